@@ -5,4 +5,6 @@
 //! ([`diagnose`]) -> fixes -> views ([`report`]). See docs/ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 
+pub mod firewall;
+pub mod net;
 pub mod text;

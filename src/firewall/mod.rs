@@ -1,0 +1,2 @@
+//! Firewalls: the normalized rule model and its exact evaluation.
+pub mod model;

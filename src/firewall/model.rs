@@ -1,0 +1,190 @@
+//! One normalized rule model for every host firewall dump (iptables,
+//! ip6tables, nftables, ufw) and, later, the other layers.
+//!
+//! A parser turns its dump into a [`Ruleset`]; [`super::eval`] decides, for a
+//! new TCP connection (a SYN in state NEW) from a set of source addresses to
+//! one destination port on the public interface, what happens and which rule
+//! decides. Parsers never evaluate and the evaluator never parses.
+//!
+//! **Architecture Invariant:** every [`Rule`] keeps the 1-based line number and
+//! the original text of the line it came from, so any verdict can be quoted.
+
+use serde::Serialize;
+
+use crate::net::{AddrSet, Family};
+
+/// What kind of dump a ruleset was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dialect {
+    IptablesSave,
+    IptablesList,
+    IptablesRules,
+    Nftables,
+    Ufw,
+}
+
+/// A parsed firewall: its chains, which of them packets enter first, and the
+/// address families it speaks about.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ruleset {
+    pub dialect: Dialect,
+    /// Name of the input this came from.
+    pub input: String,
+    /// Address families this dump governs: an `iptables` dump says nothing
+    /// about IPv6, an `ip6tables` dump nothing about IPv4, nft `inet` both.
+    pub families: Vec<Family>,
+    pub chains: Vec<Chain>,
+    /// Base chains hooked on input, in the order packets traverse them (nft
+    /// priority order; iptables: just INPUT of the filter table). A packet
+    /// must be accepted by every one of them: `accept` in one base chain moves
+    /// on to the next, `drop`/`reject` ends it.
+    pub entry: Vec<ChainId>,
+    /// Interface names the rules mention, to pick the public one.
+    pub interfaces: Vec<String>,
+    /// Named address sets (ipset, nft named sets) whose members were seen.
+    pub sets: Vec<NamedSet>,
+    /// Caveats a reader must know: nat/raw/mangle rules present, assumptions.
+    pub notes: Vec<String>,
+    pub understood_lines: usize,
+    pub not_understood: Vec<crate::text::NotUnderstood>,
+}
+
+/// Index into [`Ruleset::chains`].
+pub type ChainId = usize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Chain {
+    pub name: String,
+    /// Table (iptables `filter`, nft `inet filter`), for messages.
+    pub table: String,
+    /// Families this chain applies to (nft `ip` table: V4 only).
+    pub families: Vec<Family>,
+    /// Policy of a base chain; `None` for a user chain (falls back to the
+    /// caller, like RETURN).
+    pub policy: Option<Policy>,
+    /// Line of the policy declaration, when the dump shows one.
+    pub policy_line: Option<SourceLine>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    Accept,
+    Drop,
+    /// ufw's `default reject`: the kernel rule rejects.
+    Reject,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceLine {
+    pub line: usize,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub source: SourceLine,
+    /// Every match must hold for the rule to apply (a conjunction).
+    pub matches: Vec<Match>,
+    pub action: Action,
+}
+
+/// A condition on the packet. The evaluator knows the packet is TCP, state
+/// NEW, SYN only, to one port, arriving on the public interface, from a set of
+/// source addresses.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Match {
+    /// The packet's address family (nft `meta nfproto ipv6`, `ip saddr`).
+    Family {
+        family: Family,
+    },
+    SourceAddr {
+        set: AddrSet,
+        negated: bool,
+    },
+    /// Destination address: whether it covers the origin's own address is
+    /// unknown unless the origin's addresses were given.
+    DestAddr {
+        set: AddrSet,
+        negated: bool,
+    },
+    /// `tcp`, `udp`, `icmp`, ... lowercase; `all` never appears (no match).
+    Protocol {
+        names: Vec<String>,
+        negated: bool,
+    },
+    DestPort {
+        ports: PortSet,
+        negated: bool,
+    },
+    SourcePort {
+        ports: PortSet,
+        negated: bool,
+    },
+    InInterface {
+        pattern: String,
+        negated: bool,
+    },
+    /// Conntrack/state match; NEW connections have state `new`.
+    ConnState {
+        states: Vec<String>,
+        negated: bool,
+    },
+    /// TCP flags test; `syn_only` is true when a bare SYN satisfies it.
+    TcpFlags {
+        syn_matches: bool,
+    },
+    /// Membership in a named set (ipset `--match-set`, nft `@name`) by source.
+    NamedSource {
+        name: String,
+        negated: bool,
+    },
+    /// Rate and connection limits: a first connection passes `limit`,
+    /// `hashlimit` below the rate, not `connlimit --connlimit-above`, etc.
+    /// `first_connection_matches` says what one new connection does.
+    RateLimit {
+        text: String,
+        first_connection_matches: bool,
+    },
+    /// A construct the parser kept but cannot decide; evaluated both ways.
+    Unknown {
+        text: String,
+    },
+}
+
+/// Ports as inclusive ranges, sorted and disjoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortSet(pub Vec<(u16, u16)>);
+
+impl PortSet {
+    pub fn contains(&self, port: u16) -> bool {
+        self.0.iter().any(|&(lo, hi)| lo <= port && port <= hi)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "detail")]
+pub enum Action {
+    Accept,
+    Drop,
+    /// REJECT with its `--reject-with` / `reject with` text.
+    Reject(String),
+    Return,
+    Jump(String),
+    Goto(String),
+    /// LOG, counter, NFLOG, MARK...: do nothing to the verdict.
+    Continue,
+    /// A terminal or branching target not understood.
+    Unknown(String),
+}
+
+/// A named address set and its members, as pasted.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedSet {
+    pub name: String,
+    pub members: AddrSet,
+    pub source: SourceLine,
+}
