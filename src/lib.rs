@@ -5,6 +5,7 @@
 //! ([`diagnose`]) -> fixes -> views ([`report`]). See docs/ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 
+pub mod cloudflare;
 pub mod firewall;
 pub mod net;
 pub mod text;
