@@ -1,13 +1,13 @@
 //! Everything the parsers read from one case, gathered for the diagnosis.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::parse::error_page::ErrorPage;
 use crate::parse::split::BlockKind;
 use crate::text::NotUnderstood;
 
 /// A block detected in an input: what the CLI JSON lists as `inputs`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputBlock {
     pub input: String,
     pub kind: BlockKind,
@@ -19,7 +19,7 @@ pub struct InputBlock {
 }
 
 /// A line not understood, with the input it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unread {
     pub input: String,
     #[serde(flatten)]

@@ -1,11 +1,11 @@
 //! What the person tells the engine besides the pasted text.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::cloudflare::{self, Ranges};
 
 /// Cloudflare's SSL/TLS encryption mode for the zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SslMode {
     #[default]

@@ -7,7 +7,7 @@
 pub mod catalog;
 pub mod codes;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use catalog::FindingId;
 
@@ -15,7 +15,7 @@ use crate::facts::Facts;
 use crate::options::Options;
 use crate::text::Evidence;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Confirmed,
@@ -25,7 +25,7 @@ pub enum Status {
 }
 
 /// One conclusion, with what proves it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     pub id: FindingId,
     pub status: Status,
@@ -37,14 +37,14 @@ pub struct Finding {
 }
 
 /// A command the person should run next, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AskFor {
     pub kind: String,
     pub command: String,
     pub why: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Diagnosis {
     pub primary: Option<FindingId>,
     /// Ranked: the first is the one to act on.

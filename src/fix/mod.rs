@@ -4,21 +4,21 @@
 //! **Architecture Invariant:** a fix never opens a port to the world; it
 //! allows Cloudflare's ranges and keeps what the person allowed before.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnose::{Finding, FindingId, Status};
 use crate::facts::Facts;
 use crate::options::Options;
 
 /// One step of a fix: a line of why, and the commands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixStep {
     pub title: String,
     pub commands: Vec<String>,
 }
 
 /// The fix and verify commands of one finding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub fix: Vec<FixStep>,
     pub verify: Vec<String>,

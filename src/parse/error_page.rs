@@ -6,13 +6,13 @@
 //! **Guarantee:** every field is optional; a page missing a field (a cropped
 //! screenshot transcription, a truncated log) still yields the others.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::parse::html::{self, Fragment};
 use crate::text::{Evidence, Line};
 
 /// One of the three status boxes an error page shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StatusBox {
     Browser,
@@ -20,7 +20,7 @@ pub enum StatusBox {
     Host,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoxStatus {
     pub status_box: StatusBox,
     /// What the box says above its name: "You", the Cloudflare location, the host.
@@ -30,7 +30,7 @@ pub struct BoxStatus {
     pub line: usize,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorPage {
     pub code: Option<u16>,
     pub title: Option<String>,

@@ -9,13 +9,13 @@
 //! **Guarantee:** every input line belongs to exactly one block, and blocks
 //! keep the input's own line numbers.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::parse::sniff;
 use crate::text::Line;
 
 /// What a block of pasted text is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BlockKind {
     ErrorPage,

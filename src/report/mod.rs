@@ -8,7 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod text;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnose::{AskFor, Diagnosis, FindingId, Status};
 use crate::facts::{Facts, InputBlock, Unread};
@@ -23,7 +23,7 @@ pub const SCHEMA: u32 = 1;
 /// How many not-understood lines a report lists (the count is always exact).
 pub const MAX_UNREAD_LISTED: usize = 200;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema: u32,
     pub error_page: Option<ErrorPage>,
@@ -38,7 +38,7 @@ pub struct Report {
     pub not_understood: Vec<Unread>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportFinding {
     pub id: FindingId,
     pub status: Status,
