@@ -7,3 +7,5 @@
 
 pub mod error_page;
 pub mod html;
+pub mod nftables;
+pub mod ufw;
