@@ -145,6 +145,12 @@ fn tokenize<'a>(lines: &[Line<'a>], out: &mut Vec<Tok<'a>>) {
     }
 }
 
+/// iptables-nft prints a match nft cannot translate as a comment that
+/// swallows the rest of the rule: `# xt_addrtype counter packets 0 ... return`.
+fn is_xt_comment(text: &str) -> bool {
+    text.starts_with("xt_") || text.contains("counter packets")
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum End {
     Normal,
@@ -277,7 +283,7 @@ fn next_stmt<'a>(toks: &[Tok<'a>], pos: &mut usize, blocks: bool, out: &mut Vec<
         *pos += 1;
         match t.kind {
             Tk::Newline | Tk::Semi if depth == 0 => {
-                if out.iter().any(|t| t.kind != Tk::Comment) {
+                if out.iter().any(|t| t.kind != Tk::Comment || is_xt_comment(t.text)) {
                     return End::Normal;
                 }
                 out.clear();
@@ -333,7 +339,10 @@ fn read_structure<'a>(st: &mut State<'a, '_>, toks: &[Tok<'a>]) {
         let ctx = stack.last().copied().unwrap_or(Ctx::Top);
         let blocks = matches!(ctx, Ctx::Top | Ctx::Table(_) | Ctx::Skip);
         let end = next_stmt(toks, &mut pos, blocks, &mut stmt);
-        let first = stmt.iter().find(|t| t.kind != Tk::Comment).copied();
+        let first = stmt
+            .iter()
+            .find(|t| t.kind != Tk::Comment || matches!(ctx, Ctx::Chain(..)))
+            .copied();
         match end {
             End::Open => {
                 let new = open_block(st, ctx, &stmt, &mut set_names);
@@ -1483,7 +1492,11 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
                             Action::Unknown(self.text_from(start)),
                         )]);
                     }
-                    _ => self.unknown(start),
+                    _ => {
+                        // Absorb the rest of the expression (`sctp chunk data exists`).
+                        self.skip_to_keyword();
+                        self.unknown(start);
+                    }
                 }
             }
         }
@@ -1751,8 +1764,13 @@ fn value_cond(sel: Sel, negated: bool, vals: &[&str]) -> Option<Cond> {
                 Cond::Never
             }
         }
-        Sel::Icmp { .. } => Cond::Match(vec![Match::Unknown {
-            text: format!("icmp type {}{}", if negated { "!= " } else { "" }, vals.join(", ")),
+        Sel::Icmp { family } => Cond::Match(vec![Match::Unknown {
+            text: format!(
+                "{} type {}{}",
+                if family == Family::V4 { "icmp" } else { "icmpv6" },
+                if negated { "!= " } else { "" },
+                vals.join(", ")
+            ),
         }]),
     })
 }
@@ -1827,7 +1845,7 @@ fn build(st: &mut State<'_, '_>, input: &str) -> Ruleset {
             };
             if let Some(h) = &raw.hook {
                 if h.kind != "filter" {
-                    let dnat = raw.rules.iter().any(|r| {
+                    let dnat = table.chains.iter().flat_map(|c| c.rules.iter()).any(|r| {
                         r.iter()
                             .any(|t| matches!(t.text, "dnat" | "redirect" | "tproxy"))
                     });
@@ -1919,7 +1937,31 @@ fn convert_rule<'a>(
     };
     conv.run();
     let notes = std::mem::take(&mut conv.notes);
-    let out = conv.out;
+    let had_notes = !notes.is_empty();
+    let mut out = conv.out;
+    // `ip saddr x ip daddr y` implies IPv4 twice; keep one.
+    let mut seen_family = Vec::new();
+    let mut seen_proto: Vec<(Vec<String>, bool)> = Vec::new();
+    out.conj.retain(|m| match m {
+        Match::Family { family } => {
+            if seen_family.contains(family) {
+                false
+            } else {
+                seen_family.push(*family);
+                true
+            }
+        }
+        Match::Protocol { names, negated } => {
+            let key = (names.clone(), *negated);
+            if seen_proto.contains(&key) {
+                false
+            } else {
+                seen_proto.push(key);
+                true
+            }
+        }
+        _ => true,
+    });
     for n in notes {
         st.note(format!("line {}: {n}", st.line_no(first.line)));
     }
@@ -1930,6 +1972,12 @@ fn convert_rule<'a>(
     let source = st.source(first.line);
     if out.never {
         // The rule cannot match a new TCP connection to this host.
+        if !had_notes {
+            st.note(format!(
+                "line {}: `{}` cannot match a new TCP connection to this host; it has no effect here",
+                source.line, source.text
+            ));
+        }
         chain.rules.push(Rule {
             source,
             matches: Vec::new(),
