@@ -125,8 +125,7 @@ fn tokenize<'a>(lines: &[Line<'a>], out: &mut Vec<Tok<'a>>) {
             }
             let start = i;
             while let Some(&x) = b.get(i) {
-                if x.is_ascii_whitespace() || matches!(x, b'{' | b'}' | b';' | b',' | b'"' | b'#')
-                {
+                if x.is_ascii_whitespace() || matches!(x, b'{' | b'}' | b';' | b',' | b'"' | b'#') {
                     break;
                 }
                 i += 1;
@@ -283,7 +282,10 @@ fn next_stmt<'a>(toks: &[Tok<'a>], pos: &mut usize, blocks: bool, out: &mut Vec<
         *pos += 1;
         match t.kind {
             Tk::Newline | Tk::Semi if depth == 0 => {
-                if out.iter().any(|t| t.kind != Tk::Comment || is_xt_comment(t.text)) {
+                if out
+                    .iter()
+                    .any(|t| t.kind != Tk::Comment || is_xt_comment(t.text))
+                {
                     return End::Normal;
                 }
                 out.clear();
@@ -496,7 +498,13 @@ fn statement<'a>(
     }
 }
 
-fn chain_statement<'a>(st: &mut State<'a, '_>, t: usize, c: usize, stmt: &[Tok<'a>], first: Tok<'a>) {
+fn chain_statement<'a>(
+    st: &mut State<'a, '_>,
+    t: usize,
+    c: usize,
+    stmt: &[Tok<'a>],
+    first: Tok<'a>,
+) {
     let line = first.line;
     let words: Vec<&str> = stmt
         .iter()
@@ -606,7 +614,10 @@ fn set_statement<'a>(
             set.kind = Some(kind);
         }
         "flags" => {
-            if stmt.iter().any(|t| t.text == "dynamic" || t.text == "timeout") {
+            if stmt
+                .iter()
+                .any(|t| t.text == "dynamic" || t.text == "timeout")
+            {
                 set.dynamic = true;
             }
         }
@@ -625,7 +636,8 @@ fn set_statement<'a>(
                 if set.is_map {
                     if let Some(sep) = elem.iter().position(|t| t.is_word(":")) {
                         let (k, v) = elem.split_at(sep);
-                        set.entries.push((k.to_vec(), v.get(1..).unwrap_or(&[]).to_vec()));
+                        set.entries
+                            .push((k.to_vec(), v.get(1..).unwrap_or(&[]).to_vec()));
                         continue;
                     }
                 }
@@ -790,15 +802,25 @@ enum Rhs<'t, 'a> {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Sel {
-    Addr { family: Family, src: bool },
-    Port { proto: Option<&'static str>, dst: bool },
-    L4proto { family: Option<Family> },
+    Addr {
+        family: Family,
+        src: bool,
+    },
+    Port {
+        proto: Option<&'static str>,
+        dst: bool,
+    },
+    L4proto {
+        family: Option<Family>,
+    },
     Nfproto,
     Iif,
     CtState,
     FibDaddrType,
     PktType,
-    Icmp { family: Family },
+    Icmp {
+        family: Family,
+    },
 }
 
 /// The outcome of one selector against a value.
@@ -1233,7 +1255,9 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
                 "log" => {
                     while matches!(
                         self.peek_word(),
-                        Some("prefix" | "level" | "flags" | "group" | "snaplen" | "queue-threshold")
+                        Some(
+                            "prefix" | "level" | "flags" | "group" | "snaplen" | "queue-threshold"
+                        )
                     ) {
                         self.pos += 1;
                         self.skip_value();
@@ -1242,7 +1266,10 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
                 "comment" => self.skip_value(),
                 "limit" => {
                     let over = self.peek_word() == Some("rate")
-                        && self.toks.get(self.pos + 1).is_some_and(|t| t.is_word("over"));
+                        && self
+                            .toks
+                            .get(self.pos + 1)
+                            .is_some_and(|t| t.is_word("over"));
                     if self.peek_word() == Some("name") {
                         self.pos += 2;
                         self.unknown(start);
@@ -1658,7 +1685,8 @@ fn proto_match(p: &str) -> Match {
 
 fn implied(sel: Sel) -> Vec<Match> {
     match sel {
-        Sel::Addr { family, .. } | Sel::L4proto {
+        Sel::Addr { family, .. }
+        | Sel::L4proto {
             family: Some(family),
         } => vec![Match::Family { family }],
         Sel::Port { proto: Some(p), .. } => vec![proto_match(p)],
@@ -1767,7 +1795,11 @@ fn value_cond(sel: Sel, negated: bool, vals: &[&str]) -> Option<Cond> {
         Sel::Icmp { family } => Cond::Match(vec![Match::Unknown {
             text: format!(
                 "{} type {}{}",
-                if family == Family::V4 { "icmp" } else { "icmpv6" },
+                if family == Family::V4 {
+                    "icmp"
+                } else {
+                    "icmpv6"
+                },
                 if negated { "!= " } else { "" },
                 vals.join(", ")
             ),

@@ -43,7 +43,11 @@ const APPS: &[(&str, &[(u16, u16)], Option<&str>)] = &[
     ("Dovecot Secure POP3", &[(995, 995)], Some("tcp")),
     ("Bind9", &[(53, 53)], None),
     ("Samba", &[(137, 139), (445, 445)], None),
-    ("OpenLiteSpeed", &[(80, 80), (443, 443), (7080, 7080)], Some("tcp")),
+    (
+        "OpenLiteSpeed",
+        &[(80, 80), (443, 443), (7080, 7080)],
+        Some("tcp"),
+    ),
 ];
 
 /// One side (To or From) of a row.
@@ -63,7 +67,9 @@ fn is_prompt(t: &str) -> bool {
     let Some(first) = words.next() else {
         return false;
     };
-    let has_ufw = t.split_whitespace().any(|w| w == "ufw" || w.ends_with("/ufw"));
+    let has_ufw = t
+        .split_whitespace()
+        .any(|w| w == "ufw" || w.ends_with("/ufw"));
     has_ufw
         && (matches!(first, "$" | "#" | "sudo" | "ufw")
             || first.ends_with('$')
@@ -73,7 +79,9 @@ fn is_prompt(t: &str) -> bool {
 
 fn port_spec(text: &str) -> Option<(PortSet, Option<String>)> {
     let (ports, proto) = match text.split_once('/') {
-        Some((p, proto)) if !proto.is_empty() && proto.chars().all(|c| c.is_ascii_alphanumeric()) => {
+        Some((p, proto))
+            if !proto.is_empty() && proto.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
             (p, Some(proto.to_ascii_lowercase()))
         }
         Some(_) => return None,
@@ -159,12 +167,19 @@ fn parse_loc(text: &str) -> Loc {
         }
         return loc;
     }
-    match APPS.iter().find(|(name, _, _)| name.eq_ignore_ascii_case(&rest)) {
+    match APPS
+        .iter()
+        .find(|(name, _, _)| name.eq_ignore_ascii_case(&rest))
+    {
         Some((_, ports, proto)) => {
             loc.ports = Some(PortSet(ports.to_vec()));
             loc.proto = proto.map(str::to_string);
         }
-        None => loc.unknown = Some(format!("ufw application profile `{rest}` (ports not known)")),
+        None => {
+            loc.unknown = Some(format!(
+                "ufw application profile `{rest}` (ports not known)"
+            ))
+        }
     }
     loc
 }
@@ -258,7 +273,8 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
 
 fn is_header(t: &str) -> bool {
     let words: Vec<&str> = t.split_whitespace().collect();
-    words == ["To", "Action", "From"] || (!words.is_empty() && words.iter().all(|w| w.chars().all(|c| c == '-')))
+    words == ["To", "Action", "From"]
+        || (!words.is_empty() && words.iter().all(|w| w.chars().all(|c| c == '-')))
 }
 
 fn default_policy(text: &str, line: Line<'_>, chain: &mut Chain) -> bool {
@@ -450,7 +466,10 @@ mod tests {
     fn reads_locations() {
         let l = parse_loc("173.245.48.0/20/tcp");
         assert_eq!(l.proto.as_deref(), Some("tcp"));
-        assert_eq!(l.addr.map(|a| a.to_string()), Some("173.245.48.0/20".into()));
+        assert_eq!(
+            l.addr.map(|a| a.to_string()),
+            Some("173.245.48.0/20".into())
+        );
         let l = parse_loc("10.0.0.5 443/tcp on eth0");
         assert_eq!(l.iface.as_deref(), Some("eth0"));
         assert_eq!(l.ports, Some(PortSet(vec![(443, 443)])));
