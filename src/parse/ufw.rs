@@ -20,7 +20,10 @@ pub const CHAIN: &str = "ufw-user-input";
 
 /// Ports of the application profiles ufw ships or that web packages install
 /// (`/etc/ufw/applications.d`): name, ports, protocol (`None`: tcp and udp).
-const APPS: &[(&str, &[(u16, u16)], Option<&str>)] = &[
+/// Profile name, port ranges, protocol.
+type App = (&'static str, &'static [(u16, u16)], Option<&'static str>);
+
+const APPS: &[App] = &[
     ("OpenSSH", &[(22, 22)], Some("tcp")),
     ("Nginx Full", &[(80, 80), (443, 443)], Some("tcp")),
     ("Nginx HTTP", &[(80, 80)], Some("tcp")),
