@@ -298,7 +298,7 @@ fn variants_sets_maps_ranges_tables() {
     )));
     assert!(matches!(&at(86)[0].action, Action::Reject(w) if w == "tcp reset"));
     assert!(matches!(&at(90)[0].action, Action::Reject(w) if w == "icmpv6 admin-prohibited"));
-    assert!(at(57).is_empty()); // line 57 is a set element line
+    assert!(at(57).is_empty()); // line 57 belongs to chain ssh_in
     let ssh = chain(&rs, "ssh_in");
     assert!(matches!(&ssh.rules[2].action, Action::Reject(w) if w == "icmp host-prohibited"));
     assert!(matches!(at(92)[0].action, Action::Continue)); // log ... counter

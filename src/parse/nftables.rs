@@ -2085,3 +2085,57 @@ fn convert_rule<'a>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priorities_by_name_and_offset() {
+        assert_eq!(parse_priority(&["filter"]), Some(0));
+        assert_eq!(parse_priority(&["filter", "-", "10"]), Some(-10));
+        assert_eq!(parse_priority(&["raw", "+", "10"]), Some(-290));
+        assert_eq!(parse_priority(&["mangle", "-5"]), Some(-155));
+        assert_eq!(parse_priority(&["-150"]), Some(-150));
+        assert_eq!(parse_priority(&["security"]), Some(50));
+        assert_eq!(parse_priority(&["bogus"]), None);
+    }
+
+    #[test]
+    fn tcp_flags_against_a_bare_syn() {
+        let e = |s: &str| eval_flags(&s.split_whitespace().collect::<Vec<_>>());
+        assert_eq!(e("& (fin | syn | rst | ack) == syn"), Some(true));
+        assert_eq!(e("& (fin | syn | rst | ack) != syn"), Some(false));
+        assert_eq!(e("syn"), Some(true));
+        assert_eq!(e("syn / fin,syn,rst,ack"), Some(true));
+        assert_eq!(e("ack"), Some(false));
+        assert_eq!(e("== syn|ack"), Some(false));
+        assert_eq!(e("& (syn | rst) == syn | rst"), Some(false));
+        assert_eq!(e("bogus"), None);
+    }
+
+    #[test]
+    fn garbage_never_panics_and_is_reported() {
+        for text in [
+            "}}}{{{",
+            "table",
+            "table inet x {\n\tchain y {\n\t\tip saddr { 1.2.3.4,\n",
+            "table inet x { chain y { tcp dport vmap { : , : } ; ip saddr != ; } }",
+            "\"unterminated",
+            "table ip6 t { set s { type ipv6_addr; elements = { zz, ::1-::0 } } }",
+        ] {
+            let rs = parse("g", &crate::text::lines(text));
+            assert!(rs.understood_lines + rs.not_understood.len() <= text.lines().count() + 1);
+        }
+        let rs = parse("g", &crate::text::lines("hello world\n"));
+        assert_eq!(rs.not_understood.len(), 1);
+    }
+
+    #[test]
+    fn prompts_are_not_rules() {
+        assert!(is_prompt("$ sudo nft list ruleset"));
+        assert!(is_prompt("root@host:~# nft -a list ruleset"));
+        assert!(is_prompt("# nft list ruleset"));
+        assert!(!is_prompt("table inet nft {"));
+    }
+}
