@@ -26,3 +26,5 @@ pub fn analyze(inputs: &[CaseInput], options: &Options) -> Report {
     let diagnosis = diagnose::diagnose(&facts, options);
     Report::build(&facts, diagnosis, options)
 }
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -23,7 +23,7 @@ pub const SCHEMA: u32 = 1;
 /// How many not-understood lines a report lists (the count is always exact).
 pub const MAX_UNREAD_LISTED: usize = 200;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub schema: u32,
     pub error_page: Option<ErrorPage>,
@@ -38,7 +38,7 @@ pub struct Report {
     pub not_understood: Vec<Unread>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportFinding {
     pub id: FindingId,
     pub status: Status,
