@@ -7,8 +7,10 @@
 
 pub mod error_page;
 pub mod html;
+pub mod nftables;
 pub mod sniff;
 pub mod split;
+pub mod ufw;
 
 use crate::facts::{Facts, InputBlock, Unread};
 use crate::text::{self, NotUnderstood};
