@@ -3,8 +3,9 @@
 
 1. Moves Trunk's inline start-up script into `boot.js`, so the page runs
    under a Content-Security-Policy without 'unsafe-inline' for scripts.
-2. Writes `sw.js` (a service worker precaching every built file, so the page
-   works offline after the first visit) and `manifest.webmanifest`.
+2. Writes `sw.js` (a service worker precaching every built file, the
+   analysis worker and the examples included, so the page works offline
+   after the first visit) and `manifest.webmanifest`.
 Every path stays relative, so dist/ works under any sub-path.
 """
 import hashlib
@@ -51,10 +52,14 @@ manifest = {
 with open(os.path.join(staging, "manifest.webmanifest"), "w", encoding="utf-8") as f:
     json.dump(manifest, f, indent=1)
 
+# Every built file, sub-folders too (examples/, the worker's files).
 files = sorted(
-    name for name in os.listdir(staging)
-    if os.path.isfile(os.path.join(staging, name)) and name != "sw.js"
+    os.path.relpath(os.path.join(d, n), staging).replace(os.sep, "/")
+    for d, _, names in os.walk(staging) for n in names
+    if not (d == staging and n == "sw.js")
 )
+if not any(n.startswith("err521-worker") for n in files):
+    sys.exit("post_build: the worker (err521-worker_loader.js) was not built")
 digest = hashlib.sha256()
 for name in files:
     with open(os.path.join(staging, name), "rb") as f:

@@ -1,6 +1,7 @@
 //! Components in a real browser (headless Chromium via wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
+use err521::ui::components::app::{Analyzer, App, Props};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Event, EventInit, HtmlTextAreaElement};
@@ -20,7 +21,12 @@ async fn mount() -> web_sys::Element {
         .expect("a body")
         .append_child(&root)
         .expect("append");
-    yew::Renderer::<err521::ui::components::app::App>::with_root(root.clone()).render();
+    // The engine runs on the spot here: the built worker files do not exist
+    // in a component test.
+    let props = Props {
+        analyzer: Analyzer(Some(err521::ui::protocol::handle)),
+    };
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
     root
 }
@@ -30,7 +36,7 @@ async fn type_into_paste(root: &web_sys::Element, text: &str) {
         .query_selector("#paste")
         .ok()
         .flatten()
-        .expect("the paste area")
+        .unwrap_or_else(|| panic!("the paste area in {}", root.inner_html()))
         .dyn_into()
         .expect("a textarea");
     area.set_value(text);

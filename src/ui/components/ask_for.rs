@@ -1,5 +1,6 @@
 use yew::prelude::*;
 
+use super::copy_button::CopyButton;
 use crate::diagnose::AskFor;
 
 #[derive(Properties, PartialEq)]
@@ -14,11 +15,17 @@ pub fn AskForList(props: &Props) -> Html {
         return html! {};
     }
     html! {
-        <section class="ask-for" aria-label="What to paste next">
-            <h3>{ "Paste the output of" }</h3>
+        <section class="ask-for" aria-labelledby="ask-title">
+            <h2 id="ask-title" class="section-title">{ "To decide, paste the output of" }</h2>
             <ol>
                 { for props.items.iter().map(|a| html! {
-                    <li><p>{ a.why.clone() }</p><pre><code>{ a.command.clone() }</code></pre></li>
+                    <li data-ask-kind={a.kind.clone()}>
+                        <p>{ a.why.clone() }</p>
+                        <div class="command">
+                            <pre><code>{ a.command.clone() }</code></pre>
+                            <CopyButton text={AttrValue::from(a.command.clone())} label={AttrValue::from(format!("Copy command: {}", a.command))} />
+                        </div>
+                    </li>
                 }) }
             </ol>
         </section>

@@ -1,15 +1,38 @@
+use std::rc::Rc;
+
+use serde_json::Value;
 use yew::prelude::*;
 
+use super::app::Dispatch;
+use super::command_list::CommandList;
+use super::json_view::JsonView;
 use crate::diagnose::Status;
 use crate::report::ReportFinding;
+use crate::ui::state::Action;
+
+/// Finding fields rendered below; anything else the engine adds is shown
+/// generically.
+const KNOWN: [&str; 8] = [
+    "id",
+    "status",
+    "title",
+    "explanation",
+    "evidence",
+    "checks",
+    "fix",
+    "verify",
+];
+const KNOWN_STEP: [&str; 2] = ["title", "commands"];
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub finding: ReportFinding,
+    /// The same finding as JSON, for fields this page does not know.
+    pub value: Rc<Value>,
     pub primary: bool,
 }
 
-fn status_label(s: Status) -> &'static str {
+pub fn status_label(s: Status) -> &'static str {
     match s {
         Status::Confirmed => "confirmed",
         Status::Likely => "likely",
@@ -18,23 +41,98 @@ fn status_label(s: Status) -> &'static str {
     }
 }
 
-/// One finding: id, status, explanation and the lines that prove it.
+fn extra_fields(value: &Value, known: &[&str]) -> Vec<(String, Value)> {
+    value
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, v)| !known.contains(&k.as_str()) && !v.is_null())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One finding: status, explanation, the lines that prove it (click one to
+/// see it in the paste), the fix and how to verify it.
 #[component]
 pub fn FindingCard(props: &Props) -> Html {
+    let dispatch = use_context::<Dispatch>();
     let f = &props.finding;
     let status = status_label(f.status);
+    let evidence = f.evidence.iter().map(|e| {
+        let onclick = {
+            let dispatch = dispatch.clone();
+            let (input, line) = (e.input.clone(), e.line);
+            Callback::from(move |_: MouseEvent| {
+                if let Some(d) = &dispatch {
+                    d.dispatch(Action::Highlight { input: input.clone(), first: line, last: line });
+                }
+            })
+        };
+        let place = format!("{} line {}", e.input, e.line);
+        html! {
+            <li>
+                <button type="button" class="ev-line" {onclick} data-input={e.input.clone()} data-line={e.line.to_string()}
+                    aria-label={format!("Show {place} in the input: {}", e.text)}>
+                    <span class="ev-no" aria-hidden="true">{ format!("{}:{}", e.input, e.line) }</span>
+                    <code class="ev-text">{ e.text.clone() }</code>
+                </button>
+            </li>
+        }
+    });
+    let steps_json: Vec<Value> = props
+        .value
+        .get("fix")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let steps = f.fix.iter().enumerate().map(|(i, step)| {
+        let extra = steps_json
+            .get(i)
+            .map(|v| extra_fields(v, &KNOWN_STEP))
+            .unwrap_or_default();
+        html! {
+            <li class="fix-step">
+                <p class="step-title">{ step.title.clone() }</p>
+                <CommandList commands={step.commands.clone()} />
+                { for extra.into_iter().map(|(k, v)| html! {
+                    <div class="extra"><span class="extra-key">{ k }</span><JsonView value={Rc::new(v)} /></div>
+                }) }
+            </li>
+        }
+    });
+    let extras = extra_fields(&props.value, &KNOWN);
+    let heading_id = format!("finding-{}", f.id.as_str());
     html! {
-        <article class={classes!("finding", format!("status-{status}"))}
+        <article class={classes!("finding", format!("status-{status}"), props.primary.then_some("primary"))}
             data-finding-id={f.id.as_str()} data-status={status}
-            data-primary={props.primary.then_some("true")}>
-            <h3><span class="badge">{ status }</span>{ " " }{ f.title.clone() }</h3>
-            <p class="id"><code>{ f.id.as_str() }</code></p>
-            <p>{ f.explanation.clone() }</p>
+            data-primary={props.primary.then_some("true")} aria-labelledby={heading_id.clone()}>
+            <header class="finding-head">
+                <span class={classes!("badge", format!("badge-{status}"))}>{ status.replace('-', " ") }</span>
+                <h3 id={heading_id}>{ f.title.clone() }</h3>
+            </header>
+            <p class="explanation">{ f.explanation.clone() }</p>
             if !f.evidence.is_empty() {
-                <pre class="evidence">{ for f.evidence.iter().map(|e| html! {
-                    <span class="ev-line"><span class="ev-no">{ format!("{:>5} ", e.line) }</span>{ e.text.clone() }{ "\n" }</span>
-                }) }</pre>
+                <h4>{ "Evidence" }<span class="hint">{ " — select a line to see it in your paste" }</span></h4>
+                <ul class="evidence">{ for evidence }</ul>
             }
+            if !f.checks.is_empty() {
+                <h4>{ "Checked" }</h4>
+                <ul class="checks">{ for f.checks.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ul>
+            }
+            if !f.fix.is_empty() {
+                <h4>{ "Fix" }</h4>
+                <ol class="fix-steps">{ for steps }</ol>
+            }
+            if !f.verify.is_empty() {
+                <h4>{ "Verify" }</h4>
+                <CommandList commands={f.verify.clone()} />
+            }
+            { for extras.into_iter().map(|(k, v)| html! {
+                <div class="extra"><h4>{ k }</h4><JsonView value={Rc::new(v)} /></div>
+            }) }
+            <p class="more-link"><a href={format!("#/finding/{}", f.id.as_str())}>{ format!("About “{}”: meaning, example, fix", f.id.as_str()) }</a></p>
         </article>
     }
 }

@@ -1,17 +1,21 @@
-use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{ClipboardEvent, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::app::Dispatch;
+use super::chips::BlockChips;
+use super::extra_inputs::ExtraInputs;
 use crate::options::SslMode;
+use crate::ui::state::{preview, Action, State, LARGE_PASTE, PASTE_INPUT, PREVIEW_LINES};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub value: String,
-    pub ssl_mode: SslMode,
-    pub on_paste: Callback<String>,
-    pub on_mode: Callback<SslMode>,
+    pub state: State,
 }
 
-const MODES: [(SslMode, &str, &str); 5] = [
+pub const MODES: [(SslMode, &str, &str); 5] = [
     (SslMode::Unknown, "unknown", "I don't know"),
     (SslMode::Off, "off", "Off"),
     (SslMode::Flexible, "flexible", "Flexible"),
@@ -19,35 +23,157 @@ const MODES: [(SslMode, &str, &str); 5] = [
     (SslMode::Strict, "strict", "Full (strict)"),
 ];
 
+/// The inputs: one big paste area, the options, the optional labelled boxes.
 #[component]
 pub fn PasteArea(props: &Props) -> Html {
+    let dispatch = use_context::<Dispatch>();
+    let s = &props.state;
+    let send = move |a: Action| {
+        if let Some(d) = &dispatch {
+            d.dispatch(a);
+        }
+    };
     let oninput = {
-        let cb = props.on_paste.clone();
+        let send = send.clone();
         Callback::from(move |e: InputEvent| {
             let area: HtmlTextAreaElement = e.target_unchecked_into();
-            cb.emit(area.value());
+            send(Action::SetPaste(Rc::from(area.value())));
         })
     };
-    let onchange = {
-        let cb = props.on_mode.clone();
+    // A paste that makes the text large never goes through the text area
+    // (the browser would spend seconds laying it out): it is read from the
+    // clipboard event and the area shows its first lines.
+    let onpaste = {
+        let send = send.clone();
+        let current = s.paste.clone();
+        let previewing = preview(&s.paste).is_some() && !s.show_all;
+        Callback::from(move |e: Event| {
+            let Some(clip) = e
+                .dyn_ref::<ClipboardEvent>()
+                .and_then(|c| c.clipboard_data())
+                .and_then(|d| d.get_data("text").ok())
+            else {
+                return;
+            };
+            if clip.len() + current.len() <= LARGE_PASTE && !previewing {
+                return;
+            }
+            e.prevent_default();
+            let area: HtmlTextAreaElement = e.target_unchecked_into();
+            let text = if previewing {
+                // The box shows a preview: add to the end of the whole text.
+                let mut all = current.to_string();
+                if !all.is_empty() && !all.ends_with('\n') {
+                    all.push('\n');
+                }
+                all.push_str(&clip);
+                all
+            } else {
+                let value = area.value();
+                let start = utf16_to_byte(&value, area.selection_start().ok().flatten());
+                let end = utf16_to_byte(&value, area.selection_end().ok().flatten()).max(start);
+                let mut all = String::with_capacity(value.len() + clip.len());
+                all.push_str(value.get(..start).unwrap_or(""));
+                all.push_str(&clip);
+                all.push_str(value.get(end..).unwrap_or(""));
+                all
+            };
+            send(Action::SetPaste(Rc::from(text)));
+        })
+    };
+    let on_show_all = {
+        let send = send.clone();
+        Callback::from(move |_: MouseEvent| send(Action::ShowAll))
+    };
+    let on_mode = {
+        let send = send.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Some(mode) = SslMode::parse(&select.value()) {
-                cb.emit(mode);
+                send(Action::SetSslMode(mode));
             }
         })
     };
+    let on_ports = {
+        let send = send.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            send(Action::SetPorts(input.value()));
+        })
+    };
+    let on_clear = {
+        let send = send.clone();
+        Callback::from(move |_: MouseEvent| send(Action::Clear))
+    };
+    let lines = s.paste.lines().count();
+    let shown = preview(&s.paste).filter(|_| !s.show_all);
+    let value = shown.map_or_else(|| s.paste.to_string(), str::to_string);
+    let blocks: Vec<_> = s
+        .report
+        .as_ref()
+        .map(|r| {
+            r.inputs
+                .iter()
+                .filter(|b| b.input == PASTE_INPUT)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     html! {
-        <section class="inputs" aria-label="What you have">
-            <label for="paste">{ "Paste anything: the error page, command output, or the whole ticket" }</label>
-            <textarea id="paste" spellcheck="false" autocomplete="off" value={props.value.clone()} {oninput}
-                placeholder="root@web1:~# sudo ufw status verbose&#10;Status: active&#10;..." />
-            <label for="ssl-mode">{ "SSL/TLS mode in Cloudflare" }</label>
-            <select id="ssl-mode" {onchange}>
-                { for MODES.iter().map(|(mode, value, label)| html! {
-                    <option value={*value} selected={*mode == props.ssl_mode}>{ *label }</option>
-                }) }
-            </select>
+        <section class="inputs" aria-labelledby="inputs-title">
+            <h2 id="inputs-title" class="section-title">{ "What you have" }</h2>
+            <label for="paste" class="big-label">{ "Paste anything: the error page, command output, or the whole ticket" }</label>
+            if shown.is_some() {
+                <p class="large-note" id="large-note" role="note">
+                    { format!("Large paste: {:.1} MB, {lines} lines. The diagnosis reads all of it; the box shows the first {PREVIEW_LINES} lines so the page stays fast. ", s.paste.len() as f64 / 1_048_576.0) }
+                    <button type="button" class="link" onclick={on_show_all}>{ "Show all in the box (slow)" }</button>
+                </p>
+            }
+            <textarea id="paste" spellcheck="false" autocomplete="off" wrap="off" {value} {oninput} {onpaste}
+                readonly={shown.is_some()} aria-describedby={if shown.is_some() { "large-note paste-help" } else { "paste-help" }}
+                placeholder={"root@web1:~# sudo ufw status verbose\nStatus: active\n…"} />
+            <p id="paste-help" class="help">
+                if lines > 0 {
+                    { format!("{lines} lines. ") }
+                }
+                { "Mixed outputs are fine: each block is recognised on its own." }
+                if !s.is_empty() {
+                    { " " }<button type="button" class="link" onclick={on_clear}>{ "Clear all" }</button>
+                }
+            </p>
+            <BlockChips input={PASTE_INPUT} {blocks} overrides={s.overrides.clone()} busy={s.busy()} />
+            <div class="options">
+                <div class="field">
+                    <label for="ssl-mode">{ "SSL/TLS mode in Cloudflare" }</label>
+                    <select id="ssl-mode" onchange={on_mode}>
+                        { for MODES.iter().map(|(mode, value, label)| html! {
+                            <option value={*value} selected={*mode == s.ssl_mode}>{ *label }</option>
+                        }) }
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="ports">{ "Other origin ports" }</label>
+                    <input id="ports" type="text" inputmode="numeric" autocomplete="off" placeholder="e.g. 8443, 2053"
+                        value={s.ports_text.clone()} oninput={on_ports} aria-describedby="ports-help" />
+                    <p id="ports-help" class="help">{ "Only if Cloudflare proxies to more than 80/443." }</p>
+                </div>
+            </div>
+            <ExtraInputs state={s.clone()} />
         </section>
     }
+}
+
+/// Byte index in `s` of the UTF-16 offset a text area reports.
+fn utf16_to_byte(s: &str, offset: Option<u32>) -> usize {
+    let Some(offset) = offset else {
+        return s.len();
+    };
+    let mut units = 0u32;
+    for (i, c) in s.char_indices() {
+        if units >= offset {
+            return i;
+        }
+        units = units.saturating_add(c.len_utf16() as u32);
+    }
+    s.len()
 }

@@ -1,0 +1,145 @@
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use super::app::Dispatch;
+use crate::facts::InputBlock;
+use crate::parse::split::BlockKind;
+use crate::share::KindOverride;
+use crate::ui::state::Action;
+
+/// Every kind a block can be corrected to, in the order people think of
+/// them.
+pub const KINDS: [BlockKind; 20] = [
+    BlockKind::ErrorPage,
+    BlockKind::Probe,
+    BlockKind::Ufw,
+    BlockKind::Iptables,
+    BlockKind::Nftables,
+    BlockKind::Ipset,
+    BlockKind::Firewalld,
+    BlockKind::Csf,
+    BlockKind::Fail2ban,
+    BlockKind::CloudFirewall,
+    BlockKind::Dns,
+    BlockKind::Addresses,
+    BlockKind::ServiceStatus,
+    BlockKind::ConfigTest,
+    BlockKind::Listeners,
+    BlockKind::Logs,
+    BlockKind::Containers,
+    BlockKind::Resources,
+    BlockKind::Prose,
+    BlockKind::Unknown,
+];
+
+/// The kebab-case name of a kind, as the JSON report spells it.
+pub fn kind_id(kind: BlockKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn kind_from_id(id: &str) -> Option<BlockKind> {
+    serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+}
+
+/// Chips shown at most; a 5 MB paste can hold thousands of blocks.
+const MAX_CHIPS: usize = 60;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub input: AttrValue,
+    pub blocks: Vec<InputBlock>,
+    pub overrides: Vec<KindOverride>,
+    pub busy: bool,
+}
+
+/// What the engine recognised in one input: a chip per block with its kind
+/// and lines, and a menu to correct the kind.
+#[component]
+pub fn BlockChips(props: &Props) -> Html {
+    let dispatch = use_context::<Dispatch>();
+    if props.blocks.is_empty() {
+        return html! {};
+    }
+    let hidden = props.blocks.len().saturating_sub(MAX_CHIPS);
+    let chips = props.blocks.iter().take(MAX_CHIPS).map(|b| {
+        let corrected = props
+            .overrides
+            .iter()
+            .find(|o| o.input == b.input && o.first_line == b.first_line)
+            .map(|o| o.kind);
+        let kind = corrected.unwrap_or(b.kind);
+        let lines = if b.first_line == b.last_line {
+            format!("line {}", b.first_line)
+        } else {
+            format!("lines {}–{}", b.first_line, b.last_line)
+        };
+        let onclick = {
+            let dispatch = dispatch.clone();
+            let (input, first, last) = (b.input.clone(), b.first_line, b.last_line);
+            Callback::from(move |_: MouseEvent| {
+                if let Some(d) = &dispatch {
+                    d.dispatch(Action::Highlight { input: input.clone(), first, last });
+                }
+            })
+        };
+        let onchange = {
+            let dispatch = dispatch.clone();
+            let (input, first_line, detected) = (b.input.clone(), b.first_line, b.kind);
+            Callback::from(move |e: Event| {
+                let select: HtmlSelectElement = e.target_unchecked_into();
+                let chosen = kind_from_id(&select.value());
+                let kind = chosen.filter(|k| *k != detected);
+                if let Some(d) = &dispatch {
+                    d.dispatch(Action::SetOverride { input: input.clone(), first_line, kind });
+                }
+            })
+        };
+        let unread = if b.not_understood_lines > 0 {
+            format!(", {} not understood", b.not_understood_lines)
+        } else {
+            String::new()
+        };
+        let select_label = format!("Correct the kind of {lines}");
+        html! {
+            <li class={classes!("chip", format!("kind-{}", kind_id(kind)), corrected.is_some().then_some("corrected"),
+                    (b.not_understood_lines > 0).then_some("has-unread"))}
+                data-kind={kind_id(kind)} data-detected-kind={kind_id(b.kind)}
+                data-first-line={b.first_line.to_string()} data-last-line={b.last_line.to_string()}>
+                <button type="button" class="chip-main" {onclick} title="Show these lines">
+                    <strong>{ kind.label() }</strong>{ " · " }{ lines.clone() }
+                    <span class="chip-count">{ format!(" ({} read{unread})", b.understood_lines) }</span>
+                    if let Some(cmd) = &b.command {
+                        <code class="chip-cmd">{ cmd.clone() }</code>
+                    }
+                </button>
+                <select class="chip-kind" aria-label={select_label} {onchange}>
+                    { for KINDS.iter().map(|k| html! {
+                        <option value={kind_id(*k)} selected={*k == kind}>
+                            { if *k == b.kind { format!("{} (detected)", k.label()) } else { k.label().to_string() } }
+                        </option>
+                    }) }
+                </select>
+                if corrected.is_some() {
+                    <span class="chip-note">{ "corrected" }</span>
+                }
+            </li>
+        }
+    });
+    html! {
+        <div class="chips-wrap">
+            <p class="chips-title" id={format!("chips-{}", props.input)}>
+                { "Recognised" }
+                if props.busy { <span class="busy">{ " (updating…)" }</span> }
+            </p>
+            <ul class="chips" aria-labelledby={format!("chips-{}", props.input)}>
+                { for chips }
+                if hidden > 0 {
+                    <li class="chip more">{ format!("+{hidden} more blocks") }</li>
+                }
+            </ul>
+        </div>
+    }
+}

@@ -1,0 +1,56 @@
+use yew::prelude::*;
+
+use super::app::Dispatch;
+use crate::ui::browser;
+use crate::ui::state::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub text: AttrValue,
+    /// What is copied, for screen readers ("Copy command").
+    #[prop_or(AttrValue::Static("Copy"))]
+    pub label: AttrValue,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Outcome {
+    Idle,
+    Copied,
+    Failed,
+}
+
+/// A Copy button; says "Copied" when the browser allowed it and how to copy
+/// by hand when it did not.
+#[component]
+pub fn CopyButton(props: &Props) -> Html {
+    let outcome = use_state(|| Outcome::Idle);
+    let dispatch = use_context::<Dispatch>();
+    let onclick = {
+        let outcome = outcome.clone();
+        let text = props.text.clone();
+        Callback::from(move |_: MouseEvent| {
+            let outcome = outcome.clone();
+            let text = text.clone();
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let ok = browser::copy_text(&text).await;
+                outcome.set(if ok { Outcome::Copied } else { Outcome::Failed });
+                if let Some(d) = dispatch {
+                    d.dispatch(Action::Notice(Some(if ok {
+                        "Copied to the clipboard.".into()
+                    } else {
+                        "The browser did not allow copying: select the text and press Ctrl+C (⌘C on a Mac).".into()
+                    })));
+                }
+            });
+        })
+    };
+    let (text, class) = match *outcome {
+        Outcome::Idle => ("Copy", None),
+        Outcome::Copied => ("Copied", Some("ok")),
+        Outcome::Failed => ("Select and press Ctrl+C", Some("failed")),
+    };
+    html! {
+        <button type="button" class={classes!("copy", class)} aria-label={props.label.clone()} {onclick}>{ text }</button>
+    }
+}

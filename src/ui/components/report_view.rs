@@ -1,0 +1,130 @@
+use std::rc::Rc;
+
+use serde_json::Value;
+use yew::prelude::*;
+
+use super::ask_for::AskForList;
+use super::coverage::CoverageMap;
+use super::error_summary::ErrorSummary;
+use super::finding::FindingCard;
+use super::json_view::JsonView;
+use super::not_understood::NotUnderstoodList;
+use super::share_bar::ShareBar;
+use super::verdict::Verdict;
+use crate::diagnose::Status;
+use crate::report::Report;
+use crate::ui::state::State;
+
+/// Top-level report fields this page renders itself; any other field the
+/// engine adds is shown generically under "More details".
+const KNOWN: [&str; 11] = [
+    "schema",
+    "error_page",
+    "inputs",
+    "primary",
+    "findings",
+    "firewall",
+    "ask_for",
+    "ssl_mode",
+    "ports",
+    "not_understood_count",
+    "not_understood",
+];
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub report: Rc<Report>,
+    pub value: Rc<Value>,
+    pub state: State,
+}
+
+/// The answer, most useful first: verdict, the primary cause with its proof
+/// and fix, other causes, what was ruled out, what to paste next.
+#[component]
+pub fn ReportView(props: &Props) -> Html {
+    let report = &props.report;
+    let findings_json: Vec<Value> = props
+        .value
+        .get("findings")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let json_of = |i: usize| findings_json.get(i).cloned().unwrap_or(Value::Null);
+    let card = |i: usize, f: &crate::report::ReportFinding| {
+        let primary = report.primary == Some(f.id);
+        html! { <FindingCard finding={f.clone()} value={Rc::new(json_of(i))} {primary} /> }
+    };
+    let primary: Vec<Html> = report
+        .findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| report.primary == Some(f.id))
+        .map(|(i, f)| card(i, f))
+        .collect();
+    let others: Vec<Html> = report
+        .findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            report.primary != Some(f.id) && matches!(f.status, Status::Confirmed | Status::Likely)
+        })
+        .map(|(i, f)| card(i, f))
+        .collect();
+    let ruled_out: Vec<Html> = report
+        .findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.status == Status::RuledOut)
+        .map(|(i, f)| card(i, f))
+        .collect();
+    let extras: Vec<(String, Value)> = props
+        .value
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, v)| !KNOWN.contains(&k.as_str()) && !v.is_null())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let busy = props.state.busy();
+    html! {
+        <div class={classes!("report", busy.then_some("stale"))} aria-busy={busy.then_some("true")}>
+            <div aria-live="polite" aria-atomic="true">
+                <Verdict report={report.clone()} />
+            </div>
+            if let Some(page) = report.error_page.clone() {
+                <ErrorSummary {page} />
+            }
+            if !primary.is_empty() {
+                <section class="findings primary-finding" aria-label="The cause">{ for primary }</section>
+            }
+            if let Some(fw) = props.value.get("firewall").filter(|v| !v.is_null()) {
+                <CoverageMap value={Rc::new(fw.clone())} />
+            }
+            if !others.is_empty() {
+                <section class="findings" aria-labelledby="others-title">
+                    <h2 id="others-title" class="section-title">{ "Also found" }</h2>
+                    { for others }
+                </section>
+            }
+            <AskForList items={report.ask_for.clone()} />
+            if !ruled_out.is_empty() {
+                <section class="findings ruled-out" aria-labelledby="ruled-title">
+                    <h2 id="ruled-title" class="section-title">{ "Ruled out" }</h2>
+                    { for ruled_out }
+                </section>
+            }
+            <NotUnderstoodList count={report.not_understood_count} items={report.not_understood.clone()} />
+            if !extras.is_empty() {
+                <section class="more" aria-labelledby="more-title">
+                    <h2 id="more-title" class="section-title">{ "More details" }</h2>
+                    { for extras.into_iter().map(|(k, v)| html! {
+                        <div class="more-item"><h3>{ k }</h3><JsonView value={Rc::new(v)} /></div>
+                    }) }
+                </section>
+            }
+            <ShareBar report={report.clone()} state={props.state.clone()} />
+        </div>
+    }
+}
