@@ -11,16 +11,34 @@ wasm_bindgen_test_configure!(run_in_browser);
 const PAGE_521: &str = include_str!("fixtures/error-page/visible-text-521.txt");
 const PAGE_525: &str = include_str!("fixtures/error-page/modern-525-api.html");
 
-async fn mount() -> web_sys::Element {
+/// A fresh root; earlier tests' roots leave the document, so ids like
+/// `#paste` are unique as on the real page.
+fn new_root() -> web_sys::Element {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("a browser document");
+    if let Ok(old) = document.query_selector_all(".test-root") {
+        for i in 0..old.length() {
+            if let Some(n) = old
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
+                n.remove();
+            }
+        }
+    }
     let root = document.create_element("div").expect("a div");
+    root.set_class_name("test-root");
     document
         .body()
         .expect("a body")
         .append_child(&root)
         .expect("append");
+    root
+}
+
+async fn mount() -> web_sys::Element {
+    let root = new_root();
     // The engine runs on the spot here: the built worker files do not exist
     // in a component test.
     let props = Props {
@@ -90,4 +108,282 @@ async fn pasted_525_page_is_a_different_error_code() {
         Some("different-error-code")
     );
     assert!(primary.text_content().unwrap_or_default().contains("525"));
+}
+
+fn find(root: &web_sys::Element, selector: &str) -> web_sys::Element {
+    root.query_selector(selector)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("{selector} in {}", root.inner_html()))
+}
+
+fn fire(el: &web_sys::Element, kind: &str) {
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    let event = Event::new_with_event_init_dict(kind, &init).expect("an event");
+    el.dispatch_event(&event).expect("dispatch");
+}
+
+async fn mount_with<C: yew::BaseComponent>(props: C::Properties) -> web_sys::Element {
+    let root = new_root();
+    yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    root
+}
+
+const TICKET: &str = "Site is down since the update.\n\n\
+root@web1:~# systemctl status nginx\n\
+× nginx.service - A high performance web server and a reverse proxy server\n\
+     Loaded: loaded (/lib/systemd/system/nginx.service; enabled; preset: enabled)\n\
+     Active: failed (Result: exit-code) since Tue 2026-11-24 07:41:02 UTC; 14min ago\n\n";
+
+#[wasm_bindgen_test]
+async fn blocks_appear_as_chips_and_a_kind_can_be_corrected() {
+    let root = mount().await;
+    type_into_paste(&root, &format!("{PAGE_521}\n{TICKET}")).await;
+    let chips = root.query_selector_all(".chip[data-kind]").expect("chips");
+    assert!(chips.length() >= 2, "{}", root.inner_html());
+    let page_chip = find(&root, ".chip[data-kind=\"error-page\"]");
+    let first = page_chip
+        .get_attribute("data-first-line")
+        .unwrap_or_default();
+    assert!(page_chip
+        .text_content()
+        .unwrap_or_default()
+        .contains("lines "));
+    // Correct it by hand: the chip says so and keeps its place.
+    let select: web_sys::HtmlSelectElement = page_chip
+        .query_selector("select")
+        .ok()
+        .flatten()
+        .expect("a kind menu")
+        .dyn_into()
+        .expect("a select");
+    select.set_value("logs");
+    fire(&select, "change");
+    yew::scheduler::flush().await;
+    let corrected = find(&root, &format!(".chip[data-first-line=\"{first}\"]"));
+    assert_eq!(
+        corrected.get_attribute("data-kind").as_deref(),
+        Some("logs")
+    );
+    assert_eq!(
+        corrected.get_attribute("data-detected-kind").as_deref(),
+        Some("error-page")
+    );
+    assert!(corrected.class_name().contains("corrected"));
+    // Back to the detected kind: the correction is gone.
+    select.set_value("error-page");
+    fire(&select, "change");
+    yew::scheduler::flush().await;
+    let chip = find(&root, &format!(".chip[data-first-line=\"{first}\"]"));
+    assert!(!chip.class_name().contains("corrected"));
+}
+
+#[wasm_bindgen_test]
+async fn clicking_evidence_selects_that_line_in_the_paste() {
+    let root = mount().await;
+    let text = format!("first line\nsecond line é\n{PAGE_525}");
+    type_into_paste(&root, &text).await;
+    let ev = find(&root, ".ev-line[data-line]");
+    let line: usize = ev
+        .get_attribute("data-line")
+        .and_then(|l| l.parse().ok())
+        .expect("a line number");
+    ev.dyn_ref::<web_sys::HtmlElement>()
+        .expect("a button")
+        .click();
+    yew::scheduler::flush().await;
+    let area: HtmlTextAreaElement = find(&root, "#paste").dyn_into().expect("a textarea");
+    let start = area.selection_start().ok().flatten().unwrap_or(0) as usize;
+    let end = area.selection_end().ok().flatten().unwrap_or(0) as usize;
+    let value: Vec<u16> = area.value().encode_utf16().collect();
+    let selected = String::from_utf16_lossy(value.get(start..end).unwrap_or(&[]));
+    let expected = text.lines().nth(line - 1).unwrap_or_default();
+    assert_eq!(selected, expected);
+    assert!(!selected.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn redaction_switch_masks_hosts_in_the_report() {
+    let root = mount().await;
+    type_into_paste(&root, PAGE_521).await;
+    assert!(text_of(&root, ".error-summary").contains("www.example-store.com"));
+    let switch: web_sys::HtmlInputElement = find(&root, "#redact").dyn_into().expect("a checkbox");
+    switch.set_checked(true);
+    fire(&switch, "change");
+    yew::scheduler::flush().await;
+    let summary = text_of(&root, ".error-summary");
+    assert!(!summary.contains("example-store"), "{summary}");
+    assert!(summary.contains("host-1.example"), "{summary}");
+    // The Ray ID keeps its shape, the code is still read.
+    assert!(summary.contains("00c0ffee00000001"), "{summary}");
+    let markdown = text_of(&root, ".md-preview");
+    assert!(!markdown.contains("example-store"), "{markdown}");
+    // The paste itself is untouched.
+    let area: HtmlTextAreaElement = find(&root, "#paste").dyn_into().expect("a textarea");
+    assert!(area.value().contains("www.example-store.com"));
+}
+
+#[wasm_bindgen_test]
+async fn new_report_fields_appear_without_page_changes() {
+    use err521::ui::components::finding::{FindingCard, Props as CardProps};
+    let report = err521::analyze(
+        &[err521::parse::CaseInput::new("paste", PAGE_525)],
+        &err521::options::Options::default(),
+    );
+    let finding = report.findings.first().cloned().expect("a finding");
+    let mut value = serde_json::to_value(&finding).expect("json");
+    if let Some(o) = value.as_object_mut() {
+        o.insert(
+            "risk_note".into(),
+            serde_json::json!({"level": "high", "why": "<b>not markup</b>"}),
+        );
+    }
+    let root = mount_with::<FindingCard>(CardProps {
+        finding,
+        value: std::rc::Rc::new(value),
+        primary: true,
+    })
+    .await;
+    let text = root.text_content().unwrap_or_default();
+    assert!(
+        text.contains("risk_note") && text.contains("high"),
+        "{text}"
+    );
+    assert!(text.contains("<b>not markup</b>"), "shown as text: {text}");
+    assert!(root.query_selector("b").ok().flatten().is_none());
+    let link = find(&root, ".more-link a");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("#/finding/different-error-code")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn coverage_grid_colours_cells_and_splits_partial_ranges() {
+    use err521::ui::components::coverage::{CoverageMap, Props as CovProps};
+    let rule = serde_json::json!({"input": "paste", "line": 9, "text": "443/tcp ALLOW IN 173.245.48.0/20"});
+    let value = serde_json::json!({"coverage": [
+        {"layer": "ufw", "cloudflare_range": "173.245.48.0/20", "range": "173.245.48.0/20", "port": 443,
+         "outcome": "accept", "reject_with": null, "rule": rule, "policy": "reject", "reason": null},
+        {"layer": "ufw", "cloudflare_range": "173.245.48.0/20", "range": "173.245.48.0/20", "port": 80,
+         "outcome": "reject", "reject_with": "icmp-port-unreachable", "rule": null, "policy": "reject", "reason": "default policy"},
+        {"layer": "ufw", "cloudflare_range": "104.16.0.0/13", "range": "104.16.0.0/14", "port": 443,
+         "outcome": "accept", "reject_with": null, "rule": null, "policy": "reject", "reason": null},
+        {"layer": "ufw", "cloudflare_range": "104.16.0.0/13", "range": "104.20.0.0/14", "port": 443,
+         "outcome": "drop", "reject_with": null, "rule": null, "policy": "drop", "reason": null},
+        {"layer": "ufw", "cloudflare_range": "104.16.0.0/13", "range": "104.16.0.0/13", "port": 80,
+         "outcome": "unknown", "reject_with": null, "rule": null, "policy": null, "reason": null}
+    ]});
+    let root = mount_with::<CoverageMap>(CovProps {
+        value: std::rc::Rc::new(value),
+    })
+    .await;
+    let segs = root.query_selector_all(".cov-seg").expect("cells");
+    assert_eq!(segs.length(), 5, "{}", root.inner_html());
+    let accepted = find(&root, ".cov-seg.out-accept[data-port=\"443\"]");
+    let tip = accepted.get_attribute("title").unwrap_or_default();
+    assert!(
+        tip.contains("paste line 9") && tip.contains("443/tcp ALLOW IN"),
+        "{tip}"
+    );
+    assert_eq!(accepted.get_attribute("aria-label"), Some(tip));
+    assert_eq!(accepted.tag_name(), "BUTTON", "focusable by keyboard");
+    assert_eq!(
+        root.query_selector_all("td.split")
+            .map(|l| l.length())
+            .unwrap_or(0),
+        1
+    );
+    let split = find(&root, "td.split");
+    assert!(split
+        .text_content()
+        .unwrap_or_default()
+        .contains("104.20.0.0/14"));
+    assert!(find(&root, ".cov-seg.out-reject")
+        .get_attribute("title")
+        .unwrap_or_default()
+        .contains("icmp-port-unreachable"));
+}
+
+#[wasm_bindgen_test]
+async fn every_finding_id_has_a_page_and_an_index_entry() {
+    use err521::diagnose::catalog::ALL;
+    use err521::ui::components::finding_index::FindingIndex;
+    use err521::ui::components::finding_page::{FindingPage, Props as PageProps};
+    let index = mount_with::<FindingIndex>(()).await;
+    for id in ALL {
+        let entry = find(&index, &format!("[data-index-id=\"{}\"] a", id.as_str()));
+        assert_eq!(
+            entry.get_attribute("href"),
+            Some(format!("#/finding/{}", id.as_str()))
+        );
+        let page = mount_with::<FindingPage>(PageProps { id }).await;
+        let text = page.text_content().unwrap_or_default();
+        let p = id.page();
+        assert!(
+            text.contains(p.title) && text.contains(p.meaning) && text.contains(p.fix),
+            "{}",
+            id.as_str()
+        );
+        assert!(find(&page, "pre")
+            .text_content()
+            .unwrap_or_default()
+            .contains(p.bad_example.lines().next().unwrap_or_default()));
+        assert!(
+            page.query_selector(&format!("[data-example=\"{}\"]", id.as_str()))
+                .ok()
+                .flatten()
+                .is_some(),
+            "an example for {}",
+            id.as_str()
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn reducer_drops_stale_answers_and_share_payloads_round_trip() {
+    use err521::ui::protocol::handle;
+    use err521::ui::state::{Action, State};
+    use std::rc::Rc;
+    use yew::Reducible;
+    let s = Rc::new(State::default());
+    let s = s.reduce(Action::SetPaste(Rc::from(PAGE_521)));
+    let old = s.request();
+    let s = s.reduce(Action::SetPaste(Rc::from(PAGE_525)));
+    let new = s.request();
+    assert!(new.id > old.id);
+    let answer =
+        |r: &err521::ui::protocol::Request| handle(&serde_json::to_string(r).unwrap_or_default());
+    // The newer answer lands first; the older one must not replace it.
+    let s = s.reduce(Action::Answer(answer(&new)));
+    let s = s.reduce(Action::Answer(answer(&old)));
+    let code = s
+        .report
+        .as_ref()
+        .and_then(|r| r.error_page.as_ref())
+        .and_then(|p| p.code);
+    assert_eq!(code, Some(525));
+    assert!(!s.busy());
+    // Share: inputs, mode, ports and corrections survive the fragment.
+    let s = s.reduce(Action::SetSslMode(err521::options::SslMode::Strict));
+    let s = s.reduce(Action::SetPorts("8443, 2053".into()));
+    let payload = s.share_payload();
+    let code = err521::share::encode(&payload);
+    let back = err521::share::decode(&code).expect("decodes");
+    let restored = Rc::new(State::default()).reduce(Action::LoadShare(back));
+    assert_eq!(restored.request().inputs, s.request().inputs);
+    assert_eq!(restored.ssl_mode, s.ssl_mode);
+    assert_eq!(restored.extra_ports(), vec![2053, 8443]);
+}
+
+#[wasm_bindgen_test]
+fn line_spans_count_utf16_and_all_line_ends() {
+    use err521::ui::browser::utf16_line_span;
+    let text = "a\r\nbé😀\rc\nd";
+    assert_eq!(utf16_line_span(text, 1, 1), (0, 1, 4));
+    assert_eq!(utf16_line_span(text, 2, 2), (3, 7, 4));
+    assert_eq!(utf16_line_span(text, 3, 4), (8, 11, 4));
+    assert_eq!(utf16_line_span(text, 9, 9), (11, 11, 4));
 }

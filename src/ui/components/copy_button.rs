@@ -10,6 +10,9 @@ pub struct Props {
     /// What is copied, for screen readers ("Copy command").
     #[prop_or(AttrValue::Static("Copy"))]
     pub label: AttrValue,
+    /// The visible text before copying.
+    #[prop_or(AttrValue::Static("Copy"))]
+    pub caption: AttrValue,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -46,9 +49,9 @@ pub fn CopyButton(props: &Props) -> Html {
         })
     };
     let (text, class) = match *outcome {
-        Outcome::Idle => ("Copy", None),
-        Outcome::Copied => ("Copied", Some("ok")),
-        Outcome::Failed => ("Select and press Ctrl+C", Some("failed")),
+        Outcome::Idle => (props.caption.clone(), None),
+        Outcome::Copied => (AttrValue::Static("Copied"), Some("ok")),
+        Outcome::Failed => (AttrValue::Static("Select and press Ctrl+C"), Some("failed")),
     };
     html! {
         <button type="button" class={classes!("copy", class)} aria-label={props.label.clone()} {onclick}>{ text }</button>

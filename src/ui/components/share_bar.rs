@@ -69,8 +69,7 @@ pub fn ShareBar(props: &Props) -> Html {
                 <p id="redact-help" class="help">{ "Applies to the report below, the Markdown and the share link. Cloudflare's own ranges and private addresses stay, the diagnosis needs them." }</p>
             </div>
             <div class="share-actions">
-                <CopyButton text={AttrValue::from(markdown.clone())} label="Copy the report as Markdown" />
-                <span class="share-what">{ "Markdown report" }</span>
+                <span class="copy-md"><CopyButton text={AttrValue::from(markdown.clone())} label="Copy the report as Markdown" caption="Copy Markdown report" /></span>
                 <button type="button" class="secondary" onclick={on_download} disabled={busy}>{ "Download .md" }</button>
                 <button type="button" class="secondary" id="make-share-link" onclick={on_link} disabled={busy}>{ "Create share link" }</button>
             </div>
