@@ -25,6 +25,7 @@ cargo test --target wasm32-unknown-unknown --test web
 step "release build of the page"
 trunk build --release --offline
 ./scripts/size.sh
+./scripts/build-single.sh
 
 step "end-to-end tests of dist/ (headless Chromium)"
 (cd tests/e2e && node --test --test-concurrency=1 ./*.test.mjs)

@@ -63,21 +63,25 @@ pub const EXAMPLES: [(FindingId, SslMode, &str); 12] = [
 /// Fetch an example and put it in the paste area.
 pub fn load_example(dispatch: Dispatch, id: FindingId, ssl_mode: SslMode) {
     wasm_bindgen_futures::spawn_local(async move {
-        let file = format!("examples/{}.txt", id.as_str());
-        let fetched = match gloo_net::http::Request::get(&file).send().await {
-            Ok(r) if r.ok() => r.text().await.ok(),
-            _ => None,
+        // The single-file build carries the examples inside the page (and
+        // cannot fetch from disk); the site fetches them on demand.
+        let embedded = browser::embedded_json("err521-examples")
+            .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+            .and_then(|v| {
+                v.get(id.as_str())
+                    .and_then(|t| t.as_str())
+                    .map(str::to_string)
+            });
+        let text = match embedded {
+            Some(t) => Some(t),
+            None => {
+                let file = format!("examples/{}.txt", id.as_str());
+                match gloo_net::http::Request::get(&file).send().await {
+                    Ok(r) if r.ok() => r.text().await.ok(),
+                    _ => None,
+                }
+            }
         };
-        // The single-file build carries the examples inside the page.
-        let text = fetched.or_else(|| {
-            browser::embedded_json("err521-examples")
-                .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
-                .and_then(|v| {
-                    v.get(id.as_str())
-                        .and_then(|t| t.as_str())
-                        .map(str::to_string)
-                })
-        });
         match text {
             Some(text) => {
                 dispatch.dispatch(Action::LoadExample { text, ssl_mode });

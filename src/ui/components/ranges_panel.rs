@@ -22,6 +22,13 @@ fn date_of(json: &str) -> Option<String> {
 /// At start: the `ranges.json` served beside the page replaces the bundled
 /// snapshot when it is newer (a site can update it without a rebuild).
 pub fn load_served_ranges(dispatch: Dispatch) {
+    // Opened from disk (the single-file build) there is nothing beside it.
+    let from_disk = web_sys::window()
+        .and_then(|w| w.location().protocol().ok())
+        .is_some_and(|p| p == "file:");
+    if from_disk {
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async move {
         let Ok(resp) = gloo_net::http::Request::get("ranges.json").send().await else {
             return;
