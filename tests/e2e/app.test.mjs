@@ -292,3 +292,82 @@ test('screenshots of the main states (desktop and phone, light and dark)', async
     await context.close();
   }
 });
+
+/** Rewrites the worker's answers into a report with everything the engine
+ * is being extended to send (a confirmed cause with fix steps, firewall
+ * coverage, a field this page does not know), to see it rendered. */
+function enrichAnswers() {
+  const v4 = ['173.245.48.0/20', '103.21.244.0/22', '103.22.200.0/22', '103.31.4.0/22', '141.101.64.0/18', '108.162.192.0/18',
+    '190.93.240.0/20', '188.114.96.0/20', '197.234.240.0/22', '198.41.128.0/17', '162.158.0.0/15', '104.16.0.0/13',
+    '104.24.0.0/14', '172.64.0.0/13', '131.0.72.0/22'];
+  const allowed = v4.slice(0, 11);
+  const coverage = [];
+  v4.forEach((range, i) => {
+    for (const port of [80, 443]) {
+      const base = { layer: 'ufw', cloudflare_range: range, range, port, reject_with: null, rule: null, policy: 'reject', reason: null };
+      if (port === 443 && range === '162.158.0.0/15') {
+        coverage.push({ ...base, range: '162.158.0.0/16', outcome: 'accept', rule: { input: 'paste', line: 31 + i, text: `443/tcp ALLOW IN ${range}` } });
+        coverage.push({ ...base, range: '162.159.0.0/16', outcome: 'drop', reason: 'a later DROP rule in ufw-before-input' });
+      } else if (port === 443 && allowed.includes(range)) {
+        coverage.push({ ...base, outcome: 'accept', rule: { input: 'paste', line: 28 + i, text: `443/tcp                    ALLOW IN    ${range}` } });
+      } else {
+        coverage.push({ ...base, outcome: 'reject', reject_with: 'icmp-port-unreachable', reason: 'no rule allows it; the default policy rejects' });
+      }
+    }
+  });
+  const Original = Object.getOwnPropertyDescriptor(Worker.prototype, 'onmessage');
+  Object.defineProperty(Worker.prototype, 'onmessage', {
+    configurable: true,
+    get() { return Original.get.call(this); },
+    set(fn) {
+      Original.set.call(this, (e) => {
+        if (typeof e.data !== 'string' || !e.data.startsWith('{')) return fn(e);
+        const answer = JSON.parse(e.data);
+        const r = answer.report;
+        r.primary = 'firewall-blocks-cloudflare';
+        r.firewall = { coverage };
+        r.findings = r.findings.filter((f) => f.id !== 'firewall-blocks-cloudflare');
+        r.findings.unshift({
+          id: 'firewall-blocks-cloudflare', status: 'confirmed',
+          title: 'ufw lets only 11 of Cloudflare\'s 22 ranges reach port 443',
+          explanation: 'The default incoming policy rejects, and the allow list stops at 162.158.0.0/15: 104.16.0.0/13, 104.24.0.0/14, 172.64.0.0/13, 131.0.72.0/22 and every IPv6 range are refused, so visitors served from those get 521.',
+          evidence: [{ input: 'paste', line: 22, text: 'Default: reject (incoming), allow (outgoing), disabled (routed)' },
+            { input: 'paste', line: 39, text: '443/tcp                    ALLOW IN    162.158.0.0/15' }],
+          checks: ['IPv4 and IPv6 ranges against port 443 (SSL mode Full)'],
+          fix: [{ title: 'Allow the missing Cloudflare ranges on port 443', commands: ['for ip in 104.16.0.0/13 104.24.0.0/14 172.64.0.0/13 131.0.72.0/22; do sudo ufw allow proto tcp from "$ip" to any port 443; done', 'for ip in 2400:cb00::/32 2606:4700::/32 2803:f800::/32 2405:b500::/32 2405:8100::/32 2a06:98c0::/29 2c0f:f248::/32; do sudo ufw allow proto tcp from "$ip" to any port 443; done'], undo: 'sudo ufw status numbered, then sudo ufw delete N' }],
+          verify: ['sudo ufw status verbose | grep -c "443/tcp.*ALLOW IN"'],
+        });
+        fn(new MessageEvent('message', { data: JSON.stringify(answer) }));
+      });
+    },
+  });
+}
+
+test('a report with a cause, fix steps and firewall coverage renders fully', async () => {
+  for (const [name, options] of [['desktop-light', { viewport: { width: 1366, height: 900 }, colorScheme: 'light' }],
+    ['phone-dark', { viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true, hasTouch: true }]]) {
+    const context = await browser.newContext(options);
+    await context.addInitScript(enrichAnswers);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.locator('button[data-example="firewall-blocks-cloudflare"]').click();
+    await settled(page);
+    const primary = page.locator('[data-primary="true"]');
+    assert.equal(await primary.getAttribute('data-finding-id'), 'firewall-blocks-cloudflare');
+    assert.equal(await primary.getAttribute('data-status'), 'confirmed');
+    assert.match(await page.locator('.verdict').innerText(), /Confirmed cause\s+ufw lets only 11/i);
+    assert.equal(await primary.locator('.fix-step .command').count(), 2);
+    assert.match(await primary.innerText(), /undo:\s+sudo ufw status numbered/, 'unknown fields are shown');
+    assert.equal(await page.locator('.cov-seg').count(), 31);
+    const split = page.locator('td.split .cov-seg');
+    assert.equal(await split.count(), 2);
+    await split.nth(1).focus();
+    assert.match(await split.nth(1).getAttribute('aria-label'), /162\.159\.0\.0\/16 to port 443: drop/);
+    await screenshot(page, `coverage-${name}`);
+    // A rule's cell shows that rule in the paste.
+    await page.locator('.cov-seg.out-accept').first().click();
+    const selected = await page.evaluate(() => { const a = document.querySelector('#paste'); return a.value.slice(a.selectionStart, a.selectionEnd); });
+    assert.match(selected, /ALLOW IN/);
+    await context.close();
+  }
+});

@@ -97,7 +97,7 @@ pub fn FindingCard(props: &Props) -> Html {
                 <p class="step-title">{ step.title.clone() }</p>
                 <CommandList commands={step.commands.clone()} />
                 { for extra.into_iter().map(|(k, v)| html! {
-                    <div class="extra"><span class="extra-key">{ k }</span><JsonView value={Rc::new(v)} /></div>
+                    <div class="extra"><span class="extra-key">{ k.replace('_', " ") }{ ": " }</span><JsonView value={Rc::new(v)} /></div>
                 }) }
             </li>
         }

@@ -50,23 +50,27 @@ pub fn ReportView(props: &Props) -> Html {
         .cloned()
         .unwrap_or_default();
     let json_of = |i: usize| findings_json.get(i).cloned().unwrap_or(Value::Null);
+    // The first finding with the primary id is the one to act on.
+    let primary_at = report
+        .primary
+        .and_then(|id| report.findings.iter().position(|f| f.id == id));
     let card = |i: usize, f: &crate::report::ReportFinding| {
-        let primary = report.primary == Some(f.id);
+        let primary = primary_at == Some(i);
         html! { <FindingCard finding={f.clone()} value={Rc::new(json_of(i))} {primary} /> }
     };
     let primary: Vec<Html> = report
         .findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| report.primary == Some(f.id))
+        .filter(|(i, _)| primary_at == Some(*i))
         .map(|(i, f)| card(i, f))
         .collect();
     let others: Vec<Html> = report
         .findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| {
-            report.primary != Some(f.id) && matches!(f.status, Status::Confirmed | Status::Likely)
+        .filter(|(i, f)| {
+            primary_at != Some(*i) && matches!(f.status, Status::Confirmed | Status::Likely)
         })
         .map(|(i, f)| card(i, f))
         .collect();
