@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
-# Page weight: gzipped size of what dist/ serves on first load. Prints the
-# figures and fails above the budget.
+# Page weight: gzipped size of what dist/ serves. Prints the first load (the
+# page, its script, styles and wasm) and what is fetched on first use (the
+# analysis worker, started when the person turns to an input; the examples
+# are fetched one by one when clicked and are not counted). Fails above the
+# budgets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUDGET_KB=${BUDGET_KB:-400}
-total=0
-for f in dist/index.html dist/*.js dist/*.wasm dist/*.css; do
+BUDGET_KB=${BUDGET_KB:-250}
+TOTAL_BUDGET_KB=${TOTAL_BUDGET_KB:-400}
+first=0
+later=0
+for f in dist/index.html dist/*.js dist/*.wasm dist/*.css dist/manifest.webmanifest; do
   [ -f "$f" ] || continue
-  [ "$(basename "$f")" = sw.js ] && continue
+  name=$(basename "$f")
+  [ "$name" = sw.js ] && continue
   size=$(gzip -9 -c "$f" | wc -c)
-  printf '%8d B gz  %s\n' "$size" "$f"
-  total=$((total + size))
+  case "$name" in
+    err521-worker*) later=$((later + size)); when="on first analysis" ;;
+    *) first=$((first + size)); when="first load" ;;
+  esac
+  printf '%8d B gz  %-48s %s\n' "$size" "$f" "$when"
 done
-printf 'page weight: %d KB gzipped (budget %d KB)\n' $((total / 1024)) "$BUDGET_KB"
-[ $((total / 1024)) -le "$BUDGET_KB" ] || { echo "over the page weight budget" >&2; exit 1; }
+printf 'page weight: %d KB gzipped on first load (budget %d KB), %d KB with the analysis worker (budget %d KB)\n' \
+  $((first / 1024)) "$BUDGET_KB" $(((first + later) / 1024)) "$TOTAL_BUDGET_KB"
+[ $((first / 1024)) -le "$BUDGET_KB" ] || { echo "over the first-load budget" >&2; exit 1; }
+[ $(((first + later) / 1024)) -le "$TOTAL_BUDGET_KB" ] || { echo "over the total budget" >&2; exit 1; }

@@ -35,6 +35,7 @@ pub struct Engine {
 }
 
 struct Shared {
+    started: Cell<bool>,
     worker: RefCell<Option<Worker>>,
     ready: Cell<bool>,
     busy: Cell<bool>,
@@ -51,16 +52,23 @@ impl PartialEq for Engine {
 impl Engine {
     pub fn new(sync: Option<SyncAnalyzer>, on_answer: Callback<Answer>) -> Engine {
         let shared = Rc::new(Shared {
+            started: Cell::new(false),
             worker: RefCell::new(None),
             ready: Cell::new(false),
             busy: Cell::new(false),
             pending: RefCell::new(None),
             on_answer,
         });
-        if sync.is_none() {
-            start_worker(&shared);
-        }
         Engine { shared, sync }
+    }
+
+    /// Start the worker now if it has not started: the page calls this when
+    /// the person turns to an input, so its download (a second wasm file)
+    /// is not part of the first load yet done before the first analysis.
+    pub fn warm_up(&self) {
+        if self.sync.is_none() && !self.shared.started.replace(true) {
+            start_worker(&self.shared);
+        }
     }
 
     /// Analyse `request_json` (a [`super::protocol::Request`]).
@@ -72,6 +80,7 @@ impl Engine {
             return;
         }
         *self.shared.pending.borrow_mut() = Some(request_json);
+        self.warm_up();
         self.shared.send_next();
     }
 

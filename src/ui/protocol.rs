@@ -1,7 +1,7 @@
 //! The messages between the page and its Web Worker, and the worker's side
-//! of them. Both directions are JSON strings: the page posts a [`Request`],
-//! the worker answers `{"id":…,"report":{…}}` with the report in the
-//! schema of [`crate::report::json`].
+//! of them. Both directions are strings: the page posts a [`Request`] as
+//! JSON, the worker answers the request id, a newline, and the report in
+//! the JSON schema of [`crate::report::json`] (or `!` and an error).
 //!
 //! The worker bin only calls [`handle`]; it never links Yew.
 
@@ -30,12 +30,11 @@ pub struct Request {
     pub overrides: Vec<KindOverride>,
 }
 
-/// The worker's answer before the page parses the report.
-#[derive(Debug, Deserialize)]
-pub struct Response {
-    pub id: u32,
-    pub report: Option<serde_json::Value>,
-    pub error: Option<String>,
+/// The worker's answer, split: (request id, report JSON or error).
+pub fn split_response(answer: &str) -> Option<(u32, Result<&str, &str>)> {
+    let (id, body) = answer.split_once('\n')?;
+    let id = id.trim().parse().ok()?;
+    Some((id, body.strip_prefix('!').map_or(Ok(body), Err)))
 }
 
 /// Sent once by the worker when it can take requests.
@@ -45,14 +44,11 @@ pub const READY: &str = "ready";
 pub fn handle(request_json: &str) -> String {
     let request: Request = match serde_json::from_str(request_json) {
         Ok(r) => r,
-        Err(e) => {
-            return serde_json::json!({"id": 0, "error": format!("unreadable request: {e}")})
-                .to_string()
-        }
+        Err(e) => return format!("0\n!unreadable request: {e}"),
     };
     let report = analyze(&request);
     format!(
-        "{{\"id\":{},\"report\":{}}}",
+        "{}\n{}",
         request.id,
         crate::report::json::render_compact(&report)
     )

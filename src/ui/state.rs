@@ -4,10 +4,9 @@
 
 use std::rc::Rc;
 
-use serde::Deserialize;
 use yew::Reducible;
 
-use super::protocol::{Request, Response};
+use super::protocol::{split_response, Request};
 use crate::diagnose::FindingId;
 use crate::options::SslMode;
 use crate::parse::split::BlockKind;
@@ -484,34 +483,33 @@ impl State {
         self.redacted = p.redacted;
     }
 
-    fn answer(self: Rc<Self>, json: &str) -> Rc<Self> {
-        let Ok(response) = serde_json::from_str::<Response>(json) else {
+    fn answer(self: Rc<Self>, answer: &str) -> Rc<Self> {
+        let Some((id, body)) = split_response(answer) else {
             return self;
         };
         // An older request finishing after a newer one: drop it.
-        if response.id <= self.applied || response.id > self.version {
-            return self;
-        }
-        if self.is_empty() {
+        if id <= self.applied || id > self.version || self.is_empty() {
             return self;
         }
         let mut next = (*self).clone();
-        next.applied = response.id;
-        match (response.report, response.error) {
-            (Some(value), _) => match Report::deserialize(&value) {
-                Ok(report) if report.schema == crate::report::SCHEMA => {
-                    next.report = Some(Rc::new(report));
-                    next.report_value = Some(Rc::new(value));
-                    next.engine_error = None;
-                }
-                _ => {
-                    next.engine_error = Some(
-                        "The engine sent a report this page cannot read; reload the page.".into(),
-                    )
-                }
-            },
-            (None, Some(e)) => next.engine_error = Some(e),
-            (None, None) => {}
+        next.applied = id;
+        let parsed = body.map(|json| {
+            (
+                crate::report::json::parse(json),
+                serde_json::from_str::<serde_json::Value>(json).ok(),
+            )
+        });
+        match parsed {
+            Ok((Some(report), Some(value))) => {
+                next.report = Some(Rc::new(report));
+                next.report_value = Some(Rc::new(value));
+                next.engine_error = None;
+            }
+            Ok(_) => {
+                next.engine_error =
+                    Some("The engine sent a report this page cannot read; reload the page.".into())
+            }
+            Err(e) => next.engine_error = Some(e.to_string()),
         }
         Rc::new(next)
     }

@@ -321,9 +321,10 @@ function enrichAnswers() {
     get() { return Original.get.call(this); },
     set(fn) {
       Original.set.call(this, (e) => {
-        if (typeof e.data !== 'string' || !e.data.startsWith('{')) return fn(e);
-        const answer = JSON.parse(e.data);
-        const r = answer.report;
+        // An answer is "<request id>\n<report JSON>".
+        const cut = typeof e.data === 'string' ? e.data.indexOf('\n') : -1;
+        if (cut < 0 || e.data[cut + 1] !== '{') return fn(e);
+        const r = JSON.parse(e.data.slice(cut + 1));
         r.primary = 'firewall-blocks-cloudflare';
         r.firewall = { coverage };
         r.findings = r.findings.filter((f) => f.id !== 'firewall-blocks-cloudflare');
@@ -337,7 +338,7 @@ function enrichAnswers() {
           fix: [{ title: 'Allow the missing Cloudflare ranges on port 443', commands: ['for ip in 104.16.0.0/13 104.24.0.0/14 172.64.0.0/13 131.0.72.0/22; do sudo ufw allow proto tcp from "$ip" to any port 443; done', 'for ip in 2400:cb00::/32 2606:4700::/32 2803:f800::/32 2405:b500::/32 2405:8100::/32 2a06:98c0::/29 2c0f:f248::/32; do sudo ufw allow proto tcp from "$ip" to any port 443; done'], undo: 'sudo ufw status numbered, then sudo ufw delete N' }],
           verify: ['sudo ufw status verbose | grep -c "443/tcp.*ALLOW IN"'],
         });
-        fn(new MessageEvent('message', { data: JSON.stringify(answer) }));
+        fn(new MessageEvent('message', { data: e.data.slice(0, cut + 1) + JSON.stringify(r) }));
       });
     },
   });

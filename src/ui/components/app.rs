@@ -171,6 +171,12 @@ pub fn App(props: &Props) -> Html {
         });
     }
 
+    // Fetch the engine as soon as the person turns to an input.
+    let onfocusin = {
+        let engine = engine.clone();
+        Callback::from(move |_: FocusEvent| engine.warm_up())
+    };
+
     let page = match &state.route {
         Route::Home => html! { <Home state={(*state).clone()} /> },
         Route::Findings => html! { <FindingIndex /> },
@@ -186,7 +192,7 @@ pub fn App(props: &Props) -> Html {
     let root_class = classes!("app", state.embed.then_some("embed"));
     html! {
         <ContextProvider<Dispatch> context={dispatch}>
-            <div class={root_class}>
+            <div class={root_class} {onfocusin}>
                 <a class="skip" href="#main" onclick={Callback::from(|e: MouseEvent| { e.prevent_default(); browser::focus("main"); })}>{ "Skip to content" }</a>
                 if !state.embed {
                     <SiteHeader route={state.route.clone()} />

@@ -34,14 +34,13 @@ pub const KINDS: [BlockKind; 20] = [
 
 /// The kebab-case name of a kind, as the JSON report spells it.
 pub fn kind_id(kind: BlockKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
+    serde_json::to_string(&kind)
+        .map(|s| s.trim_matches('"').to_string())
         .unwrap_or_default()
 }
 
 fn kind_from_id(id: &str) -> Option<BlockKind> {
-    serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+    KINDS.iter().copied().find(|k| kind_id(*k) == id)
 }
 
 /// Chips shown at most; a 5 MB paste can hold thousands of blocks.

@@ -125,7 +125,7 @@ pub fn PasteArea(props: &Props) -> Html {
             <label for="paste" class="big-label">{ "Paste anything: the error page, command output, or the whole ticket" }</label>
             if shown.is_some() {
                 <p class="large-note" id="large-note" role="note">
-                    { format!("Large paste: {:.1} MB, {lines} lines. The diagnosis reads all of it; the box shows the first {PREVIEW_LINES} lines so the page stays fast. ", s.paste.len() as f64 / 1_048_576.0) }
+                    { format!("Large paste: {}, {lines} lines. The diagnosis reads all of it; the box shows the first {PREVIEW_LINES} lines so the page stays fast. ", megabytes(s.paste.len())) }
                     <button type="button" class="link" onclick={on_show_all}>{ "Show all in the box (slow)" }</button>
                 </p>
             }
@@ -176,4 +176,10 @@ fn utf16_to_byte(s: &str, offset: Option<u32>) -> usize {
         units = units.saturating_add(c.len_utf16() as u32);
     }
     s.len()
+}
+
+/// `5.2 MB`, without pulling float formatting into the page.
+fn megabytes(bytes: usize) -> String {
+    let tenths = bytes.saturating_mul(10) / 1_048_576;
+    format!("{}.{} MB", tenths / 10, tenths % 10)
 }
