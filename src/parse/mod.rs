@@ -5,7 +5,11 @@
 //! **Architecture Invariant:** parsing never fails and never panics: a parser
 //! returns the facts it understood and the lines it did not, with reasons.
 
+pub mod bans;
+pub mod cloud;
+pub mod csf;
 pub mod error_page;
+pub mod firewalld;
 pub mod html;
 pub mod nftables;
 pub mod sniff;
