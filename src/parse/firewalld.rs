@@ -459,8 +459,7 @@ fn file_banner(t: &str) -> Option<String> {
 fn is_zone_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 32
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
@@ -551,13 +550,7 @@ fn source_match(addr: &str) -> Option<Match> {
     })
 }
 
-fn zone_key(
-    st: &mut St,
-    zone: &str,
-    key: &str,
-    value: &str,
-    line: Line<'_>,
-) -> Result<(), String> {
+fn zone_key(st: &mut St, zone: &str, key: &str, value: &str, line: Line<'_>) -> Result<(), String> {
     let words: Vec<&str> = value.split_whitespace().collect();
     match key {
         "target" => {
@@ -638,8 +631,14 @@ fn zone_key(
                 ));
             }
         }
-        "icmp-block-inversion" | "masquerade" | "icmp-blocks" | "forward" | "summary"
-        | "description" | "ingress-priority" | "egress-priority" => {}
+        "icmp-block-inversion"
+        | "masquerade"
+        | "icmp-blocks"
+        | "forward"
+        | "summary"
+        | "description"
+        | "ingress-priority"
+        | "egress-priority" => {}
         _ => return Err(format!("unknown firewalld zone field `{key}`")),
     }
     Ok(())
@@ -654,8 +653,7 @@ fn bare_output(st: &mut St, t: &str, line: Line<'_>) -> Result<(), String> {
         Cmd::Unknown | Cmd::Other | Cmd::ListAll | Cmd::ListRich => {
             if all_ports {
                 Cmd::ListPorts
-            } else if words.len() == 1 && words.iter().all(|w| is_zone_name(w)) && !all_services
-            {
+            } else if words.len() == 1 && words.iter().all(|w| is_zone_name(w)) && !all_services {
                 Cmd::GetDefault
             } else if words.iter().all(|w| STOCK_ZONES.contains(w)) {
                 Cmd::GetZones
@@ -1144,8 +1142,13 @@ fn read_xml(st: &mut St, doc: &[Line<'_>]) -> (usize, Vec<NotUnderstood>) {
                 st.with_zone(&name, line, |z| z.target = Some(target));
                 Ok(())
             }
-            "short" | "description" | "icmp-block-inversion" | "masquerade" | "icmp-block"
-            | "forward" | "forward-port" => Ok(()),
+            "short"
+            | "description"
+            | "icmp-block-inversion"
+            | "masquerade"
+            | "icmp-block"
+            | "forward"
+            | "forward-port" => Ok(()),
             "interface" => match attr(attrs, "name") {
                 Some(n) => zone_key(st, &name, "interfaces", n, line),
                 None => Err("interface without name".into()),
@@ -1442,10 +1445,14 @@ mod tests {
 
     #[test]
     fn rich_rule_text() {
-        let r = one(r#"rule family="ipv4" source address="173.245.48.0/20" service name="https" accept"#);
+        let r = one(
+            r#"rule family="ipv4" source address="173.245.48.0/20" service name="https" accept"#,
+        );
         let r = r.ok().unwrap_or_default();
         assert_eq!(r.len(), 1);
-        assert!(r.iter().all(|r| r.action == RichAction::Accept && r.matches.len() == 4));
+        assert!(r
+            .iter()
+            .all(|r| r.action == RichAction::Accept && r.matches.len() == 4));
         // `NOT` in capitals is not firewalld syntax: reported, not guessed.
         assert!(one(r#"rule family="ipv6" source NOT address="2400:cb00::/32" accept"#).is_err());
         let r = one(r#"rule priority="-10" family="ipv6" source not address="2400:cb00::/32" port port="8443" protocol="tcp" reject type="tcp-reset""#)
@@ -1459,13 +1466,19 @@ mod tests {
             .iter()
             .any(|m| matches!(m, Match::SourceAddr { negated: true, .. }))));
         // dns has two ports: two rules on the same line.
-        assert_eq!(one(r#"rule service name="dns" accept"#).map(|v| v.len()), Ok(2));
+        assert_eq!(
+            one(r#"rule service name="dns" accept"#).map(|v| v.len()),
+            Ok(2)
+        );
         // A log limit is not an accept limit.
         let r = one(r#"rule family="ipv4" source address="1.2.3.4" log prefix="x y" level="info" limit value="1/m" drop"#)
             .ok()
             .unwrap_or_default();
         assert!(r.first().is_some_and(|r| r.action == RichAction::Drop
-            && !r.matches.iter().any(|m| matches!(m, Match::RateLimit { .. }))));
+            && !r
+                .matches
+                .iter()
+                .any(|m| matches!(m, Match::RateLimit { .. }))));
     }
 
     #[test]
@@ -1508,6 +1521,8 @@ mod tests {
         let c = chain(&rs, "IN_public");
         // ssh, dhcpv6-client, http, 8443, 9000-9010, and the undecided end.
         assert_eq!(c.map(|c| c.rules.len()), Some(6));
-        assert!(c.and_then(|c| c.rules.last()).is_some_and(|r| matches!(r.action, Action::Unknown(_))));
+        assert!(c
+            .and_then(|c| c.rules.last())
+            .is_some_and(|r| matches!(r.action, Action::Unknown(_))));
     }
 }
