@@ -730,6 +730,9 @@ fn aws_nacl(input: &str, acl: &Value, loc: &mut Locator<'_, '_>, out: &mut Cloud
 
 // ----------------------------------------------------------------- GCP
 
+/// A protocol and its port ranges (empty = all ports).
+type ProtoPorts = (String, Vec<(u16, u16)>);
+
 /// One GCP rule as read from JSON or a table row.
 struct GcpRule {
     name: String,
@@ -738,7 +741,7 @@ struct GcpRule {
     priority: i64,
     deny: bool,
     /// (protocol, port ranges; empty = all ports).
-    protos: Vec<(String, Vec<(u16, u16)>)>,
+    protos: Vec<ProtoPorts>,
     /// `None`: source ranges not shown (table without SRC_RANGES).
     sources: Option<Vec<AddrRange>>,
     /// Only tag/service-account sources: never Internet.
@@ -831,8 +834,8 @@ fn gcp_build(input: &str, mut rules: Vec<GcpRule>, out: &mut CloudFirewalls) {
 }
 
 /// `tcp:80`, `tcp:0-65535,udp:0-65535,icmp`, `all`, `tcp:80,443`.
-fn gcp_allow_list(t: &str) -> Option<Vec<(String, Vec<(u16, u16)>)>> {
-    let mut out: Vec<(String, Vec<(u16, u16)>)> = Vec::new();
+fn gcp_allow_list(t: &str) -> Option<Vec<ProtoPorts>> {
+    let mut out: Vec<ProtoPorts> = Vec::new();
     for tok in t.split(',').map(str::trim).filter(|x| !x.is_empty()) {
         let (proto, port) = match tok.split_once(':') {
             Some((p, port)) => (Some(p), Some(port)),
@@ -917,7 +920,7 @@ fn gcloud_tables(input: &str, lines: &[Line<'_>], claimed: &mut [bool], out: &mu
         let words: Vec<&str> = l.text.split_whitespace().collect();
         let is_header = claimed.get(k) == Some(&false)
             && words.first() == Some(&"NAME")
-            && words.iter().any(|w| *w == "PRIORITY")
+            && words.contains(&"PRIORITY")
             && words.iter().any(|w| *w == "ALLOW" || *w == "DENY");
         if !is_header {
             k += 1;
@@ -1157,7 +1160,7 @@ fn hetzner(input: &str, fw: &Value, loc: &mut Locator<'_, '_>, out: &mut CloudFi
     let mut rules = Vec::new();
     let mut notes = Vec::new();
     for r in arr(fw, "rules") {
-        if !s(r, "direction").is_some_and(|d| d == "in") {
+        if s(r, "direction") != Some("in") {
             continue;
         }
         let mut m = Vec::new();
