@@ -36,6 +36,9 @@ impl CaseInput {
 pub fn read_case(inputs: &[CaseInput]) -> Facts {
     let mut facts = Facts::default();
     for input in inputs {
+        facts
+            .texts
+            .push(crate::facts::InputText::new(&input.name, &input.text));
         let lines = text::lines(&input.text);
         for block in split::split(&lines) {
             read_block(&input.name, &block, &mut facts);
@@ -54,7 +57,7 @@ fn read_block(input: &str, block: &split::Block<'_>, facts: &mut Facts) {
     let understood = match block.kind {
         BlockKind::ErrorPage | BlockKind::Probe => match error_page::parse(input, &block.lines) {
             Some(page) => {
-                facts.error_pages.push(page);
+                facts.add_error_page(page, input);
                 content.len()
             }
             None if block.kind == BlockKind::ErrorPage => {
@@ -65,6 +68,17 @@ fn read_block(input: &str, block: &split::Block<'_>, facts: &mut Facts) {
             }
             None => pending(block.kind, &content, &mut unread),
         },
+        BlockKind::Ufw | BlockKind::Nftables => {
+            let ruleset = if block.kind == BlockKind::Ufw {
+                ufw::parse(input, &block.lines)
+            } else {
+                nftables::parse(input, &block.lines)
+            };
+            unread.extend(ruleset.not_understood.iter().cloned());
+            let understood = ruleset.understood_lines;
+            facts.rulesets.push(ruleset);
+            understood
+        }
         BlockKind::Prose => content.len(),
         BlockKind::Unknown => {
             unread.extend(
