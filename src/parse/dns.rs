@@ -136,7 +136,10 @@ fn classify_v4(a: Ipv4Addr) -> AddrClass {
     if doc || o0 == 0 || o0 >= 224 || (o0 == 192 && o1 == 0 && o2 == 0) {
         return AddrClass::Reserved;
     }
-    if crate::cloudflare::Ranges::bundled().set().contains(IpAddr::V4(a)) {
+    if crate::cloudflare::Ranges::bundled()
+        .set()
+        .contains(IpAddr::V4(a))
+    {
         return AddrClass::Cloudflare;
     }
     AddrClass::Public
@@ -158,7 +161,10 @@ fn classify_v6(a: Ipv6Addr) -> AddrClass {
     if s0 & 0xffc0 == 0xfe80 {
         return AddrClass::LinkLocal;
     }
-    if crate::cloudflare::Ranges::bundled().set().contains(IpAddr::V6(a)) {
+    if crate::cloudflare::Ranges::bundled()
+        .set()
+        .contains(IpAddr::V6(a))
+    {
         return AddrClass::Cloudflare;
     }
     if s0 & 0xe000 != 0x2000 {
@@ -188,7 +194,11 @@ fn is_class(t: &str) -> bool {
 /// A resource record line: `name [ttl] [class] type rdata` in either order
 /// of ttl and class. `default_name` is used for lines that start with
 /// whitespace (zone files repeat the previous owner that way).
-fn parse_rr(text: &str, origin: &str, last_name: &str) -> Option<(String, String, String, Option<u32>)> {
+fn parse_rr(
+    text: &str,
+    origin: &str,
+    last_name: &str,
+) -> Option<(String, String, String, Option<u32>)> {
     let body = text.split_once(';').map_or(text, |(b, _)| b);
     // TXT data may hold ';' inside quotes; keep the raw rest for the value.
     let owner_implicit = text.starts_with(' ') || text.starts_with('\t');
@@ -354,7 +364,12 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
                 dig_short = tool == "dig" && args.iter().any(|a| a.starts_with("+short"));
                 query_name = args
                     .iter()
-                    .find(|a| !a.starts_with(['+', '-', '@']) && a.contains('.') && !is_rtype(a) && parse_ip(a).is_none())
+                    .find(|a| {
+                        !a.starts_with(['+', '-', '@'])
+                            && a.contains('.')
+                            && !is_rtype(a)
+                            && parse_ip(a).is_none()
+                    })
                     .map(|a| norm_name(a));
                 ns_in_answer = false;
                 ns_name = None;
@@ -375,7 +390,11 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
                 section = Section::Other;
             } else if let Some(st) = c.split_once("status:").map(|(_, s)| s) {
                 let st = st.split(',').next().unwrap_or("").trim().to_string();
-                f.statuses.push(DnsStatus { name: None, status: st, line: l.no });
+                f.statuses.push(DnsStatus {
+                    name: None,
+                    status: st,
+                    line: l.no,
+                });
                 section = Section::None;
             } else if section == Section::Question {
                 if let Some(q) = c.split_whitespace().next() {
@@ -387,8 +406,14 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
                     }
                     query_name = Some(q);
                 }
-            } else if contains_ci(c, "connection timed out") || contains_ci(c, "no servers could be reached") {
-                f.statuses.push(DnsStatus { name: query_name.clone(), status: "TIMEOUT".into(), line: l.no });
+            } else if contains_ci(c, "connection timed out")
+                || contains_ci(c, "no servers could be reached")
+            {
+                f.statuses.push(DnsStatus {
+                    name: query_name.clone(),
+                    status: "TIMEOUT".into(),
+                    line: l.no,
+                });
             }
             continue;
         }
@@ -402,16 +427,44 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
             continue;
         }
         // host(1)
-        if let Some((name, addr)) = t.split_once(" has address ").or_else(|| t.split_once(" has IPv6 address ")) {
-            let rtype = if t.contains(" has IPv6 ") { "AAAA" } else { "A" };
-            push(&mut f, norm_name(name), rtype, addr.trim(), None, None, DnsSource::Host, l.no);
+        if let Some((name, addr)) = t
+            .split_once(" has address ")
+            .or_else(|| t.split_once(" has IPv6 address "))
+        {
+            let rtype = if t.contains(" has IPv6 ") {
+                "AAAA"
+            } else {
+                "A"
+            };
+            push(
+                &mut f,
+                norm_name(name),
+                rtype,
+                addr.trim(),
+                None,
+                None,
+                DnsSource::Host,
+                l.no,
+            );
             continue;
         }
         if let Some((name, target)) = t.split_once(" is an alias for ") {
-            push(&mut f, norm_name(name), "CNAME", &norm_name(target), None, None, DnsSource::Host, l.no);
+            push(
+                &mut f,
+                norm_name(name),
+                "CNAME",
+                &norm_name(target),
+                None,
+                None,
+                DnsSource::Host,
+                l.no,
+            );
             continue;
         }
-        if t.contains(" mail is handled by ") || t.contains(" has no ") || t.starts_with("Using domain server") {
+        if t.contains(" mail is handled by ")
+            || t.contains(" has no ")
+            || t.starts_with("Using domain server")
+        {
             host_server_block = t.starts_with("Using domain server");
             f.understood_lines += 1;
             continue;
@@ -419,7 +472,11 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
         if let Some(rest) = t.strip_prefix("Host ") {
             if let Some((name, why)) = rest.split_once(" not found:") {
                 let st = status_word(why);
-                f.statuses.push(DnsStatus { name: Some(norm_name(name)), status: st, line: l.no });
+                f.statuses.push(DnsStatus {
+                    name: Some(norm_name(name)),
+                    status: st,
+                    line: l.no,
+                });
                 f.understood_lines += 1;
                 continue;
             }
@@ -440,16 +497,29 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
             f.understood_lines += 1;
             continue;
         }
-        if t.starts_with("** server can't find") || (t.starts_with("***") && t.contains("can't find")) {
+        if t.starts_with("** server can't find")
+            || (t.starts_with("***") && t.contains("can't find"))
+        {
             let after = t.split_once("can't find").map_or("", |(_, r)| r).trim();
             let (name, why) = after.split_once(':').unwrap_or((after, ""));
-            f.statuses.push(DnsStatus { name: Some(norm_name(name)), status: status_word(why), line: l.no });
+            f.statuses.push(DnsStatus {
+                name: Some(norm_name(name)),
+                status: status_word(why),
+                line: l.no,
+            });
             f.understood_lines += 1;
             continue;
         }
-        if t.starts_with("***") || t.starts_with("DNS request timed out") || t.starts_with("timeout was") {
+        if t.starts_with("***")
+            || t.starts_with("DNS request timed out")
+            || t.starts_with("timeout was")
+        {
             if contains_ci(t, "timed out") || contains_ci(t, "timeout") {
-                f.statuses.push(DnsStatus { name: query_name.clone(), status: "TIMEOUT".into(), line: l.no });
+                f.statuses.push(DnsStatus {
+                    name: query_name.clone(),
+                    status: "TIMEOUT".into(),
+                    line: l.no,
+                });
             }
             f.understood_lines += 1;
             continue;
@@ -460,7 +530,10 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
             f.understood_lines += 1;
             continue;
         }
-        if let Some(a) = t.strip_prefix("Addresses:").or_else(|| t.strip_prefix("Address:")) {
+        if let Some(a) = t
+            .strip_prefix("Addresses:")
+            .or_else(|| t.strip_prefix("Address:"))
+        {
             ns_addresses = t.starts_with("Addresses:");
             if ns_in_answer && ns_name.is_some() {
                 let name = ns_name.clone().unwrap_or_default();
@@ -474,20 +547,39 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
             // Windows lists the names that were CNAMEs to the Name: line.
             if let Some(target) = ns_name.clone() {
                 let alias = norm_name(a);
-                push(&mut f, alias, "CNAME", &target, None, None, DnsSource::Nslookup, l.no);
+                push(
+                    &mut f,
+                    alias,
+                    "CNAME",
+                    &target,
+                    None,
+                    None,
+                    DnsSource::Nslookup,
+                    l.no,
+                );
             } else {
                 f.understood_lines += 1;
             }
             ns_addresses = false;
             continue;
         }
-        if ns_addresses && parse_ip(t).is_some() && (raw.starts_with(' ') || raw.starts_with('\t')) {
+        if ns_addresses && parse_ip(t).is_some() && (raw.starts_with(' ') || raw.starts_with('\t'))
+        {
             let name = ns_name.clone().unwrap_or_default();
             ns_addr(&mut f, &name, t, l);
             continue;
         }
         if let Some((name, target)) = t.split_once("canonical name =") {
-            push(&mut f, norm_name(name), "CNAME", &norm_name(target), None, None, DnsSource::Nslookup, l.no);
+            push(
+                &mut f,
+                norm_name(name),
+                "CNAME",
+                &norm_name(target),
+                None,
+                None,
+                DnsSource::Nslookup,
+                l.no,
+            );
             continue;
         }
         // Resource record lines (dig answers, zone files, Cloudflare export).
@@ -513,22 +605,45 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
         if let Some(ip) = parse_ip(t) {
             let rtype = if ip.is_ipv4() { "A" } else { "AAAA" };
             let name = query_name.clone().unwrap_or_default();
-            push(&mut f, name, rtype, t, None, None, DnsSource::DigShort, l.no);
+            push(
+                &mut f,
+                name,
+                rtype,
+                t,
+                None,
+                None,
+                DnsSource::DigShort,
+                l.no,
+            );
             continue;
         }
         if dig_short && t.ends_with('.') && !t.contains(' ') {
             let name = query_name.clone().unwrap_or_default();
-            push(&mut f, name.clone(), "CNAME", &norm_name(t), None, None, DnsSource::DigShort, l.no);
+            push(
+                &mut f,
+                name.clone(),
+                "CNAME",
+                &norm_name(t),
+                None,
+                None,
+                DnsSource::DigShort,
+                l.no,
+            );
             // Later lines answer for the target.
             query_name = Some(norm_name(t));
             continue;
         }
-        if t.starts_with('(') || t.starts_with(')') || t.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || c == ')' || c == '(') {
+        if t.starts_with('(')
+            || t.starts_with(')')
+            || t.chars()
+                .all(|c| c.is_ascii_digit() || c.is_whitespace() || c == ')' || c == '(')
+        {
             // SOA continuation lines of a multi-line zone record.
             f.understood_lines += 1;
             continue;
         }
-        f.not_understood.push(NotUnderstood::new(*l, "not a DNS record or tool line"));
+        f.not_understood
+            .push(NotUnderstood::new(*l, "not a DNS record or tool line"));
     }
     f
 }
@@ -538,9 +653,20 @@ fn ns_addr(f: &mut DnsFacts, name: &str, text: &str, l: &Line<'_>) {
     match parse_ip(a.split('#').next().unwrap_or(a)) {
         Some(ip) => {
             let rtype = if ip.is_ipv4() { "A" } else { "AAAA" };
-            push(f, name.to_string(), rtype, &ip.to_string(), None, None, DnsSource::Nslookup, l.no);
+            push(
+                f,
+                name.to_string(),
+                rtype,
+                &ip.to_string(),
+                None,
+                None,
+                DnsSource::Nslookup,
+                l.no,
+            );
         }
-        None => f.not_understood.push(NotUnderstood::new(*l, "nslookup address not readable")),
+        None => f
+            .not_understood
+            .push(NotUnderstood::new(*l, "nslookup address not readable")),
     }
 }
 
@@ -555,7 +681,9 @@ fn status_word(why: &str) -> String {
     } else if contains_ci(w, "timed out") {
         "TIMEOUT".into()
     } else {
-        w.trim_start_matches(|c: char| c.is_ascii_digit() || c == '(').trim_end_matches(')').to_string()
+        w.trim_start_matches(|c: char| c.is_ascii_digit() || c == '(')
+            .trim_end_matches(')')
+            .to_string()
     }
 }
 
@@ -606,7 +734,12 @@ fn parse_api_json(input: &str, lines: &[Line<'_>], f: &mut DnsFacts) {
             .unwrap_or_default();
         let mut cursor = 0usize;
         for rec in &arr {
-            let s = |k: &str| rec.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+            let s = |k: &str| {
+                rec.get(k)
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
             let (name, rtype, content) = (s("name"), s("type"), s("content"));
             if rtype.is_empty() {
                 continue;
@@ -614,17 +747,28 @@ fn parse_api_json(input: &str, lines: &[Line<'_>], f: &mut DnsFacts) {
             // Find the line that holds this record's content, moving forward only.
             let needle = format!("\"{content}\"");
             let mut line_no = lines.get(cursor).map_or(1, |l| l.no);
-            if let Some(off) = lines.iter().skip(cursor).position(|l| l.text.contains(&needle)) {
+            if let Some(off) = lines
+                .iter()
+                .skip(cursor)
+                .position(|l| l.text.contains(&needle))
+            {
                 let idx = cursor.saturating_add(off);
                 line_no = lines.get(idx).map_or(line_no, |l| l.no);
                 cursor = idx.saturating_add(1);
             }
-            let ttl = rec.get("ttl").and_then(|x| x.as_u64()).and_then(|x| u32::try_from(x).ok());
+            let ttl = rec
+                .get("ttl")
+                .and_then(|x| x.as_u64())
+                .and_then(|x| u32::try_from(x).ok());
             let proxied = rec.get("proxied").and_then(|x| x.as_bool());
             f.records.push(DnsRecord {
                 name: norm_name(&name),
                 rtype: rtype.to_ascii_uppercase(),
-                value: if matches!(rtype.as_str(), "CNAME") { norm_name(&content) } else { content },
+                value: if matches!(rtype.as_str(), "CNAME") {
+                    norm_name(&content)
+                } else {
+                    content
+                },
                 ttl,
                 proxied,
                 source: DnsSource::CloudflareApi,
@@ -669,7 +813,9 @@ fn parse_api_json(input: &str, lines: &[Line<'_>], f: &mut DnsFacts) {
             flush(&mut cur, f);
             continue;
         }
-        let Some((k, v)) = t.split_once(':') else { continue };
+        let Some((k, v)) = t.split_once(':') else {
+            continue;
+        };
         let k = k.trim().trim_matches('"');
         let v = v.trim().trim_matches('"');
         match k {
@@ -722,8 +868,11 @@ mod tests {
     #[test]
     fn zone_relative_names_and_ttl_order() {
         let f = p("$ORIGIN example.com.\n$TTL 1h\n@ 300 IN A 203.0.113.5\nwww IN 300 CNAME @\n    IN AAAA 2001:db8::5\nmail 1h30m IN A 198.51.100.1\n");
-        let r: Vec<(&str, &str, &str, Option<u32>)> =
-            f.records.iter().map(|r| (r.name.as_str(), r.rtype.as_str(), r.value.as_str(), r.ttl)).collect();
+        let r: Vec<(&str, &str, &str, Option<u32>)> = f
+            .records
+            .iter()
+            .map(|r| (r.name.as_str(), r.rtype.as_str(), r.value.as_str(), r.ttl))
+            .collect();
         assert_eq!(
             r,
             vec![

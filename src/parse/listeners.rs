@@ -83,19 +83,49 @@ pub struct ListenerFacts {
 
 impl ListenerFacts {
     pub fn on_port(&self, port: u16) -> impl Iterator<Item = &Listener> {
-        self.listeners.iter().filter(move |l| l.port == port && l.proto == "tcp")
+        self.listeners
+            .iter()
+            .filter(move |l| l.port == port && l.proto == "tcp")
     }
 }
 
 const STATES: [&str; 14] = [
-    "LISTEN", "LISTENING", "UNCONN", "ESTAB", "ESTABLISHED", "TIME-WAIT", "TIME_WAIT", "CLOSE-WAIT",
-    "CLOSE_WAIT", "SYN-SENT", "SYN_SENT", "SYN-RECV", "SYN_RECV", "FIN-WAIT-1",
+    "LISTEN",
+    "LISTENING",
+    "UNCONN",
+    "ESTAB",
+    "ESTABLISHED",
+    "TIME-WAIT",
+    "TIME_WAIT",
+    "CLOSE-WAIT",
+    "CLOSE_WAIT",
+    "SYN-SENT",
+    "SYN_SENT",
+    "SYN-RECV",
+    "SYN_RECV",
+    "FIN-WAIT-1",
 ];
 
 fn norm_state(s: &str) -> Option<String> {
-    let u = s.trim_matches(|c| c == '(' || c == ')').to_ascii_uppercase().replace('-', "_");
+    let u = s
+        .trim_matches(|c| c == '(' || c == ')')
+        .to_ascii_uppercase()
+        .replace('-', "_");
     let known = STATES.iter().any(|k| k.replace('-', "_") == u)
-        || matches!(u.as_str(), "FIN_WAIT_1" | "FIN_WAIT_2" | "FIN_WAIT1" | "FIN_WAIT2" | "LAST_ACK" | "CLOSING" | "CLOSED" | "SYN_RCVD" | "CLOSE" | "BOUND" | "IDLE");
+        || matches!(
+            u.as_str(),
+            "FIN_WAIT_1"
+                | "FIN_WAIT_2"
+                | "FIN_WAIT1"
+                | "FIN_WAIT2"
+                | "LAST_ACK"
+                | "CLOSING"
+                | "CLOSED"
+                | "SYN_RCVD"
+                | "CLOSE"
+                | "BOUND"
+                | "IDLE"
+        );
     if !known {
         return None;
     }
@@ -143,14 +173,25 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
     for l in lines.iter().take(20) {
         let t = l.text.trim();
         let first = t.split_whitespace().next().unwrap_or("");
-        if t.starts_with("Netid") || (t.starts_with("State") && t.contains("Recv-Q")) || (t.starts_with("Proto") && t.contains("Local Address")) || t.starts_with("Active Internet connections") || (t.starts_with("COMMAND") && t.contains("NODE NAME")) {
+        if t.starts_with("Netid")
+            || (t.starts_with("State") && t.contains("Recv-Q"))
+            || (t.starts_with("Proto") && t.contains("Local Address"))
+            || t.starts_with("Active Internet connections")
+            || (t.starts_with("COMMAND") && t.contains("NODE NAME"))
+        {
             score += 50;
         } else if let Some(c) = command_of(t) {
             let c = c.trim_start_matches("sudo ");
-            if ["ss ", "netstat", "lsof -i", "lsof -n", "lsof -P"].iter().any(|p| c.starts_with(p)) && !c.starts_with("ss -s") {
+            if ["ss ", "netstat", "lsof -i", "lsof -n", "lsof -P"]
+                .iter()
+                .any(|p| c.starts_with(p))
+                && !c.starts_with("ss -s")
+            {
                 score += 40;
             }
-        } else if (proto_of(first).is_some() || norm_state(first).is_some()) && t.split_whitespace().any(|w| host_port(w).is_some()) {
+        } else if (proto_of(first).is_some() || norm_state(first).is_some())
+            && t.split_whitespace().any(|w| host_port(w).is_some())
+        {
             score += 20;
         } else if t.contains("(LISTEN)") {
             score += 25;
@@ -181,7 +222,26 @@ fn proto_of(tok: &str) -> Option<(&'static str, u8)> {
 }
 
 fn is_other_socket(tok: &str) -> bool {
-    matches!(tok, "unix" | "u_str" | "u_dgr" | "u_seq" | "nl" | "p_raw" | "p_dgr" | "raw" | "raw6" | "icmp6" | "icmp" | "mptcp" | "sctp" | "tipc" | "v_str" | "v_dgr" | "xdp")
+    matches!(
+        tok,
+        "unix"
+            | "u_str"
+            | "u_dgr"
+            | "u_seq"
+            | "nl"
+            | "p_raw"
+            | "p_dgr"
+            | "raw"
+            | "raw6"
+            | "icmp6"
+            | "icmp"
+            | "mptcp"
+            | "sctp"
+            | "tipc"
+            | "v_str"
+            | "v_dgr"
+            | "xdp"
+    )
 }
 
 fn is_header(t: &str) -> bool {
@@ -226,7 +286,9 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ListenerFacts {
             f.understood_lines += 1;
             continue;
         }
-        let ok = if toks.iter().any(|w| *w == "IPv4" || *w == "IPv6") && toks.iter().any(|w| *w == "TCP" || *w == "UDP") {
+        let ok = if toks.iter().any(|w| *w == "IPv4" || *w == "IPv6")
+            && toks.iter().any(|w| *w == "TCP" || *w == "UDP")
+        {
             lsof_row(&mut f, &toks, l.no)
         } else {
             table_row(&mut f, t, &toks, l.no, cmd_udp)
@@ -234,7 +296,8 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ListenerFacts {
         if ok {
             f.understood_lines += 1;
         } else {
-            f.not_understood.push(NotUnderstood::new(*l, "socket row not readable"));
+            f.not_understood
+                .push(NotUnderstood::new(*l, "socket row not readable"));
         }
     }
     f
@@ -270,8 +333,13 @@ fn table_row(f: &mut ListenerFacts, t: &str, toks: &[&str], line: usize, cmd_udp
     let proto = proto_of(first);
     let state_tok = toks.iter().find_map(|w| norm_state(w));
     // Local and peer: the first two tokens that read as host:port.
-    let mut addrs = toks.iter().enumerate().filter_map(|(i, w)| host_port(w).map(|hp| (i, hp)));
-    let Some((local_idx, (host, port))) = addrs.next() else { return false };
+    let mut addrs = toks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| host_port(w).map(|hp| (i, hp)));
+    let Some((local_idx, (host, port))) = addrs.next() else {
+        return false;
+    };
     let peer = addrs.next();
     if proto.is_none() && state_tok.is_none() {
         return false;
@@ -281,9 +349,16 @@ fn table_row(f: &mut ListenerFacts, t: &str, toks: &[&str], line: usize, cmd_udp
         None if state_tok.as_deref() == Some("UNCONN") || cmd_udp => ("udp", 0),
         None => ("tcp", 0),
     };
-    let is_ss = proto.is_none() || matches!(toks.get(1).copied(), Some(s) if norm_state(s).is_some() && first.len() <= 4 && !first.ends_with('6'));
+    let is_ss = proto.is_none()
+        || matches!(toks.get(1).copied(), Some(s) if norm_state(s).is_some() && first.len() <= 4 && !first.ends_with('6'));
     let state = state_tok.unwrap_or_default();
-    let listening = state == "LISTEN" || state == "UNCONN" || (proto_name == "udp" && peer.is_some_and(|(_, (h, p))| p.is_none_or(|p| p == 0) && matches!(h, SockHost::Star | SockHost::Addr(_))) && state.is_empty());
+    let listening = state == "LISTEN"
+        || state == "UNCONN"
+        || (proto_name == "udp"
+            && peer.is_some_and(|(_, (h, p))| {
+                p.is_none_or(|p| p == 0) && matches!(h, SockHost::Star | SockHost::Addr(_))
+            })
+            && state.is_empty());
     let Some(port) = port else { return false };
     if !listening {
         if proto_name == "tcp" && !state.is_empty() {
@@ -293,7 +368,8 @@ fn table_row(f: &mut ListenerFacts, t: &str, toks: &[&str], line: usize, cmd_udp
     }
     let (addr, mut dual) = to_addr(host, fam, true);
     // ss prints `[::]` only for IPV6_V6ONLY sockets and `*` for dual-stack ones.
-    if is_ss && addr == ListenAddr::Any6 && toks.get(local_idx).is_some_and(|w| w.starts_with('[')) {
+    if is_ss && addr == ListenAddr::Any6 && toks.get(local_idx).is_some_and(|w| w.starts_with('['))
+    {
         dual = Some(false);
     }
     if fam == 46 {
@@ -301,7 +377,16 @@ fn table_row(f: &mut ListenerFacts, t: &str, toks: &[&str], line: usize, cmd_udp
     }
     let (process, pid) = process_of(t, toks);
     let loopback = addr.is_loopback();
-    f.listeners.push(Listener { proto: proto_name.to_string(), addr, loopback, port, dual_stack: dual, process, pid, line });
+    f.listeners.push(Listener {
+        proto: proto_name.to_string(),
+        addr,
+        loopback,
+        port,
+        dual_stack: dual,
+        process,
+        pid,
+        line,
+    });
     true
 }
 
@@ -310,7 +395,10 @@ fn table_row(f: &mut ListenerFacts, t: &str, toks: &[&str], line: usize, cmd_udp
 fn process_of(t: &str, toks: &[&str]) -> (Option<String>, Option<u32>) {
     if let Some(u) = t.split_once("users:((").map(|(_, r)| r) {
         let name = between(u, "\"", "\"").map(str::to_string);
-        let pid = u.split_once("pid=").and_then(|(_, r)| r.split(|c: char| !c.is_ascii_digit()).next()).and_then(|p| p.parse().ok());
+        let pid = u
+            .split_once("pid=")
+            .and_then(|(_, r)| r.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|p| p.parse().ok());
         return (name, pid);
     }
     for w in toks.iter().rev() {
@@ -331,13 +419,23 @@ fn process_of(t: &str, toks: &[&str]) -> (Option<String>, Option<u32>) {
 
 /// `nginx 1234 root 6u IPv4 0x1 0t0 TCP *:80 (LISTEN)`.
 fn lsof_row(f: &mut ListenerFacts, toks: &[&str], line: usize) -> bool {
-    let Some(pi) = toks.iter().position(|w| *w == "TCP" || *w == "UDP") else { return false };
+    let Some(pi) = toks.iter().position(|w| *w == "TCP" || *w == "UDP") else {
+        return false;
+    };
     let fam = if toks.contains(&"IPv6") { 6 } else { 4 };
-    let Some(name) = toks.get(pi + 1) else { return false };
+    let Some(name) = toks.get(pi + 1) else {
+        return false;
+    };
     let state = toks.get(pi + 2).and_then(|s| norm_state(s));
-    let proto = if toks.get(pi) == Some(&"TCP") { "tcp" } else { "udp" };
+    let proto = if toks.get(pi) == Some(&"TCP") {
+        "tcp"
+    } else {
+        "udp"
+    };
     let local = name.split_once("->").map_or(*name, |(a, _)| a);
-    let Some((host, Some(port))) = host_port(local) else { return false };
+    let Some((host, Some(port))) = host_port(local) else {
+        return false;
+    };
     let listening = state.as_deref() == Some("LISTEN") || (proto == "udp" && !name.contains("->"));
     if !listening {
         if let Some(s) = state {
@@ -349,7 +447,16 @@ fn lsof_row(f: &mut ListenerFacts, toks: &[&str], line: usize) -> bool {
     let process = toks.first().map(|s| s.to_string());
     let pid = toks.get(1).and_then(|p| p.parse().ok());
     let loopback = addr.is_loopback();
-    f.listeners.push(Listener { proto: proto.into(), addr, loopback, port, dual_stack: dual, process, pid, line });
+    f.listeners.push(Listener {
+        proto: proto.into(),
+        addr,
+        loopback,
+        port,
+        dual_stack: dual,
+        process,
+        pid,
+        line,
+    });
     true
 }
 
@@ -367,8 +474,14 @@ mod tests {
         let f = p("State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process\nLISTEN 0      511          0.0.0.0:80        0.0.0.0:*     users:((\"nginx\",pid=1234,fd=6),(\"nginx\",pid=1233,fd=6))\nLISTEN 0      511             [::]:80           [::]:*\nLISTEN 0      511                *:443             *:*\nLISTEN 0      4096   127.0.0.53%lo:53        0.0.0.0:*\n");
         assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
         let l = &f.listeners;
-        assert_eq!((l[0].addr, l[0].port, l[0].process.as_deref(), l[0].pid), (ListenAddr::Any4, 80, Some("nginx"), Some(1234)));
-        assert_eq!((l[1].addr, l[1].dual_stack), (ListenAddr::Any6, Some(false)));
+        assert_eq!(
+            (l[0].addr, l[0].port, l[0].process.as_deref(), l[0].pid),
+            (ListenAddr::Any4, 80, Some("nginx"), Some(1234))
+        );
+        assert_eq!(
+            (l[1].addr, l[1].dual_stack),
+            (ListenAddr::Any6, Some(false))
+        );
         assert_eq!((l[2].addr, l[2].port), (ListenAddr::AnyBoth, 443));
         assert!(l[3].loopback);
     }
@@ -377,11 +490,19 @@ mod tests {
     fn netstat_linux_and_bsd() {
         let f = p("tcp6       0      0 :::443                  :::*                    LISTEN      123/nginx: master\ntcp4       0      0  *.80                   *.*                    LISTEN\ntcp46      0      0  *.8080                 *.*                    LISTEN\ntcp        0      0 10.0.0.5:443            203.0.113.9:51234       CLOSE_WAIT  123/nginx: worker\n");
         let l = &f.listeners;
-        assert_eq!((l[0].addr, l[0].port, l[0].pid, l[0].process.as_deref()), (ListenAddr::Any6, 443, Some(123), Some("nginx")));
+        assert_eq!(
+            (l[0].addr, l[0].port, l[0].pid, l[0].process.as_deref()),
+            (ListenAddr::Any6, 443, Some(123), Some("nginx"))
+        );
         assert_eq!(l[1].addr, ListenAddr::Any4);
         assert_eq!(l[2].addr, ListenAddr::AnyBoth);
         assert_eq!(f.connection_states.get("CLOSE_WAIT"), Some(&1));
-        assert_eq!(f.connections_by_port.get(&443).and_then(|m| m.get("CLOSE_WAIT")), Some(&1));
+        assert_eq!(
+            f.connections_by_port
+                .get(&443)
+                .and_then(|m| m.get("CLOSE_WAIT")),
+            Some(&1)
+        );
     }
 
     #[test]

@@ -56,8 +56,23 @@ pub fn is_web_server_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     let n = n.trim_end_matches(".service");
     [
-        "nginx", "apache2", "httpd", "apache", "lsws", "lshttpd", "openlitespeed", "litespeed",
-        "caddy", "haproxy", "traefik", "envoy", "h2o", "lighttpd", "openresty", "angie", "tengine",
+        "nginx",
+        "apache2",
+        "httpd",
+        "apache",
+        "lsws",
+        "lshttpd",
+        "openlitespeed",
+        "litespeed",
+        "caddy",
+        "haproxy",
+        "traefik",
+        "envoy",
+        "h2o",
+        "lighttpd",
+        "openresty",
+        "angie",
+        "tengine",
     ]
     .iter()
     .any(|w| n == *w || n.starts_with(&format!("{w}@")) || n.starts_with(&format!("{w}-")))
@@ -67,26 +82,47 @@ pub fn is_web_server_name(name: &str) -> bool {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum EventKind {
     /// `Address already in use` when binding; `addr`/`port` when printed.
-    BindConflict { addr: Option<String>, port: Option<u16> },
+    BindConflict {
+        addr: Option<String>,
+        port: Option<u16>,
+    },
     /// `(13: Permission denied)`; `port` when it was a bind, `path` for a file.
-    PermissionDenied { port: Option<u16>, path: Option<String> },
+    PermissionDenied {
+        port: Option<u16>,
+        path: Option<String>,
+    },
     /// A configuration test or start reported an error at `file:file_line`.
-    ConfigError { file: Option<String>, file_line: Option<u32> },
+    ConfigError {
+        file: Option<String>,
+        file_line: Option<u32>,
+    },
     ConfigTestFailed,
     ConfigTestOk,
-    MissingCertificate { path: Option<String> },
-    UpstreamNotFound { host: String },
+    MissingCertificate {
+        path: Option<String>,
+    },
+    UpstreamNotFound {
+        host: String,
+    },
     StartTimeout,
-    OomKill { process: Option<String> },
+    OomKill {
+        process: Option<String>,
+    },
     /// LiteSpeed: "No listener is available".
     NoListener,
     TooManyOpenFiles,
     WorkerConnectionsExhausted,
     /// `Failed to start ...` / `Failed with result 'exit-code'`.
-    StartFailed { unit: Option<String> },
+    StartFailed {
+        unit: Option<String>,
+    },
     /// A `Process:` or `Main process exited` line with a failing status.
-    ProcessExited { status: String },
-    UnitNotFound { unit: String },
+    ProcessExited {
+        status: String,
+    },
+    UnitNotFound {
+        unit: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -147,17 +183,34 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         let t = l.text.trim();
         if unit_header(t).is_some() {
             score += 50;
-        } else if t.starts_with("Loaded:") || t.starts_with("Active:") || t.starts_with("Main PID:") {
+        } else if t.starts_with("Loaded:") || t.starts_with("Active:") || t.starts_with("Main PID:")
+        {
             score += 30;
-        } else if t.starts_with("CONTAINER ID") || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE")) {
+        } else if t.starts_with("CONTAINER ID")
+            || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE"))
+        {
             score += 60;
-        } else if t.contains("syntax is ok") || t.contains("Syntax OK") || t.contains("[emerg]") || t.contains("AH00") {
+        } else if t.contains("syntax is ok")
+            || t.contains("Syntax OK")
+            || t.contains("[emerg]")
+            || t.contains("AH00")
+        {
             score += 40;
         } else if let Some(c) = command_of(t) {
             let c = c.trim_start_matches("sudo ");
-            if ["systemctl", "service ", "journalctl", "nginx -t", "apachectl", "apache2ctl", "httpd -t", "caddy", "docker"]
-                .iter()
-                .any(|p| c.starts_with(p))
+            if [
+                "systemctl",
+                "service ",
+                "journalctl",
+                "nginx -t",
+                "apachectl",
+                "apache2ctl",
+                "httpd -t",
+                "caddy",
+                "docker",
+            ]
+            .iter()
+            .any(|p| c.starts_with(p))
             {
                 score += 40;
             }
@@ -177,7 +230,9 @@ fn unit_header(t: &str) -> Option<String> {
     let first = t.split_whitespace().next()?;
     let unit = first.strip_suffix(".service").or_else(|| {
         // Other unit types (socket, timer) print the same way.
-        [".socket", ".timer", ".target", ".mount"].iter().find_map(|s| first.strip_suffix(s).map(|_| first))
+        [".socket", ".timer", ".target", ".mount"]
+            .iter()
+            .find_map(|s| first.strip_suffix(s).map(|_| first))
     })?;
     let rest = t.get(first.len()..)?.trim_start();
     if !(rest.is_empty() || rest.starts_with("- ") || rest == "-") {
@@ -196,7 +251,9 @@ fn is_truncated(t: &str) -> bool {
 /// A port number at the end of `addr:port` text such as `0.0.0.0:80`,
 /// `[::]:443`, `:80` (Go's `listen tcp :80`).
 fn addr_port(text: &str) -> (Option<String>, Option<u16>) {
-    let t = text.trim().trim_matches(|c| c == '"' || c == '\'' || c == '[' && !text.contains("]:") || c == ',');
+    let t = text
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == '[' && !text.contains("]:") || c == ',');
     if let Some((host, port)) = split_host_port(t) {
         let h = match host {
             SockHost::Star => "*".to_string(),
@@ -229,7 +286,12 @@ fn quoted(s: &str) -> Option<String> {
 pub fn classify_event(t: &str) -> Option<EventKind> {
     let lower = t.to_ascii_lowercase();
     let has = |s: &str| lower.contains(s);
-    if has("address already in use") || has("port is already allocated") || has("(98:") || has("(98)") || (has("bind() to ") && has("failed") && !has("(13:")) {
+    if has("address already in use")
+        || has("port is already allocated")
+        || has("(98:")
+        || has("(98)")
+        || (has("bind() to ") && has("failed") && !has("(13:"))
+    {
         let spot = after_ci(t, "bind() to ")
             .or_else(|| after_ci(t, "bind to address "))
             .or_else(|| after_ci(t, "Bind for "))
@@ -250,24 +312,41 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
     }
     if has("permission denied") || has("(13:") || has("(13)") {
         if has("bind") {
-            let spot = after_ci(t, "bind() to ").or_else(|| after_ci(t, "bind to address ")).or_else(|| after_ci(t, "listen tcp "));
-            let port = spot.map(addr_token).map(|s| addr_port(s.trim_end_matches(':')).1).unwrap_or(None);
+            let spot = after_ci(t, "bind() to ")
+                .or_else(|| after_ci(t, "bind to address "))
+                .or_else(|| after_ci(t, "listen tcp "));
+            let port = spot
+                .map(addr_token)
+                .map(|s| addr_port(s.trim_end_matches(':')).1)
+                .unwrap_or(None);
             return Some(EventKind::PermissionDenied { port, path: None });
         }
-        return Some(EventKind::PermissionDenied { port: None, path: quoted(t) });
+        return Some(EventKind::PermissionDenied {
+            port: None,
+            path: quoted(t),
+        });
     }
-    if has("cannot load certificate") || (has("bio_new_file") && (has("no such file") || has("failed"))) || (has("sslcertificate") && has("does not exist")) || (has("certificate") && has("no such file")) {
+    if has("cannot load certificate")
+        || (has("bio_new_file") && (has("no such file") || has("failed")))
+        || (has("sslcertificate") && has("does not exist"))
+        || (has("certificate") && has("no such file"))
+    {
         return Some(EventKind::MissingCertificate { path: quoted(t) });
     }
     if let Some(rest) = after_ci(t, "host not found in upstream ") {
         let host = quoted(rest).unwrap_or_else(|| addr_token(rest).to_string());
         return Some(EventKind::UpstreamNotFound { host });
     }
-    if has("start operation timed out") || has("result 'timeout'") || has("start-pre operation timed out") {
+    if has("start operation timed out")
+        || has("result 'timeout'")
+        || has("start-pre operation timed out")
+    {
         return Some(EventKind::StartTimeout);
     }
     if has("out of memory") || has("oom-kill") || has("oom killer") || has("killed process") {
-        let process = after_ci(t, "killed process ").and_then(|r| between(r, "(", ")")).map(str::to_string);
+        let process = after_ci(t, "killed process ")
+            .and_then(|r| between(r, "(", ")"))
+            .map(str::to_string);
         return Some(EventKind::OomKill { process });
     }
     if has("no listener is available") {
@@ -279,18 +358,29 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
     if has("worker_connections are not enough") {
         return Some(EventKind::WorkerConnectionsExhausted);
     }
-    if has("syntax is ok") || has("test is successful") || lower.trim() == "syntax ok" || lower.trim_end().ends_with(": syntax ok") || has("valid configuration") {
+    if has("syntax is ok")
+        || has("test is successful")
+        || lower.trim() == "syntax ok"
+        || lower.trim_end().ends_with(": syntax ok")
+        || has("valid configuration")
+    {
         return Some(EventKind::ConfigTestOk);
     }
     if has("test failed") || has("action 'configtest' failed") {
         return Some(EventKind::ConfigTestFailed);
     }
     if has("ah00526") || has("syntax error on line") {
-        let file_line = after_ci(t, "on line ").and_then(|r| r.split_whitespace().next()).and_then(|n| n.parse().ok());
+        let file_line = after_ci(t, "on line ")
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok());
         let file = after_ci(t, " of ").map(|r| addr_token(r).trim_end_matches(':').to_string());
         return Some(EventKind::ConfigError { file, file_line });
     }
-    if has("[emerg]") || has("error: adapting config") || has("error: loading") || (has("caddyfile:") && has("error")) {
+    if has("[emerg]")
+        || has("error: adapting config")
+        || has("error: loading")
+        || (has("caddyfile:") && has("error"))
+    {
         // nginx: "... in /etc/nginx/sites-enabled/default:12"
         let (file, file_line) = match after_ci(t, " in /") {
             Some(r) => {
@@ -305,9 +395,14 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
         return Some(EventKind::ConfigError { file, file_line });
     }
     if let Some(r) = after_ci(t, "failed to start ") {
-        return Some(EventKind::StartFailed { unit: Some(r.trim().trim_end_matches('.').to_string()) });
+        return Some(EventKind::StartFailed {
+            unit: Some(r.trim().trim_end_matches('.').to_string()),
+        });
     }
-    if has("failed with result 'exit-code'") || has("failed with result 'signal'") || has("control process exited") {
+    if has("failed with result 'exit-code'")
+        || has("failed with result 'signal'")
+        || has("control process exited")
+    {
         return Some(EventKind::StartFailed { unit: None });
     }
     if has("main process exited") {
@@ -330,9 +425,27 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
 /// Lines that belong to the formats here but carry no fact.
 fn is_known_noise(t: &str) -> bool {
     let keys = [
-        "Docs:", "Tasks:", "Memory:", "CPU:", "CGroup:", "Status:", "TriggeredBy:", "Invocation:",
-        "IP:", "Mem peak:", "Drop-In:", "Warning:", "Notice:", "Hint:", "Condition:", "Triggers:",
-        "Listen:", "Accepted:", "Connected:", "IO:", "Swap:",
+        "Docs:",
+        "Tasks:",
+        "Memory:",
+        "CPU:",
+        "CGroup:",
+        "Status:",
+        "TriggeredBy:",
+        "Invocation:",
+        "IP:",
+        "Mem peak:",
+        "Drop-In:",
+        "Warning:",
+        "Notice:",
+        "Hint:",
+        "Condition:",
+        "Triggers:",
+        "Listen:",
+        "Accepted:",
+        "Connected:",
+        "IO:",
+        "Swap:",
     ];
     if keys.iter().any(|k| t.starts_with(k)) {
         return true;
@@ -341,13 +454,19 @@ fn is_known_noise(t: &str) -> bool {
         return true;
     }
     // A cgroup process line: "1234 nginx: worker process".
-    if t.split_whitespace().next().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit())) && t.contains(' ') {
+    if t.split_whitespace()
+        .next()
+        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+        && t.contains(' ')
+    {
         return true;
     }
     is_log_line(t)
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// journal (`May 01 12:00:00 host unit[1]: ...`), ISO timestamps, nginx
 /// error logs (`2024/05/01 12:00:00 [emerg] ...`), Apache (`[Wed May ...]`),
@@ -365,9 +484,20 @@ fn is_log_line(t: &str) -> bool {
     if t.starts_with('[') && (t.contains(']') || t.ends_with('…')) {
         return true;
     }
-    ["nginx:", "AH0", "httpd:", "apache2:", "caddy", "haproxy", "traefik", "{\"level\"", "time=", "level="]
-        .iter()
-        .any(|p| t.starts_with(p))
+    [
+        "nginx:",
+        "AH0",
+        "httpd:",
+        "apache2:",
+        "caddy",
+        "haproxy",
+        "traefik",
+        "{\"level\"",
+        "time=",
+        "level=",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
 }
 
 /// Parse systemctl/service/config-test/log/docker output.
@@ -382,7 +512,9 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
             docker = None;
             continue;
         }
-        let unit_name = current.and_then(|i| f.services.get(i)).map(|s| s.name.clone());
+        let unit_name = current
+            .and_then(|i| f.services.get(i))
+            .map(|s| s.name.clone());
         if let Some(cmd) = command_of(raw) {
             f.understood_lines += 1;
             docker = None;
@@ -413,7 +545,9 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                     f.containers.push(c);
                     f.understood_lines += 1;
                 }
-                None => f.not_understood.push(NotUnderstood::new(*l, "docker ps row not readable")),
+                None => f
+                    .not_understood
+                    .push(NotUnderstood::new(*l, "docker ps row not readable")),
             }
             continue;
         }
@@ -478,7 +612,12 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
             if let Some(st) = after_ci(rest, "status=") {
                 let st = addr_token(st).trim_end_matches(')').to_string();
                 if !st.starts_with("0/") {
-                    push_event(&mut f, EventKind::ProcessExited { status: st }, unit_name, l);
+                    push_event(
+                        &mut f,
+                        EventKind::ProcessExited { status: st },
+                        unit_name,
+                        l,
+                    );
                     continue;
                 }
             }
@@ -489,7 +628,12 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
             if let Some(st) = after_ci(rest, "status=") {
                 let st = addr_token(st).trim_end_matches(')').to_string();
                 if !st.starts_with("0/") {
-                    push_event(&mut f, EventKind::ProcessExited { status: st }, unit_name.clone(), l);
+                    push_event(
+                        &mut f,
+                        EventKind::ProcessExited { status: st },
+                        unit_name.clone(),
+                        l,
+                    );
                     // The ExecStartPre of nginx is `nginx -t`: a failure there is a config error.
                     if rest.contains("-t ") || rest.contains("configtest") {
                         push_event(&mut f, EventKind::ConfigTestFailed, unit_name, l);
@@ -532,7 +676,10 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
             f.understood_lines += 1;
             continue;
         }
-        f.not_understood.push(NotUnderstood::new(*l, "not a service status, config test or log line"));
+        f.not_understood.push(NotUnderstood::new(
+            *l,
+            "not a service status, config test or log line",
+        ));
     }
     f
 }
@@ -570,7 +717,9 @@ fn apply_active(s: &mut Service, r: &str) {
     } else {
         s.sub = sub;
     }
-    s.since = r.split_once(" since ").map(|(_, x)| x.split(';').next().unwrap_or(x).trim().to_string());
+    s.since = r
+        .split_once(" since ")
+        .map(|(_, x)| x.split(';').next().unwrap_or(x).trim().to_string());
 }
 
 /// ` * nginx is running`, `nginx (pid 123) is running...`, `httpd is stopped`,
@@ -619,7 +768,13 @@ fn docker_header(t: &str) -> Option<DockerLayout> {
     }
     let w: Vec<&str> = t.split_whitespace().collect();
     let first = w.first()?;
-    if (*first == "NAME" || *first == "Name") && w.iter().any(|x| x.eq_ignore_ascii_case("ports") || x.eq_ignore_ascii_case("state") || x.eq_ignore_ascii_case("status")) {
+    if (*first == "NAME" || *first == "Name")
+        && w.iter().any(|x| {
+            x.eq_ignore_ascii_case("ports")
+                || x.eq_ignore_ascii_case("state")
+                || x.eq_ignore_ascii_case("status")
+        })
+    {
         return Some(DockerLayout::Compose);
     }
     None
@@ -630,7 +785,10 @@ fn parse_container(t: &str, layout: DockerLayout, line: usize) -> Option<Contain
     let (name, image) = match layout {
         DockerLayout::Ps => (toks.last()?.to_string(), toks.get(1).map(|s| s.to_string())),
         DockerLayout::Compose => {
-            let img = toks.get(1).filter(|s| !s.starts_with('"') && !s.starts_with('/') && s.contains([':', '/'])).map(|s| s.to_string());
+            let img = toks
+                .get(1)
+                .filter(|s| !s.starts_with('"') && !s.starts_with('/') && s.contains([':', '/']))
+                .map(|s| s.to_string());
             (toks.first()?.to_string(), img)
         }
     };
@@ -670,7 +828,14 @@ fn parse_container(t: &str, layout: DockerLayout, line: usize) -> Option<Contain
             published.extend(parse_port_mapping(part));
         }
     }
-    Some(Container { name, image, status, status_text, published, line })
+    Some(Container {
+        name,
+        image,
+        status,
+        status_text,
+        published,
+        line,
+    })
 }
 
 fn is_port_token(t: &str) -> bool {
@@ -695,7 +860,9 @@ fn parse_port_mapping(p: &str) -> Vec<PublishedPort> {
             }
         }
     };
-    let Some((c0, c1)) = range(cport) else { return Vec::new() };
+    let Some((c0, c1)) = range(cport) else {
+        return Vec::new();
+    };
     let (host_addr, hrange) = match left {
         None => (None, None),
         Some(l) => {
@@ -707,7 +874,11 @@ fn parse_port_mapping(p: &str) -> Vec<PublishedPort> {
             } else {
                 l.rsplit_once(':').unwrap_or(("", l))
             };
-            let addr = if h.is_empty() { None } else { h.parse::<IpAddr>().ok() };
+            let addr = if h.is_empty() {
+                None
+            } else {
+                h.parse::<IpAddr>().ok()
+            };
             (addr, range(port))
         }
     };
@@ -716,7 +887,12 @@ fn parse_port_mapping(p: &str) -> Vec<PublishedPort> {
     for off in 0..=count {
         let Some(c) = c0.checked_add(off) else { break };
         let host_port = hrange.and_then(|(h0, _)| h0.checked_add(off));
-        out.push(PublishedPort { host_addr, host_port, container_port: c, proto: proto.to_string() });
+        out.push(PublishedPort {
+            host_addr,
+            host_port,
+            container_port: c,
+            proto: proto.to_string(),
+        });
     }
     out
 }
@@ -735,23 +911,38 @@ mod tests {
         let k = |s: &str| classify_event(s);
         assert_eq!(
             k("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)"),
-            Some(EventKind::BindConflict { addr: Some("0.0.0.0".into()), port: Some(80) })
+            Some(EventKind::BindConflict {
+                addr: Some("0.0.0.0".into()),
+                port: Some(80)
+            })
         );
         assert_eq!(
             k("nginx: [emerg] bind() to [::]:443 failed (98: Addr…"),
-            Some(EventKind::BindConflict { addr: Some("::".into()), port: Some(443) })
+            Some(EventKind::BindConflict {
+                addr: Some("::".into()),
+                port: Some(443)
+            })
         );
         assert_eq!(
             k("(98)Address already in use: AH00072: make_sock: could not bind to address [::]:80"),
-            Some(EventKind::BindConflict { addr: Some("::".into()), port: Some(80) })
+            Some(EventKind::BindConflict {
+                addr: Some("::".into()),
+                port: Some(80)
+            })
         );
         assert_eq!(
             k("Error: listen tcp :443: bind: address already in use"),
-            Some(EventKind::BindConflict { addr: None, port: Some(443) })
+            Some(EventKind::BindConflict {
+                addr: None,
+                port: Some(443)
+            })
         );
         assert_eq!(
             k("nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)"),
-            Some(EventKind::PermissionDenied { port: Some(80), path: None })
+            Some(EventKind::PermissionDenied {
+                port: Some(80),
+                path: None
+            })
         );
         assert_eq!(
             k("nginx: [emerg] host not found in upstream \"app:3000\" in /etc/nginx/conf.d/default.conf:5"),
@@ -759,7 +950,9 @@ mod tests {
         );
         assert_eq!(
             k("Out of memory: Killed process 1234 (php-fpm7.4) total-vm:1kB"),
-            Some(EventKind::OomKill { process: Some("php-fpm7.4".into()) })
+            Some(EventKind::OomKill {
+                process: Some("php-fpm7.4".into())
+            })
         );
         assert_eq!(
             k("nginx: [emerg] unknown directive \"sever_name\" in /etc/nginx/sites-enabled/default:12"),
@@ -767,11 +960,20 @@ mod tests {
         );
         assert_eq!(
             k("AH00526: Syntax error on line 33 of /etc/apache2/sites-enabled/000-default.conf:"),
-            Some(EventKind::ConfigError { file: Some("/etc/apache2/sites-enabled/000-default.conf".into()), file_line: Some(33) })
+            Some(EventKind::ConfigError {
+                file: Some("/etc/apache2/sites-enabled/000-default.conf".into()),
+                file_line: Some(33)
+            })
         );
         assert_eq!(k("Syntax OK"), Some(EventKind::ConfigTestOk));
-        assert_eq!(k("2024/05/01 10:00:00 [alert] 12#12: 768 worker_connections are not enough"), Some(EventKind::WorkerConnectionsExhausted));
-        assert_eq!(k("accept4() failed (24: Too many open files)"), Some(EventKind::TooManyOpenFiles));
+        assert_eq!(
+            k("2024/05/01 10:00:00 [alert] 12#12: 768 worker_connections are not enough"),
+            Some(EventKind::WorkerConnectionsExhausted)
+        );
+        assert_eq!(
+            k("accept4() failed (24: Too many open files)"),
+            Some(EventKind::TooManyOpenFiles)
+        );
         assert_eq!(k("hello world"), None);
     }
 
@@ -779,18 +981,31 @@ mod tests {
     fn active_states() {
         let f = p("× nginx.service - nginx\n     Active: failed (Result: exit-code) since Mon 2024-05-06 10:00:00 UTC; 5s ago\n");
         let s = &f.services[0];
-        assert_eq!((s.name.as_str(), s.state, s.result.as_deref()), ("nginx", ServiceState::Failed, Some("exit-code")));
+        assert_eq!(
+            (s.name.as_str(), s.state, s.result.as_deref()),
+            ("nginx", ServiceState::Failed, Some("exit-code"))
+        );
         assert_eq!(s.since.as_deref(), Some("Mon 2024-05-06 10:00:00 UTC"));
         let f = p("* apache2.service - The Apache HTTP Server\n   Active: activating (auto-restart) (Result: timeout) since x; 1s ago\n");
         let s = &f.services[0];
-        assert_eq!((s.state, s.sub.as_deref(), s.result.as_deref()), (ServiceState::Activating, Some("auto-restart"), Some("timeout")));
+        assert_eq!(
+            (s.state, s.sub.as_deref(), s.result.as_deref()),
+            (
+                ServiceState::Activating,
+                Some("auto-restart"),
+                Some("timeout")
+            )
+        );
     }
 
     #[test]
     fn sysv_and_unknown() {
         let f = p(" * nginx is not running\nhttpd (pid  1234) is running...\nzzz qqq\n");
         assert_eq!(f.services[0].state, ServiceState::Stopped);
-        assert_eq!((f.services[1].name.as_str(), f.services[1].main_pid), ("httpd", Some(1234)));
+        assert_eq!(
+            (f.services[1].name.as_str(), f.services[1].main_pid),
+            ("httpd", Some(1234))
+        );
         assert_eq!(f.not_understood.len(), 1);
     }
 

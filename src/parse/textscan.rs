@@ -23,7 +23,11 @@ pub fn command_of(text: &str) -> Option<&str> {
             if let Some(idx) = t.find(marker) {
                 let head = t.get(..idx)?;
                 // The prompt itself holds no spaces except inside [..] or after PS.
-                if head.contains('@') || head.starts_with('[') || head.starts_with("PS ") || head.get(1..3) == Some(":\\") {
+                if head.contains('@')
+                    || head.starts_with('[')
+                    || head.starts_with("PS ")
+                    || head.get(1..3) == Some(":\\")
+                {
                     let rest = t.get(idx + marker.len()..)?.trim();
                     return (!rest.is_empty()).then_some(rest);
                 }
@@ -172,7 +176,10 @@ mod tests {
         assert_eq!(command_of("$ dig example.com"), Some("dig example.com"));
         assert_eq!(command_of("root@web:~# ss -tlnp"), Some("ss -tlnp"));
         assert_eq!(command_of("[root@web ~]# ip a"), Some("ip a"));
-        assert_eq!(command_of("PS C:\\Users\\me> nslookup x"), Some("nslookup x"));
+        assert_eq!(
+            command_of("PS C:\\Users\\me> nslookup x"),
+            Some("nslookup x")
+        );
         assert_eq!(command_of("C:\\>nslookup x"), Some("nslookup x"));
         assert_eq!(command_of("tcp LISTEN 0 511 0.0.0.0:80"), None);
         assert_eq!(command_of("nginx: [emerg] bind() failed"), None);
@@ -181,25 +188,40 @@ mod tests {
     #[test]
     fn host_ports() {
         let v4 = |s: &str| SockHost::Addr(s.parse().unwrap());
-        assert_eq!(split_host_port("0.0.0.0:80"), Some((v4("0.0.0.0"), Some(80))));
+        assert_eq!(
+            split_host_port("0.0.0.0:80"),
+            Some((v4("0.0.0.0"), Some(80)))
+        );
         assert_eq!(split_host_port("[::]:443"), Some((v4("::"), Some(443))));
         assert_eq!(split_host_port(":::443"), Some((v4("::"), Some(443))));
         assert_eq!(split_host_port("*:80"), Some((SockHost::Star, Some(80))));
         assert_eq!(split_host_port("*.80"), Some((SockHost::Star, Some(80))));
-        assert_eq!(split_host_port("127.0.0.53%lo:53"), Some((v4("127.0.0.53"), Some(53))));
+        assert_eq!(
+            split_host_port("127.0.0.53%lo:53"),
+            Some((v4("127.0.0.53"), Some(53)))
+        );
         assert_eq!(
             split_host_port("[::ffff:127.0.0.1]:80"),
             Some((v4("::ffff:127.0.0.1"), Some(80)))
         );
-        assert_eq!(split_host_port("10.0.0.1.443"), Some((v4("10.0.0.1"), Some(443))));
+        assert_eq!(
+            split_host_port("10.0.0.1.443"),
+            Some((v4("10.0.0.1"), Some(443)))
+        );
         assert_eq!(split_host_port("*:*"), Some((SockHost::Star, None)));
-        assert_eq!(split_host_port("fe80::1%em0.123"), Some((v4("fe80::1"), Some(123))));
+        assert_eq!(
+            split_host_port("fe80::1%em0.123"),
+            Some((v4("fe80::1"), Some(123)))
+        );
         assert_eq!(split_host_port("garbage"), None);
     }
 
     #[test]
     fn glued_ip() {
-        assert_eq!(leading_ip("203.0.113.7root@web:~#"), "203.0.113.7".parse().ok());
+        assert_eq!(
+            leading_ip("203.0.113.7root@web:~#"),
+            "203.0.113.7".parse().ok()
+        );
         assert_eq!(leading_ip("2001:db8::1"), "2001:db8::1".parse().ok());
         assert_eq!(leading_ip("hello"), None);
     }
