@@ -178,7 +178,6 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
             continue;
         }
         if let Some(rest) = t.strip_prefix("inet6 ").or_else(|| t.strip_prefix("inet ")) {
-            let v6 = t.starts_with("inet6");
             let rest = rest
                 .trim_start()
                 .strip_prefix("addr:")
@@ -207,7 +206,6 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
                 .and_then(|r| r.split_whitespace().next())
                 .and_then(scope_word)
                 .unwrap_or_else(|| derived_scope(addr));
-            let _ = v6;
             f.addrs.push(OwnAddr {
                 interface: iface.clone(),
                 addr,

@@ -99,6 +99,12 @@ pub enum AddrClass {
     Public,
 }
 
+/// Cloudflare's bundled ranges, built once: classification runs per record.
+fn cloudflare_set() -> &'static crate::net::AddrSet {
+    static SET: std::sync::OnceLock<crate::net::AddrSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| crate::cloudflare::Ranges::bundled().set())
+}
+
 /// Classify an address. IPv4-mapped IPv6 is classified as its IPv4.
 pub fn classify(addr: IpAddr) -> AddrClass {
     let addr = match addr {
@@ -136,10 +142,7 @@ fn classify_v4(a: Ipv4Addr) -> AddrClass {
     if doc || o0 == 0 || o0 >= 224 || (o0 == 192 && o1 == 0 && o2 == 0) {
         return AddrClass::Reserved;
     }
-    if crate::cloudflare::Ranges::bundled()
-        .set()
-        .contains(IpAddr::V4(a))
-    {
+    if cloudflare_set().contains(IpAddr::V4(a)) {
         return AddrClass::Cloudflare;
     }
     AddrClass::Public
@@ -161,10 +164,7 @@ fn classify_v6(a: Ipv6Addr) -> AddrClass {
     if s0 & 0xffc0 == 0xfe80 {
         return AddrClass::LinkLocal;
     }
-    if crate::cloudflare::Ranges::bundled()
-        .set()
-        .contains(IpAddr::V6(a))
-    {
+    if cloudflare_set().contains(IpAddr::V6(a)) {
         return AddrClass::Cloudflare;
     }
     if s0 & 0xe000 != 0x2000 {
@@ -338,6 +338,9 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
     let mut last_name = String::new();
     let mut section = Section::None;
     let mut in_dig = false;
+    let mut cf_export = false;
+    // Inside a parenthesised multi-line record (SOA in zone files).
+    let mut in_parens = false;
     let mut dig_short = false;
     // The name a `+short`/nslookup/host command asked for, from a prompt line.
     let mut query_name: Option<String> = None;
@@ -377,11 +380,28 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
                 continue;
             }
         }
+        if in_parens {
+            let body = t.split_once(';').map_or(t, |(b, _)| b);
+            in_parens = !body.contains(')');
+            f.understood_lines += 1;
+            continue;
+        }
         // dig headers and comments.
         if let Some(c) = t.strip_prefix(';') {
-            in_dig = true;
             f.understood_lines += 1;
             let c = c.trim_start_matches(';').trim();
+            if c.starts_with("<<>> DiG")
+                || c.starts_with("->>HEADER<<-")
+                || c.ends_with("SECTION:")
+                || c.starts_with("Got answer")
+            {
+                in_dig = true;
+                cf_export = false;
+            }
+            if c.starts_with("Exported:") || c.starts_with("Domain:") {
+                cf_export = true;
+                in_dig = false;
+            }
             if c.starts_with("QUESTION SECTION") {
                 section = Section::Question;
             } else if c.starts_with("ANSWER SECTION") {
@@ -586,7 +606,11 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
         if let Some((name, rtype, value, ttl)) = parse_rr(raw, &origin, &last_name) {
             last_name = name.clone();
             let proxied = raw.split_once(';').and_then(|(_, c)| cf_proxied(c));
-            let source = if proxied.is_some() {
+            let body = raw.split_once(';').map_or(raw, |(b, _)| b);
+            if body.contains('(') && !body.contains(')') {
+                in_parens = true;
+            }
+            let source = if proxied.is_some() || cf_export {
                 DnsSource::CloudflareExport
             } else if in_dig {
                 DnsSource::Dig
@@ -744,13 +768,15 @@ fn parse_api_json(input: &str, lines: &[Line<'_>], f: &mut DnsFacts) {
             if rtype.is_empty() {
                 continue;
             }
-            // Find the line that holds this record's content, moving forward only.
+            // Find the line that holds this record's content, moving forward only
+            // and within a short window, so a miss costs O(1) and the whole is linear.
             let needle = format!("\"{content}\"");
             let mut line_no = lines.get(cursor).map_or(1, |l| l.no);
             if let Some(off) = lines
                 .iter()
                 .skip(cursor)
-                .position(|l| l.text.contains(&needle))
+                .take(64)
+                .position(|l| l.text.contains("\"content\"") && l.text.contains(&needle))
             {
                 let idx = cursor.saturating_add(off);
                 line_no = lines.get(idx).map_or(line_no, |l| l.no);

@@ -89,54 +89,38 @@ impl ListenerFacts {
     }
 }
 
-const STATES: [&str; 14] = [
-    "LISTEN",
-    "LISTENING",
-    "UNCONN",
-    "ESTAB",
-    "ESTABLISHED",
-    "TIME-WAIT",
-    "TIME_WAIT",
-    "CLOSE-WAIT",
-    "CLOSE_WAIT",
-    "SYN-SENT",
-    "SYN_SENT",
-    "SYN-RECV",
-    "SYN_RECV",
-    "FIN-WAIT-1",
+/// Socket states in every tool's spelling, normalised to netstat's.
+const STATES: [(&str, &str); 16] = [
+    ("LISTEN", "LISTEN"),
+    ("LISTENING", "LISTEN"),
+    ("UNCONN", "UNCONN"),
+    ("ESTAB", "ESTABLISHED"),
+    ("ESTABLISHED", "ESTABLISHED"),
+    ("TIME_WAIT", "TIME_WAIT"),
+    ("CLOSE_WAIT", "CLOSE_WAIT"),
+    ("SYN_SENT", "SYN_SENT"),
+    ("SYN_RECV", "SYN_RECV"),
+    ("SYN_RCVD", "SYN_RECV"),
+    ("FIN_WAIT_1", "FIN_WAIT_1"),
+    ("FIN_WAIT1", "FIN_WAIT_1"),
+    ("FIN_WAIT_2", "FIN_WAIT_2"),
+    ("FIN_WAIT2", "FIN_WAIT_2"),
+    ("LAST_ACK", "LAST_ACK"),
+    ("CLOSING", "CLOSING"),
 ];
 
 fn norm_state(s: &str) -> Option<String> {
-    let u = s
-        .trim_matches(|c| c == '(' || c == ')')
-        .to_ascii_uppercase()
-        .replace('-', "_");
-    let known = STATES.iter().any(|k| k.replace('-', "_") == u)
-        || matches!(
-            u.as_str(),
-            "FIN_WAIT_1"
-                | "FIN_WAIT_2"
-                | "FIN_WAIT1"
-                | "FIN_WAIT2"
-                | "LAST_ACK"
-                | "CLOSING"
-                | "CLOSED"
-                | "SYN_RCVD"
-                | "CLOSE"
-                | "BOUND"
-                | "IDLE"
-        );
-    if !known {
+    let t = s.trim_matches(|c| c == '(' || c == ')');
+    // Cheap reject: states are words of capitals, '-' and '_' (any case on BSD).
+    if !t.starts_with(|c: char| c.is_ascii_alphabetic()) || t.len() > 12 {
         return None;
     }
-    Some(match u.as_str() {
-        "ESTAB" => "ESTABLISHED".into(),
-        "LISTENING" => "LISTEN".into(),
-        "SYN_RCVD" => "SYN_RECV".into(),
-        "FIN_WAIT1" => "FIN_WAIT_1".into(),
-        "FIN_WAIT2" => "FIN_WAIT_2".into(),
-        _ => u,
-    })
+    let u = t.to_ascii_uppercase().replace('-', "_");
+    STATES
+        .iter()
+        .find(|(k, _)| *k == u)
+        .map(|(_, v)| v.to_string())
+        .or_else(|| matches!(u.as_str(), "CLOSED" | "CLOSE" | "BOUND" | "IDLE").then_some(u))
 }
 
 /// Service names ss/lsof print without `-n`/`-P`.

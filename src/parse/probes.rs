@@ -131,11 +131,9 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             "* connect to",
             "* Failed to connect",
         ];
-        if strong.iter().any(|s| t.starts_with(s)) {
-            score += 40;
-        } else if t.starts_with("HTTP/")
-            && t.split_whitespace().nth(1).is_some_and(|c| c.len() == 3)
-        {
+        let status_line =
+            t.starts_with("HTTP/") && t.split_whitespace().nth(1).is_some_and(|c| c.len() == 3);
+        if strong.iter().any(|s| t.starts_with(s)) || status_line {
             score += 40;
         } else if let Some(c) = command_of(t) {
             let c = c.trim_start_matches("sudo ");
@@ -476,6 +474,10 @@ fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
             _ => reason(tail),
         };
         s.probe(ProbeTool::Curl, result, no);
+        // curl explains certificate failures in a paragraph of prose.
+        if matches!(code, "60" | "77" | "51") {
+            s.in_body = true;
+        }
         return true;
     }
     // curl -I / -i without verbose: the status line and headers are bare.
@@ -612,17 +614,16 @@ fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
         s.probe(ProbeTool::Openssl, ProbeResult::Connected, no);
         return true;
     }
-    if s.mode == Mode::Openssl
+    if (s.mode == Mode::Openssl
         || t.starts_with("Verify return code")
         || t.starts_with("subject=")
         || t.starts_with("issuer=")
         || t.starts_with("notAfter=")
         || t.starts_with("notBefore=")
-        || t.contains("DNS:")
+        || t.contains("DNS:"))
+        && openssl_line(s, t, no)
     {
-        if openssl_line(s, t, no) {
-            return true;
-        }
+        return true;
     }
     if t.starts_with("connect:errno=")
         || (contains_ci(t, "BIO_connect") || contains_ci(t, "connect() failed"))
@@ -680,7 +681,7 @@ fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
     }
     if t.contains("packets transmitted") || t.starts_with("Packets: Sent") {
         let loss = t
-            .split(|c: char| c == ',' || c == '(')
+            .split([',', '('])
             .find(|p| p.contains('%'))
             .and_then(|p| p.split('%').next())
             .and_then(|p| p.split_whitespace().last())
@@ -783,10 +784,7 @@ fn curl_info(s: &mut St, r: &str, no: usize) -> bool {
         return true;
     }
     if let Some(rest) = r.strip_prefix("SSL connection using ") {
-        let proto = rest
-            .split(|c: char| c == ' ' || c == '/')
-            .next()
-            .map(str::to_string);
+        let proto = rest.split([' ', '/']).next().map(str::to_string);
         s.f.tls.push(TlsFacts {
             protocol: proto,
             line: no,

@@ -128,7 +128,12 @@ impl ResourceFacts {
     pub fn pressure(&self) -> Vec<Pressure> {
         let mut out = Vec::new();
         let mut seen_pids = Vec::new();
-        for o in &self.oom {
+        let any_named = self.oom.iter().any(|o| o.process.is_some());
+        for (i, o) in self.oom.iter().enumerate() {
+            // An unnamed line only counts when no line names the victim.
+            if o.process.is_none() && (any_named || i > 0) {
+                continue;
+            }
             // One kill prints several lines; report each process once.
             let key = (o.pid, o.process.clone());
             if o.pid.is_some() && seen_pids.contains(&key) {
@@ -349,15 +354,13 @@ fn read_line(
         || t.contains("invoked oom-killer")
         || contains_ci(t, "killed process")
     {
+        // The task that *invoked* the OOM killer is not the one it killed.
+        let invoker = t.contains("invoked oom-killer");
         let process = after_ci(t, "process ")
             .and_then(|r| between(r, "(", ")"))
             .map(str::to_string)
             .or_else(|| after_ci(t, "task=").map(|r| r.split(',').next().unwrap_or(r).to_string()))
-            .or_else(|| {
-                t.split_once(" invoked oom-killer")
-                    .and_then(|(h, _)| h.split_whitespace().last())
-                    .map(str::to_string)
-            });
+            .filter(|_| !invoker);
         let pid = after_ci(t, "killed process ")
             .or_else(|| after_ci(t, "kill process "))
             .or_else(|| after_ci(t, ",pid="))
@@ -381,7 +384,7 @@ fn read_line(
     if let Some(rest) = after_ci(t, "load average:").or_else(|| after_ci(t, "load averages:")) {
         let v: Vec<f64> = rest
             .split(|c: char| c == ',' && !rest.contains(", ") || c.is_whitespace())
-            .filter_map(|x| num(x))
+            .filter_map(num)
             .collect();
         if let [one, five, fifteen, ..] = v.as_slice() {
             f.load.push(Load {
@@ -441,14 +444,14 @@ fn read_line(
             .trim_start_matches("Mem")
             .trim_start_matches("Swap")
             .trim_start_matches([' ', ':']);
+        // "... 1024.0 used.     48.2 avail Mem": the period separates fields too.
+        let rest = rest.replace("used.", "used,");
         let field = |label: &str| -> Option<u64> {
-            rest.split(',')
-                .flat_map(|p| p.split("used."))
-                .find_map(|p| {
-                    p.trim()
-                        .strip_suffix(label)
-                        .and_then(|n| size_mb(n.trim(), unit))
-                })
+            rest.split(',').find_map(|p| {
+                p.trim()
+                    .strip_suffix(label)
+                    .and_then(|n| size_mb(n.trim(), unit))
+            })
         };
         if t.contains("Swap") {
             if let Some(m) = f.memory.last_mut() {

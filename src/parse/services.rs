@@ -310,6 +310,13 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
         };
         return Some(EventKind::BindConflict { addr, port });
     }
+    if has("could not bind()") {
+        // nginx's summary after the per-address bind failures above it.
+        return Some(EventKind::BindConflict {
+            addr: None,
+            port: None,
+        });
+    }
     if has("permission denied") || has("(13:") || has("(13)") {
         if has("bind") {
             let spot = after_ci(t, "bind() to ")
@@ -382,6 +389,12 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
         || (has("caddyfile:") && has("error"))
     {
         // nginx: "... in /etc/nginx/sites-enabled/default:12"
+        if let Some(found) = path_with_line(t) {
+            return Some(EventKind::ConfigError {
+                file: Some(found.0),
+                file_line: found.1,
+            });
+        }
         let (file, file_line) = match after_ci(t, " in /") {
             Some(r) => {
                 let tok = addr_token(r);
@@ -422,6 +435,16 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
     None
 }
 
+/// The first `/path/file:N` token (caddy prints `/etc/caddy/Caddyfile:7:`).
+fn path_with_line(t: &str) -> Option<(String, Option<u32>)> {
+    let tok = t
+        .split_whitespace()
+        .find(|w| w.starts_with('/') && w.trim_end_matches(':').contains(':'))?;
+    let tok = tok.trim_end_matches(':');
+    let (path, n) = tok.rsplit_once(':')?;
+    Some((path.to_string(), Some(n.parse().ok()?)))
+}
+
 /// Lines that belong to the formats here but carry no fact.
 fn is_known_noise(t: &str) -> bool {
     let keys = [
@@ -450,7 +473,13 @@ fn is_known_noise(t: &str) -> bool {
     if keys.iter().any(|k| t.starts_with(k)) {
         return true;
     }
-    if t.starts_with(['├', '└', '│', '|', '`']) || t.starts_with("-- ") {
+    if t.starts_with(['├', '└', '│', '|', '`'])
+        || t.starts_with("-- ")
+        || t.starts_with("man:")
+        || t.starts_with("https://")
+        || t.starts_with("http://")
+        || t.starts_with("file:")
+    {
         return true;
     }
     // A cgroup process line: "1234 nginx: worker process".
@@ -473,7 +502,7 @@ const MONTHS: [&str; 12] = [
 /// and tool-prefixed lines (`nginx: ...`, `AH00558: ...`).
 fn is_log_line(t: &str) -> bool {
     let first = t.split_whitespace().next().unwrap_or("");
-    if MONTHS.iter().any(|m| first == *m) {
+    if MONTHS.contains(&first) {
         return true;
     }
     let b = t.as_bytes();
@@ -515,19 +544,9 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
         let unit_name = current
             .and_then(|i| f.services.get(i))
             .map(|s| s.name.clone());
-        if let Some(cmd) = command_of(raw) {
+        if command_of(raw).is_some() {
             f.understood_lines += 1;
             docker = None;
-            // `service nginx status` / `systemctl status nginx`: remember the unit.
-            let words: Vec<&str> = cmd.split_whitespace().filter(|w| *w != "sudo").collect();
-            let unit = match words.as_slice() {
-                ["service", name, ..] => Some(*name),
-                ["systemctl", "status", name, ..] => Some(*name),
-                _ => None,
-            };
-            if let Some(u) = unit {
-                let _ = u; // A header line follows; the name there wins.
-            }
             continue;
         }
         if let Some(layout) = docker_header(t) {
@@ -657,7 +676,9 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
             continue;
         }
         if let Some(kind) = classify_event(t) {
+            let mut about = unit_name;
             if let EventKind::UnitNotFound { unit } = &kind {
+                about = Some(unit.clone());
                 f.services.push(Service {
                     name: unit.clone(),
                     state: ServiceState::NotFound,
@@ -669,7 +690,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                     line: l.no,
                 });
             }
-            push_event(&mut f, kind, unit_name, l);
+            push_event(&mut f, kind, about, l);
             continue;
         }
         if is_known_noise(t) {

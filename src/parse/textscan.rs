@@ -6,10 +6,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The command typed after a shell prompt, if `text` looks like a prompt
 /// line: `$ cmd`, `# cmd`, `user@host:~$ cmd`, `[root@web ~]# cmd`,
-/// `PS C:\Users\me> cmd`, `C:\>cmd`, `> cmd`.
+/// `PS C:\Users\me> cmd`, `C:\>cmd`. A bare `> ` is not a prompt: curl -v
+/// prints request lines that way.
 pub fn command_of(text: &str) -> Option<&str> {
     let t = text.trim_start();
-    for p in ["$ ", "# ", "% ", "> "] {
+    for p in ["$ ", "# ", "% "] {
         if let Some(rest) = t.strip_prefix(p) {
             let rest = rest.trim();
             return (!rest.is_empty()).then_some(rest);
@@ -183,6 +184,7 @@ mod tests {
         assert_eq!(command_of("C:\\>nslookup x"), Some("nslookup x"));
         assert_eq!(command_of("tcp LISTEN 0 511 0.0.0.0:80"), None);
         assert_eq!(command_of("nginx: [emerg] bind() failed"), None);
+        assert_eq!(command_of("> Accept: */*"), None);
     }
 
     #[test]
