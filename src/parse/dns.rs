@@ -376,6 +376,10 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
                     .map(|a| norm_name(a));
                 ns_in_answer = false;
                 ns_name = None;
+                // `dig +noall +answer` prints bare records: they are answers.
+                in_dig = tool == "dig" || (tool == "sudo" && cmd.contains(" dig "));
+                cf_export = false;
+                section = Section::None;
                 f.understood_lines += 1;
                 continue;
             }
@@ -426,9 +430,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
                     }
                     query_name = Some(q);
                 }
-            } else if contains_ci(c, "connection timed out")
-                || contains_ci(c, "no servers could be reached")
-            {
+            } else if contains_ci(c, "timed out") || contains_ci(c, "no servers could be reached") {
                 f.statuses.push(DnsStatus {
                     name: query_name.clone(),
                     status: "TIMEOUT".into(),

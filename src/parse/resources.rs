@@ -299,37 +299,47 @@ fn num(s: &str) -> Option<f64> {
         .ok()
 }
 
+/// Reading state carried from line to line.
+struct Ctx {
+    /// Unit of `free` from its command line.
+    unit: Option<Unit>,
+    last_cmd: String,
+    in_top_table: bool,
+    /// The unit the last `Mem:` row was read in, for its Swap and -/+ rows.
+    mem_unit: Unit,
+    /// Column of `available` in the last `free` header (None: old shape).
+    avail_col: Option<usize>,
+}
+
 pub fn parse(_input: &str, lines: &[Line<'_>]) -> ResourceFacts {
     let mut f = ResourceFacts::default();
     let mut unit: Option<Unit> = None;
     let mut last_cmd = String::new();
-    let mut in_top_table = false;
-    // The unit the last `Mem:` row was read in, for its Swap and -/+ rows.
-    let mut mem_unit = Unit::Mib;
+    let mut ctx = Ctx {
+        unit: None,
+        last_cmd: String::new(),
+        in_top_table: false,
+        mem_unit: Unit::Mib,
+        avail_col: Some(5),
+    };
     for l in lines {
         let raw = l.text;
         let t = raw.trim();
         if t.is_empty() {
-            in_top_table = false;
+            ctx.in_top_table = false;
             continue;
         }
         if let Some(c) = command_of(raw) {
             let c = c.trim_start_matches("sudo ");
             unit = unit_from_command(c).or(unit);
             last_cmd = c.to_string();
-            in_top_table = false;
+            ctx.in_top_table = false;
             f.understood_lines += 1;
             continue;
         }
-        if read_line(
-            &mut f,
-            t,
-            l.no,
-            unit,
-            &last_cmd,
-            &mut in_top_table,
-            &mut mem_unit,
-        ) {
+        ctx.unit = unit;
+        ctx.last_cmd.clone_from(&last_cmd);
+        if read_line(&mut f, t, l.no, &mut ctx) {
             f.understood_lines += 1;
         } else {
             f.not_understood
@@ -339,15 +349,8 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ResourceFacts {
     f
 }
 
-fn read_line(
-    f: &mut ResourceFacts,
-    t: &str,
-    no: usize,
-    unit: Option<Unit>,
-    last_cmd: &str,
-    in_top_table: &mut bool,
-    mem_unit: &mut Unit,
-) -> bool {
+fn read_line(f: &mut ResourceFacts, t: &str, no: usize, ctx: &mut Ctx) -> bool {
+    let unit = ctx.unit;
     // Kernel and journal lines first: they can contain any words.
     if contains_ci(t, "out of memory")
         || t.contains("oom-kill")
@@ -477,6 +480,7 @@ fn read_line(
     }
     // free
     if t.starts_with("total") && t.contains("used") {
+        ctx.avail_col = t.split_whitespace().position(|w| w == "available");
         return true;
     }
     if let Some(rest) = t.strip_prefix("Mem:") {
@@ -502,16 +506,13 @@ fn read_line(
                 )
             }
         };
-        *mem_unit = u;
+        ctx.mem_unit = u;
         let get = |i: usize| v.get(i).and_then(|x| size_mb(x, u));
         let Some(total) = get(0) else { return false };
-        // New layout: total used free shared buff/cache available (6 columns);
-        // old: total used free shared buffers cached (no available).
-        let available = if v.len() == 6 && !last_cmd.contains("-o") {
-            get(5)
-        } else {
-            None
-        };
+        // New layout: total used free shared buff/cache available (or
+        // buffers cache available with -w); the old one has no available
+        // column, and its `-/+ buffers/cache` row below supplies it.
+        let available = ctx.avail_col.and_then(get);
         f.memory.push(Memory {
             total_mb: total,
             used_mb: get(1),
@@ -528,21 +529,20 @@ fn read_line(
         let v: Vec<&str> = rest.split_whitespace().collect();
         if let Some(m) = f.memory.last_mut() {
             // The old shape's real "available" is the free column here.
-            m.available_mb = v.get(1).and_then(|x| size_mb(x, *mem_unit));
+            m.available_mb = v.get(1).and_then(|x| size_mb(x, ctx.mem_unit));
         }
         return true;
     }
     if let Some(rest) = t.strip_prefix("Swap:") {
         let v: Vec<&str> = rest.split_whitespace().collect();
         if let Some(m) = f.memory.last_mut() {
-            m.swap_total_mb = v.first().and_then(|x| size_mb(x, *mem_unit));
-            m.swap_used_mb = v.get(1).and_then(|x| size_mb(x, *mem_unit));
+            m.swap_total_mb = v.first().and_then(|x| size_mb(x, ctx.mem_unit));
+            m.swap_used_mb = v.get(1).and_then(|x| size_mb(x, ctx.mem_unit));
         }
         return true;
     }
-    if t.starts_with("Total:") && last_cmd.starts_with("ss")
-        || t.starts_with("Total:") && t.contains("kernel")
-    {
+    if t.starts_with("Total:") {
+        // `ss -s` totals, or `free -t`'s sum row.
         return true;
     }
     if let Some(rest) = t.strip_prefix("TCP:") {
@@ -596,15 +596,19 @@ fn read_line(
         return true;
     }
     if t.chars().all(|c| c.is_ascii_digit()) || t == "unlimited" {
-        if last_cmd.starts_with("nproc") {
+        if ctx.last_cmd.starts_with("nproc") {
             f.cpus = t.parse().ok();
             return true;
         }
-        if last_cmd.starts_with("ulimit") {
+        if ctx.last_cmd.starts_with("ulimit") {
             let n = t.parse().ok();
             f.nofile.push(NofileLimit {
                 soft: n,
-                hard: if last_cmd.contains("-Hn") { n } else { None },
+                hard: if ctx.last_cmd.contains("-Hn") {
+                    n
+                } else {
+                    None
+                },
                 line: no,
             });
             return true;
@@ -616,10 +620,10 @@ fn read_line(
         || t.starts_with("Swp[")
         || t.contains("[|")
     {
-        *in_top_table = t.starts_with("PID");
+        ctx.in_top_table = t.starts_with("PID");
         return true;
     }
-    if *in_top_table
+    if ctx.in_top_table
         && t.split_whitespace()
             .next()
             .is_some_and(|w| w.parse::<u32>().is_ok())

@@ -473,7 +473,8 @@ fn is_known_noise(t: &str) -> bool {
     if keys.iter().any(|k| t.starts_with(k)) {
         return true;
     }
-    if t.starts_with(['├', '└', '│', '|', '`'])
+    // `░░` lines are journalctl -x catalog text.
+    if t.starts_with(['├', '└', '│', '|', '`', '░'])
         || t.starts_with("-- ")
         || t.starts_with("man:")
         || t.starts_with("https://")
@@ -816,7 +817,16 @@ fn parse_container(t: &str, layout: DockerLayout, line: usize) -> Option<Contain
     // Status: the first status word after the image/command.
     let mut status = ContainerStatus::Other;
     let mut status_text = String::new();
+    let mut in_quotes = false;
     for (i, w) in toks.iter().enumerate().skip(1) {
+        // Words of the quoted COMMAND column are not status words.
+        let quotes = w.matches('"').count();
+        if in_quotes || quotes > 0 {
+            if quotes % 2 == 1 {
+                in_quotes = !in_quotes;
+            }
+            continue;
+        }
         let st = match w.to_ascii_lowercase().as_str() {
             "up" | "running" => ContainerStatus::Up,
             "exited" | "exit" => ContainerStatus::Exited,
