@@ -856,3 +856,70 @@ fn large_inputs_parse_in_linear_time() {
     let s = big("zzzz not anything\n");
     assert_eq!(dns_of(&s).not_understood.len(), 100_000);
 }
+
+#[test]
+fn wget_and_test_netconnection() {
+    use probes::ProbeResult::*;
+    let f = pr_of(fixture!("probes/wget_and_tnc.txt"));
+    let got: Vec<(probes::ProbeTool, probes::ProbeResult, Option<u16>)> = f
+        .probes
+        .iter()
+        .map(|p| (p.tool, p.result.clone(), p.port))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (probes::ProbeTool::Wget, Refused, Some(80)),
+            (probes::ProbeTool::Wget, Connected, Some(443)),
+            (probes::ProbeTool::Wget, HttpStatus { code: 521 }, Some(443)),
+            (
+                probes::ProbeTool::TestNetConnection,
+                ConnectFailed,
+                Some(443)
+            ),
+        ]
+    );
+    assert_eq!(f.probes[3].addr, Some(ip("203.0.113.10")));
+    // The wget ERROR summary line repeats the status: reported, not dropped.
+    assert!(
+        f.not_understood.iter().all(|n| n.line == 9),
+        "{:?}",
+        f.not_understood
+    );
+}
+
+#[test]
+fn ss_rows_wrapped_by_terminal() {
+    use listeners::ListenAddr::*;
+    let f = ls_of(fixture!("listeners/ss_wrapped.txt"));
+    assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    let got: Vec<(listeners::ListenAddr, u16, Option<&str>)> = f
+        .listeners
+        .iter()
+        .map(|l| (l.addr, l.port, l.process.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Specific(ip("127.0.0.1")), 8080, Some("node")),
+            (AnyBoth, 22, Some("sshd")),
+            (Any6, 443, Some("nginx"))
+        ]
+    );
+}
+
+#[test]
+fn journalctl_xe_catalog_lines() {
+    use services::EventKind::*;
+    let f = svc_of(fixture!("services/journalctl_xe.txt"));
+    assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    let k = kinds(&f);
+    assert_eq!(
+        k[0],
+        MissingCertificate {
+            path: Some("/etc/ssl/private/example.org.key".into())
+        }
+    );
+    assert_eq!(k[1], ConfigTestFailed);
+    assert_eq!(f.events[0].line, 8);
+}

@@ -270,6 +270,16 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ListenerFacts {
             f.understood_lines += 1;
             continue;
         }
+        // A row wrapped by a narrow terminal: the process column alone.
+        if first.starts_with("users:((") || first.starts_with("uid:") || first.starts_with("ino:") {
+            if let Some(last) = f.listeners.last_mut().filter(|x| x.process.is_none()) {
+                let (process, pid) = process_of(t, &toks);
+                last.process = process;
+                last.pid = pid;
+            }
+            f.understood_lines += 1;
+            continue;
+        }
         let ok = if toks.iter().any(|w| *w == "IPv4" || *w == "IPv6")
             && toks.iter().any(|w| *w == "TCP" || *w == "UDP")
         {

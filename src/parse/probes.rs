@@ -24,6 +24,9 @@ pub enum ProbeTool {
     Ping,
     Mtr,
     Openssl,
+    Wget,
+    /// PowerShell `Test-NetConnection -Port`.
+    TestNetConnection,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,6 +133,9 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             "telnet:",
             "* connect to",
             "* Failed to connect",
+            "TcpTestSucceeded",
+            "Connecting to ",
+            "HTTP request sent",
         ];
         let status_line =
             t.starts_with("HTTP/") && t.split_whitespace().nth(1).is_some_and(|c| c.len() == 3);
@@ -147,6 +153,8 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
                 "mtr",
                 "openssl s_client",
                 "wget",
+                "Test-NetConnection",
+                "tnc ",
             ]
             .iter()
             .any(|p| c.starts_with(p))
@@ -169,6 +177,7 @@ enum Mode {
     Ping,
     Mtr,
     Openssl,
+    Wget,
 }
 
 struct Target {
@@ -392,7 +401,8 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ProbeFacts {
             s.in_headers = false;
             s.in_body = false;
             s.mode = match tool {
-                "curl" | "wget" => Mode::Curl,
+                "curl" => Mode::Curl,
+                "wget" => Mode::Wget,
                 "nc" | "ncat" | "netcat" => Mode::Nc,
                 "telnet" => Mode::Telnet,
                 "ping" | "ping6" => Mode::Ping,
@@ -401,7 +411,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ProbeFacts {
                 _ => Mode::None,
             };
             s.target = match s.mode {
-                Mode::Curl => url_target(c).unwrap_or(Target {
+                Mode::Curl | Mode::Wget => url_target(c).unwrap_or(Target {
                     host: None,
                     addr: None,
                     port: None,
@@ -504,6 +514,93 @@ fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
     }
     if s.in_body {
         return false;
+    }
+    // ---- wget ----
+    if let Some(rest) = t.strip_prefix("Connecting to ") {
+        // "Connecting to example.org (example.org)|203.0.113.10|:443... failed: Connection refused."
+        if let Some(a) = between(rest, "|", "|").and_then(parse_ip) {
+            s.target.addr = Some(a);
+        }
+        if let Some(p) = rest.split_once("|:").and_then(|(_, r)| r.split('.').next()) {
+            s.target.port = p.parse().ok().or(s.target.port);
+        }
+        let result = match rest.split_once("... ") {
+            Some((_, "connected.")) => ProbeResult::Connected,
+            Some((_, outcome)) => reason(outcome),
+            None => return true,
+        };
+        s.probe(ProbeTool::Wget, result, no);
+        return true;
+    }
+    if let Some(rest) = t.strip_prefix("HTTP request sent, awaiting response... ") {
+        let code = rest
+            .split_whitespace()
+            .next()
+            .and_then(|c| c.parse::<u16>().ok());
+        let result = code.map_or_else(|| reason(rest), |code| ProbeResult::HttpStatus { code });
+        s.probe(ProbeTool::Wget, result, no);
+        return true;
+    }
+    if t.starts_with("Resolving ")
+        || t.starts_with("--20")
+        || t.starts_with("Retrying.")
+        || t.starts_with("Length:")
+        || t.starts_with("Saving to:")
+        || t.starts_with("Reusing existing connection")
+    {
+        return true;
+    }
+    if let Some(rest) = t.strip_prefix("failed: ") {
+        s.probe(ProbeTool::Wget, reason(rest), no);
+        return true;
+    }
+    // ---- PowerShell Test-NetConnection ----
+    if let Some((key, value)) = t
+        .split_once(" : ")
+        .or_else(|| t.strip_suffix(" :").map(|k| (k, "")))
+    {
+        let key = key.trim();
+        let value = value.trim();
+        match key {
+            "ComputerName" => {
+                s.target = Target {
+                    host: Some(value.to_string()),
+                    addr: parse_ip(value),
+                    port: None,
+                };
+                return true;
+            }
+            "RemoteAddress" => {
+                s.target.addr = parse_ip(value).or(s.target.addr);
+                return true;
+            }
+            "RemotePort" => {
+                s.target.port = value.parse().ok();
+                return true;
+            }
+            "TcpTestSucceeded" => {
+                let result = if value.eq_ignore_ascii_case("true") {
+                    ProbeResult::Connected
+                } else {
+                    ProbeResult::ConnectFailed
+                };
+                s.probe(ProbeTool::TestNetConnection, result, no);
+                return true;
+            }
+            "InterfaceAlias"
+            | "SourceAddress"
+            | "PingSucceeded"
+            | "PingReplyDetails (RTT)"
+            | "NameResolutionResults" => return true,
+            _ => {}
+        }
+    }
+    if t.starts_with("WARNING: TCP connect to")
+        || t.starts_with("WARNING: Ping to")
+        || t.starts_with("WARNING: Name resolution of")
+    {
+        // The result line (TcpTestSucceeded) follows; this one only explains it.
+        return true;
     }
     // ---- nc ----
     if let Some(rest) = t.strip_prefix("Connection to ") {
