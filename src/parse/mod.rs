@@ -5,11 +5,18 @@
 //! **Architecture Invariant:** parsing never fails and never panics: a parser
 //! returns the facts it understood and the lines it did not, with reasons.
 
+pub mod addrs;
+pub mod dns;
 pub mod error_page;
 pub mod html;
+pub mod listeners;
 pub mod nftables;
+pub mod probes;
+pub mod resources;
+pub mod services;
 pub mod sniff;
 pub mod split;
+pub mod textscan;
 pub mod ufw;
 
 use crate::facts::{Facts, InputBlock, Unread};
