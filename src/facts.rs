@@ -3,7 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::firewall::model::Ruleset;
+use crate::parse::addrs::AddrFacts;
+use crate::parse::dns::DnsFacts;
 use crate::parse::error_page::ErrorPage;
+use crate::parse::listeners::ListenerFacts;
+use crate::parse::probes::ProbeFacts;
+use crate::parse::resources::ResourceFacts;
+use crate::parse::services::ServiceFacts;
 use crate::parse::split::BlockKind;
 use crate::text::{Evidence, NotUnderstood};
 
@@ -77,6 +83,12 @@ pub struct Facts {
     pub blocks: Vec<InputBlock>,
     pub error_pages: Vec<ErrorPage>,
     pub rulesets: Vec<Ruleset>,
+    pub dns: Vec<Sourced<DnsFacts>>,
+    pub addrs: Vec<Sourced<AddrFacts>>,
+    pub services: Vec<Sourced<ServiceFacts>>,
+    pub listeners: Vec<Sourced<ListenerFacts>>,
+    pub probes: Vec<Sourced<ProbeFacts>>,
+    pub resources: Vec<Sourced<ResourceFacts>>,
     pub not_understood: Vec<Unread>,
 }
 

@@ -327,11 +327,16 @@ enum Section {
 }
 
 /// Parse any mix of the supported DNS shapes.
-pub fn parse(input: &str, lines: &[Line<'_>]) -> DnsFacts {
+pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
     let mut f = DnsFacts::default();
-    let trimmed = input.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        parse_api_json(input, lines, &mut f);
+    let first = lines
+        .iter()
+        .map(|l| l.text.trim_start())
+        .find(|t| !t.is_empty())
+        .unwrap_or("");
+    if first.starts_with('{') || first.starts_with('[') {
+        let text: Vec<&str> = lines.iter().map(|l| l.text).collect();
+        parse_api_json(&text.join("\n"), lines, &mut f);
         return f;
     }
     let mut origin = String::new();
@@ -750,8 +755,8 @@ fn push(
 /// Cloudflare API `GET /zones/:id/dns_records` (or a bare array of records).
 /// Line numbers point at each record's `"content"` (or `"name"`) line; when
 /// the JSON is cut short, pretty-printed key lines are read one by one.
-fn parse_api_json(input: &str, lines: &[Line<'_>], f: &mut DnsFacts) {
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(input) {
+fn parse_api_json(text: &str, lines: &[Line<'_>], f: &mut DnsFacts) {
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
         let arr = v
             .get("result")
             .and_then(|r| r.as_array())

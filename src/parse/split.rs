@@ -296,7 +296,8 @@ pub fn command_of(text: &str) -> Option<&str> {
     }
     // A bare line (no prompt) must read like a command typed at column 0,
     // not output or prose that happens to start with "host" or "free".
-    let indented = text.starts_with([' ', '\t']);
+    // Table rows (`httpd  1022  root ...`) have column gaps; commands do not.
+    let indented = text.starts_with([' ', '\t']) || candidate.contains("  ");
     if after_prompt.is_none() && (indented || !bare_command_shape(candidate, word)) {
         return None;
     }
@@ -304,6 +305,17 @@ pub fn command_of(text: &str) -> Option<&str> {
 }
 
 fn prompt_rest(t: &str) -> Option<&str> {
+    // `C:\>netstat -ano`, `C:\Users\me>ping host`
+    if let Some((prompt, rest)) = t.split_once('>') {
+        let b = prompt.as_bytes();
+        if b.len() >= 3
+            && b.get(1) == Some(&b':')
+            && b.get(2) == Some(&b'\\')
+            && b.first().is_some_and(u8::is_ascii_alphabetic)
+        {
+            return Some(rest.trim_start());
+        }
+    }
     for marker in ["$ ", "# ", "% ", "> "] {
         if let Some(i) = t.find(marker) {
             let prompt = t.get(..i)?;
@@ -351,8 +363,9 @@ fn bare_command_shape(line: &str, word: &str) -> bool {
         _ => subcommand.is_none_or(|s| {
             // `ufw status`, `nginx -t`, `ss -tlnp`: a subcommand word is
             // lowercase, no sentence words.
-            s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.:/=@".contains(c))
+            s.chars().any(|c| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.:/=@".contains(c))
                 && !["is", "was", "has", "shows", "says", "not", "works", "keeps"].contains(&s)
         }),
     }
@@ -573,7 +586,27 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
             }),
         }
     }
-    all.extend(out);
+    // A short unrecognised lead-in (`Server: 127.0.0.53` above an nslookup
+    // answer, a zone file's comment header) belongs to the output after it.
+    let mut merged: Vec<Block<'a>> = Vec::with_capacity(out.len());
+    for block in out.into_iter().rev() {
+        let structured = |k: BlockKind| !matches!(k, BlockKind::Prose | BlockKind::Unknown);
+        match merged.last_mut() {
+            Some(next)
+                if block.kind == BlockKind::Unknown
+                    && structured(next.kind)
+                    && next.command.is_none() =>
+            {
+                next.first_line = block.first_line;
+                let mut lines = block.lines;
+                lines.append(&mut next.lines);
+                next.lines = lines;
+            }
+            _ => merged.push(block),
+        }
+    }
+    merged.reverse();
+    all.extend(merged);
 }
 
 /// True when `prev` is a brace-structured dump (nft) still open.
