@@ -89,6 +89,8 @@ pub struct Facts {
     pub listeners: Vec<Sourced<ListenerFacts>>,
     pub probes: Vec<Sourced<ProbeFacts>>,
     pub resources: Vec<Sourced<ResourceFacts>>,
+    /// Weak hints stated in prose, with the input they came from.
+    pub hints: Vec<(String, crate::parse::hints::StatedHint)>,
     pub not_understood: Vec<Unread>,
 }
 

@@ -8,6 +8,7 @@
 pub mod addrs;
 pub mod dns;
 pub mod error_page;
+pub mod hints;
 pub mod html;
 pub mod listeners;
 pub mod nftables;
@@ -149,7 +150,14 @@ fn read_block(input: &str, block: &split::Block<'_>, facts: &mut Facts) {
             facts.resources.push(sourced(input, block, f));
             n
         }
-        BlockKind::Prose => content.len(),
+        BlockKind::Prose => {
+            facts.hints.extend(
+                hints::read(lines)
+                    .into_iter()
+                    .map(|h| (input.to_string(), h)),
+            );
+            content.len()
+        }
         BlockKind::Unknown => {
             unread.extend(
                 content

@@ -42,6 +42,8 @@ pub struct Service {
     /// `enabled` / `disabled` / `masked` from the Loaded: line.
     pub enabled: Option<String>,
     pub line: usize,
+    /// The `Active:` (or sysvinit status) line that gives the state.
+    pub state_line: Option<usize>,
 }
 
 impl Service {
@@ -581,6 +583,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                 main_pid: None,
                 enabled: None,
                 line: l.no,
+                state_line: None,
             });
             current = f.services.len().checked_sub(1);
             f.understood_lines += 1;
@@ -604,7 +607,10 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
         }
         if let Some(rest) = t.strip_prefix("Active:") {
             match svc {
-                Some(s) => apply_active(s, rest.trim()),
+                Some(s) => {
+                    apply_active(s, rest.trim());
+                    s.state_line = Some(l.no);
+                }
                 None => {
                     // Active: without a header (pasted from the middle).
                     let mut s = Service {
@@ -616,6 +622,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                         main_pid: None,
                         enabled: None,
                         line: l.no,
+                        state_line: Some(l.no),
                     };
                     apply_active(&mut s, rest.trim());
                     f.services.push(s);
@@ -689,6 +696,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                     main_pid: None,
                     enabled: None,
                     line: l.no,
+                    state_line: Some(l.no),
                 });
             }
             push_event(&mut f, kind, about, l);
@@ -773,6 +781,7 @@ fn sysv_status(t: &str, line: usize) -> Option<Service> {
         main_pid,
         enabled: None,
         line,
+        state_line: Some(line),
     })
 }
 
