@@ -1,8 +1,8 @@
 //! Recognises the format of a block of text with no command line above it,
 //! from signature lines each tool prints. Cheap: looks at the first lines.
 
-use crate::parse::error_page;
 use crate::parse::split::BlockKind;
+use crate::parse::{addrs, dns, error_page, listeners, probes, resources, services};
 use crate::text::Line;
 
 /// How many lines of a block the signatures look at.
@@ -17,6 +17,19 @@ pub fn best(lines: &[Line<'_>]) -> Option<BlockKind> {
     }
     for (kind, score) in signature_scores(lines) {
         scores.push((kind, score));
+    }
+    // Each evidence parser knows its own format best.
+    for (kind, score) in [
+        (BlockKind::Dns, dns::sniff(lines)),
+        (BlockKind::Addresses, addrs::sniff(lines)),
+        (BlockKind::ServiceStatus, services::sniff(lines)),
+        (BlockKind::Listeners, listeners::sniff(lines)),
+        (BlockKind::Probe, probes::sniff(lines)),
+        (BlockKind::Resources, resources::sniff(lines)),
+    ] {
+        if score >= 50 {
+            scores.push((kind, score as u32));
+        }
     }
     scores
         .into_iter()
