@@ -338,6 +338,11 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
             understood += 1;
             continue;
         }
+        // A prompt with no command after it (`[root@web01 ~]#`, `user@h:~$`).
+        if (t.ends_with('#') || t.ends_with('$')) && (t.contains('@') || t.starts_with('[')) {
+            understood += 1;
+            continue;
+        }
         if t.starts_with('#') {
             // A comment of firewalld.conf, or a bare root prompt.
             understood += 1;
