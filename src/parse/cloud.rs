@@ -76,7 +76,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
     let mut k = 0usize;
     while let Some(l) = clean.get(k) {
         let t = l.trim_start();
-        if !(t.starts_with('{') || t.starts_with('[')) {
+        if !starts_json(t) {
             k += 1;
             continue;
         }
@@ -153,7 +153,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
         if t.is_empty() {
             continue;
         }
-        if is_prompt_or_footer(t) {
+        if is_prompt_or_footer(t) || crate::parse::split::is_prose_line(t) {
             out.understood_lines += 1;
         } else {
             out.not_understood.push(NotUnderstood::new(
@@ -166,10 +166,23 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
     out
 }
 
+/// `{`, `[`, `[{`, `{"a"...`: not `[root@host ~]$` nor `[ec2-user@...`.
+fn starts_json(t: &str) -> bool {
+    let mut c = t.chars();
+    matches!(c.next(), Some('{' | '['))
+        && c.next()
+            .is_none_or(|x| x.is_whitespace() || matches!(x, '{' | '[' | '"' | ']' | '}'))
+}
+
 fn is_prompt_or_footer(t: &str) -> bool {
     let tools = ["aws ", "gcloud ", "az ", "hcloud ", "doctl ", "curl "];
     let first = t.split_whitespace().next().unwrap_or("");
-    let prompt = matches!(first, "$" | "#" | "PS" | ">" | "sudo")
+    // `user@host:~ (project)$ gcloud ...`, `[root@h ~]#`.
+    let prompt_word = t
+        .split_whitespace()
+        .any(|w| w.len() > 1 && w.ends_with(['$', '#', '>']) && !w.starts_with('"'));
+    let prompt = prompt_word
+        || matches!(first, "$" | "#" | "PS" | ">" | "sudo")
         || first.ends_with('$')
         || first.ends_with('#')
         || first.ends_with('>')

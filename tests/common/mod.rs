@@ -53,25 +53,20 @@ fn walk(
         return None;
     }
     for r in &c.rules {
-        let mut all = true;
-        for m in &r.matches {
-            match holds(rs, m, addr, port, iface) {
-                Some(true) => {}
-                Some(false) => {
-                    all = false;
-                    break;
-                }
-                // Undecided conditions: report as Unknown at this rule.
-                None => {
-                    return Some(Decided::Rule(
-                        Action::Unknown(format!("{m:?}")),
-                        r.source.line,
-                    ))
-                }
-            }
-        }
-        if !all {
+        // Known conditions first; an undecided one matters only if they hold.
+        let got: Vec<Option<bool>> = r
+            .matches
+            .iter()
+            .map(|m| holds(rs, m, addr, port, iface))
+            .collect();
+        if got.contains(&Some(false)) {
             continue;
+        }
+        if let Some(m) = r.matches.iter().zip(&got).find(|(_, g)| g.is_none()) {
+            return Some(Decided::Rule(
+                Action::Unknown(format!("{:?}", m.0)),
+                r.source.line,
+            ));
         }
         match &r.action {
             Action::Continue => {}
