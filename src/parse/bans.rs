@@ -221,6 +221,10 @@ pub fn addr_token(tok: &str) -> Option<AddrRange> {
     if let Some(r) = AddrRange::parse(t) {
         return Some(r);
     }
+    // `address 1.2.3.4: possible DoS` (a v6 address never ends in one colon).
+    if let Some(r) = t.strip_suffix(':').and_then(AddrRange::parse) {
+        return Some(r);
+    }
     // `[v6]:port` or `v4:port`.
     if let Some(inner) = tok.trim_start_matches('[').split_once("]:") {
         return AddrRange::parse(inner.0);
