@@ -154,12 +154,29 @@ fn list_of_path(t: &str) -> Option<List> {
 }
 
 fn is_command(t: &str) -> bool {
-    let first = t.split_whitespace().next().unwrap_or("");
-    matches!(
-        first,
-        "$" | "#" | "sudo" | "cat" | "csf" | "grep" | "tail" | "head" | "less"
-    ) || (first.len() > 1 && (first.ends_with('$') || first.ends_with('#')) && t.contains(' '))
-        || t.starts_with("==>")
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let tools = [
+        "cat",
+        "csf",
+        "grep",
+        "tail",
+        "head",
+        "less",
+        "sudo",
+        "zgrep",
+        "journalctl",
+    ];
+    let first = words.first().copied().unwrap_or("");
+    // `$ csf -g`, `# cat ...` (a root prompt, not a comment), `[root@h ~]# csf -t`,
+    // `root@server [~]# csf -g IP`, `==> /etc/csf/csf.deny <==`.
+    t.starts_with("==>")
+        || first == "$"
+        || (first == "#" && words.get(1).is_some_and(|w| tools.contains(w)))
+        || (first != "#" && tools.contains(&first))
+        || words
+            .iter()
+            .take(3)
+            .any(|w| w.len() > 1 && w.ends_with(['$', '#']) && !w.starts_with('#'))
 }
 
 /// Parse any mix of the inputs in the module doc.
@@ -184,12 +201,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> CsfFacts {
 
 fn read_line(f: &mut CsfFacts, list: &mut Option<List>, line: Line<'_>, t: &str) -> bool {
     // Commands and file banners set the context.
-    if is_command(t) && !t.starts_with("# ")
-        || t.starts_with("==>")
-        || t.starts_with("# cat ")
-        || t.starts_with("# csf ")
-        || t.starts_with("# grep ")
-    {
+    if is_command(t) {
         *list = if t.contains("csf -g") || t.contains("csf --grep") {
             Some(List::Grep)
         } else if t.contains("csf -t") || t.contains("csf --temp") {
@@ -202,12 +214,16 @@ fn read_line(f: &mut CsfFacts, list: &mut Option<List>, line: Line<'_>, t: &str)
     if let Some(c) = t.strip_prefix('#') {
         // Header comments of the list files say what they hold.
         let lower = c.to_ascii_lowercase();
-        if lower.contains("will be allowed") || lower.contains("always be allowed") {
-            *list = Some(List::Allow);
-        } else if lower.contains("will be blocked") || lower.contains("permanently denied") {
-            *list = Some(List::Deny);
-        } else if lower.contains("will be ignored") || lower.contains("ignored by lfd") {
-            *list = Some(List::Ignore);
+        // "The following IP addresses will be allowed/blocked/ignored";
+        // other header lines say "(they will be ignored)" of domain names.
+        if lower.contains("following") {
+            if lower.contains("allowed") {
+                *list = Some(List::Allow);
+            } else if lower.contains("blocked") || lower.contains("denied") {
+                *list = Some(List::Deny);
+            } else if lower.contains("ignored") {
+                *list = Some(List::Ignore);
+            }
         }
         return true;
     }
