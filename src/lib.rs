@@ -8,4 +8,5 @@
 pub mod cloudflare;
 pub mod firewall;
 pub mod net;
+pub mod parse;
 pub mod text;
