@@ -10,6 +10,8 @@ pub mod dns;
 pub mod error_page;
 pub mod hints;
 pub mod html;
+pub mod ipset;
+pub mod iptables;
 pub mod listeners;
 pub mod nftables;
 pub mod probes;
