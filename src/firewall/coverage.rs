@@ -8,14 +8,14 @@
 //! iptables-nft (upper-case `INPUT` base chains) is the same rule set; a
 //! native nft ruleset beside iptables is a second layer and both apply.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::eval::{evaluate, Context, Outcome, RuleRef, Verdict};
 use super::model::{Dialect, Ruleset};
 use crate::cloudflare::Ranges;
 use crate::net::{AddrRange, AddrSet, Family};
 
-#[derive(Serialize, Clone, PartialEq, Eq, Debug)]
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
 pub struct CoverageEntry {
     /// "iptables", "ip6tables", "nftables" or "ufw".
     pub layer: String,

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::model::{Action, ChainId, Dialect, Match, Policy, Rule, Ruleset};
 use crate::net::{AddrRange, AddrSet, Family};
@@ -32,7 +32,7 @@ pub struct Context {
     pub origin_addrs: AddrSet,
 }
 
-#[derive(Serialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Accept,
@@ -42,7 +42,7 @@ pub enum Outcome {
 }
 
 /// The rule that decided, quoted from its input.
-#[derive(Serialize, Clone, PartialEq, Eq, Debug)]
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
 pub struct RuleRef {
     pub input: String,
     pub line: usize,
