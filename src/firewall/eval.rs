@@ -504,6 +504,15 @@ impl<'a> Ev<'a> {
         set: &AddrSet,
         maybe: &[String],
     ) -> (AddrSet, AddrSet, Option<String>) {
+        // Fast exit without allocating: a plain source match that misses
+        // every pending address (the common case in long ban lists).
+        let misses = rule.matches.iter().any(|m| match m {
+            Match::SourceAddr { set: s, negated } => !*negated && !overlaps(set, s),
+            _ => false,
+        });
+        if misses {
+            return (AddrSet::empty(), AddrSet::empty(), None);
+        }
         let mut why: Vec<String> = maybe.to_vec();
         let (mut yes, mut unk) = if maybe.is_empty() {
             (set.clone(), AddrSet::empty())
@@ -520,7 +529,7 @@ impl<'a> Ev<'a> {
                     (all, AddrSet::empty())
                 }
                 Match::SourceAddr { set: s, negated } => {
-                    let cur = yes.union(&unk);
+                    let cur = join(&yes, &unk);
                     if !*negated && !overlaps(&cur, s) {
                         return (AddrSet::empty(), AddrSet::empty(), None);
                     }
@@ -534,7 +543,7 @@ impl<'a> Ev<'a> {
                 Match::NamedSource { name, negated } => {
                     match self.rs.sets.iter().find(|s| &s.name == name) {
                         Some(ns) => {
-                            let cur = yes.union(&unk);
+                            let cur = join(&yes, &unk);
                             let hit = if *negated {
                                 cur.subtract(&ns.members)
                             } else {
@@ -546,12 +555,12 @@ impl<'a> Ev<'a> {
                             why.push(format!(
                                 "the members of set {name} are not pasted (paste `ipset list {name}`)"
                             ));
-                            (AddrSet::empty(), yes.union(&unk))
+                            (AddrSet::empty(), join(&yes, &unk))
                         }
                     }
                 }
                 Match::DestAddr { set: d, negated } => {
-                    let cur = yes.union(&unk);
+                    let cur = join(&yes, &unk);
                     let mut my = Vec::new();
                     let mut mu = Vec::new();
                     for f in cur.families() {
@@ -570,7 +579,11 @@ impl<'a> Ev<'a> {
                 _ => continue,
             };
             // Three-valued AND per address.
-            let either = my.union(&mu);
+            if mu.is_empty() && unk.is_empty() {
+                yes = yes.intersect(&my);
+                continue;
+            }
+            let either = join(&my, &mu);
             let new_yes = yes.intersect(&my);
             let new_unk = yes.intersect(&mu).union(&unk.intersect(&either));
             yes = new_yes;
@@ -720,6 +733,17 @@ impl<'a> Ev<'a> {
             .collect();
         out.sort_by_key(|(s, _)| s.ranges().first().map(|r| (r.family, r.first)));
         out
+    }
+}
+
+/// Union that skips the sort when one side is empty.
+fn join(a: &AddrSet, b: &AddrSet) -> AddrSet {
+    if b.is_empty() {
+        a.clone()
+    } else if a.is_empty() {
+        b.clone()
+    } else {
+        a.union(b)
     }
 }
 
@@ -895,7 +919,7 @@ mod tests {
 
     fn random_match(r: &mut XorShift) -> Match {
         match r.below(9) {
-            0 | 1 | 2 => {
+            0..=2 => {
                 let base = 0xA29E_0000u32 as u128 + (r.below(1 << 17) as u128);
                 let bits = 14 + r.below(19) as u32;
                 Match::SourceAddr {

@@ -270,10 +270,7 @@ impl Builder {
         let id = self.chain(&table, name.trim());
         let tail = tail.trim();
         if let Some(p) = tail.strip_prefix("(policy ") {
-            let word = p
-                .split(|c: char| c == ' ' || c == ')')
-                .next()
-                .unwrap_or_default();
+            let word = p.split([' ', ')']).next().unwrap_or_default();
             match parse_policy(word) {
                 Some(pol) => {
                     if let Some(c) = self.chains.get_mut(id) {
