@@ -83,6 +83,8 @@ pub struct Facts {
     pub blocks: Vec<InputBlock>,
     pub error_pages: Vec<ErrorPage>,
     pub rulesets: Vec<Ruleset>,
+    /// Members of ipsets (`ipset list`), for `--match-set` rules.
+    pub ipsets: Vec<crate::firewall::model::NamedSet>,
     pub dns: Vec<Sourced<DnsFacts>>,
     pub addrs: Vec<Sourced<AddrFacts>>,
     pub services: Vec<Sourced<ServiceFacts>>,

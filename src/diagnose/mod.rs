@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 pub use catalog::FindingId;
 
 use crate::facts::Facts;
+use crate::firewall::coverage::{coverage, CoverageEntry};
+use crate::firewall::eval::Context as FirewallContext;
+use crate::net::{AddrRange, AddrSet, Family};
 use crate::options::{Options, SslMode};
 use crate::parse::hints::Hint;
 use crate::text::Evidence;
@@ -93,6 +96,15 @@ pub struct Diagnosis {
     /// Ranked: the first is the one to act on.
     pub findings: Vec<Finding>,
     pub ask_for: Vec<AskFor>,
+    pub firewall: Option<FirewallCoverage>,
+}
+
+/// The firewall dumps' verdicts over every Cloudflare range and port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirewallCoverage {
+    /// Address families some pasted dump governs; the others are unknown.
+    pub families: Vec<Family>,
+    pub coverage: Vec<CoverageEntry>,
 }
 
 /// What every rule needs: the facts, the options, and what follows from
@@ -110,6 +122,8 @@ pub struct Ctx<'a> {
     pub code: Option<u16>,
     /// The site's host name, from the error page or DNS.
     pub host: Option<String>,
+    /// Firewall verdicts, when a firewall dump was pasted.
+    pub firewall: Option<FirewallCoverage>,
 }
 
 impl<'a> Ctx<'a> {
@@ -141,6 +155,7 @@ impl<'a> Ctx<'a> {
                 .find(|r| !r.name.is_empty() && matches!(r.rtype.as_str(), "A" | "AAAA" | "CNAME"))
                 .map(|r| r.name.clone())
         });
+        let firewall = firewall_coverage(facts, options, &ports);
         Ctx {
             facts,
             options,
@@ -149,7 +164,21 @@ impl<'a> Ctx<'a> {
             ports,
             code: page.and_then(|p| p.code),
             host,
+            firewall,
         }
+    }
+
+    /// Ports where a block surely matters: 443 for Full and Full (strict),
+    /// 80 for Flexible and Off, plus the extra ports given. With the mode
+    /// unknown, none is sure on its own.
+    pub fn sure_ports(&self) -> Vec<u16> {
+        let mut p: Vec<u16> = match self.ssl_mode {
+            SslMode::Full | SslMode::Strict => vec![443],
+            SslMode::Flexible | SslMode::Off => vec![80],
+            SslMode::Unknown => Vec::new(),
+        };
+        p.extend(self.options.extra_ports.iter().copied());
+        p
     }
 
     /// "port 443" or "ports 80 and 443".
@@ -161,6 +190,46 @@ impl<'a> Ctx<'a> {
     pub fn site(&self) -> String {
         self.host.clone().unwrap_or_else(|| "the site".to_string())
     }
+}
+
+/// Evaluate the pasted firewall dumps over Cloudflare's ranges.
+fn firewall_coverage(facts: &Facts, options: &Options, ports: &[u16]) -> Option<FirewallCoverage> {
+    if facts.rulesets.is_empty() {
+        return None;
+    }
+    let own: Vec<AddrRange> = facts
+        .addrs
+        .iter()
+        .flat_map(|a| a.facts.addrs.iter())
+        .map(|a| AddrRange::single(a.addr))
+        .collect();
+    // The interface that carries a global address is the public one, when
+    // `ip addr` shows exactly one such interface.
+    let mut public_ifaces: Vec<&str> = facts
+        .addrs
+        .iter()
+        .flat_map(|a| a.facts.addrs.iter())
+        .filter(|a| a.scope == crate::parse::addrs::Scope::Global)
+        .filter_map(|a| a.interface.as_deref())
+        .filter(|i| !crate::firewall::eval::is_internal(i))
+        .collect();
+    public_ifaces.sort_unstable();
+    public_ifaces.dedup();
+    let public_interface = options.public_interface.clone().or_else(|| match public_ifaces.as_slice() {
+        [one] => Some((*one).to_string()),
+        _ => None,
+    });
+    let ctx = FirewallContext {
+        public_interface,
+        origin_addrs: AddrSet::from_ranges(own),
+    };
+    let mut families: Vec<Family> = facts.rulesets.iter().flat_map(|r| r.families.iter().copied()).collect();
+    families.sort_unstable();
+    families.dedup();
+    Some(FirewallCoverage {
+        families,
+        coverage: coverage(&facts.rulesets, &options.ranges, ports, &ctx),
+    })
 }
 
 pub fn ports_text(ports: &[u16]) -> String {
@@ -191,5 +260,6 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         primary,
         findings,
         ask_for,
+        firewall: ctx.firewall.clone(),
     }
 }

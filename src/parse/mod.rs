@@ -14,6 +14,8 @@ pub mod error_page;
 pub mod firewalld;
 pub mod hints;
 pub mod html;
+pub mod ipset;
+pub mod iptables;
 pub mod listeners;
 pub mod nftables;
 pub mod probes;
@@ -44,6 +46,18 @@ impl CaseInput {
     }
 }
 
+/// The family an iptables command names (`ip6tables-save` is IPv6).
+fn iptables_family(command: Option<&str>) -> Option<crate::net::Family> {
+    let cmd = command?;
+    if cmd.contains("ip6tables") {
+        Some(crate::net::Family::V6)
+    } else if cmd.contains("iptables") {
+        Some(crate::net::Family::V4)
+    } else {
+        None
+    }
+}
+
 /// Read every input of a case into facts.
 pub fn read_case(inputs: &[CaseInput]) -> Facts {
     let mut facts = Facts::default();
@@ -54,6 +68,14 @@ pub fn read_case(inputs: &[CaseInput]) -> Facts {
         let lines = text::lines(&input.text);
         for block in split::split(&lines) {
             read_block(&input.name, &block, &mut facts);
+        }
+    }
+    // `ipset list` pasted anywhere in the case tells what `--match-set`
+    // rules match.
+    if !facts.ipsets.is_empty() {
+        let sets = facts.ipsets.clone();
+        for r in facts.rulesets.iter_mut().filter(|r| r.dialect != crate::firewall::model::Dialect::Nftables) {
+            iptables::attach_sets(r, sets.iter().cloned());
         }
     }
     facts
@@ -80,16 +102,22 @@ fn read_block(input: &str, block: &split::Block<'_>, facts: &mut Facts) {
                 0
             }
         },
-        BlockKind::Ufw | BlockKind::Nftables => {
-            let ruleset = if block.kind == BlockKind::Ufw {
-                ufw::parse(input, lines)
-            } else {
-                nftables::parse(input, lines)
+        BlockKind::Ufw | BlockKind::Nftables | BlockKind::Iptables => {
+            let ruleset = match block.kind {
+                BlockKind::Ufw => ufw::parse(input, lines),
+                BlockKind::Nftables => nftables::parse(input, lines),
+                _ => iptables::parse_family(input, lines, iptables_family(block.command)),
             };
             unread.extend(ruleset.not_understood.iter().cloned());
             let understood = ruleset.understood_lines;
             facts.rulesets.push(ruleset);
             understood
+        }
+        BlockKind::Ipset => {
+            let dump = ipset::parse_dump(input, lines);
+            unread.extend(dump.not_understood.iter().cloned());
+            facts.ipsets.extend(dump.sets);
+            dump.understood_lines
         }
         BlockKind::Dns => {
             let f = dns::parse(input, lines);

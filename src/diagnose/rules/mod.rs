@@ -5,6 +5,7 @@
 mod config_error;
 mod different_error_code;
 mod dns_wrong_origin;
+mod firewall_blocks_cloudflare;
 mod ipv6_origin_broken;
 mod loopback_only;
 mod not_listening;
@@ -30,7 +31,7 @@ pub fn judge_all(ctx: &Ctx<'_>) -> Vec<Finding> {
         dns_wrong_origin::judge(ctx),
         tls_port_mismatch::judge(ctx),
         ipv6_origin_broken::judge(ctx),
-        Finding::unknown(FindingId::FirewallBlocksCloudflare, ctx),
+        firewall_blocks_cloudflare::judge(ctx),
         Finding::unknown(FindingId::BanBlocksCloudflare, ctx),
     ];
     if let Some(f) = different_error_code::judge(ctx) {
