@@ -215,15 +215,23 @@ fn firewall_coverage(facts: &Facts, options: &Options, ports: &[u16]) -> Option<
         .collect();
     public_ifaces.sort_unstable();
     public_ifaces.dedup();
-    let public_interface = options.public_interface.clone().or_else(|| match public_ifaces.as_slice() {
-        [one] => Some((*one).to_string()),
-        _ => None,
-    });
+    let public_interface =
+        options
+            .public_interface
+            .clone()
+            .or_else(|| match public_ifaces.as_slice() {
+                [one] => Some((*one).to_string()),
+                _ => None,
+            });
     let ctx = FirewallContext {
         public_interface,
         origin_addrs: AddrSet::from_ranges(own),
     };
-    let mut families: Vec<Family> = facts.rulesets.iter().flat_map(|r| r.families.iter().copied()).collect();
+    let mut families: Vec<Family> = facts
+        .rulesets
+        .iter()
+        .flat_map(|r| r.families.iter().copied())
+        .collect();
     families.sort_unstable();
     families.dedup();
     Some(FirewallCoverage {

@@ -698,7 +698,8 @@ pub fn ruleset(f: &CsfFacts, input: &str) -> Ruleset {
         ));
     }
     Ruleset {
-        dialect: Dialect::IptablesSave,
+        // CSF writes iptables rules; a real iptables dump is more exact.
+        dialect: Dialect::IptablesList,
         input: input.to_string(),
         families: families.clone(),
         chains: vec![Chain {
