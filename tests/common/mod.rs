@@ -1,6 +1,6 @@
-//! A first-match walk over a ruleset for one address and port, used by the
-//! layer tests until the evaluator lands on main (then those tests move to
-//! `firewall::eval::evaluate`). It follows jumps and gotos by name, treats
+//! An independent first-match walk over a ruleset for one address and port,
+//! used by the layer tests to pin exact deciding lines; tests/layers_eval.rs
+//! checks the same fixtures through `firewall::eval::evaluate`. It follows jumps and gotos by name, treats
 //! the packet as a TCP SYN in state NEW arriving on `iface`, and returns
 //! the action that decided and the line quoted for it.
 #![allow(dead_code)]
