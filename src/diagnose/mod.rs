@@ -97,6 +97,9 @@ pub struct Diagnosis {
     pub findings: Vec<Finding>,
     pub ask_for: Vec<AskFor>,
     pub firewall: Option<FirewallCoverage>,
+    /// The origin ports that mattered, and the site's host name.
+    pub ports: Vec<u16>,
+    pub host: Option<String>,
 }
 
 /// The firewall dumps' verdicts over every Cloudflare range and port.
@@ -215,15 +218,23 @@ fn firewall_coverage(facts: &Facts, options: &Options, ports: &[u16]) -> Option<
         .collect();
     public_ifaces.sort_unstable();
     public_ifaces.dedup();
-    let public_interface = options.public_interface.clone().or_else(|| match public_ifaces.as_slice() {
-        [one] => Some((*one).to_string()),
-        _ => None,
-    });
+    let public_interface =
+        options
+            .public_interface
+            .clone()
+            .or_else(|| match public_ifaces.as_slice() {
+                [one] => Some((*one).to_string()),
+                _ => None,
+            });
     let ctx = FirewallContext {
         public_interface,
         origin_addrs: AddrSet::from_ranges(own),
     };
-    let mut families: Vec<Family> = facts.rulesets.iter().flat_map(|r| r.families.iter().copied()).collect();
+    let mut families: Vec<Family> = facts
+        .rulesets
+        .iter()
+        .flat_map(|r| r.families.iter().copied())
+        .collect();
     families.sort_unstable();
     families.dedup();
     Some(FirewallCoverage {
@@ -261,5 +272,7 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         findings,
         ask_for,
         firewall: ctx.firewall.clone(),
+        ports: ctx.ports.clone(),
+        host: ctx.host.clone(),
     }
 }

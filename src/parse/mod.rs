@@ -70,7 +70,11 @@ pub fn read_case(inputs: &[CaseInput]) -> Facts {
     // rules match.
     if !facts.ipsets.is_empty() {
         let sets = facts.ipsets.clone();
-        for r in facts.rulesets.iter_mut().filter(|r| r.dialect != crate::firewall::model::Dialect::Nftables) {
+        for r in facts
+            .rulesets
+            .iter_mut()
+            .filter(|r| r.dialect != crate::firewall::model::Dialect::Nftables)
+        {
             iptables::attach_sets(r, sets.iter().cloned());
         }
     }

@@ -25,27 +25,46 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         .iter()
         .filter(|e| matches!(e.outcome, Outcome::Reject | Outcome::Drop))
         .collect();
-    let unknown: Vec<&CoverageEntry> = fw.coverage.iter().filter(|e| e.outcome == Outcome::Unknown).collect();
+    let unknown: Vec<&CoverageEntry> = fw
+        .coverage
+        .iter()
+        .filter(|e| e.outcome == Outcome::Unknown)
+        .collect();
     let evidence = deciding_lines(ctx, blocked.iter().copied());
     let aaaa_published = origin_records(ctx).iter().any(|(_, r)| r.rtype == "AAAA");
     let no_aaaa_known = !origin_records(ctx).is_empty() && !aaaa_published;
 
     if !blocked.is_empty() {
-        let v4: Vec<&CoverageEntry> = blocked.iter().copied().filter(|e| is_v6(e) == Some(false)).collect();
+        let v4: Vec<&CoverageEntry> = blocked
+            .iter()
+            .copied()
+            .filter(|e| is_v6(e) == Some(false))
+            .collect();
         let ports: BTreeSet<u16> = blocked.iter().map(|e| e.port).collect();
         let sure = ctx.sure_ports();
         let on_sure_port = blocked.iter().any(|e| sure.contains(&e.port));
         // With the mode unknown, a block is sure when both 80 and 443 are
         // blocked for the same range.
         let both_web_ports = ctx.sure_ports().is_empty()
-            && blocked.iter().any(|a| a.port == 80 && blocked.iter().any(|b| b.port == 443 && b.range == a.range));
-        let v4_sure = v4.iter().any(|e| sure.contains(&e.port)) || (sure.is_empty() && both_web_ports && !v4.is_empty());
+            && blocked.iter().any(|a| {
+                a.port == 80 && blocked.iter().any(|b| b.port == 443 && b.range == a.range)
+            });
+        let v4_sure = v4.iter().any(|e| sure.contains(&e.port))
+            || (sure.is_empty() && both_web_ports && !v4.is_empty());
         let only_v6 = v4.is_empty();
-        let mut status = if on_sure_port || both_web_ports { Status::Confirmed } else { Status::Likely };
+        let mut status = if on_sure_port || both_web_ports {
+            Status::Confirmed
+        } else {
+            Status::Likely
+        };
         if only_v6 && !aaaa_published {
             status = Status::Likely;
         }
-        if ctx.ssl_mode_stated.is_some() && !v4_sure && status == Status::Confirmed && !both_web_ports {
+        if ctx.ssl_mode_stated.is_some()
+            && !v4_sure
+            && status == Status::Confirmed
+            && !both_web_ports
+        {
             status = Status::Likely;
         }
         // Sure ports first: they are the ones the person must fix.
@@ -54,7 +73,11 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         let parts: Vec<String> = port_order
             .iter()
             .map(|port| {
-                let on_port: Vec<&CoverageEntry> = blocked.iter().copied().filter(|e| e.port == *port).collect();
+                let on_port: Vec<&CoverageEntry> = blocked
+                    .iter()
+                    .copied()
+                    .filter(|e| e.port == *port)
+                    .collect();
                 describe_port(*port, &on_port, ctx)
             })
             .collect();
@@ -89,7 +112,13 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         let missing: Vec<&str> = [Family::V4, Family::V6]
             .iter()
             .filter(|f| !fw.families.contains(f))
-            .map(|f| if *f == Family::V4 { "IPv4 (paste `sudo iptables-save`)" } else { "IPv6 (paste `sudo ip6tables-save`)" })
+            .map(|f| {
+                if *f == Family::V4 {
+                    "IPv4 (paste `sudo iptables-save`)"
+                } else {
+                    "IPv6 (paste `sudo ip6tables-save`)"
+                }
+            })
             .collect();
         if !missing.is_empty() {
             explanation.push_str(&format!(" No pasted dump covers {}.", missing.join(" or ")));
@@ -110,8 +139,14 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             ),
         )
         .with_evidence(deciding_lines(ctx, unknown.iter().copied()));
-        f.checks = super::ask_for(id, ctx).into_iter().map(|a| a.command).collect();
-        if unknown.iter().any(|e| e.reason.as_deref().is_some_and(|r| r.contains("set"))) {
+        f.checks = super::ask_for(id, ctx)
+            .into_iter()
+            .map(|a| a.command)
+            .collect();
+        if unknown
+            .iter()
+            .any(|e| e.reason.as_deref().is_some_and(|r| r.contains("set")))
+        {
             f.checks.insert(0, "sudo ipset list".to_string());
         }
         return f;
@@ -119,7 +154,10 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
 
     // Everything pasted accepts. Say which families that covers.
     let accepted = deciding_lines(ctx, fw.coverage.iter());
-    let uncovered: Vec<Family> = [Family::V4, Family::V6].into_iter().filter(|f| !fw.families.contains(f)).collect();
+    let uncovered: Vec<Family> = [Family::V4, Family::V6]
+        .into_iter()
+        .filter(|f| !fw.families.contains(f))
+        .collect();
     if uncovered.contains(&Family::V6) && !no_aaaa_known {
         let mut f = Finding::new(
             id,
@@ -137,7 +175,10 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         let mut f = Finding::new(
             id,
             Status::Unknown,
-            format!("Every Cloudflare IPv6 range is accepted on {}, but no pasted dump covers IPv4.", ctx.ports_text()),
+            format!(
+                "Every Cloudflare IPv6 range is accepted on {}, but no pasted dump covers IPv4.",
+                ctx.ports_text()
+            ),
         )
         .with_evidence(accepted);
         f.checks = vec!["sudo iptables-save".to_string()];
@@ -148,8 +189,18 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         Status::RuledOut,
         format!(
             "Every Cloudflare range ({} IPv4 and {} IPv6) is accepted on {}.",
-            ctx.options.ranges.ranges.iter().filter(|r| r.family == Family::V4).count(),
-            ctx.options.ranges.ranges.iter().filter(|r| r.family == Family::V6).count(),
+            ctx.options
+                .ranges
+                .ranges
+                .iter()
+                .filter(|r| r.family == Family::V4)
+                .count(),
+            ctx.options
+                .ranges
+                .ranges
+                .iter()
+                .filter(|r| r.family == Family::V6)
+                .count(),
             ctx.ports_text()
         ),
     )
@@ -157,7 +208,10 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
 }
 
 fn is_v6(e: &CoverageEntry) -> Option<bool> {
-    e.cloudflare_range.parse::<ipnet::IpNet>().ok().map(|n| matches!(n, ipnet::IpNet::V6(_)))
+    e.cloudflare_range
+        .parse::<ipnet::IpNet>()
+        .ok()
+        .map(|n| matches!(n, ipnet::IpNet::V6(_)))
 }
 
 /// "On port 443, 1 of 15 IPv4 ranges (131.0.72.0/22) and all 7 IPv6
@@ -165,11 +219,21 @@ fn is_v6(e: &CoverageEntry) -> Option<bool> {
 fn describe_port(port: u16, blocked: &[&CoverageEntry], ctx: &Ctx<'_>) -> String {
     let mut groups: Vec<String> = Vec::new();
     for family in [Family::V4, Family::V6] {
-        let fam: Vec<&CoverageEntry> = blocked.iter().copied().filter(|e| is_v6(e) == Some(family == Family::V6)).collect();
+        let fam: Vec<&CoverageEntry> = blocked
+            .iter()
+            .copied()
+            .filter(|e| is_v6(e) == Some(family == Family::V6))
+            .collect();
         if fam.is_empty() {
             continue;
         }
-        let total = ctx.options.ranges.ranges.iter().filter(|r| r.family == family).count();
+        let total = ctx
+            .options
+            .ranges
+            .ranges
+            .iter()
+            .filter(|r| r.family == family)
+            .count();
         let name = if family == Family::V4 { "IPv4" } else { "IPv6" };
         let ranges: BTreeSet<&str> = fam.iter().map(|e| e.cloudflare_range.as_str()).collect();
         let mut listed: Vec<String> = Vec::new();
@@ -191,10 +255,18 @@ fn describe_port(port: u16, blocked: &[&CoverageEntry], ctx: &Ctx<'_>) -> String
             if more > 0 {
                 listed.push(format!("{more} more"));
             }
-            groups.push(format!("{} of {total} {name} ranges ({})", ranges.len(), listed.join(", ")));
+            groups.push(format!(
+                "{} of {total} {name} ranges ({})",
+                ranges.len(),
+                listed.join(", ")
+            ));
         }
     }
-    format!("On port {port}, {} cannot connect: {}.", groups.join(" and "), deciders(blocked))
+    format!(
+        "On port {port}, {} cannot connect: {}.",
+        groups.join(" and "),
+        deciders(blocked)
+    )
 }
 
 /// "rejected by ufw-user-input line 22 `...`" for the distinct deciding rules.
@@ -226,7 +298,10 @@ fn deciders(blocked: &[&CoverageEntry]) -> String {
 }
 
 /// The rule (or policy) lines that decided, each once.
-fn deciding_lines<'e>(ctx: &Ctx<'_>, entries: impl Iterator<Item = &'e CoverageEntry>) -> Vec<Evidence> {
+fn deciding_lines<'e>(
+    ctx: &Ctx<'_>,
+    entries: impl Iterator<Item = &'e CoverageEntry>,
+) -> Vec<Evidence> {
     let mut out: Vec<Evidence> = Vec::new();
     for e in entries {
         if let Some(r) = &e.rule {
