@@ -6,8 +6,12 @@
 //! returns the facts it understood and the lines it did not, with reasons.
 
 pub mod addrs;
+pub mod bans;
+pub mod cloud;
+pub mod csf;
 pub mod dns;
 pub mod error_page;
+pub mod firewalld;
 pub mod hints;
 pub mod html;
 pub mod ipset;
