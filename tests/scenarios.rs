@@ -28,7 +28,7 @@ fn status(r: &Report, id: FindingId) -> Status {
         .unwrap_or(Status::Unknown)
 }
 
-fn finding<'a>(r: &'a Report, id: FindingId) -> &'a err521::report::ReportFinding {
+fn finding(r: &Report, id: FindingId) -> &err521::report::ReportFinding {
     r.findings
         .iter()
         .find(|f| f.id == id)
