@@ -97,6 +97,9 @@ pub struct Diagnosis {
     pub findings: Vec<Finding>,
     pub ask_for: Vec<AskFor>,
     pub firewall: Option<FirewallCoverage>,
+    /// The origin ports that mattered, and the site's host name.
+    pub ports: Vec<u16>,
+    pub host: Option<String>,
 }
 
 /// The firewall dumps' verdicts over every Cloudflare range and port.
@@ -269,5 +272,7 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         findings,
         ask_for,
         firewall: ctx.firewall.clone(),
+        ports: ctx.ports.clone(),
+        host: ctx.host.clone(),
     }
 }

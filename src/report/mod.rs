@@ -52,11 +52,18 @@ pub struct ReportFinding {
 
 impl Report {
     pub fn build(facts: &Facts, diagnosis: Diagnosis, options: &Options) -> Report {
+        let fix_ctx = crate::fix::FixCtx {
+            facts,
+            options,
+            diagnosis: &diagnosis,
+            ports: diagnosis.ports.clone(),
+            host: diagnosis.host.clone(),
+        };
         let findings = diagnosis
             .findings
             .iter()
             .map(|f| {
-                let plan = crate::fix::plan(f, facts, options);
+                let plan = crate::fix::plan(f, &fix_ctx);
                 ReportFinding {
                     id: f.id,
                     status: f.status,
@@ -78,7 +85,7 @@ impl Report {
             firewall: diagnosis.firewall.clone(),
             ask_for: diagnosis.ask_for,
             ssl_mode: options.ssl_mode,
-            ports: options.ports(),
+            ports: diagnosis.ports.clone(),
             not_understood_count: facts.not_understood.len(),
             not_understood: facts
                 .not_understood
