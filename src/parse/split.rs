@@ -479,8 +479,34 @@ fn classify_segment<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
 
 fn classify_lines<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
     if let Some(kind) = seg.command.and_then(kind_of_command) {
-        // Output of a known command, minus trailing prose paragraphs.
-        let (output, prose) = split_trailing_prose(seg.lines);
+        // Output of a known command, up to a paragraph that is plainly
+        // another tool's output (pasted without its command line).
+        let (lines, rest) = split_other_output(seg.lines, kind);
+        if let Some(first) = rest.first().map(|l| l.no) {
+            let last_line = seg.last_line;
+            let own_last = lines.last().map(|l| l.no).unwrap_or(seg.first_line);
+            classify_lines(
+                Segment {
+                    command: seg.command,
+                    first_line: seg.first_line,
+                    last_line: own_last,
+                    lines,
+                },
+                out,
+            );
+            classify_lines(
+                Segment {
+                    command: None,
+                    first_line: first,
+                    last_line,
+                    lines: rest,
+                },
+                out,
+            );
+            return;
+        }
+        // Minus trailing prose paragraphs.
+        let (output, prose) = split_trailing_prose(lines);
         let last = output.last().map(|l| l.no).unwrap_or(seg.first_line);
         out.push(Block {
             kind,
@@ -524,6 +550,34 @@ fn classify_lines<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
         return;
     }
     push_paragraphs(seg.lines, out);
+}
+
+/// Splits a command's lines where a later paragraph is confidently another
+/// kind of output (an HTML page or a dump pasted after this command's
+/// output without a command line of its own).
+fn split_other_output<'a>(lines: Vec<Line<'a>>, kind: BlockKind) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
+    let paras = paragraphs(&lines);
+    let mut cut = None;
+    for p in paras.iter().skip(1) {
+        let other = sniff::best(p)
+            .filter(|k| *k != kind && !matches!(k, BlockKind::Prose | BlockKind::Unknown));
+        let strong = other.is_some_and(|k| {
+            k == BlockKind::ErrorPage
+                || sniff::best(&p.iter().copied().take(3).collect::<Vec<_>>()) == Some(k)
+        });
+        if strong {
+            cut = p.first().map(|l| l.no);
+            break;
+        }
+    }
+    match cut.and_then(|no| lines.iter().position(|l| l.no == no)) {
+        Some(i) => {
+            let mut own = lines;
+            let rest = own.split_off(i);
+            (own, rest)
+        }
+        None => (lines, Vec::new()),
+    }
 }
 
 /// Splits off paragraphs of prose that follow a command's output.
