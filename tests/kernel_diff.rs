@@ -24,12 +24,14 @@ use kernel::netns::{self, KernelOutcome, Lab, ORIGIN_V4, ORIGIN_V6};
 use kernel::ufw::{self, UfwSet};
 
 const DEFAULT_SEED: u64 = 521;
-/// Rulesets per kind and probes per ruleset: 60*16 + 40*12 + 50*16 + 8*14
-/// = 2352 ruleset-probe pairs.
+const MAX_MISMATCHES: usize = 12;
+const V6_REJECT_WAIT: Duration = Duration::from_millis(1500);
+/// Rulesets per kind and probes per ruleset: 80*16 + 30*12 + 40*16 + 8*14
+/// = 2392 ruleset-probe pairs. IPv4 is cheapest (see `V6_REJECT_WAIT`).
 const PLAN: &[(Kind, usize, usize)] = &[
-    (Kind::Ipt4, 60, 16),
-    (Kind::Ipt6, 40, 12),
-    (Kind::Nft, 50, 16),
+    (Kind::Ipt4, 80, 16),
+    (Kind::Ipt6, 30, 12),
+    (Kind::Nft, 40, 16),
     (Kind::Ufw, 8, 14),
 ];
 
@@ -263,6 +265,14 @@ struct Mismatch {
     report: String,
 }
 
+impl Runner {
+    fn record(&mut self, m: Mismatch) {
+        // Printed at once: a long run shows its findings as they come.
+        eprintln!("==== MISMATCH: {} ====\n{}\n", m.what, m.report);
+        self.mismatches.push(m);
+    }
+}
+
 struct Runner {
     lab: Lab,
     seed: u64,
@@ -274,10 +284,34 @@ struct Runner {
 impl Runner {
     fn probe(&mut self, probes: &[(IpAddr, u16)], timeout: Duration) -> Vec<KernelOutcome> {
         let list: Vec<netns::Probe> = probes.iter().map(|&(s, p)| (s, dst_for(s), p)).collect();
-        match self.lab.probe_with_timeout(&list, timeout) {
+        let mut out = match self.lab.probe_with_timeout(&list, timeout) {
             Ok(v) => v,
             Err(e) => panic!("prober failed: {e}"),
+        };
+        // This kernel ignores the ICMPv6 error answering the first SYN of a
+        // connecting socket and honours the one answering the SYN resent
+        // after 1 s: an IPv6 reject shows as refused only after ~1 s. So
+        // IPv6 timeouts get a second, longer look before counting as drops.
+        let slow: Vec<usize> = (0..out.len())
+            .filter(|&i| {
+                list.get(i).is_some_and(|p| p.0.is_ipv6())
+                    && out.get(i) == Some(&KernelOutcome::TimedOut)
+            })
+            .collect();
+        if !slow.is_empty() && timeout < V6_REJECT_WAIT {
+            let again: Vec<netns::Probe> = slow.iter().filter_map(|&i| list.get(i).copied()).collect();
+            match self.lab.probe_with_timeout(&again, V6_REJECT_WAIT) {
+                Ok(v) => {
+                    for (&i, k) in slow.iter().zip(v) {
+                        if let Some(slot) = out.get_mut(i) {
+                            *slot = k;
+                        }
+                    }
+                }
+                Err(e) => panic!("prober failed: {e}"),
+            }
         }
+        out
     }
 
     /// Returns the engine answers for one probe on every dump of a loaded
@@ -300,8 +334,11 @@ impl Runner {
             if kernel_verdict(k) != Some(m) {
                 let again = self.probe(&[(src, port)], Duration::from_secs(2));
                 let k2 = again.first().cloned().unwrap_or(KernelOutcome::TimedOut);
+                if std::env::var("E521_DEBUG").is_ok() {
+                    eprintln!("recheck {src} port {port}: first {k}, then {k2}, model {m:?}");
+                }
                 if kernel_verdict(&k2) != Some(m) {
-                    self.mismatches.push(Mismatch {
+                    self.record(Mismatch {
                         what: "harness (kernel vs reference model: generator/model bug)",
                         report: format!(
                             "seed {} case {idx} probe {i}: {src} -> port {port}\nkernel: {k2}\nmodel: {m:?}\n--- ruleset ---\n{}",
@@ -338,7 +375,7 @@ impl Runner {
                 } else {
                     "(not shrunk: too many mismatches)".to_string()
                 };
-                self.mismatches.push(Mismatch {
+                self.record(Mismatch {
                     what: "engine (kernel vs engine)",
                     report: format!(
                         "seed {} case {idx} probe {i} [{dump:?}]: {src} -> port {port}\nkernel: {k2}\nengine: {:?} — {}\n--- ruleset as generated ---\n{}--- text the engine read ---\n{text}--- minimal ruleset ---\n{minimal}",
@@ -468,6 +505,11 @@ fn kernel_agrees_with_engine() {
         let t = Instant::now();
         let before = runner.pairs;
         for _ in 0..count {
+            // Every mismatch costs confirmations and a shrink: past a
+            // handful, more of them only slow the report down.
+            if runner.mismatches.len() >= MAX_MISMATCHES {
+                break;
+            }
             let case = match kind {
                 Kind::Ipt4 => Case::Ipt(Fam::V4, gen::gen_iptables(&mut rng, Fam::V4, &origin_if)),
                 Kind::Ipt6 => Case::Ipt(Fam::V6, gen::gen_iptables(&mut rng, Fam::V6, &origin_if)),
@@ -491,9 +533,6 @@ fn kernel_agrees_with_engine() {
         runner.mismatches.len(),
         start.elapsed()
     );
-    for m in &runner.mismatches {
-        eprintln!("==== MISMATCH: {} ====\n{}\n", m.what, m.report);
-    }
     assert!(
         kinds.is_some() || runner.pairs >= 2000,
         "only {} pairs ran",
