@@ -6,6 +6,25 @@
 #![forbid(unsafe_code)]
 
 pub mod cloudflare;
+pub mod diagnose;
+pub mod facts;
 pub mod firewall;
+pub mod fix;
 pub mod net;
+pub mod options;
+pub mod parse;
+pub mod report;
 pub mod text;
+
+use options::Options;
+use parse::CaseInput;
+use report::Report;
+
+/// The whole pipeline: text -> facts -> findings -> fixes -> report.
+pub fn analyze(inputs: &[CaseInput], options: &Options) -> Report {
+    let facts = parse::read_case(inputs);
+    let diagnosis = diagnose::diagnose(&facts, options);
+    Report::build(&facts, diagnosis, options)
+}
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -4,7 +4,7 @@
 //! from, the 1-based line number in that input, and the line as pasted. This
 //! is what lets a finding quote "the exact lines that prove it".
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One line of an input, borrowed, with its 1-based number in that input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub fn lines(text: &str) -> Vec<Line<'_>> {
 }
 
 /// A quoted input line that supports a conclusion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     /// Name of the input (a file name, or "paste").
     pub input: String,
@@ -57,7 +57,7 @@ impl Evidence {
 }
 
 /// A line a parser recognised as belonging to its format but could not read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotUnderstood {
     pub line: usize,
     pub text: String,

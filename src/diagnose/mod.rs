@@ -1,0 +1,278 @@
+//! Facts in, findings out: which cause it is, how sure, proven by which
+//! lines, ranked. Ids and statuses are those of FINDINGS.md. Each finding id
+//! has its rule in `rules/<id>.rs`.
+//!
+//! **Architecture Invariant:** the diagnosis reads [`Facts`] only; it never
+//! looks at raw text, and it never writes commands (that is [`crate::fix`]).
+
+pub mod catalog;
+pub mod codes;
+mod rules;
+
+use serde::{Deserialize, Serialize};
+
+pub use catalog::FindingId;
+
+use crate::facts::Facts;
+use crate::firewall::coverage::{coverage, CoverageEntry};
+use crate::firewall::eval::Context as FirewallContext;
+use crate::net::{AddrRange, AddrSet, Family};
+use crate::options::{Options, SslMode};
+use crate::parse::hints::Hint;
+use crate::text::Evidence;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Confirmed,
+    Likely,
+    Unknown,
+    RuledOut,
+}
+
+/// One conclusion, with what proves it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub id: FindingId,
+    pub status: Status,
+    pub title: String,
+    pub explanation: String,
+    pub evidence: Vec<Evidence>,
+    /// What would confirm or rule it out, when the evidence does not.
+    pub checks: Vec<String>,
+}
+
+impl Finding {
+    pub fn new(id: FindingId, status: Status, explanation: impl Into<String>) -> Self {
+        Finding {
+            id,
+            status,
+            title: id.page().title.to_string(),
+            explanation: explanation.into(),
+            evidence: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+
+    /// Nothing pasted speaks to this cause: say what would.
+    pub fn unknown(id: FindingId, ctx: &Ctx<'_>) -> Self {
+        let mut f = Finding::new(
+            id,
+            Status::Unknown,
+            "Nothing pasted speaks to this cause yet.",
+        );
+        f.checks = rules::ask_for(id, ctx)
+            .into_iter()
+            .map(|a| a.command)
+            .collect();
+        f
+    }
+
+    pub fn with_evidence(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Self {
+        self.evidence.extend(evidence);
+        self.evidence
+            .sort_by(|a, b| (&a.input, a.line).cmp(&(&b.input, b.line)));
+        self.evidence.dedup();
+        self
+    }
+
+    pub fn titled(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+}
+
+/// A command the person should run next, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AskFor {
+    pub kind: String,
+    pub command: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis {
+    pub primary: Option<FindingId>,
+    /// Ranked: the first is the one to act on.
+    pub findings: Vec<Finding>,
+    pub ask_for: Vec<AskFor>,
+    pub firewall: Option<FirewallCoverage>,
+    /// The origin ports that mattered, and the site's host name.
+    pub ports: Vec<u16>,
+    pub host: Option<String>,
+}
+
+/// The firewall dumps' verdicts over every Cloudflare range and port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirewallCoverage {
+    /// Address families some pasted dump governs; the others are unknown.
+    pub families: Vec<Family>,
+    pub coverage: Vec<CoverageEntry>,
+}
+
+/// What every rule needs: the facts, the options, and what follows from
+/// them (the SSL mode in force, the origin ports that matter, the host).
+pub struct Ctx<'a> {
+    pub facts: &'a Facts,
+    pub options: &'a Options,
+    /// The mode from the options, else one stated in prose (a weak hint).
+    pub ssl_mode: SslMode,
+    /// Where a prose hint gave the SSL mode.
+    pub ssl_mode_stated: Option<Evidence>,
+    /// Origin ports Cloudflare connects to in this case.
+    pub ports: Vec<u16>,
+    /// The error code of the pasted page or response.
+    pub code: Option<u16>,
+    /// The site's host name, from the error page or DNS.
+    pub host: Option<String>,
+    /// Firewall verdicts, when a firewall dump was pasted.
+    pub firewall: Option<FirewallCoverage>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(facts: &'a Facts, options: &'a Options) -> Self {
+        let mut ssl_mode = options.ssl_mode;
+        let mut ssl_mode_stated = None;
+        if ssl_mode == SslMode::Unknown {
+            if let Some((input, h)) = facts
+                .hints
+                .iter()
+                .find(|(_, h)| matches!(h.hint, Hint::SslMode(_)))
+            {
+                if let Hint::SslMode(m) = h.hint {
+                    ssl_mode = m;
+                    ssl_mode_stated = Some(facts.quote(input, h.line));
+                }
+            }
+        }
+        let mut ports = ssl_mode.origin_ports();
+        ports.extend(options.extra_ports.iter().copied());
+        ports.sort_unstable();
+        ports.dedup();
+        let page = facts.error_page();
+        let host = page.and_then(|p| p.host.clone()).or_else(|| {
+            facts
+                .dns
+                .iter()
+                .flat_map(|d| d.facts.records.iter())
+                .find(|r| !r.name.is_empty() && matches!(r.rtype.as_str(), "A" | "AAAA" | "CNAME"))
+                .map(|r| r.name.clone())
+        });
+        let firewall = firewall_coverage(facts, options, &ports);
+        Ctx {
+            facts,
+            options,
+            ssl_mode,
+            ssl_mode_stated,
+            ports,
+            code: page.and_then(|p| p.code),
+            host,
+            firewall,
+        }
+    }
+
+    /// Ports where a block surely matters: 443 for Full and Full (strict),
+    /// 80 for Flexible and Off, plus the extra ports given. With the mode
+    /// unknown, none is sure on its own.
+    pub fn sure_ports(&self) -> Vec<u16> {
+        let mut p: Vec<u16> = match self.ssl_mode {
+            SslMode::Full | SslMode::Strict => vec![443],
+            SslMode::Flexible | SslMode::Off => vec![80],
+            SslMode::Unknown => Vec::new(),
+        };
+        p.extend(self.options.extra_ports.iter().copied());
+        p
+    }
+
+    /// "port 443" or "ports 80 and 443".
+    pub fn ports_text(&self) -> String {
+        ports_text(&self.ports)
+    }
+
+    /// The site's name for explanations.
+    pub fn site(&self) -> String {
+        self.host.clone().unwrap_or_else(|| "the site".to_string())
+    }
+}
+
+/// Evaluate the pasted firewall dumps over Cloudflare's ranges.
+fn firewall_coverage(facts: &Facts, options: &Options, ports: &[u16]) -> Option<FirewallCoverage> {
+    if facts.rulesets.is_empty() {
+        return None;
+    }
+    let own: Vec<AddrRange> = facts
+        .addrs
+        .iter()
+        .flat_map(|a| a.facts.addrs.iter())
+        .map(|a| AddrRange::single(a.addr))
+        .collect();
+    // The interface that carries a global address is the public one, when
+    // `ip addr` shows exactly one such interface.
+    let mut public_ifaces: Vec<&str> = facts
+        .addrs
+        .iter()
+        .flat_map(|a| a.facts.addrs.iter())
+        .filter(|a| a.scope == crate::parse::addrs::Scope::Global)
+        .filter_map(|a| a.interface.as_deref())
+        .filter(|i| !crate::firewall::eval::is_internal(i))
+        .collect();
+    public_ifaces.sort_unstable();
+    public_ifaces.dedup();
+    let public_interface =
+        options
+            .public_interface
+            .clone()
+            .or_else(|| match public_ifaces.as_slice() {
+                [one] => Some((*one).to_string()),
+                _ => None,
+            });
+    let ctx = FirewallContext {
+        public_interface,
+        origin_addrs: AddrSet::from_ranges(own),
+    };
+    let mut families: Vec<Family> = facts
+        .rulesets
+        .iter()
+        .flat_map(|r| r.families.iter().copied())
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    Some(FirewallCoverage {
+        families,
+        coverage: coverage(&facts.rulesets, &options.ranges, ports, &ctx),
+    })
+}
+
+pub fn ports_text(ports: &[u16]) -> String {
+    let names: Vec<String> = ports.iter().map(u16::to_string).collect();
+    match names.as_slice() {
+        [] => "no port".to_string(),
+        [one] => format!("port {one}"),
+        [init @ .., last] => format!("ports {} and {last}", init.join(", ")),
+    }
+}
+
+/// Weigh every fact of the case.
+pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
+    let ctx = Ctx::new(facts, options);
+    let mut findings = rules::judge_all(&ctx);
+    findings.sort_by_key(|f| (f.status, rules::weight(f.id, &ctx)));
+    let primary = findings
+        .iter()
+        .find(|f| f.status == Status::Confirmed)
+        .or_else(|| findings.iter().find(|f| f.status == Status::Likely))
+        .map(|f| f.id);
+    let ask_for = if primary.is_none() {
+        rules::next_steps(&ctx, &findings)
+    } else {
+        Vec::new()
+    };
+    Diagnosis {
+        primary,
+        findings,
+        ask_for,
+        firewall: ctx.firewall.clone(),
+        ports: ctx.ports.clone(),
+        host: ctx.host.clone(),
+    }
+}

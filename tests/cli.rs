@@ -1,0 +1,136 @@
+//! The `err521` binary as a user and ticket automation run it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn err521(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_err521"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run err521");
+    if let Some(mut pipe) = child.stdin.take() {
+        if let Some(bytes) = stdin {
+            pipe.write_all(bytes).expect("write stdin");
+        }
+    }
+    child.wait_with_output().expect("wait for err521")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
+}
+
+#[test]
+fn json_for_a_521_page_has_every_error_page_field() {
+    let out = err521(
+        &[
+            "diagnose",
+            "tests/fixtures/error-page/modern-521-shop.html",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(v["schema"], 1);
+    let page = &v["error_page"];
+    assert_eq!(page["code"], 521);
+    assert_eq!(page["title"], "Web server is down");
+    assert_eq!(page["ray_id"], "8e2f4a91c03b7d15");
+    assert_eq!(page["host"], "shop.example.net");
+    assert_eq!(page["location"], "Frankfurt");
+    assert_eq!(page["time"], "2026-11-20 09:14:03 UTC");
+    assert_eq!(page["visitor_ip"], "203.0.113.77");
+    assert_eq!(page["failing_box"], "host");
+    assert!(v["primary"].is_null());
+    assert!(!v["ask_for"].as_array().map(Vec::is_empty).unwrap_or(true));
+    let inputs = v["inputs"].as_array().cloned().unwrap_or_default();
+    assert!(inputs.iter().any(|i| i["kind"] == "error-page"));
+}
+
+#[test]
+fn stdin_and_several_files_are_one_case() {
+    let page = std::fs::read("tests/fixtures/error-page/modern-522-blog.html").unwrap_or_default();
+    let out = err521(&["diagnose", "--format", "json"], Some(&page));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["primary"], "different-error-code");
+    let out = err521(
+        &[
+            "diagnose",
+            "tests/fixtures/error-page/visible-text-521.txt",
+            "tests/fixtures/error-page/curl-v-521-headers.txt",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let v = json(&out);
+    let names: Vec<String> = v["inputs"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| i["input"].as_str().map(str::to_string))
+        .collect();
+    assert!(names.iter().any(|n| n.ends_with("visible-text-521.txt")));
+    assert!(names.iter().any(|n| n.ends_with("curl-v-521-headers.txt")));
+}
+
+#[test]
+fn input_not_understood_says_so_and_exits_zero() {
+    let out = err521(&["diagnose"], Some(b"zzkq 19 ~~ 0x33\nqqq --- 7 7 7\n"));
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Nothing in the input was understood"),
+        "{text}"
+    );
+    let out = err521(
+        &["diagnose", "--format", "json"],
+        Some(b"zzkq 19 ~~ 0x33\n"),
+    );
+    assert_eq!(json(&out)["not_understood_count"], 1);
+}
+
+#[test]
+fn binary_input_is_handled_not_a_crash() {
+    let bytes: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let out = err521(&["diagnose", "--format", "json"], Some(&bytes));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(json(&out)["primary"].is_null());
+}
+
+#[test]
+fn missing_file_and_bad_usage_exit_2_with_one_line() {
+    let out = err521(&["diagnose", "/no/such/file.txt"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("err521: /no/such/file.txt:"), "{err}");
+    assert_eq!(err.lines().count(), 1);
+    for args in [
+        &["diagnose", "--format", "yaml"][..],
+        &["diagnose", "--ssl-mode", "halfway"][..],
+        &["diagnose", "--port", "99999"][..],
+        &["frobnicate"][..],
+        &["explain", "no-such-id"][..],
+    ] {
+        assert_eq!(err521(args, Some(b"")).status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn explain_and_ranges() {
+    let out = err521(&["explain", "ban-blocks-cloudflare"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("A bad example") && text.contains("fail2ban"));
+    let out = err521(&["ranges"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("131.0.72.0/22") && text.contains("2c0f:f248::/32"));
+    assert!(text.contains("2021-04-08"));
+}

@@ -1,0 +1,91 @@
+//! Error pages in every shape people paste them, read field by field.
+
+use err521::parse::error_page::{parse, ErrorPage, StatusBox};
+use err521::text::lines;
+
+fn read(name: &str) -> ErrorPage {
+    let path = format!(
+        "{}/tests/fixtures/error-page/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(!text.is_empty(), "fixture {path} missing");
+    parse(name, &lines(&text)).unwrap_or_default()
+}
+
+#[test]
+fn modern_html_521_page() {
+    let p = read("modern-521-shop.html");
+    assert_eq!(p.code, Some(521));
+    assert_eq!(p.title.as_deref(), Some("Web server is down"));
+    assert_eq!(p.ray_id.as_deref(), Some("8e2f4a91c03b7d15"));
+    assert_eq!(p.host.as_deref(), Some("shop.example.net"));
+    assert_eq!(p.location.as_deref(), Some("Frankfurt"));
+    assert_eq!(p.time.as_deref(), Some("2026-11-20 09:14:03 UTC"));
+    assert_eq!(p.visitor_ip.as_deref(), Some("203.0.113.77"));
+    assert_eq!(p.failing_box, Some(StatusBox::Host));
+    assert_eq!(p.boxes.len(), 3);
+    // The title line is quoted as evidence, with its real line number.
+    assert!(p
+        .evidence
+        .iter()
+        .any(|e| e.line == 8 && e.text.contains("521: Web server is down")));
+}
+
+#[test]
+fn modern_html_neighbours_keep_their_codes() {
+    let p = read("modern-522-blog.html");
+    assert_eq!(
+        (p.code, p.title.as_deref()),
+        (Some(522), Some("Connection timed out"))
+    );
+    assert_eq!(p.location.as_deref(), Some("Amsterdam"));
+    let p = read("modern-525-api.html");
+    assert_eq!(p.code, Some(525));
+    assert_eq!(p.visitor_ip.as_deref(), Some("2001:db8:4::12"));
+}
+
+#[test]
+fn legacy_layout_inside_raw_http_response() {
+    let p = read("legacy-521-curl-i.txt");
+    assert_eq!(p.code, Some(521));
+    assert_eq!(p.ray_id.as_deref(), Some("1f9c3a0b7e2d4c58"));
+    assert_eq!(p.colo.as_deref(), Some("CDG"));
+    assert_eq!(p.location.as_deref(), Some("Paris"));
+    assert_eq!(p.host.as_deref(), Some("shop.example.net"));
+    assert_eq!(p.time.as_deref(), Some("2019-06-03 11:22:33 UTC"));
+    assert_eq!(p.visitor_ip.as_deref(), Some("192.0.2.45"));
+    assert_eq!(p.failing_box, Some(StatusBox::Host));
+}
+
+#[test]
+fn visible_text_copied_from_the_browser() {
+    let p = read("visible-text-521.txt");
+    assert_eq!(p.code, Some(521));
+    assert_eq!(p.ray_id.as_deref(), Some("8e3c77d1a9f20b44"));
+    assert_eq!(p.host.as_deref(), Some("www.example-store.com"));
+    assert_eq!(p.location.as_deref(), Some("Dallas"));
+    assert_eq!(p.visitor_ip.as_deref(), Some("198.51.100.201"));
+    assert_eq!(p.time.as_deref(), Some("2026-11-24 08:01:59 UTC"));
+    assert_eq!(p.failing_box, Some(StatusBox::Host));
+}
+
+#[test]
+fn legacy_visible_text_523() {
+    let p = read("visible-text-legacy-523.txt");
+    assert_eq!(p.code, Some(523));
+    assert_eq!(p.title.as_deref(), Some("Origin is unreachable"));
+    assert_eq!(p.ray_id.as_deref(), Some("2a4f61c9d8e07b13"));
+    assert_eq!(p.time.as_deref(), Some("2018-02-11 14:05:33 UTC"));
+    assert_eq!(p.location.as_deref(), Some("Newark"));
+    assert_eq!(p.host.as_deref(), Some("legacy.example.com"));
+}
+
+#[test]
+fn curl_headers_alone_give_code_ray_and_colo() {
+    let p = read("curl-v-521-headers.txt");
+    assert_eq!(p.code, Some(521));
+    assert_eq!(p.ray_id.as_deref(), Some("8e3d0f12ab34cd56"));
+    assert_eq!(p.colo.as_deref(), Some("SJC"));
+    assert_eq!(p.failing_box, None);
+}
