@@ -253,7 +253,6 @@ pub struct Pkt<'a> {
 
 // ---------- generation ----------
 
-
 fn gen_src(rng: &mut Rng, fam: Fam, nft: bool, sets: &mut usize) -> Src {
     let pool = if fam == Fam::V4 { SRC_V4 } else { SRC_V6 };
     let mut neg = rng.chance(30);
@@ -295,6 +294,7 @@ fn gen_src(rng: &mut Rng, fam: Fam, nft: bool, sets: &mut usize) -> Src {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn gen_rule(
     rng: &mut Rng,
     tfam: TFam,
@@ -587,7 +587,10 @@ fn nft_ports(p: &[(u16, u16)]) -> String {
 fn nft_rule(r: &Rule, t: &Table) -> String {
     let mut s = String::new();
     if let Some((i, neg)) = &r.iif {
-        s.push_str(&format!("iifname {}\"{i}\" ", if *neg { "!= " } else { "" }));
+        s.push_str(&format!(
+            "iifname {}\"{i}\" ",
+            if *neg { "!= " } else { "" }
+        ));
     }
     if let Some(src) = &r.src {
         let kw = if src.fam == Fam::V4 { "ip" } else { "ip6" };
@@ -693,14 +696,10 @@ fn src_matches(s: &Src, pkt: &Pkt) -> bool {
         // `ip saddr` never matches an IPv6 packet, negated or not.
         return false;
     }
-    let inside = s
-        .cidrs
-        .iter()
-        .filter_map(|c| AddrRange::parse(c))
-        .any(|r| {
-            let one = AddrRange::single(pkt.src);
-            r.family == one.family && r.first <= one.first && one.first <= r.last
-        });
+    let inside = s.cidrs.iter().filter_map(|c| AddrRange::parse(c)).any(|r| {
+        let one = AddrRange::single(pkt.src);
+        r.family == one.family && r.first <= one.first && one.first <= r.last
+    });
     inside != s.neg
 }
 
@@ -773,11 +772,8 @@ pub fn model_verdict(rs: &Rs, pkt: &Pkt) -> Verdict {
     }
     bases.sort_by_key(|b| b.0);
     for (_, t, ci, drop) in bases {
-        let v = run_chain(t, ci, pkt, 0).unwrap_or(if drop {
-            Verdict::Drop
-        } else {
-            Verdict::Accept
-        });
+        let v =
+            run_chain(t, ci, pkt, 0).unwrap_or(if drop { Verdict::Drop } else { Verdict::Accept });
         if v != Verdict::Accept {
             return v;
         }

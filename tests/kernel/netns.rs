@@ -137,7 +137,12 @@ pub fn check_available() -> Result<(), String> {
     run(&[python(), "-c", "pass"], None).map_err(|e| format!("python3 unusable: {e}"))?;
     let probe = format!("{PREFIX}c-{}", std::process::id());
     run(&["ip", "netns", "add", &probe], None)?;
-    let works = run(&["ip", "netns", "exec", &probe, "ip", "link", "set", "lo", "up"], None);
+    let works = run(
+        &[
+            "ip", "netns", "exec", &probe, "ip", "link", "set", "lo", "up",
+        ],
+        None,
+    );
     let _ = run(&["ip", "netns", "del", &probe], None);
     works.map(|_| ())
 }
@@ -245,7 +250,16 @@ impl Lab {
             vec!["ip", "link", "set", "lo", "up"],
             vec!["ip", "link", "set", oi, "up"],
             vec!["ip", "addr", "add", "192.0.2.1/24", "dev", oi],
-            vec!["ip", "-6", "addr", "add", "2001:db8:521::1/64", "dev", oi, "nodad"],
+            vec![
+                "ip",
+                "-6",
+                "addr",
+                "add",
+                "2001:db8:521::1/64",
+                "dev",
+                oi,
+                "nodad",
+            ],
             vec!["ip", "route", "add", "default", "dev", oi],
             vec!["ip", "-6", "route", "add", "default", "dev", oi],
             // REJECT answers with ICMP; the kernel's per-peer and global
@@ -262,13 +276,39 @@ impl Lab {
             vec!["ip", "link", "set", "lo", "up"],
             vec!["ip", "link", "set", pi, "up"],
             vec!["ip", "addr", "add", "192.0.2.2/24", "dev", pi],
-            vec!["ip", "-6", "addr", "add", "2001:db8:521::2/64", "dev", pi, "nodad"],
             vec![
-                "ip", "neigh", "replace", ORIGIN_V4, "lladdr", ORIGIN_MAC, "dev", pi, "nud",
+                "ip",
+                "-6",
+                "addr",
+                "add",
+                "2001:db8:521::2/64",
+                "dev",
+                pi,
+                "nodad",
+            ],
+            vec![
+                "ip",
+                "neigh",
+                "replace",
+                ORIGIN_V4,
+                "lladdr",
+                ORIGIN_MAC,
+                "dev",
+                pi,
+                "nud",
                 "permanent",
             ],
             vec![
-                "ip", "-6", "neigh", "replace", ORIGIN_V6, "lladdr", ORIGIN_MAC, "dev", pi, "nud",
+                "ip",
+                "-6",
+                "neigh",
+                "replace",
+                ORIGIN_V6,
+                "lladdr",
+                ORIGIN_MAC,
+                "dev",
+                pi,
+                "nud",
                 "permanent",
             ],
         ];
@@ -281,7 +321,11 @@ impl Lab {
         let mut pb = String::new();
         let mut ob = String::new();
         for a in sources {
-            let (plen, nodad) = if a.is_ipv4() { (32, "") } else { (128, " nodad") };
+            let (plen, nodad) = if a.is_ipv4() {
+                (32, "")
+            } else {
+                (128, " nodad")
+            };
             pb.push_str(&format!("addr add {a}/{plen} dev {pi}{nodad}\n"));
         }
         for a in &all {
@@ -393,7 +437,11 @@ impl Lab {
 
     /// What a user would paste: `iptables-save` / `ip6tables-save`.
     pub fn iptables_save(&self, v6: bool) -> Result<String, String> {
-        self.run_in_origin(&[if v6 { "ip6tables-save" } else { "iptables-save" }])
+        self.run_in_origin(&[if v6 {
+            "ip6tables-save"
+        } else {
+            "iptables-save"
+        }])
     }
 
     pub fn nft_list(&self) -> Result<String, String> {
@@ -407,7 +455,10 @@ impl Lab {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{dir}: {e}"))?;
         self.etc_dir = Some(dir.clone());
         for n in names {
-            run(&["cp", "-a", &format!("/etc/{n}"), &format!("{dir}/{n}")], None)?;
+            run(
+                &["cp", "-a", &format!("/etc/{n}"), &format!("{dir}/{n}")],
+                None,
+            )?;
         }
         Ok(())
     }
@@ -480,6 +531,8 @@ impl Drop for Lab {
         }
         if let Some(dir) = self.etc_dir.take() {
             let _ = std::fs::remove_dir_all(dir);
+            // Only succeeds when no other run still uses it.
+            let _ = std::fs::remove_dir("/etc/netns");
         }
     }
 }

@@ -90,8 +90,8 @@ pub fn gen_ufw(rng: &mut Rng, origin_if: &str) -> UfwSet {
             }
             Some(v)
         };
-        let iface = (from.is_none() && act != UAct::Limit && rng.chance(15))
-            .then(|| origin_if.to_string());
+        let iface =
+            (from.is_none() && act != UAct::Limit && rng.chance(15)).then(|| origin_if.to_string());
         rules.push(URule {
             act,
             from,
