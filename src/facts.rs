@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::firewall::model::Ruleset;
 use crate::parse::addrs::AddrFacts;
+use crate::parse::bans::BanFacts;
+use crate::parse::csf::CsfFacts;
 use crate::parse::dns::DnsFacts;
 use crate::parse::error_page::ErrorPage;
 use crate::parse::listeners::ListenerFacts;
@@ -91,6 +93,10 @@ pub struct Facts {
     pub listeners: Vec<Sourced<ListenerFacts>>,
     pub probes: Vec<Sourced<ProbeFacts>>,
     pub resources: Vec<Sourced<ResourceFacts>>,
+    pub bans: Vec<Sourced<BanFacts>>,
+    pub csf: Vec<Sourced<CsfFacts>>,
+    /// Notes of cloud firewall parsers (what a table could not show).
+    pub cloud_notes: Vec<String>,
     /// Weak hints stated in prose, with the input they came from.
     pub hints: Vec<(String, crate::parse::hints::StatedHint)>,
     pub not_understood: Vec<Unread>,

@@ -13,7 +13,9 @@ pub mod fix;
 pub mod net;
 pub mod options;
 pub mod parse;
+pub mod redact;
 pub mod report;
+pub mod share;
 pub mod text;
 
 use options::Options;

@@ -37,6 +37,9 @@ fn rank(d: Dialect) -> u8 {
         Dialect::IptablesList => 2,
         Dialect::Nftables => 3,
         Dialect::Ufw => 4,
+        // Front ends and other layers: never compete with kernel dumps.
+        Dialect::Firewalld => 5,
+        Dialect::CloudAws | Dialect::CloudGcp | Dialect::CloudAzure | Dialect::CloudOther => 6,
     }
 }
 
@@ -68,7 +71,7 @@ fn choose(rulesets: &[Ruleset], family: Family) -> Vec<(&Ruleset, Option<String>
     };
     let ipt = best(&is_iptables);
     let nft = best(&|d| d == Dialect::Nftables);
-    let ufw = best(&|d| d == Dialect::Ufw);
+    let ufw = best(&|d| d == Dialect::Ufw).or_else(|| best(&|d| d == Dialect::Firewalld));
     let skipped_ipt = gov
         .iter()
         .filter(|r| is_iptables(r.dialect) && ipt.is_some_and(|b| !std::ptr::eq::<Ruleset>(**r, b)))
@@ -105,8 +108,10 @@ fn choose(rulesets: &[Ruleset], family: Family) -> Vec<(&Ruleset, Option<String>
         }
     }
     if ufw.is_some() && (ipt.is_some() || nft.is_some()) {
-        notes.push("ufw status not used: the kernel rule dump is more exact".into());
+        notes.push("ufw/firewalld listing not used: the kernel rule dump is more exact".into());
     }
+    // Cloud firewalls are a layer of their own in front of the host.
+    out.extend(gov.iter().copied().filter(|r| rank(r.dialect) == 6));
     let note = (!notes.is_empty()).then(|| notes.join("; "));
     out.into_iter().map(|r| (r, note.clone())).collect()
 }
@@ -115,6 +120,11 @@ fn layer(r: &Ruleset, family: Family) -> &'static str {
     match (r.dialect, family) {
         (Dialect::Nftables, _) => "nftables",
         (Dialect::Ufw, _) => "ufw",
+        (Dialect::Firewalld, _) => "firewalld",
+        (Dialect::CloudAws, _) => "aws",
+        (Dialect::CloudGcp, _) => "gcp",
+        (Dialect::CloudAzure, _) => "azure",
+        (Dialect::CloudOther, _) => "cloud",
         (_, Family::V4) => "iptables",
         (_, Family::V6) => "ip6tables",
     }

@@ -303,8 +303,9 @@ pub fn ipv6(ctx: &FixCtx<'_>) -> Plan {
     }
 }
 
-/// Behind Cloudflare every request comes from a Cloudflare address: restore
-/// the visitor's address so bans and rate limits hit visitors.
+/// Unban the Cloudflare addresses, whitelist Cloudflare in the ban tools
+/// seen, and restore the visitor's address so bans hit visitors: behind
+/// Cloudflare every request comes from a Cloudflare address.
 pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
     let ranges: Vec<String> = ctx
         .options
@@ -313,33 +314,108 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
         .iter()
         .map(|r| r.to_string())
         .collect();
+    let mut fix = unban_and_whitelist(ctx, &ranges);
     let nginx: Vec<String> = ranges
         .iter()
         .map(|r| format!("set_real_ip_from {r};"))
         .chain(["real_ip_header CF-Connecting-IP;".to_string()])
         .collect();
-    Plan {
-        fix: vec![
-            FixStep {
-                title:
-                    "nginx: restore the visitor address (/etc/nginx/conf.d/cloudflare-realip.conf)"
-                        .into(),
-                commands: nginx,
-            },
-            FixStep {
-                title: "Apache: mod_remoteip".into(),
-                commands: vec![
-                    "sudo a2enmod remoteip".into(),
-                    format!(
-                        "RemoteIPHeader CF-Connecting-IP\nRemoteIPTrustedProxy {}",
-                        ranges.join(" ")
-                    ),
-                ],
-            },
+    fix.push(FixStep {
+        title: "nginx: restore the visitor address so bans and limits see visitors (/etc/nginx/conf.d/cloudflare-realip.conf)".into(),
+        commands: nginx,
+    });
+    fix.push(FixStep {
+        title: "Apache: the same with mod_remoteip".into(),
+        commands: vec![
+            "sudo a2enmod remoteip".into(),
+            format!(
+                "RemoteIPHeader CF-Connecting-IP\nRemoteIPTrustedProxy {}",
+                ranges.join(" ")
+            ),
         ],
+    });
+    Plan {
+        fix,
         verify: vec![
             "sudo tail -n 5 /var/log/nginx/access.log   # visitor addresses, not Cloudflare's"
                 .into(),
         ],
     }
+}
+
+/// Commands that lift the bans on Cloudflare addresses and whitelist
+/// Cloudflare in the ban tools the case showed.
+fn unban_and_whitelist(ctx: &FixCtx<'_>, ranges: &[String]) -> Vec<FixStep> {
+    use crate::parse::bans::{cloudflare_hits, HitKind};
+    let bare = |r: &crate::net::AddrRange| {
+        let s = r.to_string();
+        s.trim_end_matches("/32")
+            .trim_end_matches("/128")
+            .to_string()
+    };
+    let mut unban: Vec<String> = Vec::new();
+    let mut push = |cmd: String| {
+        if !unban.contains(&cmd) {
+            unban.push(cmd);
+        }
+    };
+    for b in &ctx.facts.bans {
+        for h in cloudflare_hits(&b.facts, &ctx.options.ranges) {
+            if h.kind != HitKind::Ban || h.active == Some(false) {
+                continue;
+            }
+            for r in h.overlap.ranges() {
+                let addr = bare(r);
+                match h.tool.as_str() {
+                    "fail2ban" if !h.list.is_empty() => push(format!(
+                        "sudo fail2ban-client set {} unbanip {addr}",
+                        h.list
+                    )),
+                    "fail2ban" => push(format!("sudo fail2ban-client unban {addr}")),
+                    "ipset" if !h.list.is_empty() => {
+                        push(format!("sudo ipset del {} {addr}", h.list))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let cf = ctx.options.ranges.set();
+    for c in &ctx.facts.csf {
+        for d in c.facts.denies.iter().filter_map(|d| d.addrs.as_ref()) {
+            for r in d.intersect(&cf).ranges() {
+                push(format!("sudo csf -dr {}", bare(r)));
+            }
+        }
+        for t in c.facts.temp.iter().filter(|t| !t.allow) {
+            for r in t.addrs.intersect(&cf).ranges() {
+                push(format!("sudo csf -tr {}", bare(r)));
+            }
+        }
+    }
+    let mut fix = Vec::new();
+    if !unban.is_empty() {
+        fix.push(FixStep {
+            title: "Lift the bans on Cloudflare addresses".into(),
+            commands: unban,
+        });
+    }
+    if !ctx.facts.csf.is_empty() {
+        fix.push(FixStep {
+            title: "Keep LFD from blocking Cloudflare again: add its ranges to /etc/csf/csf.ignore, then restart csf and lfd".into(),
+            commands: vec![
+                format!("printf '%s # Cloudflare\\n' {} | sudo tee -a /etc/csf/csf.ignore >/dev/null", ranges.join(" ")),
+                "sudo csf -ra".into(),
+            ],
+        });
+    }
+    if ctx.facts.bans.iter().any(|b| {
+        !b.facts.bans.is_empty() || !b.facts.jails.is_empty() || !b.facts.ignore.is_empty()
+    }) {
+        fix.push(FixStep {
+            title: "Keep fail2ban from banning Cloudflare again: set ignoreip in the [DEFAULT] section of /etc/fail2ban/jail.local, then reload".into(),
+            commands: vec![format!("ignoreip = 127.0.0.1/8 ::1 {}", ranges.join(" ")), "sudo fail2ban-client reload".into()],
+        });
+    }
+    fix
 }

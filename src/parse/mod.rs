@@ -6,8 +6,12 @@
 //! returns the facts it understood and the lines it did not, with reasons.
 
 pub mod addrs;
+pub mod bans;
+pub mod cloud;
+pub mod csf;
 pub mod dns;
 pub mod error_page;
+pub mod firewalld;
 pub mod hints;
 pub mod html;
 pub mod ipset;
@@ -113,6 +117,39 @@ fn read_block(input: &str, block: &split::Block<'_>, facts: &mut Facts) {
             facts.rulesets.push(ruleset);
             understood
         }
+        BlockKind::Firewalld => {
+            let ruleset = firewalld::parse(input, lines);
+            unread.extend(ruleset.not_understood.iter().cloned());
+            let n = ruleset.understood_lines;
+            facts.rulesets.push(ruleset);
+            n
+        }
+        BlockKind::Csf => {
+            let f = csf::parse(input, lines);
+            unread.extend(f.not_understood.iter().cloned());
+            let n = f.understood_lines;
+            let ruleset = csf::ruleset(&f, input);
+            if ruleset.chains.iter().any(|c| !c.rules.is_empty()) {
+                facts.rulesets.push(ruleset);
+            }
+            facts.csf.push(sourced(input, block, f));
+            n
+        }
+        BlockKind::Bans => {
+            let f = bans::parse(input, lines);
+            unread.extend(f.not_understood.iter().cloned());
+            let n = f.understood_lines;
+            facts.bans.push(sourced(input, block, f));
+            n
+        }
+        BlockKind::CloudFirewall => {
+            let f = cloud::parse(input, lines);
+            unread.extend(f.not_understood.iter().cloned());
+            facts.cloud_notes.extend(f.notes.iter().cloned());
+            let n = f.understood_lines;
+            facts.rulesets.extend(f.rulesets);
+            n
+        }
         BlockKind::Ipset => {
             let dump = ipset::parse_dump(input, lines);
             unread.extend(dump.not_understood.iter().cloned());
@@ -146,15 +183,18 @@ fn read_block(input: &str, block: &split::Block<'_>, facts: &mut Facts) {
             // and a line is unread only when neither understood it.
             let s = services::parse(input, lines);
             let r = resources::parse(input, lines);
+            let b = bans::parse(input, lines);
             unread.extend(
                 s.not_understood
                     .iter()
                     .filter(|u| r.not_understood.iter().any(|v| v.line == u.line))
+                    .filter(|u| b.not_understood.iter().any(|v| v.line == u.line))
                     .cloned(),
             );
             let n = content.len().saturating_sub(unread.len());
             facts.services.push(sourced(input, block, s));
             facts.resources.push(sourced(input, block, r));
+            facts.bans.push(sourced(input, block, b));
             n
         }
         BlockKind::Listeners => {
@@ -198,7 +238,6 @@ fn read_block(input: &str, block: &split::Block<'_>, facts: &mut Facts) {
             );
             0
         }
-        kind => pending(kind, &content, &mut unread),
     };
     facts.blocks.push(InputBlock {
         input: input.to_string(),
@@ -224,15 +263,4 @@ fn sourced<T>(input: &str, block: &split::Block<'_>, facts: T) -> Sourced<T> {
         first_line: block.first_line,
         facts,
     }
-}
-
-/// A recognised kind whose parser is not wired in: say so line by line.
-fn pending(kind: BlockKind, content: &[&text::Line<'_>], unread: &mut Vec<NotUnderstood>) -> usize {
-    unread.extend(content.iter().map(|l| {
-        NotUnderstood::new(
-            **l,
-            format!("{} output is recognised but not yet read", kind.label()),
-        )
-    }));
-    0
 }

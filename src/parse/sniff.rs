@@ -2,7 +2,9 @@
 //! from signature lines each tool prints. Cheap: looks at the first lines.
 
 use crate::parse::split::BlockKind;
-use crate::parse::{addrs, dns, error_page, listeners, probes, resources, services};
+use crate::parse::{
+    addrs, bans, cloud, csf, dns, error_page, firewalld, listeners, probes, resources, services,
+};
 use crate::text::Line;
 
 /// How many lines of a block the signatures look at.
@@ -26,6 +28,10 @@ pub fn best(lines: &[Line<'_>]) -> Option<BlockKind> {
         (BlockKind::Listeners, listeners::sniff(lines)),
         (BlockKind::Probe, probes::sniff(lines)),
         (BlockKind::Resources, resources::sniff(lines)),
+        (BlockKind::Firewalld, firewalld::sniff(lines)),
+        (BlockKind::Csf, csf::sniff(lines)),
+        (BlockKind::Bans, bans::sniff(lines)),
+        (BlockKind::CloudFirewall, cloud::sniff(lines)),
     ] {
         if score >= 50 {
             scores.push((kind, score as u32));
@@ -106,12 +112,19 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         {
             add(BlockKind::Csf, 40);
         }
+        if lower.starts_with("ignoreip")
+            || lower.starts_with("bantime")
+            || lower.starts_with("findtime")
+            || lower.starts_with("maxretry")
+        {
+            add(BlockKind::Bans, 30);
+        }
         if lower.contains("currently banned")
             || lower.contains("banned ip list")
             || lower.starts_with("status for the jail")
             || lower.contains("fail2ban")
         {
-            add(BlockKind::Fail2ban, 50);
+            add(BlockKind::Bans, 50);
         }
         if lower.contains("\"ippermissions\"")
             || lower.contains("\"securityrules\"")

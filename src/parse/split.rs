@@ -25,7 +25,8 @@ pub enum BlockKind {
     Ipset,
     Firewalld,
     Csf,
-    Fail2ban,
+    /// Ban lists and block logs: fail2ban, ipset blacklists, kernel LOG lines.
+    Bans,
     CloudFirewall,
     Dns,
     Addresses,
@@ -52,7 +53,7 @@ impl BlockKind {
             BlockKind::Ipset => "ipset",
             BlockKind::Firewalld => "firewalld",
             BlockKind::Csf => "CSF/LFD",
-            BlockKind::Fail2ban => "fail2ban",
+            BlockKind::Bans => "ban lists",
             BlockKind::CloudFirewall => "cloud firewall",
             BlockKind::Dns => "DNS",
             BlockKind::Addresses => "server addresses",
@@ -323,6 +324,11 @@ fn prompt_rest(t: &str) -> Option<&str> {
                 || (prompt.len() <= 60
                     && !prompt.contains(' ')
                     && (prompt.contains('@') || prompt.contains(':') || prompt.ends_with('~')))
+                // `root@server [~]#` (cPanel), `me@cloudshell:~ (proj)$`
+                || (prompt.len() <= 80
+                    && prompt.contains('@')
+                    && prompt.split_whitespace().count() <= 3
+                    && prompt.ends_with([']', ')', '~']))
                 || (prompt.starts_with('[') && prompt.ends_with(']'))
                 || prompt.starts_with("PS ");
             if looks_like_prompt {
@@ -391,7 +397,7 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         "ipset" => BlockKind::Ipset,
         "firewall-cmd" => BlockKind::Firewalld,
         "csf" => BlockKind::Csf,
-        "fail2ban-client" => BlockKind::Fail2ban,
+        "fail2ban-client" => BlockKind::Bans,
         "aws" | "gcloud" | "az" | "hcloud" | "doctl" | "oci" => BlockKind::CloudFirewall,
         "dig" | "nslookup" | "host" | "Resolve-DnsName" => BlockKind::Dns,
         "ifconfig" | "hostname" => BlockKind::Addresses,
@@ -415,6 +421,34 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
             BlockKind::ConfigTest
         }
         "journalctl" | "dmesg" => BlockKind::Logs,
+        // `cat /etc/csf/csf.allow`, `tail /var/log/fail2ban.log`: the file
+        // names the format.
+        "cat" | "tail" | "head" | "less" | "grep" | "zcat" | "more" => {
+            let path = words
+                .iter()
+                .skip(1)
+                .find(|w| w.contains('/'))
+                .copied()
+                .unwrap_or("");
+            if path.contains("/csf/") || path.contains("lfd.log") {
+                BlockKind::Csf
+            } else if path.contains("fail2ban") || path.contains("jail.") {
+                BlockKind::Bans
+            } else if path.contains("/firewalld/") {
+                BlockKind::Firewalld
+            } else if path.contains("nftables") || path.ends_with(".nft") {
+                BlockKind::Nftables
+            } else if path.contains("iptables")
+                || path.contains("rules.v4")
+                || path.contains("rules.v6")
+            {
+                BlockKind::Iptables
+            } else if path.contains("/log/") {
+                BlockKind::Logs
+            } else {
+                return None;
+            }
+        }
         "docker" | "docker-compose" | "podman" => BlockKind::Containers,
         "ss" if has("-s") => BlockKind::Resources,
         "ss" | "netstat" | "lsof" => BlockKind::Listeners,

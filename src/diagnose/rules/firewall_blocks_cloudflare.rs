@@ -20,10 +20,12 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let Some(fw) = &ctx.firewall else {
         return Finding::unknown(id, ctx);
     };
+    // Blocks by ban chains and limits are `ban-blocks-cloudflare`.
     let blocked: Vec<&CoverageEntry> = fw
         .coverage
         .iter()
         .filter(|e| matches!(e.outcome, Outcome::Reject | Outcome::Drop))
+        .filter(|e| !super::ban_blocks_cloudflare::is_ban_rule(e))
         .collect();
     let unknown: Vec<&CoverageEntry> = fw
         .coverage

@@ -2,6 +2,7 @@
 //! reads the [`Ctx`] and returns its finding with a status and the lines
 //! that prove it.
 
+mod ban_blocks_cloudflare;
 mod config_error;
 mod different_error_code;
 mod dns_wrong_origin;
@@ -32,7 +33,7 @@ pub fn judge_all(ctx: &Ctx<'_>) -> Vec<Finding> {
         tls_port_mismatch::judge(ctx),
         ipv6_origin_broken::judge(ctx),
         firewall_blocks_cloudflare::judge(ctx),
-        Finding::unknown(FindingId::BanBlocksCloudflare, ctx),
+        ban_blocks_cloudflare::judge(ctx),
     ];
     if let Some(f) = different_error_code::judge(ctx) {
         out.push(f);

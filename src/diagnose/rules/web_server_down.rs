@@ -72,8 +72,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             id,
             Status::Confirmed,
             format!(
-                "{}. With no web server accepting connections, the origin refuses Cloudflare's connection to {} on {} at once, which Cloudflare shows as 521.",
-                capitalize(&what.join("; ")),
+                "Not running: {}. With no web server accepting connections, the origin refuses Cloudflare's connection to {} on {} at once, which Cloudflare shows as 521.",
+                what.join("; "),
                 ctx.site(),
                 ctx.ports_text()
             ),
@@ -87,8 +87,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             id,
             Status::Likely,
             format!(
-                "{}, while {} is running. If the stopped one is the server that should answer Cloudflare, it is the cause; check which process holds {}.",
-                capitalize(&what.join("; ")),
+                "Not running: {}, while {} is running. If the stopped one is the server that should answer Cloudflare, it is the cause; check which process holds {}.",
+                what.join("; "),
                 if running.is_empty() { "a web server process".to_string() } else { running.join(", ") },
                 ctx.ports_text()
             ),
@@ -110,12 +110,4 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         .with_evidence(up.into_iter().flat_map(|(_, e)| e).chain(serving));
     }
     Finding::unknown(id, ctx)
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
