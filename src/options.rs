@@ -57,6 +57,9 @@ pub struct Options {
     pub ranges: Ranges,
     /// The origin's public interface, when known (`eth0`).
     pub public_interface: Option<String>,
+    /// The inputs were redacted (a shared link): documentation addresses
+    /// (203.0.113.0/24, 2001:db8::/32, ...) stand for real public ones.
+    pub redacted: bool,
 }
 
 impl Default for Options {
@@ -66,6 +69,7 @@ impl Default for Options {
             extra_ports: Vec::new(),
             ranges: Ranges::bundled(),
             public_interface: None,
+            redacted: false,
         }
     }
 }

@@ -242,3 +242,31 @@ fn a_521_page_alone_asks_for_evidence_in_order() {
         .iter()
         .any(|a| a.command.contains("shop.example.net")));
 }
+
+#[test]
+fn redacted_shares_keep_their_diagnosis() {
+    let path = format!(
+        "{}/tests/fixtures/scenarios/aaaa-without-ipv6-listener.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = err521::redact::redact(&std::fs::read_to_string(path).unwrap_or_default());
+    assert!(!text.contains("45.77.148.10"));
+    let opened = |redacted| {
+        err521::analyze(
+            &[CaseInput::new("shared", text.clone())],
+            &Options {
+                redacted,
+                ..Options::default()
+            },
+        )
+    };
+    // Read as a redacted share, placeholders are public addresses again.
+    let r = opened(true);
+    assert_eq!(r.primary, Some(FindingId::Ipv6OriginBroken));
+    assert_ne!(status(&r, FindingId::DnsWrongOrigin), Status::Confirmed);
+    // Read as plain text, a documentation address in DNS is wrong.
+    assert_eq!(
+        status(&opened(false), FindingId::DnsWrongOrigin),
+        Status::Confirmed
+    );
+}
