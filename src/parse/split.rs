@@ -70,6 +70,15 @@ impl BlockKind {
     }
 }
 
+/// A kind a person set by hand for the block of `input` starting at
+/// `first_line` (the page's chips let them correct a wrong guess).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindOverride {
+    pub input: String,
+    pub first_line: usize,
+    pub kind: BlockKind,
+}
+
 /// A run of lines of one kind. `lines` are the content lines with prompts,
 /// quote markers and per-line backticks removed; the command line itself is
 /// not among them.
