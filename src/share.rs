@@ -14,7 +14,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::options::SslMode;
-use crate::parse::split::BlockKind;
 
 /// Largest payload a link may unpack to.
 pub const MAX_DECODED: usize = 8 * 1024 * 1024;
@@ -35,13 +34,9 @@ pub struct SharedInput {
     pub text: String,
 }
 
-/// The person's correction of a detected block's kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KindOverride {
-    pub input: String,
-    pub first_line: usize,
-    pub kind: BlockKind,
-}
+/// The person's correction of a detected block's kind (the engine reads it
+/// through `Options::kind_overrides`).
+pub use crate::parse::split::KindOverride;
 
 /// Everything needed to reproduce a case.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -366,6 +361,7 @@ fn base64url_decode(text: &str) -> Result<Vec<u8>, ShareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::split::BlockKind;
 
     fn sample() -> SharePayload {
         SharePayload {

@@ -1,18 +1,24 @@
 //! Facts in, findings out: which cause it is, how sure, proven by which
-//! lines, ranked. Ids and statuses are those of FINDINGS.md.
+//! lines, ranked. Ids and statuses are those of FINDINGS.md. Each finding id
+//! has its rule in `rules/<id>.rs`.
 //!
 //! **Architecture Invariant:** the diagnosis reads [`Facts`] only; it never
 //! looks at raw text, and it never writes commands (that is [`crate::fix`]).
 
 pub mod catalog;
 pub mod codes;
+mod rules;
 
 use serde::{Deserialize, Serialize};
 
 pub use catalog::FindingId;
 
 use crate::facts::Facts;
-use crate::options::Options;
+use crate::firewall::coverage::{coverage, CoverageEntry};
+use crate::firewall::eval::Context as FirewallContext;
+use crate::net::{AddrRange, AddrSet, Family};
+use crate::options::{Options, SslMode};
+use crate::parse::hints::Hint;
 use crate::text::Evidence;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -25,7 +31,7 @@ pub enum Status {
 }
 
 /// One conclusion, with what proves it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub id: FindingId,
     pub status: Status,
@@ -36,6 +42,46 @@ pub struct Finding {
     pub checks: Vec<String>,
 }
 
+impl Finding {
+    pub fn new(id: FindingId, status: Status, explanation: impl Into<String>) -> Self {
+        Finding {
+            id,
+            status,
+            title: id.page().title.to_string(),
+            explanation: explanation.into(),
+            evidence: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+
+    /// Nothing pasted speaks to this cause: say what would.
+    pub fn unknown(id: FindingId, ctx: &Ctx<'_>) -> Self {
+        let mut f = Finding::new(
+            id,
+            Status::Unknown,
+            "Nothing pasted speaks to this cause yet.",
+        );
+        f.checks = rules::ask_for(id, ctx)
+            .into_iter()
+            .map(|a| a.command)
+            .collect();
+        f
+    }
+
+    pub fn with_evidence(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Self {
+        self.evidence.extend(evidence);
+        self.evidence
+            .sort_by(|a, b| (&a.input, a.line).cmp(&(&b.input, b.line)));
+        self.evidence.dedup();
+        self
+    }
+
+    pub fn titled(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+}
+
 /// A command the person should run next, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AskFor {
@@ -44,45 +90,180 @@ pub struct AskFor {
     pub why: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Diagnosis {
     pub primary: Option<FindingId>,
     /// Ranked: the first is the one to act on.
     pub findings: Vec<Finding>,
     pub ask_for: Vec<AskFor>,
+    pub firewall: Option<FirewallCoverage>,
+    /// The origin ports that mattered, and the site's host name.
+    pub ports: Vec<u16>,
+    pub host: Option<String>,
+}
+
+/// The firewall dumps' verdicts over every Cloudflare range and port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirewallCoverage {
+    /// Address families some pasted dump governs; the others are unknown.
+    pub families: Vec<Family>,
+    pub coverage: Vec<CoverageEntry>,
+}
+
+/// What every rule needs: the facts, the options, and what follows from
+/// them (the SSL mode in force, the origin ports that matter, the host).
+pub struct Ctx<'a> {
+    pub facts: &'a Facts,
+    pub options: &'a Options,
+    /// The mode from the options, else one stated in prose (a weak hint).
+    pub ssl_mode: SslMode,
+    /// Where a prose hint gave the SSL mode.
+    pub ssl_mode_stated: Option<Evidence>,
+    /// Origin ports Cloudflare connects to in this case.
+    pub ports: Vec<u16>,
+    /// The error code of the pasted page or response.
+    pub code: Option<u16>,
+    /// The site's host name, from the error page or DNS.
+    pub host: Option<String>,
+    /// Firewall verdicts, when a firewall dump was pasted.
+    pub firewall: Option<FirewallCoverage>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(facts: &'a Facts, options: &'a Options) -> Self {
+        let mut ssl_mode = options.ssl_mode;
+        let mut ssl_mode_stated = None;
+        if ssl_mode == SslMode::Unknown {
+            if let Some((input, h)) = facts
+                .hints
+                .iter()
+                .find(|(_, h)| matches!(h.hint, Hint::SslMode(_)))
+            {
+                if let Hint::SslMode(m) = h.hint {
+                    ssl_mode = m;
+                    ssl_mode_stated = Some(facts.quote(input, h.line));
+                }
+            }
+        }
+        let mut ports = ssl_mode.origin_ports();
+        ports.extend(options.extra_ports.iter().copied());
+        ports.sort_unstable();
+        ports.dedup();
+        let page = facts.error_page();
+        let host = page.and_then(|p| p.host.clone()).or_else(|| {
+            facts
+                .dns
+                .iter()
+                .flat_map(|d| d.facts.records.iter())
+                .find(|r| !r.name.is_empty() && matches!(r.rtype.as_str(), "A" | "AAAA" | "CNAME"))
+                .map(|r| r.name.clone())
+        });
+        let firewall = firewall_coverage(facts, options, &ports);
+        Ctx {
+            facts,
+            options,
+            ssl_mode,
+            ssl_mode_stated,
+            ports,
+            code: page.and_then(|p| p.code),
+            host,
+            firewall,
+        }
+    }
+
+    /// Ports where a block surely matters: 443 for Full and Full (strict),
+    /// 80 for Flexible and Off, plus the extra ports given. With the mode
+    /// unknown, none is sure on its own.
+    pub fn sure_ports(&self) -> Vec<u16> {
+        let mut p: Vec<u16> = match self.ssl_mode {
+            SslMode::Full | SslMode::Strict => vec![443],
+            SslMode::Flexible | SslMode::Off => vec![80],
+            SslMode::Unknown => Vec::new(),
+        };
+        p.extend(self.options.extra_ports.iter().copied());
+        p
+    }
+
+    /// "port 443" or "ports 80 and 443".
+    pub fn ports_text(&self) -> String {
+        ports_text(&self.ports)
+    }
+
+    /// The site's name for explanations.
+    pub fn site(&self) -> String {
+        self.host.clone().unwrap_or_else(|| "the site".to_string())
+    }
+}
+
+/// Evaluate the pasted firewall dumps over Cloudflare's ranges.
+fn firewall_coverage(facts: &Facts, options: &Options, ports: &[u16]) -> Option<FirewallCoverage> {
+    if facts.rulesets.is_empty() {
+        return None;
+    }
+    let own: Vec<AddrRange> = facts
+        .addrs
+        .iter()
+        .flat_map(|a| a.facts.addrs.iter())
+        .map(|a| AddrRange::single(a.addr))
+        .collect();
+    // The interface that carries a global address is the public one, when
+    // `ip addr` shows exactly one such interface.
+    let mut public_ifaces: Vec<&str> = facts
+        .addrs
+        .iter()
+        .flat_map(|a| a.facts.addrs.iter())
+        .filter(|a| a.scope == crate::parse::addrs::Scope::Global)
+        .filter_map(|a| a.interface.as_deref())
+        .filter(|i| !crate::firewall::eval::is_internal(i))
+        .collect();
+    public_ifaces.sort_unstable();
+    public_ifaces.dedup();
+    let public_interface =
+        options
+            .public_interface
+            .clone()
+            .or_else(|| match public_ifaces.as_slice() {
+                [one] => Some((*one).to_string()),
+                _ => None,
+            });
+    let ctx = FirewallContext {
+        public_interface,
+        origin_addrs: AddrSet::from_ranges(own),
+    };
+    let mut families: Vec<Family> = facts
+        .rulesets
+        .iter()
+        .flat_map(|r| r.families.iter().copied())
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    Some(FirewallCoverage {
+        families,
+        coverage: coverage(&facts.rulesets, &options.ranges, ports, &ctx),
+    })
+}
+
+pub fn ports_text(ports: &[u16]) -> String {
+    let names: Vec<String> = ports.iter().map(u16::to_string).collect();
+    match names.as_slice() {
+        [] => "no port".to_string(),
+        [one] => format!("port {one}"),
+        [init @ .., last] => format!("ports {} and {last}", init.join(", ")),
+    }
 }
 
 /// Weigh every fact of the case.
 pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
-    let mut findings = Vec::new();
-    let code = facts.error_page().and_then(|p| p.code);
-    if let Some(code) = code.filter(|c| *c != 521) {
-        findings.push(different_error_code(facts, code));
-    }
-    for id in catalog::ALL {
-        if id == FindingId::DifferentErrorCode || findings.iter().any(|f: &Finding| f.id == id) {
-            continue;
-        }
-        findings.push(Finding {
-            id,
-            status: Status::Unknown,
-            title: id.page().title.to_string(),
-            explanation: "Nothing pasted speaks to this cause yet.".to_string(),
-            evidence: Vec::new(),
-            checks: ask_for_cause(id, options)
-                .into_iter()
-                .map(|a| a.command)
-                .collect(),
-        });
-    }
-    findings.sort_by_key(|f| f.status);
+    let ctx = Ctx::new(facts, options);
+    let mut findings = rules::judge_all(&ctx);
+    findings.sort_by_key(|f| (f.status, rules::weight(f.id, &ctx)));
     let primary = findings
         .iter()
         .find(|f| f.status == Status::Confirmed)
         .or_else(|| findings.iter().find(|f| f.status == Status::Likely))
         .map(|f| f.id);
     let ask_for = if primary.is_none() {
-        seed_order_ask_for(options)
+        rules::next_steps(&ctx, &findings)
     } else {
         Vec::new()
     };
@@ -90,90 +271,8 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         primary,
         findings,
         ask_for,
+        firewall: ctx.firewall.clone(),
+        ports: ctx.ports.clone(),
+        host: ctx.host.clone(),
     }
-}
-
-fn different_error_code(facts: &Facts, code: u16) -> Finding {
-    let page = facts.error_page();
-    let title = page
-        .and_then(|p| p.title.clone())
-        .unwrap_or_else(|| format!("Error {code}"));
-    let explanation = match codes::info(code) {
-        Some(info) => format!(
-            "This is error {code} ({title}), not 521: {}. How it differs: {}. Still worth checking: {}.",
-            info.meaning, info.differs, info.still_applies
-        ),
-        None => format!("This is error {code} ({title}), not a Cloudflare 521."),
-    };
-    Finding {
-        id: FindingId::DifferentErrorCode,
-        status: Status::Confirmed,
-        title: format!("This is error {code}, not 521"),
-        explanation,
-        evidence: page.map(|p| p.evidence.clone()).unwrap_or_default(),
-        checks: Vec::new(),
-    }
-}
-
-/// The commands that decide one cause.
-fn ask_for_cause(id: FindingId, options: &Options) -> Vec<AskFor> {
-    let ports = options
-        .ports()
-        .iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let ask = |kind: &str, command: &str, why: String| AskFor {
-        kind: kind.to_string(),
-        command: command.to_string(),
-        why,
-    };
-    match id {
-        FindingId::WebServerDown | FindingId::PortConflict | FindingId::ConfigError => vec![
-            ask("service-status", "sudo systemctl status nginx apache2 httpd lsws caddy --no-pager", "is the web server running, and if not, why it stopped".into()),
-            ask("config-test", "sudo nginx -t || sudo apachectl configtest", "a configuration error keeps the server from starting".into()),
-        ],
-        FindingId::FirewallBlocksCloudflare => vec![
-            ask("firewall", "sudo ufw status verbose; sudo iptables-save; sudo ip6tables-save; sudo nft list ruleset", format!("does the firewall let every Cloudflare range in on port(s) {ports}")),
-        ],
-        FindingId::BanBlocksCloudflare => vec![
-            ask("bans", "sudo fail2ban-client status; sudo ipset list -n", "has a ban tool banned Cloudflare addresses".into()),
-        ],
-        FindingId::NotListening | FindingId::LoopbackOnly => vec![
-            ask("listeners", "sudo ss -tlnp", format!("is anything listening on port(s) {ports}, on a public address")),
-        ],
-        FindingId::OriginOverloaded => vec![
-            ask("resources", "free -m; uptime; dmesg -T | grep -i -E 'out of memory|oom' | tail -n 20", "is the origin out of memory or overloaded".into()),
-        ],
-        FindingId::DnsWrongOrigin | FindingId::Ipv6OriginBroken => vec![
-            ask("dns", "dig +noall +answer A AAAA www.example.com @1.1.1.1; curl -4 -s ifconfig.me; curl -6 -s ifconfig.me", "do the proxied records point at this server's own addresses (run the curl commands on the origin)".into()),
-        ],
-        FindingId::TlsPortMismatch => vec![
-            ask("ssl-mode", "Cloudflare dashboard > SSL/TLS > Overview: the encryption mode", "the SSL mode decides whether Cloudflare connects to 80 or 443".into()),
-        ],
-        FindingId::DifferentErrorCode => Vec::new(),
-    }
-}
-
-/// What to paste next, in the order the Cloudflare guidance checks causes.
-fn seed_order_ask_for(options: &Options) -> Vec<AskFor> {
-    let mut out: Vec<AskFor> = Vec::new();
-    for id in [
-        FindingId::WebServerDown,
-        FindingId::FirewallBlocksCloudflare,
-        FindingId::NotListening,
-        FindingId::OriginOverloaded,
-        FindingId::DnsWrongOrigin,
-        FindingId::TlsPortMismatch,
-    ] {
-        for a in ask_for_cause(id, options) {
-            if !out.iter().any(|o| o.command == a.command) {
-                out.push(a);
-            }
-        }
-    }
-    if options.ssl_mode != crate::options::SslMode::Unknown {
-        out.retain(|a| a.kind != "ssl-mode");
-    }
-    out
 }

@@ -1,2 +1,4 @@
 //! Firewalls: the normalized rule model and its exact evaluation.
+pub mod coverage;
+pub mod eval;
 pub mod model;

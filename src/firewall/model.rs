@@ -22,6 +22,11 @@ pub enum Dialect {
     IptablesRules,
     Nftables,
     Ufw,
+    Firewalld,
+    CloudAws,
+    CloudGcp,
+    CloudAzure,
+    CloudOther,
 }
 
 /// A parsed firewall: its chains, which of them packets enter first, and the

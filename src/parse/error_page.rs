@@ -48,6 +48,30 @@ pub struct ErrorPage {
     pub evidence: Vec<Evidence>,
 }
 
+impl ErrorPage {
+    /// Fill the fields this page lacks from another piece of the same page.
+    pub fn merge(&mut self, other: ErrorPage) {
+        fn fill<T>(a: &mut Option<T>, b: Option<T>) {
+            if a.is_none() {
+                *a = b;
+            }
+        }
+        fill(&mut self.code, other.code);
+        fill(&mut self.title, other.title);
+        fill(&mut self.ray_id, other.ray_id);
+        fill(&mut self.colo, other.colo);
+        fill(&mut self.location, other.location);
+        fill(&mut self.host, other.host);
+        fill(&mut self.time, other.time);
+        fill(&mut self.visitor_ip, other.visitor_ip);
+        fill(&mut self.failing_box, other.failing_box);
+        self.boxes.extend(other.boxes);
+        self.evidence.extend(other.evidence);
+        self.evidence.sort_by_key(|e| e.line);
+        self.evidence.dedup();
+    }
+}
+
 /// Titles Cloudflare prints for each code, for pages whose title was cut.
 pub fn standard_title(code: u16) -> Option<&'static str> {
     Some(match code {
@@ -84,10 +108,20 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         {
             score += 60;
         }
-        if t.contains("ray id") {
+        if t.contains("cloudflare ray id") {
+            score += 60;
+        } else if t.contains("ray id") {
             score += 40;
         }
-        if t.contains("error code 52") || t.contains(": web server is down") {
+        if t.contains("error code 52")
+            || t.contains("error code 53")
+            || t.contains(": web server is down")
+        {
+            score += 60;
+        } else if t.starts_with("error 52")
+            || t.starts_with("error 53")
+            || t.starts_with("error 10")
+        {
             score += 40;
         }
         if t.contains("cf-ray:") || t.contains("server: cloudflare") {

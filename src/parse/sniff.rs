@@ -1,8 +1,10 @@
 //! Recognises the format of a block of text with no command line above it,
 //! from signature lines each tool prints. Cheap: looks at the first lines.
 
-use crate::parse::error_page;
 use crate::parse::split::BlockKind;
+use crate::parse::{
+    addrs, bans, cloud, csf, dns, error_page, firewalld, listeners, probes, resources, services,
+};
 use crate::text::Line;
 
 /// How many lines of a block the signatures look at.
@@ -17,6 +19,23 @@ pub fn best(lines: &[Line<'_>]) -> Option<BlockKind> {
     }
     for (kind, score) in signature_scores(lines) {
         scores.push((kind, score));
+    }
+    // Each evidence parser knows its own format best.
+    for (kind, score) in [
+        (BlockKind::Dns, dns::sniff(lines)),
+        (BlockKind::Addresses, addrs::sniff(lines)),
+        (BlockKind::ServiceStatus, services::sniff(lines)),
+        (BlockKind::Listeners, listeners::sniff(lines)),
+        (BlockKind::Probe, probes::sniff(lines)),
+        (BlockKind::Resources, resources::sniff(lines)),
+        (BlockKind::Firewalld, firewalld::sniff(lines)),
+        (BlockKind::Csf, csf::sniff(lines)),
+        (BlockKind::Bans, bans::sniff(lines)),
+        (BlockKind::CloudFirewall, cloud::sniff(lines)),
+    ] {
+        if score >= 50 {
+            scores.push((kind, score as u32));
+        }
     }
     scores
         .into_iter()
@@ -93,12 +112,19 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         {
             add(BlockKind::Csf, 40);
         }
+        if lower.starts_with("ignoreip")
+            || lower.starts_with("bantime")
+            || lower.starts_with("findtime")
+            || lower.starts_with("maxretry")
+        {
+            add(BlockKind::Bans, 30);
+        }
         if lower.contains("currently banned")
             || lower.contains("banned ip list")
             || lower.starts_with("status for the jail")
             || lower.contains("fail2ban")
         {
-            add(BlockKind::Fail2ban, 50);
+            add(BlockKind::Bans, 50);
         }
         if lower.contains("\"ippermissions\"")
             || lower.contains("\"securityrules\"")

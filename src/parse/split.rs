@@ -25,7 +25,8 @@ pub enum BlockKind {
     Ipset,
     Firewalld,
     Csf,
-    Fail2ban,
+    /// Ban lists and block logs: fail2ban, ipset blacklists, kernel LOG lines.
+    Bans,
     CloudFirewall,
     Dns,
     Addresses,
@@ -52,7 +53,7 @@ impl BlockKind {
             BlockKind::Ipset => "ipset",
             BlockKind::Firewalld => "firewalld",
             BlockKind::Csf => "CSF/LFD",
-            BlockKind::Fail2ban => "fail2ban",
+            BlockKind::Bans => "ban lists",
             BlockKind::CloudFirewall => "cloud firewall",
             BlockKind::Dns => "DNS",
             BlockKind::Addresses => "server addresses",
@@ -67,6 +68,15 @@ impl BlockKind {
             BlockKind::Unknown => "not understood",
         }
     }
+}
+
+/// A kind a person set by hand for the block of `input` starting at
+/// `first_line` (the page's chips let them correct a wrong guess).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindOverride {
+    pub input: String,
+    pub first_line: usize,
+    pub kind: BlockKind,
 }
 
 /// A run of lines of one kind. `lines` are the content lines with prompts,
@@ -108,15 +118,27 @@ fn segments<'a>(all: &[Line<'a>]) -> Vec<Segment<'a>> {
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             // A fence ends the current block either way; its own line joins
             // the block it closes (or opens) so no line is lost.
-            if let Some(mut s) = cur.take() {
-                s.last_line = line.no;
-                out.push(s);
-                if in_fence {
-                    in_fence = false;
+            if !in_fence {
+                if let Some(s) = cur
+                    .as_mut()
+                    .filter(|s| s.command.is_some() && s.lines.is_empty())
+                {
+                    // `free -m` then a fence: the fence holds its output.
+                    s.last_line = line.no;
+                    in_fence = true;
                     continue;
                 }
             }
-            in_fence = !in_fence;
+            if let Some(mut s) = cur.take() {
+                if in_fence {
+                    s.last_line = line.no;
+                    out.push(s);
+                    in_fence = false;
+                    continue;
+                }
+                out.push(s);
+            }
+            in_fence = true;
             cur = Some(Segment {
                 command: None,
                 first_line: line.no,
@@ -268,7 +290,7 @@ const COMMANDS: &[&str] = &[
 /// command line like `sudo iptables -S`.
 pub fn command_of(text: &str) -> Option<&str> {
     let t = text.trim();
-    let after_prompt = prompt_rest(t);
+    let after_prompt = crate::parse::textscan::command_of(t);
     let candidate = after_prompt.unwrap_or(t);
     let first = candidate.split_whitespace().next()?;
     let word = if first == "sudo" {
@@ -282,30 +304,14 @@ pub fn command_of(text: &str) -> Option<&str> {
     if !COMMANDS.contains(&word) {
         return None;
     }
-    // A bare line (no prompt) must read like a command, not prose that
-    // happens to start with "host" or "free".
-    if after_prompt.is_none() && !bare_command_shape(candidate, word) {
+    // A bare line (no prompt) must read like a command typed at column 0,
+    // not output or prose that happens to start with "host" or "free".
+    // Table rows (`httpd  1022  root ...`) have column gaps; commands do not.
+    let indented = text.starts_with([' ', '\t']) || candidate.contains("  ");
+    if after_prompt.is_none() && (indented || !bare_command_shape(candidate, word)) {
         return None;
     }
     Some(candidate)
-}
-
-fn prompt_rest(t: &str) -> Option<&str> {
-    for marker in ["$ ", "# ", "% ", "> "] {
-        if let Some(i) = t.find(marker) {
-            let prompt = t.get(..i)?;
-            let looks_like_prompt = prompt.is_empty()
-                || (prompt.len() <= 60
-                    && !prompt.contains(' ')
-                    && (prompt.contains('@') || prompt.contains(':') || prompt.ends_with('~')))
-                || (prompt.starts_with('[') && prompt.ends_with(']'))
-                || prompt.starts_with("PS ");
-            if looks_like_prompt {
-                return t.get(i + marker.len()..).map(str::trim_start);
-            }
-        }
-    }
-    None
 }
 
 fn bare_command_shape(line: &str, word: &str) -> bool {
@@ -313,23 +319,36 @@ fn bare_command_shape(line: &str, word: &str) -> bool {
     if words.len() > 12 || line.ends_with('.') || line.ends_with('?') {
         return false;
     }
-    // `free -m`, `ufw status verbose`, `ss -tlnp`: an option or a subcommand.
-    let rest: Vec<&&str> = words
+    // The words after the tool name (and after `sudo`).
+    let args: Vec<&str> = words
         .iter()
-        .skip_while(|w| **w == "sudo" || w.starts_with('-'))
+        .skip_while(|w| **w == "sudo" || (w.starts_with('-') && **w != word))
         .skip(1)
+        .copied()
         .collect();
+    let subcommand = args.iter().find(|w| !w.starts_with('-')).copied();
+    let options_only = args
+        .iter()
+        .all(|w| w.starts_with('-') || w.parse::<u32>().is_ok());
     match word {
-        "host" | "free" | "top" | "service" | "cat" | "head" | "tail" | "less" | "grep" | "ip" => {
-            rest.iter()
-                .any(|w| w.starts_with('-') || w.contains('/') || w.contains('.'))
-                || (word == "ip"
-                    && rest
-                        .first()
-                        .is_some_and(|w| ["a", "addr", "-br", "route", "link"].contains(w)))
-                || (word == "service" && rest.get(1).is_some_and(|w| **w == "status"))
+        "free" | "top" | "htop" | "uptime" | "ulimit" | "dmesg" => options_only,
+        "ip" => subcommand.is_some_and(|s| {
+            ["a", "addr", "address", "route", "r", "link", "l", "-br"].contains(&s)
+        }),
+        "host" | "dig" | "nslookup" | "ping" | "ping6" => {
+            subcommand.is_some_and(|s| s.contains('.') || s.contains(':') || s.starts_with('@'))
         }
-        _ => true,
+        "service" => args.get(1).is_some_and(|w| *w == "status"),
+        "cat" | "head" | "tail" | "less" | "grep" => args.iter().any(|w| w.contains('/')),
+        "hostname" => args.iter().any(|w| *w == "-I" || *w == "-i"),
+        _ => subcommand.is_none_or(|s| {
+            // `ufw status`, `nginx -t`, `ss -tlnp`: a subcommand word is
+            // lowercase, no sentence words.
+            s.chars().any(|c| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.:/=@".contains(c))
+                && !["is", "was", "has", "shows", "says", "not", "works", "keeps"].contains(&s)
+        }),
     }
 }
 
@@ -353,7 +372,7 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         "ipset" => BlockKind::Ipset,
         "firewall-cmd" => BlockKind::Firewalld,
         "csf" => BlockKind::Csf,
-        "fail2ban-client" => BlockKind::Fail2ban,
+        "fail2ban-client" => BlockKind::Bans,
         "aws" | "gcloud" | "az" | "hcloud" | "doctl" | "oci" => BlockKind::CloudFirewall,
         "dig" | "nslookup" | "host" | "Resolve-DnsName" => BlockKind::Dns,
         "ifconfig" | "hostname" => BlockKind::Addresses,
@@ -377,6 +396,34 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
             BlockKind::ConfigTest
         }
         "journalctl" | "dmesg" => BlockKind::Logs,
+        // `cat /etc/csf/csf.allow`, `tail /var/log/fail2ban.log`: the file
+        // names the format.
+        "cat" | "tail" | "head" | "less" | "grep" | "zcat" | "more" => {
+            let path = words
+                .iter()
+                .skip(1)
+                .find(|w| w.contains('/'))
+                .copied()
+                .unwrap_or("");
+            if path.contains("/csf/") || path.contains("lfd.log") {
+                BlockKind::Csf
+            } else if path.contains("fail2ban") || path.contains("jail.") {
+                BlockKind::Bans
+            } else if path.contains("/firewalld/") {
+                BlockKind::Firewalld
+            } else if path.contains("nftables") || path.ends_with(".nft") {
+                BlockKind::Nftables
+            } else if path.contains("iptables")
+                || path.contains("rules.v4")
+                || path.contains("rules.v6")
+            {
+                BlockKind::Iptables
+            } else if path.contains("/log/") {
+                BlockKind::Logs
+            } else {
+                return None;
+            }
+        }
         "docker" | "docker-compose" | "podman" => BlockKind::Containers,
         "ss" if has("-s") => BlockKind::Resources,
         "ss" | "netstat" | "lsof" => BlockKind::Listeners,
@@ -386,9 +433,55 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
 }
 
 fn classify_segment<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
+    let start = out.len();
+    let (first_line, last_line) = (seg.first_line, seg.last_line);
+    // A fence or command line at the edges is not among the content lines;
+    // it belongs to the segment's first (or last) block.
+    let opens_with_marker = seg.lines.first().is_none_or(|l| l.no != first_line);
+    let closes_with_marker = seg.lines.last().is_none_or(|l| l.no != last_line);
+    classify_lines(seg, out);
+    if opens_with_marker {
+        if let Some(b) = out.get_mut(start) {
+            b.first_line = b.first_line.min(first_line);
+        }
+    }
+    if closes_with_marker && out.len() > start {
+        if let Some(b) = out.last_mut() {
+            b.last_line = b.last_line.max(last_line);
+        }
+    }
+}
+
+fn classify_lines<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
     if let Some(kind) = seg.command.and_then(kind_of_command) {
-        // Output of a known command, minus trailing prose paragraphs.
-        let (output, prose) = split_trailing_prose(seg.lines);
+        // Output of a known command, up to a paragraph that is plainly
+        // another tool's output (pasted without its command line).
+        let (lines, rest) = split_other_output(seg.lines, kind);
+        if let Some(first) = rest.first().map(|l| l.no) {
+            let last_line = seg.last_line;
+            let own_last = lines.last().map(|l| l.no).unwrap_or(seg.first_line);
+            classify_lines(
+                Segment {
+                    command: seg.command,
+                    first_line: seg.first_line,
+                    last_line: own_last,
+                    lines,
+                },
+                out,
+            );
+            classify_lines(
+                Segment {
+                    command: None,
+                    first_line: first,
+                    last_line,
+                    lines: rest,
+                },
+                out,
+            );
+            return;
+        }
+        // Minus trailing prose paragraphs.
+        let (output, prose) = split_trailing_prose(lines);
         let last = output.last().map(|l| l.no).unwrap_or(seg.first_line);
         out.push(Block {
             kind,
@@ -417,9 +510,11 @@ fn classify_segment<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
         });
         return;
     }
-    // A whole-segment format (an HTML page with blank lines inside) stays
-    // whole; otherwise paragraphs are judged one by one.
-    if let Some(kind) = sniff::best(&seg.lines).filter(|k| *k == BlockKind::ErrorPage) {
+    // A saved HTML page has blank lines inside: it stays whole. Otherwise
+    // paragraphs are judged one by one.
+    let html_page = crate::parse::html::looks_like_html(&seg.lines);
+    if let Some(kind) = sniff::best(&seg.lines).filter(|k| *k == BlockKind::ErrorPage && html_page)
+    {
         out.push(Block {
             kind,
             command: None,
@@ -432,14 +527,40 @@ fn classify_segment<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
     push_paragraphs(seg.lines, out);
 }
 
+/// Splits a command's lines where a later paragraph is confidently another
+/// kind of output (an HTML page or a dump pasted after this command's
+/// output without a command line of its own).
+fn split_other_output<'a>(lines: Vec<Line<'a>>, kind: BlockKind) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
+    let paras = paragraphs(&lines);
+    let mut cut = None;
+    for p in paras.iter().skip(1) {
+        let other = sniff::best(p)
+            .filter(|k| *k != kind && !matches!(k, BlockKind::Prose | BlockKind::Unknown));
+        let strong = other.is_some_and(|k| {
+            k == BlockKind::ErrorPage
+                || sniff::best(&p.iter().copied().take(3).collect::<Vec<_>>()) == Some(k)
+        });
+        if strong {
+            cut = p.first().map(|l| l.no);
+            break;
+        }
+    }
+    match cut.and_then(|no| lines.iter().position(|l| l.no == no)) {
+        Some(i) => {
+            let mut own = lines;
+            let rest = own.split_off(i);
+            (own, rest)
+        }
+        None => (lines, Vec::new()),
+    }
+}
+
 /// Splits off paragraphs of prose that follow a command's output.
 fn split_trailing_prose<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
     let paragraphs = paragraphs(&lines);
     let mut cut = lines.len();
     for p in paragraphs.iter().rev() {
-        if p.iter()
-            .all(|l| is_prose_line(l.text) || l.text.trim().is_empty())
-        {
+        if is_prose_paragraph(p) {
             if let Some(first) = p.first() {
                 cut = lines.iter().position(|l| l.no == first.no).unwrap_or(cut);
             }
@@ -473,31 +594,43 @@ fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
     out
 }
 
-fn push_paragraphs<'a>(lines: Vec<Line<'a>>, out: &mut Vec<Block<'a>>) {
+/// Classify the paragraphs of one segment and append them to `all`. Blocks
+/// never reach into another segment: a fence or a command line is a hard
+/// boundary.
+fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
+    let mut out: Vec<Block<'a>> = Vec::new();
     for p in paragraphs(&lines) {
         let content: Vec<&Line<'a>> = p.iter().filter(|l| !l.text.trim().is_empty()).collect();
         let (Some(first), Some(last)) = (p.first(), p.last()) else {
             continue;
         };
-        let kind = if content.is_empty() {
-            // Blank lines join the previous block, or start as prose.
-            match out.last_mut() {
-                Some(prev) => {
-                    prev.last_line = last.no;
-                    continue;
-                }
-                None => BlockKind::Prose,
+        if content.is_empty() || continues_previous(out.last(), &p) {
+            // Blank lines, and the rest of an unfinished structure (an nft
+            // ruleset between braces), belong to the block before.
+            if let Some(prev) = out.last_mut() {
+                prev.last_line = last.no;
+                prev.lines.extend(p.iter().copied());
+                continue;
             }
-        } else if content.iter().all(|l| is_prose_line(l.text)) {
-            BlockKind::Prose
-        } else {
-            sniff::best(&p).unwrap_or_else(|| {
-                if content.iter().filter(|l| is_prose_line(l.text)).count() * 2 >= content.len() {
-                    BlockKind::Prose
-                } else {
-                    BlockKind::Unknown
+            // Blank lines between two segments stay with the block before.
+            if let Some(prev) = all.last_mut().filter(|_| content.is_empty()) {
+                prev.last_line = last.no;
+                continue;
+            }
+        }
+        let sniffed = sniff::best(&p);
+        let prose_lines = content.iter().filter(|l| is_prose_line(l.text)).count();
+        let kind = match sniffed {
+            Some(kind) => kind,
+            None if prose_lines * 2 >= content.len() => BlockKind::Prose,
+            // Output with no signature of its own continues the output
+            // before it (an iptables -L listing has one paragraph per chain).
+            None => match out.last() {
+                Some(prev) if !matches!(prev.kind, BlockKind::Prose | BlockKind::Unknown) => {
+                    prev.kind
                 }
-            })
+                _ => BlockKind::Unknown,
+            },
         };
         let joins = out.last().is_some_and(|prev| {
             prev.kind == kind && (prev.command.is_none() || kind != BlockKind::Prose)
@@ -516,14 +649,98 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, out: &mut Vec<Block<'a>>) {
             }),
         }
     }
+    // A short unrecognised lead-in (`Server: 127.0.0.53` above an nslookup
+    // answer, a zone file's comment header) belongs to the output after it.
+    let mut merged: Vec<Block<'a>> = Vec::with_capacity(out.len());
+    for block in out.into_iter().rev() {
+        let structured = |k: BlockKind| !matches!(k, BlockKind::Prose | BlockKind::Unknown);
+        match merged.last_mut() {
+            Some(next)
+                if block.kind == BlockKind::Unknown
+                    && structured(next.kind)
+                    && next.command.is_none() =>
+            {
+                next.first_line = block.first_line;
+                let mut lines = block.lines;
+                lines.append(&mut next.lines);
+                next.lines = lines;
+            }
+            _ => merged.push(block),
+        }
+    }
+    merged.reverse();
+    all.extend(merged);
 }
+
+/// True when `prev` is a brace-structured dump (nft) still open.
+fn continues_previous(prev: Option<&Block<'_>>, _next: &[Line<'_>]) -> bool {
+    let Some(prev) = prev else { return false };
+    if prev.kind != BlockKind::Nftables {
+        return false;
+    }
+    let depth: i64 = prev
+        .lines
+        .iter()
+        .map(|l| {
+            let t = l.text.split('#').next().unwrap_or("");
+            t.matches('{').count() as i64 - t.matches('}').count() as i64
+        })
+        .sum();
+    depth > 0
+}
+
+/// Sentences, possibly with a short sign-off line ("Thanks, Dana").
+fn is_prose_paragraph(p: &[Line<'_>]) -> bool {
+    let mut prose = 0;
+    for l in p {
+        let t = l.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if is_prose_line(t) {
+            prose += 1;
+        } else if t.split_whitespace().count() > 3
+            || t.chars()
+                .any(|c| c.is_ascii_digit() || c == ':' || c == '=')
+        {
+            return false;
+        }
+    }
+    prose > 0
+}
+
+const GREETINGS: &[&str] = &[
+    "hi", "hello", "hey", "thanks", "thank", "regards", "cheers", "dear", "best",
+];
+
+/// Little words that sentences have and tool output rarely does.
+const STOPWORDS: &[&str] = &[
+    "the", "a", "an", "is", "are", "was", "were", "i", "my", "we", "our", "you", "your", "it",
+    "its", "this", "that", "and", "but", "or", "to", "of", "in", "on", "for", "with", "have",
+    "has", "had", "be", "been", "can", "cannot", "can't", "not", "no", "when", "after", "before",
+    "since", "still", "please", "here", "there", "what", "why", "how", "do", "does", "did", "so",
+    "if", "me", "us",
+];
 
 /// A sentence a person wrote: several words, mostly letters, no columns.
 pub fn is_prose_line(text: &str) -> bool {
     let t = text.trim();
     let words: Vec<&str> = t.split_whitespace().collect();
     if words.len() < 4 {
-        return false;
+        // "Hi team,", "The page says:", "Thanks!": short, but a sentence.
+        return !words.is_empty()
+            && t.ends_with([',', ':', '!'])
+            && words.iter().any(|w| {
+                let core = w
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_ascii_lowercase();
+                STOPWORDS.contains(&core.as_str()) || GREETINGS.contains(&core.as_str())
+            })
+            && words.iter().all(|w| {
+                w.trim_end_matches([',', ':', '!'])
+                    .chars()
+                    .all(char::is_alphabetic)
+            });
     }
     let wordy = words
         .iter()
@@ -535,7 +752,18 @@ pub fn is_prose_line(text: &str) -> bool {
                     .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
         })
         .count();
+    let stop = words
+        .iter()
+        .filter(|w| {
+            let core = w
+                .trim_matches(|c: char| ",.;:!?()\"'".contains(c))
+                .to_ascii_lowercase();
+            STOPWORDS.contains(&core.as_str())
+        })
+        .count();
     // Tool output has wide column gaps; prose has single spaces.
     let column_gaps = t.contains("   ") || t.contains('\t');
-    wordy * 10 >= words.len() * 7 && !column_gaps
+    let enough_words = wordy * 10 >= words.len() * 7
+        || (wordy * 10 >= words.len() * 5 && stop * 10 >= words.len() * 2);
+    enough_words && stop * 100 >= words.len() * 15 && !column_gaps
 }

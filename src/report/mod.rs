@@ -30,7 +30,7 @@ pub struct Report {
     pub inputs: Vec<InputBlock>,
     pub primary: Option<FindingId>,
     pub findings: Vec<ReportFinding>,
-    pub firewall: Option<serde_json::Value>,
+    pub firewall: Option<crate::diagnose::FirewallCoverage>,
     pub ask_for: Vec<AskFor>,
     pub ssl_mode: crate::options::SslMode,
     pub ports: Vec<u16>,
@@ -52,11 +52,18 @@ pub struct ReportFinding {
 
 impl Report {
     pub fn build(facts: &Facts, diagnosis: Diagnosis, options: &Options) -> Report {
+        let fix_ctx = crate::fix::FixCtx {
+            facts,
+            options,
+            diagnosis: &diagnosis,
+            ports: diagnosis.ports.clone(),
+            host: diagnosis.host.clone(),
+        };
         let findings = diagnosis
             .findings
             .iter()
             .map(|f| {
-                let plan = crate::fix::plan(f, facts, options);
+                let plan = crate::fix::plan(f, &fix_ctx);
                 ReportFinding {
                     id: f.id,
                     status: f.status,
@@ -75,10 +82,10 @@ impl Report {
             inputs: facts.blocks.clone(),
             primary: diagnosis.primary,
             findings,
-            firewall: None,
+            firewall: diagnosis.firewall.clone(),
             ask_for: diagnosis.ask_for,
             ssl_mode: options.ssl_mode,
-            ports: options.ports(),
+            ports: diagnosis.ports.clone(),
             not_understood_count: facts.not_understood.len(),
             not_understood: facts
                 .not_understood

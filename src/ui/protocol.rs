@@ -25,8 +25,7 @@ pub struct Request {
     pub redacted: bool,
     /// Cloudflare's ranges as fetched or pasted, when not the bundled ones.
     pub ranges: Option<String>,
-    /// Kinds the person corrected by hand. The engine does not read them
-    /// yet (it has no input for it); they travel so it can.
+    /// Kinds the person corrected by hand (`Options::kind_overrides`).
     pub overrides: Vec<KindOverride>,
 }
 
@@ -74,6 +73,9 @@ pub fn analyze(request: &Request) -> crate::report::Report {
     let mut options = Options {
         ssl_mode: request.ssl_mode,
         extra_ports: request.extra_ports.clone(),
+        // Redacted inputs carry documentation addresses for public ones.
+        redacted: request.redacted,
+        kind_overrides: request.overrides.clone(),
         ..Options::default()
     };
     if let Some(ranges) = request.ranges.as_deref().and_then(Ranges::parse) {

@@ -18,7 +18,7 @@ pub const KINDS: [BlockKind; 20] = [
     BlockKind::Ipset,
     BlockKind::Firewalld,
     BlockKind::Csf,
-    BlockKind::Fail2ban,
+    BlockKind::Bans,
     BlockKind::CloudFirewall,
     BlockKind::Dns,
     BlockKind::Addresses,
@@ -51,6 +51,8 @@ pub struct Props {
     pub input: AttrValue,
     pub blocks: Vec<InputBlock>,
     pub overrides: Vec<KindOverride>,
+    /// The detected kinds of corrected blocks.
+    pub detected: Vec<KindOverride>,
     pub busy: bool,
 }
 
@@ -70,6 +72,11 @@ pub fn BlockChips(props: &Props) -> Html {
             .find(|o| o.input == b.input && o.first_line == b.first_line)
             .map(|o| o.kind);
         let kind = corrected.unwrap_or(b.kind);
+        let detected = props
+            .detected
+            .iter()
+            .find(|o| o.input == b.input && o.first_line == b.first_line)
+            .map_or(b.kind, |o| o.kind);
         let lines = if b.first_line == b.last_line {
             format!("line {}", b.first_line)
         } else {
@@ -86,13 +93,13 @@ pub fn BlockChips(props: &Props) -> Html {
         };
         let onchange = {
             let dispatch = dispatch.clone();
-            let (input, first_line, detected) = (b.input.clone(), b.first_line, b.kind);
+            let (input, first_line) = (b.input.clone(), b.first_line);
             Callback::from(move |e: Event| {
                 let select: HtmlSelectElement = e.target_unchecked_into();
                 let chosen = kind_from_id(&select.value());
                 let kind = chosen.filter(|k| *k != detected);
                 if let Some(d) = &dispatch {
-                    d.dispatch(Action::SetOverride { input: input.clone(), first_line, kind });
+                    d.dispatch(Action::SetOverride { input: input.clone(), first_line, kind, detected });
                 }
             })
         };
@@ -105,7 +112,7 @@ pub fn BlockChips(props: &Props) -> Html {
         html! {
             <li class={classes!("chip", format!("kind-{}", kind_id(kind)), corrected.is_some().then_some("corrected"),
                     (b.not_understood_lines > 0).then_some("has-unread"))}
-                data-kind={kind_id(kind)} data-detected-kind={kind_id(b.kind)}
+                data-kind={kind_id(kind)} data-detected-kind={kind_id(detected)}
                 data-first-line={b.first_line.to_string()} data-last-line={b.last_line.to_string()}>
                 <button type="button" class="chip-main" {onclick} title="Show these lines">
                     <strong>{ kind.label() }</strong>{ " · " }{ lines.clone() }
@@ -117,7 +124,7 @@ pub fn BlockChips(props: &Props) -> Html {
                 <select class="chip-kind" aria-label={select_label} {onchange}>
                     { for KINDS.iter().map(|k| html! {
                         <option value={kind_id(*k)} selected={*k == kind}>
-                            { if *k == b.kind { format!("{} (detected)", k.label()) } else { k.label().to_string() } }
+                            { if *k == detected { format!("{} (detected)", k.label()) } else { k.label().to_string() } }
                         </option>
                     }) }
                 </select>

@@ -1,0 +1,332 @@
+//! `firewall-blocks-cloudflare`: a firewall does not let every Cloudflare
+//! range reach the port Cloudflare uses. Partial coverage counts: some
+//! ranges missing, IPv6 missing, one port missing.
+//!
+//! A REJECT answers at once (Cloudflare shows 521); a DROP makes Cloudflare
+//! wait and show 522: the explanation says which.
+
+use std::collections::BTreeSet;
+
+use super::dns_wrong_origin::origin_records;
+use super::quote;
+use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
+use crate::firewall::coverage::CoverageEntry;
+use crate::firewall::eval::Outcome;
+use crate::net::Family;
+use crate::text::Evidence;
+
+pub fn judge(ctx: &Ctx<'_>) -> Finding {
+    let id = FindingId::FirewallBlocksCloudflare;
+    let Some(fw) = &ctx.firewall else {
+        return Finding::unknown(id, ctx);
+    };
+    // Blocks by ban chains and limits are `ban-blocks-cloudflare`.
+    let blocked: Vec<&CoverageEntry> = fw
+        .coverage
+        .iter()
+        .filter(|e| matches!(e.outcome, Outcome::Reject | Outcome::Drop))
+        .filter(|e| !super::ban_blocks_cloudflare::is_ban_rule(e))
+        .collect();
+    let unknown: Vec<&CoverageEntry> = fw
+        .coverage
+        .iter()
+        .filter(|e| e.outcome == Outcome::Unknown)
+        .collect();
+    let evidence = deciding_lines(ctx, blocked.iter().copied());
+    let aaaa_published = origin_records(ctx).iter().any(|(_, r)| r.rtype == "AAAA");
+    let no_aaaa_known = !origin_records(ctx).is_empty() && !aaaa_published;
+
+    if !blocked.is_empty() {
+        let v4: Vec<&CoverageEntry> = blocked
+            .iter()
+            .copied()
+            .filter(|e| is_v6(e) == Some(false))
+            .collect();
+        let ports: BTreeSet<u16> = blocked.iter().map(|e| e.port).collect();
+        let sure = ctx.sure_ports();
+        let on_sure_port = blocked.iter().any(|e| sure.contains(&e.port));
+        // With the mode unknown, a block is sure when both 80 and 443 are
+        // blocked for the same range.
+        let both_web_ports = ctx.sure_ports().is_empty()
+            && blocked.iter().any(|a| {
+                a.port == 80 && blocked.iter().any(|b| b.port == 443 && b.range == a.range)
+            });
+        let v4_sure = v4.iter().any(|e| sure.contains(&e.port))
+            || (sure.is_empty() && both_web_ports && !v4.is_empty());
+        let only_v6 = v4.is_empty();
+        let mut status = if on_sure_port || both_web_ports {
+            Status::Confirmed
+        } else {
+            Status::Likely
+        };
+        if only_v6 && !aaaa_published {
+            status = Status::Likely;
+        }
+        if ctx.ssl_mode_stated.is_some()
+            && !v4_sure
+            && status == Status::Confirmed
+            && !both_web_ports
+        {
+            status = Status::Likely;
+        }
+        // Sure ports first: they are the ones the person must fix.
+        let mut port_order: Vec<u16> = ports.iter().copied().collect();
+        port_order.sort_by_key(|p| (!sure.contains(p), *p));
+        let parts: Vec<String> = port_order
+            .iter()
+            .map(|port| {
+                let on_port: Vec<&CoverageEntry> = blocked
+                    .iter()
+                    .copied()
+                    .filter(|e| e.port == *port)
+                    .collect();
+                describe_port(*port, &on_port, ctx)
+            })
+            .collect();
+        let rejects = blocked.iter().any(|e| e.outcome == Outcome::Reject);
+        let drops = blocked.iter().any(|e| e.outcome == Outcome::Drop);
+        let page = match (rejects, drops) {
+            (true, false) => " The firewall rejects, so the origin answers at once with a refusal: Cloudflare shows 521.".to_string(),
+            (false, true) => " The firewall drops silently, so Cloudflare waits about 19 seconds and the page would read 522 (Connection timed out), not 521.".to_string(),
+            _ => " Rejected connections show as 521; dropped ones make Cloudflare wait and show 522.".to_string(),
+        };
+        let mut explanation = format!("{}{page}", parts.join(" "));
+        if !on_sure_port && !both_web_ports {
+            let p: Vec<u16> = ports.iter().copied().collect();
+            explanation.push_str(&format!(
+                " The block is on {} only: {}",
+                ports_text(&p),
+                match ctx.ssl_mode {
+                    crate::options::SslMode::Unknown => "whether Cloudflare uses it depends on the SSL mode (Flexible connects to 80, Full to 443): set the SSL mode to decide.",
+                    _ => "with this SSL mode Cloudflare uses it only for plain-HTTP visitors (unless Always Use HTTPS redirects them first).",
+                }
+            ));
+        }
+        if only_v6 {
+            explanation.push_str(if aaaa_published {
+                " The origin publishes an AAAA record, so Cloudflare connects over IPv6 too."
+            } else if no_aaaa_known {
+                " No AAAA record is published now, so only IPv6 connections would fail if one is added."
+            } else {
+                " This matters when the origin has an AAAA record (Cloudflare then connects over IPv6)."
+            });
+        }
+        let missing: Vec<&str> = [Family::V4, Family::V6]
+            .iter()
+            .filter(|f| !fw.families.contains(f))
+            .map(|f| {
+                if *f == Family::V4 {
+                    "IPv4 (paste `sudo iptables-save`)"
+                } else {
+                    "IPv6 (paste `sudo ip6tables-save`)"
+                }
+            })
+            .collect();
+        if !missing.is_empty() {
+            explanation.push_str(&format!(" No pasted dump covers {}.", missing.join(" or ")));
+        }
+        return Finding::new(id, status, explanation).with_evidence(evidence);
+    }
+
+    if !unknown.is_empty() {
+        let mut reasons: Vec<String> = unknown.iter().filter_map(|e| e.reason.clone()).collect();
+        reasons.sort();
+        reasons.dedup();
+        let mut f = Finding::new(
+            id,
+            Status::Unknown,
+            format!(
+                "The firewall's verdict for some Cloudflare ranges cannot be decided from what was pasted: {}.",
+                reasons.into_iter().take(3).collect::<Vec<_>>().join("; ")
+            ),
+        )
+        .with_evidence(deciding_lines(ctx, unknown.iter().copied()));
+        f.checks = super::ask_for(id, ctx)
+            .into_iter()
+            .map(|a| a.command)
+            .collect();
+        if unknown
+            .iter()
+            .any(|e| e.reason.as_deref().is_some_and(|r| r.contains("set")))
+        {
+            f.checks.insert(0, "sudo ipset list".to_string());
+        }
+        return f;
+    }
+
+    // Everything pasted accepts. Say which families that covers.
+    let accepted = deciding_lines(ctx, fw.coverage.iter());
+    let uncovered: Vec<Family> = [Family::V4, Family::V6]
+        .into_iter()
+        .filter(|f| !fw.families.contains(f))
+        .collect();
+    if uncovered.contains(&Family::V6) && !no_aaaa_known {
+        let mut f = Finding::new(
+            id,
+            Status::Unknown,
+            format!(
+                "Every Cloudflare IPv4 range is accepted on {}, but no pasted dump covers IPv6 (an iptables dump says nothing about IPv6).",
+                ctx.ports_text()
+            ),
+        )
+        .with_evidence(accepted);
+        f.checks = vec!["sudo ip6tables-save".to_string()];
+        return f;
+    }
+    if uncovered.contains(&Family::V4) {
+        let mut f = Finding::new(
+            id,
+            Status::Unknown,
+            format!(
+                "Every Cloudflare IPv6 range is accepted on {}, but no pasted dump covers IPv4.",
+                ctx.ports_text()
+            ),
+        )
+        .with_evidence(accepted);
+        f.checks = vec!["sudo iptables-save".to_string()];
+        return f;
+    }
+    Finding::new(
+        id,
+        Status::RuledOut,
+        format!(
+            "Every Cloudflare range ({} IPv4 and {} IPv6) is accepted on {}.",
+            ctx.options
+                .ranges
+                .ranges
+                .iter()
+                .filter(|r| r.family == Family::V4)
+                .count(),
+            ctx.options
+                .ranges
+                .ranges
+                .iter()
+                .filter(|r| r.family == Family::V6)
+                .count(),
+            ctx.ports_text()
+        ),
+    )
+    .with_evidence(accepted)
+}
+
+fn is_v6(e: &CoverageEntry) -> Option<bool> {
+    e.cloudflare_range
+        .parse::<ipnet::IpNet>()
+        .ok()
+        .map(|n| matches!(n, ipnet::IpNet::V6(_)))
+}
+
+/// "On port 443, 1 of 15 IPv4 ranges (131.0.72.0/22) and all 7 IPv6
+/// ranges are refused: rejected by the default policy ...".
+fn describe_port(port: u16, blocked: &[&CoverageEntry], ctx: &Ctx<'_>) -> String {
+    let mut groups: Vec<String> = Vec::new();
+    for family in [Family::V4, Family::V6] {
+        let fam: Vec<&CoverageEntry> = blocked
+            .iter()
+            .copied()
+            .filter(|e| is_v6(e) == Some(family == Family::V6))
+            .collect();
+        if fam.is_empty() {
+            continue;
+        }
+        let total = ctx
+            .options
+            .ranges
+            .ranges
+            .iter()
+            .filter(|r| r.family == family)
+            .count();
+        let name = if family == Family::V4 { "IPv4" } else { "IPv6" };
+        let ranges: BTreeSet<&str> = fam.iter().map(|e| e.cloudflare_range.as_str()).collect();
+        let mut listed: Vec<String> = Vec::new();
+        for e in &fam {
+            let item = if e.range == e.cloudflare_range {
+                e.range.clone()
+            } else {
+                format!("{} of {}", e.range, e.cloudflare_range)
+            };
+            if !listed.contains(&item) {
+                listed.push(item);
+            }
+        }
+        if ranges.len() == total && listed.len() == total {
+            groups.push(format!("all {total} {name} ranges"));
+        } else {
+            let more = listed.len().saturating_sub(5);
+            listed.truncate(5);
+            if more > 0 {
+                listed.push(format!("{more} more"));
+            }
+            groups.push(format!(
+                "{} of {total} {name} ranges ({})",
+                ranges.len(),
+                listed.join(", ")
+            ));
+        }
+    }
+    format!(
+        "On port {port}, {} cannot connect: {}.",
+        groups.join(" and "),
+        deciders(blocked)
+    )
+}
+
+/// "rejected by ufw-user-input line 22 `...`" for the distinct deciding rules.
+fn deciders(blocked: &[&CoverageEntry]) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for e in blocked {
+        let how = match e.outcome {
+            Outcome::Reject => "rejected",
+            Outcome::Drop => "dropped",
+            _ => "blocked",
+        };
+        let who = match (&e.rule, &e.policy) {
+            (Some(r), _) => format!("{how} by line {} `{}`", r.line, r.text.trim()),
+            (None, Some(p)) => format!("{how} by the default policy ({p})"),
+            _ => how.to_string(),
+        };
+        let who = format!("{who} [{}]", e.layer);
+        if !seen.contains(&who) {
+            seen.push(who);
+        }
+    }
+    let more = seen.len().saturating_sub(3);
+    seen.truncate(3);
+    let mut s = seen.join("; ");
+    if more > 0 {
+        s.push_str(&format!("; and {more} more rules"));
+    }
+    s
+}
+
+/// The rule (or policy) lines that decided, each once.
+fn deciding_lines<'e>(
+    ctx: &Ctx<'_>,
+    entries: impl Iterator<Item = &'e CoverageEntry>,
+) -> Vec<Evidence> {
+    let mut out: Vec<Evidence> = Vec::new();
+    for e in entries {
+        if let Some(r) = &e.rule {
+            let ev = quote(ctx, &r.input, r.line);
+            if !out.contains(&ev) {
+                out.push(ev);
+            }
+        } else if e.policy.is_some() {
+            // Decided by a default policy: quote where the dump states it.
+            for rs in &ctx.facts.rulesets {
+                for c in rs.entry.iter().filter_map(|&i| rs.chains.get(i)) {
+                    if let Some(pl) = &c.policy_line {
+                        let ev = quote(ctx, &rs.input, pl.line);
+                        if !out.contains(&ev) {
+                            out.push(ev);
+                        }
+                    }
+                }
+            }
+        }
+        if out.len() >= 12 {
+            break;
+        }
+    }
+    out
+}

@@ -1,0 +1,197 @@
+//! One rule per finding id, each in the file named after the id. A rule
+//! reads the [`Ctx`] and returns its finding with a status and the lines
+//! that prove it.
+
+mod ban_blocks_cloudflare;
+mod config_error;
+mod different_error_code;
+mod dns_wrong_origin;
+mod firewall_blocks_cloudflare;
+mod ipv6_origin_broken;
+mod loopback_only;
+mod not_listening;
+mod origin_overloaded;
+mod port_conflict;
+mod tls_port_mismatch;
+mod web_server_down;
+
+use super::{AskFor, Ctx, Finding, FindingId, Status};
+use crate::facts::Sourced;
+use crate::parse::listeners::Listener;
+use crate::parse::services::{Service, ServiceEvent};
+use crate::text::Evidence;
+
+pub fn judge_all(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let mut out = vec![
+        web_server_down::judge(ctx),
+        port_conflict::judge(ctx),
+        config_error::judge(ctx),
+        not_listening::judge(ctx),
+        loopback_only::judge(ctx),
+        origin_overloaded::judge(ctx),
+        dns_wrong_origin::judge(ctx),
+        tls_port_mismatch::judge(ctx),
+        ipv6_origin_broken::judge(ctx),
+        firewall_blocks_cloudflare::judge(ctx),
+        ban_blocks_cloudflare::judge(ctx),
+    ];
+    if let Some(f) = different_error_code::judge(ctx) {
+        out.push(f);
+    }
+    out
+}
+
+/// Order among findings of one status: the cause to act on first comes
+/// first. A cause that explains another (a config error explains a stopped
+/// server) ranks above it.
+pub fn weight(id: FindingId, ctx: &Ctx<'_>) -> u8 {
+    // Codes decided after the TCP connection succeeded: the neighbour's own
+    // explanation is the answer.
+    let connected_code = matches!(
+        ctx.code,
+        Some(520 | 524 | 525 | 526 | 530) | Some(1000..=1999)
+    );
+    match id {
+        FindingId::DifferentErrorCode if connected_code => 0,
+        FindingId::ConfigError => 1,
+        FindingId::PortConflict => 2,
+        FindingId::WebServerDown => 3,
+        FindingId::FirewallBlocksCloudflare => 4,
+        FindingId::BanBlocksCloudflare => 5,
+        FindingId::NotListening => 6,
+        FindingId::LoopbackOnly => 7,
+        FindingId::TlsPortMismatch => 8,
+        FindingId::DnsWrongOrigin => 9,
+        FindingId::Ipv6OriginBroken => 10,
+        FindingId::OriginOverloaded => 11,
+        FindingId::DifferentErrorCode => 12,
+    }
+}
+
+/// The commands that decide one cause.
+pub fn ask_for(id: FindingId, ctx: &Ctx<'_>) -> Vec<AskFor> {
+    let ports = ctx.ports_text();
+    let host = ctx
+        .host
+        .clone()
+        .unwrap_or_else(|| "www.example.com".to_string());
+    let ask = |kind: &str, command: String, why: String| AskFor {
+        kind: kind.to_string(),
+        command,
+        why,
+    };
+    match id {
+        FindingId::WebServerDown | FindingId::PortConflict | FindingId::ConfigError => vec![
+            ask("service-status", "sudo systemctl status nginx apache2 httpd lsws caddy --no-pager".into(), "is the web server running, and if not, why it stopped".into()),
+            ask("config-test", "sudo nginx -t; sudo apachectl configtest".into(), "a configuration error keeps the server from starting".into()),
+        ],
+        FindingId::FirewallBlocksCloudflare => vec![
+            ask("firewall", "sudo ufw status verbose; sudo iptables-save; sudo ip6tables-save; sudo nft list ruleset".into(), format!("does the firewall let every Cloudflare range in on {ports}")),
+        ],
+        FindingId::BanBlocksCloudflare => vec![
+            ask("bans", "sudo fail2ban-client status; sudo ipset list -n".into(), "has a ban tool banned Cloudflare addresses".into()),
+        ],
+        FindingId::NotListening | FindingId::LoopbackOnly => vec![
+            ask("listeners", "sudo ss -tlnp".into(), format!("is anything listening on {ports}, on a public address")),
+        ],
+        FindingId::OriginOverloaded => vec![
+            ask("resources", "free -m; uptime; nproc; dmesg -T | grep -i -E 'out of memory|oom' | tail -n 20".into(), "is the origin out of memory or overloaded".into()),
+        ],
+        FindingId::DnsWrongOrigin | FindingId::Ipv6OriginBroken => vec![
+            ask("dns", format!("dig +noall +answer A AAAA {host} @1.1.1.1"), "is the name proxied (Cloudflare addresses in the answer)".into()),
+            ask("origin-address", "curl -4 -s https://ifconfig.me; echo; curl -6 -s https://ifconfig.me; echo; ip -br addr".into(), "run on the origin: its own public addresses, to compare with the proxied A/AAAA records in the Cloudflare dashboard".into()),
+        ],
+        FindingId::TlsPortMismatch => vec![
+            ask("ssl-mode", "Cloudflare dashboard > SSL/TLS > Overview: the encryption mode".into(), "the SSL mode decides whether Cloudflare connects to port 80 or 443".into()),
+        ],
+        FindingId::DifferentErrorCode => Vec::new(),
+    }
+}
+
+/// What to paste next when no cause is proven, in the order the guidance
+/// checks causes: is the web server running, does the firewall let
+/// Cloudflare in, is the origin listening, is it overloaded, does DNS point
+/// at it, do SSL mode and port agree. Causes the case already decided are
+/// skipped.
+pub fn next_steps(ctx: &Ctx<'_>, findings: &[Finding]) -> Vec<AskFor> {
+    let open = |id: FindingId| {
+        findings
+            .iter()
+            .find(|f| f.id == id)
+            .is_none_or(|f| f.status == Status::Unknown)
+    };
+    let mut out: Vec<AskFor> = Vec::new();
+    for id in [
+        FindingId::WebServerDown,
+        FindingId::FirewallBlocksCloudflare,
+        FindingId::NotListening,
+        FindingId::OriginOverloaded,
+        FindingId::DnsWrongOrigin,
+        FindingId::TlsPortMismatch,
+    ] {
+        if !open(id) {
+            continue;
+        }
+        for a in ask_for(id, ctx) {
+            if !out.iter().any(|o| o.command == a.command) {
+                out.push(a);
+            }
+        }
+    }
+    if ctx.ssl_mode != crate::options::SslMode::Unknown {
+        out.retain(|a| a.kind != "ssl-mode");
+    }
+    out
+}
+
+// Accessors shared by the rules.
+
+/// Every service row with the input it came from.
+pub fn services<'a>(ctx: &'a Ctx<'_>) -> impl Iterator<Item = (&'a str, &'a Service)> + 'a {
+    ctx.facts
+        .services
+        .iter()
+        .flat_map(|s: &'a Sourced<_>| s.facts.services.iter().map(move |x| (s.input.as_str(), x)))
+}
+
+/// Web server services only.
+pub fn web_services<'a>(ctx: &'a Ctx<'_>) -> impl Iterator<Item = (&'a str, &'a Service)> + 'a {
+    services(ctx).filter(|(_, s)| s.is_web_server())
+}
+
+pub fn events<'a>(ctx: &'a Ctx<'_>) -> impl Iterator<Item = (&'a str, &'a ServiceEvent)> + 'a {
+    ctx.facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.events.iter().map(move |e| (s.input.as_str(), e)))
+}
+
+/// Listener rows, with their input and the command that printed them.
+pub fn listeners<'a>(
+    ctx: &'a Ctx<'_>,
+) -> impl Iterator<Item = (&'a str, Option<&'a str>, &'a Listener)> + 'a {
+    ctx.facts.listeners.iter().flat_map(|s| {
+        s.facts
+            .listeners
+            .iter()
+            .map(move |l| (s.input.as_str(), s.command.as_deref(), l))
+    })
+}
+
+/// True when a listener list was pasted whole (not filtered with grep or
+/// an ss filter), so an absent port is really absent.
+pub fn listener_list_complete(ctx: &Ctx<'_>) -> bool {
+    !ctx.facts.listeners.is_empty()
+        && ctx.facts.listeners.iter().all(|s| {
+            s.command.as_deref().is_none_or(|c| {
+                !c.contains("grep")
+                    && !c.contains("sport")
+                    && !c.contains(':')
+                    && !c.contains("findstr")
+            })
+        })
+}
+
+pub fn quote(ctx: &Ctx<'_>, input: &str, line: usize) -> Evidence {
+    ctx.facts.quote(input, line)
+}

@@ -1,0 +1,77 @@
+//! `port-conflict`: the web server cannot bind its port because another
+//! process holds it. A bind error on a port Cloudflare does not use is not
+//! the cause.
+
+use super::{events, listeners, quote, web_services};
+use crate::diagnose::{Ctx, Finding, FindingId, Status};
+use crate::parse::services::{EventKind, ServiceState};
+
+pub fn judge(ctx: &Ctx<'_>) -> Finding {
+    let id = FindingId::PortConflict;
+    let mut relevant = Vec::new();
+    let mut elsewhere = Vec::new();
+    let mut ports: Vec<u16> = Vec::new();
+    for (input, e) in events(ctx) {
+        if let EventKind::BindConflict { port, .. } = &e.kind {
+            match port {
+                Some(p) if !ctx.ports.contains(p) => {
+                    elsewhere.push((*p, quote(ctx, input, e.line)))
+                }
+                _ => {
+                    if let Some(p) = port {
+                        if !ports.contains(p) {
+                            ports.push(*p);
+                        }
+                    }
+                    relevant.push(quote(ctx, input, e.line));
+                }
+            }
+        }
+    }
+    let running = web_services(ctx).any(|(_, s)| s.state == ServiceState::Running);
+    if !relevant.is_empty() {
+        // Who holds the port, when a listener list shows it.
+        let holders: Vec<String> = listeners(ctx)
+            .filter(|(_, _, l)| ports.contains(&l.port))
+            .filter_map(|(_, _, l)| {
+                l.process
+                    .clone()
+                    .map(|p| format!("{p} holds port {}", l.port))
+            })
+            .collect();
+        let held = if holders.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", holders.join(", "))
+        };
+        let port_text = crate::diagnose::ports_text(&ports);
+        let (status, tail) = if running {
+            (Status::Likely, "The server is running now, so this may be an old or a second instance; check which process answers Cloudflare.")
+        } else {
+            (
+                Status::Confirmed,
+                "The web server exits at start, so Cloudflare's connections are refused (521).",
+            )
+        };
+        return Finding::new(
+            id,
+            status,
+            format!("The web server could not bind {port_text}: another process already holds it{held}. {tail}"),
+        )
+        .with_evidence(relevant);
+    }
+    if !elsewhere.is_empty() {
+        let p: Vec<u16> = elsewhere.iter().map(|(p, _)| *p).collect();
+        return Finding::new(
+            id,
+            Status::RuledOut,
+            format!(
+                "A bind conflict was logged on {}, which Cloudflare does not connect to here ({} matter), so it is not the cause.",
+                crate::diagnose::ports_text(&p),
+                ctx.ports_text()
+            ),
+        )
+        .with_evidence(elsewhere.into_iter().map(|(_, e)| e));
+    }
+    Finding::unknown(id, ctx)
+}

@@ -1,0 +1,200 @@
+//! Coverage of Cloudflare's ranges by the firewall dumps of one host: for
+//! every family, port and Cloudflare range, which sub-ranges pass and which
+//! rule decides.
+//!
+//! Per family the most exact dump decides: iptables-save / `iptables -S` /
+//! `iptables -L` (in that order) over `nft list ruleset` over `ufw status`,
+//! since ufw is a front end of the others. An nft ruleset that only mirrors
+//! iptables-nft (upper-case `INPUT` base chains) is the same rule set; a
+//! native nft ruleset beside iptables is a second layer and both apply.
+
+use serde::{Deserialize, Serialize};
+
+use super::eval::{evaluate, Context, Outcome, RuleRef, Verdict};
+use super::model::{Dialect, Ruleset};
+use crate::cloudflare::Ranges;
+use crate::net::{AddrRange, AddrSet, Family};
+
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
+pub struct CoverageEntry {
+    /// "iptables", "ip6tables", "nftables" or "ufw".
+    pub layer: String,
+    pub cloudflare_range: String,
+    /// The sub-range of `cloudflare_range` this verdict covers.
+    pub range: String,
+    pub port: u16,
+    pub outcome: Outcome,
+    pub reject_with: Option<String>,
+    pub rule: Option<RuleRef>,
+    pub policy: Option<String>,
+    pub reason: Option<String>,
+}
+
+fn rank(d: Dialect) -> u8 {
+    match d {
+        Dialect::IptablesSave => 0,
+        Dialect::IptablesRules => 1,
+        Dialect::IptablesList => 2,
+        Dialect::Nftables => 3,
+        Dialect::Ufw => 4,
+        // Front ends and other layers: never compete with kernel dumps.
+        Dialect::Firewalld => 5,
+        Dialect::CloudAws | Dialect::CloudGcp | Dialect::CloudAzure | Dialect::CloudOther => 6,
+    }
+}
+
+fn is_iptables(d: Dialect) -> bool {
+    rank(d) <= 2
+}
+
+/// iptables-nft shows up in `nft list ruleset` as upper-case base chains.
+fn mirrors_iptables(nft: &Ruleset) -> bool {
+    !nft.entry.is_empty()
+        && nft.entry.iter().all(|&id| {
+            nft.chains
+                .get(id)
+                .is_some_and(|c| matches!(c.name.as_str(), "INPUT" | "PREROUTING"))
+        })
+}
+
+/// The dumps that govern `family`, each with a note on the choice.
+fn choose(rulesets: &[Ruleset], family: Family) -> Vec<(&Ruleset, Option<String>)> {
+    let gov: Vec<&Ruleset> = rulesets
+        .iter()
+        .filter(|r| r.families.contains(&family))
+        .collect();
+    let best = |pred: &dyn Fn(Dialect) -> bool| -> Option<&Ruleset> {
+        gov.iter()
+            .filter(|r| pred(r.dialect))
+            .min_by_key(|r| (u8::from(r.entry.is_empty()), rank(r.dialect)))
+            .copied()
+    };
+    let ipt = best(&is_iptables);
+    let nft = best(&|d| d == Dialect::Nftables);
+    let ufw = best(&|d| d == Dialect::Ufw).or_else(|| best(&|d| d == Dialect::Firewalld));
+    let skipped_ipt = gov
+        .iter()
+        .filter(|r| is_iptables(r.dialect) && ipt.is_some_and(|b| !std::ptr::eq::<Ruleset>(**r, b)))
+        .count();
+    let mut notes: Vec<String> = Vec::new();
+    if skipped_ipt > 0 {
+        notes.push(format!(
+            "{skipped_ipt} less exact iptables listing(s) of the same host not used"
+        ));
+    }
+    let mut out = Vec::new();
+    match (ipt, nft) {
+        (Some(i), Some(n)) if mirrors_iptables(n) => {
+            notes.push(
+                "the nft ruleset is the iptables-nft view of the same rules; the iptables dump is used"
+                    .into(),
+            );
+            out.push(i);
+        }
+        (Some(i), Some(n)) => {
+            notes.push(
+                "iptables and a separate nftables rule set both filter input; a connection must pass both"
+                    .into(),
+            );
+            out.push(i);
+            out.push(n);
+        }
+        (Some(i), None) => out.push(i),
+        (None, Some(n)) => out.push(n),
+        (None, None) => {
+            if let Some(u) = ufw {
+                out.push(u);
+            }
+        }
+    }
+    if ufw.is_some() && (ipt.is_some() || nft.is_some()) {
+        notes.push("ufw/firewalld listing not used: the kernel rule dump is more exact".into());
+    }
+    // Cloud firewalls are a layer of their own in front of the host.
+    out.extend(gov.iter().copied().filter(|r| rank(r.dialect) == 6));
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
+    out.into_iter().map(|r| (r, note.clone())).collect()
+}
+
+fn layer(r: &Ruleset, family: Family) -> &'static str {
+    match (r.dialect, family) {
+        (Dialect::Nftables, _) => "nftables",
+        (Dialect::Ufw, _) => "ufw",
+        (Dialect::Firewalld, _) => "firewalld",
+        (Dialect::CloudAws, _) => "aws",
+        (Dialect::CloudGcp, _) => "gcp",
+        (Dialect::CloudAzure, _) => "azure",
+        (Dialect::CloudOther, _) => "cloud",
+        (_, Family::V4) => "iptables",
+        (_, Family::V6) => "ip6tables",
+    }
+}
+
+/// Verdicts for every Cloudflare sub-range and port, per governing dump.
+pub fn coverage(
+    rulesets: &[Ruleset],
+    ranges: &Ranges,
+    ports: &[u16],
+    ctx: &Context,
+) -> Vec<CoverageEntry> {
+    let mut out = Vec::new();
+    for family in [Family::V4, Family::V6] {
+        let cf: Vec<AddrRange> = ranges
+            .ranges
+            .iter()
+            .filter(|r| r.family == family)
+            .copied()
+            .collect();
+        if cf.is_empty() {
+            continue;
+        }
+        let all = AddrSet::from_ranges(cf.iter().copied());
+        for (rs, note) in choose(rulesets, family) {
+            // One evaluation per port over all ranges, then split by range.
+            let per_port: Vec<(u16, Vec<(AddrSet, Verdict)>)> = ports
+                .iter()
+                .map(|&p| (p, evaluate(rs, &all, p, ctx)))
+                .collect();
+            for r in &cf {
+                let rset = AddrSet::from_ranges([*r]);
+                for (port, parts) in &per_port {
+                    let mut pieces: Vec<(AddrRange, &Verdict)> = Vec::new();
+                    for (s, v) in parts {
+                        for sub in s.intersect(&rset).ranges() {
+                            pieces.push((*sub, v));
+                        }
+                    }
+                    pieces.sort_by_key(|(r, _)| r.first);
+                    let mut merged: Vec<(AddrRange, &Verdict)> = Vec::new();
+                    for (sub, v) in pieces {
+                        if let Some(last) = merged.last_mut() {
+                            if last.1 == v && last.0.last.checked_add(1) == Some(sub.first) {
+                                last.0.last = sub.last;
+                                continue;
+                            }
+                        }
+                        merged.push((sub, v));
+                    }
+                    for (sub, v) in merged {
+                        let reason = match (&v.reason, &note) {
+                            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                            (a, b) => a.clone().or_else(|| b.clone()),
+                        };
+                        out.push(CoverageEntry {
+                            layer: layer(rs, family).to_string(),
+                            cloudflare_range: r.to_string(),
+                            range: sub.to_string(),
+                            port: *port,
+                            outcome: v.outcome,
+                            reject_with: v.reject_with.clone(),
+                            rule: v.rule.clone(),
+                            policy: v.policy.clone(),
+                            reason,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,421 @@
+//! Fixes on the origin itself: services, listeners, DNS, IPv6, overload and
+//! restoring visitor addresses behind Cloudflare.
+
+use super::firewall::Distro;
+use super::{FixCtx, FixStep, Plan};
+use crate::diagnose::FindingId;
+use crate::facts::Facts;
+use crate::parse::services::{is_web_server_name, EventKind, ServiceState};
+
+fn step(title: impl Into<String>, commands: &[&str]) -> FixStep {
+    FixStep {
+        title: title.into(),
+        commands: commands.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
+/// Debian-like or RHEL-like, from the names and paths the case shows.
+pub fn distro(facts: &Facts) -> Distro {
+    let names: Vec<&str> = facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.services.iter().map(|x| x.name.as_str()))
+        .collect();
+    if names.contains(&"apache2")
+        || facts
+            .rulesets
+            .iter()
+            .any(|r| r.dialect == crate::firewall::model::Dialect::Ufw)
+    {
+        return Distro::Debian;
+    }
+    if names.contains(&"httpd") {
+        return Distro::Rhel;
+    }
+    Distro::Unknown
+}
+
+/// The web server of the case: the one that failed, else any seen.
+fn web_server(facts: &Facts) -> String {
+    let services: Vec<_> = facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.services.iter())
+        .filter(|s| s.is_web_server())
+        .collect();
+    services
+        .iter()
+        .find(|s| {
+            matches!(
+                s.state,
+                ServiceState::Failed | ServiceState::Stopped | ServiceState::Activating
+            )
+        })
+        .or_else(|| services.first())
+        .map(|s| s.name.clone())
+        .or_else(|| {
+            facts
+                .listeners
+                .iter()
+                .flat_map(|l| l.facts.listeners.iter())
+                .filter_map(|l| l.process.clone())
+                .find(|p| is_web_server_name(p))
+        })
+        .unwrap_or_else(|| "nginx".to_string())
+}
+
+/// Whether the host uses systemd (`systemctl status` output) or sysvinit.
+fn uses_systemd(facts: &Facts) -> bool {
+    !facts.services.iter().any(|s| {
+        s.command
+            .as_deref()
+            .is_some_and(|c| c.trim_start_matches("sudo ").starts_with("service "))
+    })
+}
+
+fn config_test(server: &str) -> &'static str {
+    match server {
+        "apache2" | "httpd" | "apache" => "sudo apachectl configtest",
+        "caddy" => "sudo caddy validate --config /etc/caddy/Caddyfile",
+        "lsws" | "lshttpd" | "openlitespeed" | "litespeed" => {
+            "sudo /usr/local/lsws/bin/lswsctrl status"
+        }
+        "haproxy" => "sudo haproxy -c -f /etc/haproxy/haproxy.cfg",
+        _ => "sudo nginx -t",
+    }
+}
+
+fn start(facts: &Facts, server: &str) -> String {
+    if uses_systemd(facts) {
+        format!("sudo systemctl enable --now {server} && sudo systemctl status {server} --no-pager")
+    } else {
+        format!("sudo service {server} start && sudo service {server} status")
+    }
+}
+
+fn verify_http(ctx: &FixCtx<'_>) -> Vec<String> {
+    let mut v = vec!["sudo ss -tlnp | grep -E ':(80|443)\\b'".to_string()];
+    if let Some(h) = &ctx.host {
+        v.push(format!("curl -sS -o /dev/null -w '%{{http_code}} via %{{remote_ip}}\\n' https://{h}/   # through Cloudflare: no 521"));
+    }
+    v
+}
+
+pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
+    let server = web_server(ctx.facts);
+    let journal = if uses_systemd(ctx.facts) {
+        format!("sudo journalctl -u {server} -n 50 --no-pager")
+    } else {
+        format!("sudo tail -n 50 /var/log/{server}/error.log")
+    };
+    Plan {
+        fix: vec![
+            step(format!("Read why {server} stopped"), &[&journal]),
+            step(
+                "Test the configuration before starting (a failing test keeps it down)",
+                &[config_test(&server)],
+            ),
+            step(
+                format!("Start {server} and make it start at boot"),
+                &[&start(ctx.facts, &server)],
+            ),
+        ],
+        verify: verify_http(ctx),
+    }
+}
+
+pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
+    let server = web_server(ctx.facts);
+    let mut fix = Vec::new();
+    for e in ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.events.iter())
+    {
+        match &e.kind {
+            EventKind::MissingCertificate { path } => {
+                let p = path.clone().unwrap_or_else(|| "/etc/ssl/certs/origin.pem".into());
+                fix.push(FixStep {
+                    title: format!("Put the certificate back at {p} (or point the config at the right file); a Cloudflare Origin CA certificate works for Full (strict)"),
+                    commands: vec![format!("sudo ls -l {p}"), "sudo grep -rn ssl_certificate /etc/nginx/ 2>/dev/null | head".into()],
+                });
+            }
+            EventKind::UpstreamNotFound { host } => fix.push(FixStep {
+                title: format!("The upstream \"{host}\" must resolve when the server starts: fix the name, use an IP address, or start the service that provides it first"),
+                commands: vec![format!("getent hosts {}", host.split(':').next().unwrap_or(host)), "sudo grep -rn upstream /etc/nginx/ 2>/dev/null | head".into()],
+            }),
+            EventKind::PermissionDenied { port: Some(p), .. } => fix.push(FixStep {
+                title: format!("Port {p} is privileged: start the server as root (its master process), or grant the capability"),
+                commands: vec![format!("sudo setcap 'cap_net_bind_service=+ep' \"$(command -v {server})\"")],
+            }),
+            _ => {}
+        }
+    }
+    fix.push(step(
+        "Run the configuration test until it passes; it names the file and line to fix",
+        &[config_test(&server)],
+    ));
+    fix.push(step(
+        format!("Then start {server}"),
+        &[&start(ctx.facts, &server)],
+    ));
+    Plan {
+        fix,
+        verify: verify_http(ctx),
+    }
+}
+
+pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
+    let server = web_server(ctx.facts);
+    let ports: Vec<u16> = ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.events.iter())
+        .filter_map(|e| match e.kind {
+            EventKind::BindConflict { port, .. } => port,
+            _ => None,
+        })
+        .collect();
+    let mut fix = Vec::new();
+    for p in if ports.is_empty() {
+        ctx.ports.clone()
+    } else {
+        ports
+    } {
+        fix.push(FixStep {
+            title: format!("Find the process that holds port {p}"),
+            commands: vec![format!("sudo ss -ltnp 'sport = :{p}'")],
+        });
+    }
+    fix.push(step(
+        "Stop (and disable) that process if it should not serve the site, or move it to another port; a second copy of the web server is the usual culprit",
+        &["sudo systemctl disable --now OTHER-SERVICE   # the name the previous command showed"],
+    ));
+    fix.push(step(
+        format!("Start {server}"),
+        &[&start(ctx.facts, &server)],
+    ));
+    Plan {
+        fix,
+        verify: verify_http(ctx),
+    }
+}
+
+pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
+    let server = web_server(ctx.facts);
+    let https = ctx.ports.contains(&443);
+    let mut fix = Vec::new();
+    if https {
+        fix.push(step(
+            "Serve HTTPS on 443: create a Cloudflare Origin CA certificate (SSL/TLS > Origin Server) and install it",
+            &["sudo mkdir -p /etc/ssl/cloudflare && sudo nano /etc/ssl/cloudflare/origin.pem /etc/ssl/cloudflare/origin.key"],
+        ));
+        let conf = match server.as_str() {
+            "apache2" | "httpd" => "<VirtualHost *:443>\n    SSLEngine on\n    SSLCertificateFile /etc/ssl/cloudflare/origin.pem\n    SSLCertificateKeyFile /etc/ssl/cloudflare/origin.key\n    # ... your existing ServerName / DocumentRoot ...\n</VirtualHost>",
+            _ => "server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    ssl_certificate     /etc/ssl/cloudflare/origin.pem;\n    ssl_certificate_key /etc/ssl/cloudflare/origin.key;\n    # ... your existing server_name / root / locations ...\n}",
+        };
+        fix.push(FixStep {
+            title: format!("Add a 443 listener to the site's {server} configuration"),
+            commands: vec![conf.to_string()],
+        });
+    } else {
+        fix.push(step(format!("Add a port 80 listener to the site's {server} configuration (`listen 80;` / `Listen 80`)"), &[]));
+    }
+    fix.push(step(
+        "Test and reload",
+        &[
+            config_test(&server),
+            &format!("sudo systemctl reload {server}"),
+        ],
+    ));
+    if id == FindingId::TlsPortMismatch {
+        fix.push(step(
+            "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
+            &[],
+        ));
+    }
+    Plan {
+        fix,
+        verify: verify_http(ctx),
+    }
+}
+
+pub fn loopback_only(ctx: &FixCtx<'_>) -> Plan {
+    let server = web_server(ctx.facts);
+    Plan {
+        fix: vec![
+            step(
+                format!("Make {server} listen on all addresses: change `listen 127.0.0.1:80;` to `listen 80;` (Apache: `Listen 127.0.0.1:80` to `Listen 80`)"),
+                &["sudo grep -rnE 'listen\\s+(127\\.0\\.0\\.1|\\[::1\\])|^Listen 127' /etc/nginx /etc/apache2 /etc/httpd 2>/dev/null"],
+            ),
+            step("Test and restart (a changed listen address needs a restart)", &[config_test(&server), &format!("sudo systemctl restart {server}")]),
+        ],
+        verify: verify_http(ctx),
+    }
+}
+
+pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
+    let server = web_server(ctx.facts);
+    Plan {
+        fix: vec![
+            step(format!("Relieve it now: restart {server} (and PHP-FPM or the app behind it) and see what uses memory"), &[&format!("sudo systemctl restart {server}"), "ps aux --sort=-%mem | head -n 15"]),
+            step("Add swap so short peaks do not trigger the OOM killer", &["sudo fallocate -l 2G /swapfile && sudo chmod 600 /swapfile && sudo mkswap /swapfile && sudo swapon /swapfile"]),
+            step(
+                "Raise the limit that ran out: worker_connections in nginx.conf, and the open-file limit of the service",
+                &[
+                    "sudo sed -n '/events/,/}/p' /etc/nginx/nginx.conf",
+                    &format!("sudo systemctl edit {server}   # add: [Service] LimitNOFILE=65535"),
+                ],
+            ),
+        ],
+        verify: vec!["free -m; uptime; sudo dmesg -T | grep -ci 'out of memory'".to_string()],
+    }
+}
+
+pub fn dns(ctx: &FixCtx<'_>) -> Plan {
+    let host = ctx.host.clone().unwrap_or_else(|| "your host name".into());
+    Plan {
+        fix: vec![
+            step("Find the server's real public addresses (run on the origin)", &["curl -4 -s https://ifconfig.me; echo", "curl -6 -s https://ifconfig.me; echo"]),
+            step(
+                format!("In the Cloudflare dashboard (DNS > Records), set the proxied A/AAAA records of {host} to those addresses and keep them proxied; delete records pointing at private or old addresses"),
+                &[],
+            ),
+        ],
+        verify: vec![format!("dig +short {host} @1.1.1.1   # Cloudflare addresses: proxied"), format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' https://{host}/")],
+    }
+}
+
+pub fn ipv6(ctx: &FixCtx<'_>) -> Plan {
+    let server = web_server(ctx.facts);
+    Plan {
+        fix: vec![
+            step(format!("Make {server} listen on IPv6 too (`listen [::]:443 ssl;` and `listen [::]:80;`)"), &[config_test(&server), &format!("sudo systemctl reload {server}")]),
+            step(
+                "Let Cloudflare's IPv6 ranges and ICMPv6 neighbour discovery through the IPv6 firewall",
+                &["sudo ip6tables -I INPUT 1 -p ipv6-icmp -j ACCEPT"],
+            ),
+            step("Or, if the origin has no working IPv6, delete the AAAA record in the Cloudflare dashboard", &[]),
+        ],
+        verify: vec!["curl -6 -sS -o /dev/null -w '%{http_code}\\n' -k https://[ORIGIN-IPV6]/".to_string()],
+    }
+}
+
+/// Unban the Cloudflare addresses, whitelist Cloudflare in the ban tools
+/// seen, and restore the visitor's address so bans hit visitors: behind
+/// Cloudflare every request comes from a Cloudflare address.
+pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
+    let ranges: Vec<String> = ctx
+        .options
+        .ranges
+        .ranges
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    let mut fix = unban_and_whitelist(ctx, &ranges);
+    let nginx: Vec<String> = ranges
+        .iter()
+        .map(|r| format!("set_real_ip_from {r};"))
+        .chain(["real_ip_header CF-Connecting-IP;".to_string()])
+        .collect();
+    fix.push(FixStep {
+        title: "nginx: restore the visitor address so bans and limits see visitors (/etc/nginx/conf.d/cloudflare-realip.conf)".into(),
+        commands: nginx,
+    });
+    fix.push(FixStep {
+        title: "Apache: the same with mod_remoteip".into(),
+        commands: vec![
+            "sudo a2enmod remoteip".into(),
+            format!(
+                "RemoteIPHeader CF-Connecting-IP\nRemoteIPTrustedProxy {}",
+                ranges.join(" ")
+            ),
+        ],
+    });
+    Plan {
+        fix,
+        verify: vec![
+            "sudo tail -n 5 /var/log/nginx/access.log   # visitor addresses, not Cloudflare's"
+                .into(),
+        ],
+    }
+}
+
+/// Commands that lift the bans on Cloudflare addresses and whitelist
+/// Cloudflare in the ban tools the case showed.
+fn unban_and_whitelist(ctx: &FixCtx<'_>, ranges: &[String]) -> Vec<FixStep> {
+    use crate::parse::bans::{cloudflare_hits, HitKind};
+    let bare = |r: &crate::net::AddrRange| {
+        let s = r.to_string();
+        s.trim_end_matches("/32")
+            .trim_end_matches("/128")
+            .to_string()
+    };
+    let mut unban: Vec<String> = Vec::new();
+    let mut push = |cmd: String| {
+        if !unban.contains(&cmd) {
+            unban.push(cmd);
+        }
+    };
+    for b in &ctx.facts.bans {
+        for h in cloudflare_hits(&b.facts, &ctx.options.ranges) {
+            if h.kind != HitKind::Ban || h.active == Some(false) {
+                continue;
+            }
+            for r in h.overlap.ranges() {
+                let addr = bare(r);
+                match h.tool.as_str() {
+                    "fail2ban" if !h.list.is_empty() => push(format!(
+                        "sudo fail2ban-client set {} unbanip {addr}",
+                        h.list
+                    )),
+                    "fail2ban" => push(format!("sudo fail2ban-client unban {addr}")),
+                    "ipset" if !h.list.is_empty() => {
+                        push(format!("sudo ipset del {} {addr}", h.list))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let cf = ctx.options.ranges.set();
+    for c in &ctx.facts.csf {
+        for d in c.facts.denies.iter().filter_map(|d| d.addrs.as_ref()) {
+            for r in d.intersect(&cf).ranges() {
+                push(format!("sudo csf -dr {}", bare(r)));
+            }
+        }
+        for t in c.facts.temp.iter().filter(|t| !t.allow) {
+            for r in t.addrs.intersect(&cf).ranges() {
+                push(format!("sudo csf -tr {}", bare(r)));
+            }
+        }
+    }
+    let mut fix = Vec::new();
+    if !unban.is_empty() {
+        fix.push(FixStep {
+            title: "Lift the bans on Cloudflare addresses".into(),
+            commands: unban,
+        });
+    }
+    if !ctx.facts.csf.is_empty() {
+        fix.push(FixStep {
+            title: "Keep LFD from blocking Cloudflare again: add its ranges to /etc/csf/csf.ignore, then restart csf and lfd".into(),
+            commands: vec![
+                format!("printf '%s # Cloudflare\\n' {} | sudo tee -a /etc/csf/csf.ignore >/dev/null", ranges.join(" ")),
+                "sudo csf -ra".into(),
+            ],
+        });
+    }
+    if ctx.facts.bans.iter().any(|b| {
+        !b.facts.bans.is_empty() || !b.facts.jails.is_empty() || !b.facts.ignore.is_empty()
+    }) {
+        fix.push(FixStep {
+            title: "Keep fail2ban from banning Cloudflare again: set ignoreip in the [DEFAULT] section of /etc/fail2ban/jail.local, then reload".into(),
+            commands: vec![format!("ignoreip = 127.0.0.1/8 ::1 {}", ranges.join(" ")), "sudo fail2ban-client reload".into()],
+        });
+    }
+    fix
+}

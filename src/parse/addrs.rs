@@ -1,0 +1,384 @@
+//! The server's own addresses: `ip addr` / `ip a`, `ip -br a`,
+//! `hostname -I`, `ifconfig` (Linux net-tools old and new, BSD/macOS), and
+//! the single address printed by `curl ifconfig.me`-style echo services
+//! (only when a command hint or a prompt line says that is what ran).
+//!
+//! Guarantees: each address is reported once per line it appears on, with
+//! its interface when the output names one; the scope is the tool's own when
+//! printed, else derived from the address. Linear, no panics.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde::Serialize;
+
+use super::textscan::{after_ci, command_of, leading_ip, parse_ip};
+use crate::text::{Line, NotUnderstood};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    Global,
+    Link,
+    Host,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddrSource {
+    IpAddr,
+    IpBrief,
+    HostnameI,
+    Ifconfig,
+    /// What an outside echo service saw: the public (possibly NAT) address.
+    PublicEcho,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnAddr {
+    pub interface: Option<String>,
+    pub addr: IpAddr,
+    pub prefix_len: Option<u8>,
+    pub scope: Scope,
+    pub source: AddrSource,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AddrFacts {
+    pub addrs: Vec<OwnAddr>,
+    pub understood_lines: usize,
+    pub not_understood: Vec<NotUnderstood>,
+}
+
+impl AddrFacts {
+    /// Addresses that could be the origin seen from the Internet
+    /// (global scope, or what an echo service reported).
+    pub fn public(&self) -> impl Iterator<Item = &OwnAddr> {
+        self.addrs.iter().filter(|a| a.scope == Scope::Global)
+    }
+}
+
+const ECHO_HOSTS: [&str; 10] = [
+    "ifconfig.me",
+    "icanhazip",
+    "ipify",
+    "ifconfig.co",
+    "ipinfo.io",
+    "checkip",
+    "ident.me",
+    "ipecho.net",
+    "myip",
+    "wtfismyip",
+];
+
+fn is_echo_command(cmd: &str) -> bool {
+    let c = cmd.to_ascii_lowercase();
+    (c.contains("curl") || c.contains("wget") || c.contains("dig"))
+        && ECHO_HOSTS.iter().any(|h| c.contains(h))
+}
+
+fn derived_scope(a: IpAddr) -> Scope {
+    match a {
+        IpAddr::V4(v) if v.is_loopback() => Scope::Host,
+        IpAddr::V4(v) if v.is_link_local() => Scope::Link,
+        IpAddr::V6(v) if v.is_loopback() => Scope::Host,
+        IpAddr::V6(v) if v.segments().first().is_some_and(|s| s & 0xffc0 == 0xfe80) => Scope::Link,
+        _ => Scope::Global,
+    }
+}
+
+fn scope_word(w: &str) -> Option<Scope> {
+    let w = w.to_ascii_lowercase();
+    let w = w.trim_start_matches("0x");
+    if w.contains("host") || w.contains("loopback") {
+        Some(Scope::Host)
+    } else if w.contains("link") {
+        Some(Scope::Link)
+    } else if w.contains("global") || w.contains("site") {
+        Some(Scope::Global)
+    } else {
+        None
+    }
+}
+
+/// Confidence (0-100) that `lines` are interface address output.
+pub fn sniff(lines: &[Line<'_>]) -> u8 {
+    let mut score: u32 = 0;
+    for l in lines.iter().take(20) {
+        let t = l.text.trim();
+        if t.starts_with("inet ")
+            || t.starts_with("inet6 ")
+            || t.starts_with("link/ether")
+            || t.contains("Link encap:")
+            || t.contains("flags=") && t.contains("mtu")
+            || t.contains("<BROADCAST")
+            || t.contains("<LOOPBACK")
+        {
+            score += 30;
+        } else if let Some(c) = command_of(t) {
+            let c = c.trim_start_matches("sudo ");
+            if c.starts_with("ip a")
+                || c.starts_with("ip -")
+                || c.starts_with("ifconfig")
+                || c.starts_with("hostname -I")
+                || is_echo_command(c)
+            {
+                score += 40;
+            }
+        }
+    }
+    score.min(100) as u8
+}
+
+/// Parse address listings. `command` is the command that produced the block
+/// when the caller knows it (needed to trust a bare address as `curl ifconfig.me`).
+pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFacts {
+    let mut f = AddrFacts::default();
+    let mut iface: Option<String> = None;
+    let mut echo = command.is_some_and(is_echo_command);
+    let mut hostname_i = command.is_some_and(|c| c.contains("hostname") && c.contains("-I"));
+    for l in lines {
+        let raw = l.text;
+        let t = raw.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(cmd) = command_of(raw) {
+            echo = is_echo_command(cmd);
+            hostname_i = cmd.contains("hostname") && (cmd.contains("-I") || cmd.contains("-i"));
+            f.understood_lines += 1;
+            continue;
+        }
+        let indented = raw.starts_with(' ') || raw.starts_with('\t');
+        let before = f.addrs.len();
+        let words: Vec<&str> = t.split_whitespace().collect();
+        let first = words.first().copied().unwrap_or("");
+        // `2: eth0: <BROADCAST,...> mtu 1500 ...` (ip addr)
+        if !indented
+            && first.ends_with(':')
+            && first
+                .trim_end_matches(':')
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        {
+            iface = words.get(1).map(|w| {
+                w.trim_end_matches(':')
+                    .split('@')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            });
+            f.understood_lines += 1;
+            continue;
+        }
+        // `eth0: flags=4163<UP,...>  mtu 1500` (ifconfig new/BSD) or `eth0      Link encap:` (old)
+        if !indented && (t.contains("flags=") || t.contains("Link encap")) {
+            iface = Some(first.trim_end_matches(':').to_string());
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("inet6 ").or_else(|| t.strip_prefix("inet ")) {
+            let rest = rest
+                .trim_start()
+                .strip_prefix("addr:")
+                .unwrap_or(rest)
+                .trim();
+            let tok = rest.split_whitespace().next().unwrap_or("");
+            let (a, plen) = match tok.split_once('/') {
+                Some((a, p)) => (a, p.parse::<u8>().ok()),
+                None => (tok, None),
+            };
+            let Some(addr) = parse_ip(a) else {
+                f.not_understood
+                    .push(NotUnderstood::new(*l, "interface address not readable"));
+                continue;
+            };
+            let prefix_len = plen
+                .or_else(|| {
+                    after_ci(rest, "prefixlen ")
+                        .and_then(|r| r.split_whitespace().next())
+                        .and_then(|p| p.parse().ok())
+                })
+                .or_else(|| netmask_len(rest));
+            let scope = after_ci(rest, "scope ")
+                .or_else(|| after_ci(rest, "scope:"))
+                .or_else(|| after_ci(rest, "scopeid "))
+                .and_then(|r| r.split_whitespace().next())
+                .and_then(scope_word)
+                .unwrap_or_else(|| derived_scope(addr));
+            f.addrs.push(OwnAddr {
+                interface: iface.clone(),
+                addr,
+                prefix_len,
+                scope,
+                source: AddrSource::IpAddr,
+                line: l.no,
+            });
+            if t.contains("netmask")
+                || t.contains("Mask:")
+                || t.contains("prefixlen")
+                || t.contains("addr:")
+            {
+                if let Some(a) = f.addrs.last_mut() {
+                    a.source = AddrSource::Ifconfig;
+                }
+            }
+            f.understood_lines += 1;
+            continue;
+        }
+        if indented
+            && [
+                "link/",
+                "valid_lft",
+                "ether ",
+                "RX ",
+                "TX ",
+                "UP ",
+                "collisions",
+                "loop ",
+                "media:",
+                "status:",
+                "nd6 ",
+                "options=",
+                "inet6 addr",
+                "Interrupt",
+                "groups:",
+                "unspec ",
+                "altname ",
+                "hwaddr ",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p))
+        {
+            f.understood_lines += 1;
+            continue;
+        }
+        // `ip -br a`: `eth0  UP  203.0.113.10/24 2001:db8::10/64 fe80::1/64`
+        if words.len() >= 2
+            && matches!(
+                words.get(1).copied(),
+                Some("UP" | "DOWN" | "UNKNOWN" | "LOWERLAYERDOWN" | "DORMANT")
+            )
+        {
+            let name = first.split('@').next().unwrap_or(first).to_string();
+            for w in words.iter().skip(2) {
+                let (a, p) = w.split_once('/').unwrap_or((w, ""));
+                if let Some(addr) = parse_ip(a) {
+                    f.addrs.push(OwnAddr {
+                        interface: Some(name.clone()),
+                        addr,
+                        prefix_len: p.parse().ok(),
+                        scope: derived_scope(addr),
+                        source: AddrSource::IpBrief,
+                        line: l.no,
+                    });
+                }
+            }
+            f.understood_lines += 1;
+            continue;
+        }
+        // `hostname -I`: only addresses, space separated.
+        if words.iter().all(|w| parse_ip(w).is_some()) && (words.len() > 1 || hostname_i) && !echo {
+            for w in &words {
+                if let Some(addr) = parse_ip(w) {
+                    f.addrs.push(OwnAddr {
+                        interface: None,
+                        addr,
+                        prefix_len: None,
+                        scope: derived_scope(addr),
+                        source: AddrSource::HostnameI,
+                        line: l.no,
+                    });
+                }
+            }
+            f.understood_lines += 1;
+            continue;
+        }
+        // `curl ifconfig.me`: one address, possibly glued to the next prompt.
+        if echo {
+            if let Some(addr) = leading_ip(t) {
+                f.addrs.push(OwnAddr {
+                    interface: None,
+                    addr,
+                    prefix_len: None,
+                    scope: Scope::Global,
+                    source: AddrSource::PublicEcho,
+                    line: l.no,
+                });
+                f.understood_lines += 1;
+                echo = false;
+                continue;
+            }
+        }
+        if f.addrs.len() == before {
+            f.not_understood
+                .push(NotUnderstood::new(*l, "not an interface address line"));
+        }
+    }
+    f
+}
+
+/// `netmask 255.255.255.0`, `Mask:255.255.255.0`, BSD `netmask 0xffffff00`.
+fn netmask_len(rest: &str) -> Option<u8> {
+    let m = after_ci(rest, "netmask ").or_else(|| after_ci(rest, "mask:"))?;
+    let m = m.split_whitespace().next()?;
+    let v = if let Some(hex) = m.strip_prefix("0x") {
+        u32::from_str_radix(hex, 16).ok()?
+    } else {
+        u32::from(m.parse::<Ipv4Addr>().ok()?)
+    };
+    let n = v.leading_ones();
+    (v.checked_shl(n).unwrap_or(0) == 0)
+        .then(|| u8::try_from(n).ok())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::lines;
+
+    fn p(s: &str, c: Option<&str>) -> AddrFacts {
+        parse(s, &lines(s), c)
+    }
+
+    #[test]
+    fn ip_addr_shape() {
+        let f = p("2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000\n    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff\n    inet 203.0.113.10/24 brd 203.0.113.255 scope global eth0\n       valid_lft forever preferred_lft forever\n    inet6 fe80::5054:ff:fe12:3456/64 scope link \n", None);
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        assert_eq!(f.addrs.len(), 2);
+        assert_eq!(
+            (
+                f.addrs[0].interface.as_deref(),
+                f.addrs[0].prefix_len,
+                f.addrs[0].scope
+            ),
+            (Some("eth0"), Some(24), Scope::Global)
+        );
+        assert_eq!(f.addrs[1].scope, Scope::Link);
+    }
+
+    #[test]
+    fn bsd_ifconfig_hex_mask() {
+        let f = p("em0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500\n\tinet 198.51.100.7 netmask 0xffffff00 broadcast 198.51.100.255\n\tinet6 fe80::1%em0 prefixlen 64 scopeid 0x1\n", None);
+        assert_eq!(f.addrs[0].prefix_len, Some(24));
+        assert_eq!(f.addrs[1].scope, Scope::Link);
+        assert_eq!(f.addrs[1].interface.as_deref(), Some("em0"));
+    }
+
+    #[test]
+    fn echo_needs_hint() {
+        assert!(p("203.0.113.10\n", None).addrs.is_empty());
+        let f = p("203.0.113.10\n", Some("curl -4 icanhazip.com"));
+        assert_eq!(f.addrs[0].source, AddrSource::PublicEcho);
+        let f = p("$ curl ifconfig.me\n203.0.113.10root@web:~#\n", None);
+        assert_eq!(f.addrs[0].addr, "203.0.113.10".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn hostname_i() {
+        let f = p("203.0.113.10 10.0.0.5 2001:db8::10 \n", None);
+        assert_eq!(f.addrs.len(), 3);
+        assert_eq!(f.addrs[2].source, AddrSource::HostnameI);
+    }
+}

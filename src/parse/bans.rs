@@ -1,0 +1,751 @@
+//! Bans and throttles: fail2ban (`fail2ban-client status [JAIL]`,
+//! `fail2ban-client banned`, `ignoreip` of jail.local, fail2ban.log
+//! `Ban`/`Unban`), ban-like ipsets (`ipset list`/`ipset save` of sets named
+//! f2b-*, blacklist, crowdsec*...), kernel LOG lines (`[UFW BLOCK]` and any
+//! iptables LOG prefix), web-server throttling (nginx `limiting requests` /
+//! `limiting connections`, Apache mod_evasive and ModSecurity, LiteSpeed
+//! `[ACL]`/banned) and cPHulk blocks.
+//!
+//! **Guarantees:** never panics; every non-blank line is read or reported.
+//! A kernel log line whose TCP flags carry no SYN but RST or FIN is kept
+//! with `teardown_noise: true`: it is the late end of a connection, not a
+//! block of a new one. [`cloudflare_hits`] reports every ban, throttle and
+//! (non-noise) log block whose addresses overlap Cloudflare's ranges.
+
+use serde::Serialize;
+
+use crate::cloudflare::Ranges;
+use crate::net::{AddrRange, AddrSet};
+use crate::text::{Line, NotUnderstood};
+
+/// An address or subnet banned by a tool.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ban {
+    /// `fail2ban`, `ipset`, `cphulk`, `mod_evasive`, `litespeed`...
+    pub tool: String,
+    /// Jail or list name.
+    pub list: String,
+    pub addrs: AddrSet,
+    /// `Some(false)` when a later `Unban` line lifted it, `Some(true)` when
+    /// a status listing shows it now, `None` when only a log says it happened.
+    pub active: Option<bool>,
+    pub line: usize,
+    pub text: String,
+}
+
+/// Addresses a ban tool is told never to ban.
+#[derive(Debug, Clone, Serialize)]
+pub struct IgnoreList {
+    pub tool: String,
+    /// Jail section (`DEFAULT` for the global one).
+    pub jail: String,
+    pub addrs: AddrSet,
+    pub line: usize,
+    pub text: String,
+}
+
+/// A kernel firewall log line.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogBlock {
+    /// The log prefix: `UFW BLOCK`, `IPTables-Dropped:`...
+    pub prefix: String,
+    /// The prefix says the packet was blocked (BLOCK, DROP, REJECT, DENY).
+    pub blocked: bool,
+    pub src: Option<AddrSet>,
+    pub dst: Option<String>,
+    pub proto: Option<String>,
+    pub dpt: Option<u16>,
+    pub flags: Vec<String>,
+    /// No SYN but RST or FIN: the end of an old connection, not a block.
+    pub teardown_noise: bool,
+    pub line: usize,
+    pub text: String,
+}
+
+/// A web server or panel limiting or refusing a client.
+#[derive(Debug, Clone, Serialize)]
+pub struct Throttle {
+    /// `nginx limit_req`, `nginx limit_conn`, `mod_evasive`, `modsecurity`,
+    /// `litespeed`.
+    pub tool: String,
+    /// nginx zone name, when given.
+    pub zone: Option<String>,
+    pub client: AddrSet,
+    pub line: usize,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BanFacts {
+    pub bans: Vec<Ban>,
+    pub ignore: Vec<IgnoreList>,
+    pub log_blocks: Vec<LogBlock>,
+    pub throttles: Vec<Throttle>,
+    /// fail2ban jails named by `fail2ban-client status`.
+    pub jails: Vec<String>,
+    pub understood_lines: usize,
+    pub not_understood: Vec<NotUnderstood>,
+}
+
+/// What overlaps Cloudflare.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HitKind {
+    Ban,
+    Throttle,
+    LogBlock,
+}
+
+/// A ban, throttle or log block touching Cloudflare's ranges.
+#[derive(Debug, Clone, Serialize)]
+pub struct CloudflareHit {
+    pub kind: HitKind,
+    pub tool: String,
+    pub list: String,
+    /// The Cloudflare addresses concerned.
+    pub overlap: AddrSet,
+    pub active: Option<bool>,
+    pub line: usize,
+    pub text: String,
+}
+
+/// Every ban, throttle and non-noise log block overlapping a Cloudflare range.
+pub fn cloudflare_hits(facts: &BanFacts, ranges: &Ranges) -> Vec<CloudflareHit> {
+    let cf = ranges.set();
+    let mut out = Vec::new();
+    for b in &facts.bans {
+        let o = b.addrs.intersect(&cf);
+        if !o.is_empty() {
+            out.push(CloudflareHit {
+                kind: HitKind::Ban,
+                tool: b.tool.clone(),
+                list: b.list.clone(),
+                overlap: o,
+                active: b.active,
+                line: b.line,
+                text: b.text.clone(),
+            });
+        }
+    }
+    for t in &facts.throttles {
+        let o = t.client.intersect(&cf);
+        if !o.is_empty() {
+            out.push(CloudflareHit {
+                kind: HitKind::Throttle,
+                tool: t.tool.clone(),
+                list: t.zone.clone().unwrap_or_default(),
+                overlap: o,
+                active: None,
+                line: t.line,
+                text: t.text.clone(),
+            });
+        }
+    }
+    for l in facts
+        .log_blocks
+        .iter()
+        .filter(|l| l.blocked && !l.teardown_noise)
+    {
+        if let Some(o) = l
+            .src
+            .as_ref()
+            .map(|s| s.intersect(&cf))
+            .filter(|o| !o.is_empty())
+        {
+            out.push(CloudflareHit {
+                kind: HitKind::LogBlock,
+                tool: "kernel".into(),
+                list: l.prefix.clone(),
+                overlap: o,
+                active: None,
+                line: l.line,
+                text: l.text.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Confidence (0-100) that `lines` are ban-tool output or such logs.
+pub fn sniff(lines: &[Line<'_>]) -> u8 {
+    let mut score: u32 = 0;
+    for l in lines.iter().take(80) {
+        let t = l.text;
+        if t.contains("fail2ban") || t.contains("Banned IP list:") || t.contains("Jail list:") {
+            score += 50;
+        }
+        if t.contains("[UFW BLOCK]") || (t.contains(" SRC=") && t.contains(" DST=")) {
+            score += 40;
+        }
+        if t.contains("limiting requests") || t.contains("limiting connections") {
+            score += 40;
+        }
+        if t.contains("ignoreip") || t.contains("] Ban ") || t.contains("cphulk") {
+            score += 30;
+        }
+    }
+    score.min(100) as u8
+}
+
+/// Set names that hold banned addresses.
+pub fn is_ban_set(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "f2b-",
+        "fail2ban",
+        "blacklist",
+        "blocklist",
+        "banned",
+        "crowdsec",
+        "denylist",
+        "badips",
+        "chain_deny",
+        "bl_",
+        "block",
+        "deny",
+        "drop",
+    ]
+    .iter()
+    .any(|p| n.starts_with(p) || (p.len() > 4 && n.contains(p)))
+}
+
+/// An address token: `1.2.3.4`, `1.2.3.0/24`, `[1.2.3.4]`, `1.2.3.4:5555`,
+/// `[2400:cb00::1]:443`, with surrounding punctuation.
+pub fn addr_token(tok: &str) -> Option<AddrRange> {
+    let t = tok.trim_matches(|c: char| {
+        matches!(
+            c,
+            ',' | ';' | '(' | ')' | '\'' | '"' | '.' | '[' | ']' | '{' | '}'
+        )
+    });
+    if let Some(r) = AddrRange::parse(t) {
+        return Some(r);
+    }
+    // `address 1.2.3.4: possible DoS` (a v6 address never ends in one colon).
+    if let Some(r) = t.strip_suffix(':').and_then(AddrRange::parse) {
+        return Some(r);
+    }
+    // `[v6]:port` or `v4:port`.
+    if let Some(inner) = tok.trim_start_matches('[').split_once("]:") {
+        return AddrRange::parse(inner.0);
+    }
+    let (a, port) = t.rsplit_once(':')?;
+    if a.contains(':') || port.parse::<u16>().is_err() {
+        return None;
+    }
+    AddrRange::parse(a)
+}
+
+fn addrs_in(text: &str) -> Vec<AddrRange> {
+    text.split(|c: char| c.is_whitespace() || c == ',')
+        .filter_map(addr_token)
+        .collect()
+}
+
+fn kv<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.split_whitespace().find_map(|w| w.strip_prefix(key))
+}
+
+struct Ctx {
+    /// Jail of the last `Status for the jail:` line.
+    jail: Option<String>,
+    /// Jail section of jail.local.
+    section: String,
+    /// ipset being listed, when it is a ban set: (name, is_ban).
+    set: Option<(String, bool)>,
+    in_members: bool,
+    /// Banned list continues on the next lines (terminal wrap).
+    banned_wrap: bool,
+}
+
+/// Parse any mix of the inputs in the module doc.
+pub fn parse(_input: &str, lines: &[Line<'_>]) -> BanFacts {
+    let mut f = BanFacts::default();
+    let mut c = Ctx {
+        jail: None,
+        section: "DEFAULT".into(),
+        set: None,
+        in_members: false,
+        banned_wrap: false,
+    };
+    let mut i = 0usize;
+    while let Some(line) = lines.get(i).copied() {
+        i += 1;
+        let t = line.text.trim();
+        if t.is_empty() {
+            c.in_members = false;
+            c.banned_wrap = false;
+            continue;
+        }
+        let ok = read_line(&mut f, &mut c, line, t, lines, &mut i);
+        if ok {
+            f.understood_lines += 1;
+        } else {
+            f.not_understood.push(NotUnderstood::new(
+                line,
+                "not a ban, log block or throttle line",
+            ));
+        }
+    }
+    resolve_unbans(&mut f);
+    f
+}
+
+fn ban(
+    f: &mut BanFacts,
+    tool: &str,
+    list: &str,
+    addrs: Vec<AddrRange>,
+    active: Option<bool>,
+    line: Line<'_>,
+) {
+    if addrs.is_empty() {
+        return;
+    }
+    f.bans.push(Ban {
+        tool: tool.into(),
+        list: list.into(),
+        addrs: AddrSet::from_ranges(addrs),
+        active,
+        line: line.no,
+        text: line.text.trim().to_string(),
+    });
+}
+
+fn read_line(
+    f: &mut BanFacts,
+    c: &mut Ctx,
+    line: Line<'_>,
+    t: &str,
+    lines: &[Line<'_>],
+    i: &mut usize,
+) -> bool {
+    // Continuation of a wrapped `Banned IP list:`.
+    if c.banned_wrap {
+        let addrs = addrs_in(t);
+        if !addrs.is_empty() && t.split_whitespace().all(|w| addr_token(w).is_some()) {
+            let jail = c.jail.clone().unwrap_or_default();
+            ban(f, "fail2ban", &jail, addrs, Some(true), line);
+            return true;
+        }
+        c.banned_wrap = false;
+    }
+    // Prompts and commands.
+    let first = t.split_whitespace().next().unwrap_or("");
+    if matches!(first, "$" | "#")
+        || first.ends_with('$')
+        || (first.ends_with('#') && first.len() > 1)
+    {
+        return true;
+    }
+    if t.starts_with("fail2ban-client") || t.starts_with("sudo ") || t.starts_with("ipset ") {
+        return true;
+    }
+    // fail2ban-client status.
+    if t == "Status" || t.starts_with("|- Number of jail") {
+        return true;
+    }
+    if let Some((_, list)) = t.split_once("Jail list:") {
+        f.jails.extend(
+            list.split(',')
+                .map(|j| j.trim().to_string())
+                .filter(|j| !j.is_empty()),
+        );
+        return true;
+    }
+    if let Some(j) = t.strip_prefix("Status for the jail:") {
+        c.jail = Some(j.trim().to_string());
+        return true;
+    }
+    if let Some((_, list)) = t.split_once("Banned IP list:") {
+        let jail = c.jail.clone().unwrap_or_default();
+        ban(f, "fail2ban", &jail, addrs_in(list), Some(true), line);
+        c.banned_wrap = true;
+        return true;
+    }
+    let tree = t.trim_start_matches(['|', '`', '-', ' ']);
+    if [
+        "Filter",
+        "Actions",
+        "Currently failed:",
+        "Total failed:",
+        "File list:",
+        "Currently banned:",
+        "Total banned:",
+        "Journal matches:",
+    ]
+    .iter()
+    .any(|p| tree.starts_with(p))
+    {
+        return true;
+    }
+    // fail2ban-client banned: [{'sshd': ['1.2.3.4']}, {'nginx': []}]
+    if t.starts_with("[{") || t.starts_with("{'") {
+        return banned_json(f, t, line);
+    }
+    // jail.local
+    if t.starts_with('[') && t.ends_with(']') && !t.contains(' ') {
+        c.section = t.trim_matches(['[', ']']).to_string();
+        return true;
+    }
+    if let Some(rest) = t.strip_prefix("ignoreip") {
+        let mut addrs = addrs_in(rest.trim_start().trim_start_matches(['=', ':']));
+        // Continuation lines: indented address lists.
+        while let Some(next) = lines.get(*i) {
+            let nt = next.text;
+            if (nt.starts_with(' ') || nt.starts_with('\t'))
+                && !nt.trim().is_empty()
+                && nt.split_whitespace().all(|w| addr_token(w).is_some())
+            {
+                addrs.extend(addrs_in(nt));
+                *i += 1;
+                f.understood_lines += 1;
+            } else {
+                break;
+            }
+        }
+        f.ignore.push(IgnoreList {
+            tool: "fail2ban".into(),
+            jail: c.section.clone(),
+            addrs: AddrSet::from_ranges(addrs),
+            line: line.no,
+            text: t.to_string(),
+        });
+        return true;
+    }
+    if t.contains('=') && !t.contains(" SRC=") && looks_like_ini(t) {
+        return true;
+    }
+    // fail2ban.log
+    if t.contains("fail2ban.") {
+        return fail2ban_log(f, t, line);
+    }
+    // ipset list / save
+    if let Some(name) = t.strip_prefix("Name:") {
+        let name = name.trim().to_string();
+        let is_ban = is_ban_set(&name);
+        c.set = Some((name, is_ban));
+        c.in_members = false;
+        return true;
+    }
+    if [
+        "Type:",
+        "Revision:",
+        "Header:",
+        "Size in memory:",
+        "References:",
+        "Number of entries:",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+    {
+        return true;
+    }
+    if t == "Members:" {
+        c.in_members = true;
+        return true;
+    }
+    if t.starts_with("create ") {
+        return true;
+    }
+    if let Some(rest) = t.strip_prefix("add ") {
+        let mut w = rest.split_whitespace();
+        let (Some(set), Some(addr)) = (w.next(), w.next()) else {
+            return false;
+        };
+        if is_ban_set(set) {
+            if let Some(a) = addr_token(addr) {
+                ban(f, "ipset", set, vec![a], Some(true), line);
+            }
+        }
+        return true;
+    }
+    if c.in_members {
+        if let Some(a) = t.split_whitespace().next().and_then(addr_token) {
+            if let Some((set, true)) = &c.set {
+                let set = set.clone();
+                ban(f, "ipset", &set, vec![a], Some(true), line);
+            }
+            return true;
+        }
+    }
+    // Kernel LOG lines.
+    if t.contains(" SRC=") && t.contains(" DST=") {
+        return kernel_log(f, t, line);
+    }
+    throttle_line(f, t, line)
+}
+
+fn looks_like_ini(t: &str) -> bool {
+    let key = t.split('=').next().unwrap_or("").trim();
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+}
+
+fn banned_json(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
+    // Pairs of `'jail': [ ... ]`.
+    let mut rest = t;
+    let mut any = false;
+    while let Some(q) = rest.find('\'') {
+        let after = rest.get(q + 1..).unwrap_or("");
+        let Some(end) = after.find('\'') else { break };
+        let name = after.get(..end).unwrap_or("");
+        let tail = after.get(end + 1..).unwrap_or("");
+        let Some(list_start) = tail.trim_start().strip_prefix(':').map(str::trim_start) else {
+            rest = tail;
+            continue;
+        };
+        let Some(body) = list_start.strip_prefix('[') else {
+            rest = tail;
+            continue;
+        };
+        let close = body.find(']').unwrap_or(body.len());
+        let inner = body.get(..close).unwrap_or("");
+        ban(f, "fail2ban", name, addrs_in(inner), Some(true), line);
+        any = true;
+        rest = body.get(close..).unwrap_or("");
+    }
+    any || t.trim() == "[]"
+}
+
+fn fail2ban_log(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
+    let jail = t.split_once("] ").and_then(|_| {
+        // The jail is the last `[name]` before the verb.
+        let open = t.rfind(" [")?;
+        let after = t.get(open + 2..)?;
+        let close = after.find(']')?;
+        Some(after.get(..close)?.to_string())
+    });
+    let words: Vec<&str> = t.split_whitespace().collect();
+    for (k, w) in words.iter().enumerate() {
+        let addr = words.get(k + 1).and_then(|a| addr_token(a));
+        match (*w, addr) {
+            ("Ban", Some(a)) => {
+                // `Restore Ban` after a restart is a ban too.
+                ban(
+                    f,
+                    "fail2ban",
+                    jail.as_deref().unwrap_or(""),
+                    vec![a],
+                    None,
+                    line,
+                );
+                return true;
+            }
+            ("Unban", Some(a)) => {
+                f.bans.push(Ban {
+                    tool: "fail2ban-unban".into(),
+                    list: jail.clone().unwrap_or_default(),
+                    addrs: AddrSet::from_ranges([a]),
+                    active: Some(false),
+                    line: line.no,
+                    text: t.to_string(),
+                });
+                return true;
+            }
+            _ => {}
+        }
+    }
+    // Found / already banned / Jail started...: understood, no ban.
+    true
+}
+
+/// A later `Unban` marks earlier bans of the same address and jail lifted.
+fn resolve_unbans(f: &mut BanFacts) {
+    let unbans: Vec<(String, AddrSet, usize)> = f
+        .bans
+        .iter()
+        .filter(|b| b.tool == "fail2ban-unban")
+        .map(|b| (b.list.clone(), b.addrs.clone(), b.line))
+        .collect();
+    for b in f
+        .bans
+        .iter_mut()
+        .filter(|b| b.tool == "fail2ban" && b.active.is_none())
+    {
+        if unbans
+            .iter()
+            .any(|(j, a, l)| *j == b.list && *a == b.addrs && *l > b.line)
+        {
+            b.active = Some(false);
+        }
+    }
+    f.bans.retain(|b| b.tool != "fail2ban-unban");
+}
+
+fn kernel_log(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
+    let Some(in_pos) = t.find("IN=") else {
+        return false;
+    };
+    let mut head = t.get(..in_pos).unwrap_or("").trim();
+    if let Some((_, after)) = head.split_once("kernel:") {
+        head = after.trim();
+    }
+    // Leading `[12345.678]` or `[Tue Nov 24 10:11:12 2026]` stamps.
+    while let Some(rest) = head.strip_prefix('[') {
+        let Some((inner, after)) = rest.split_once(']') else {
+            break;
+        };
+        let stamp = inner.trim().parse::<f64>().is_ok()
+            || inner
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].contains(&w));
+        if !stamp {
+            break;
+        }
+        head = after.trim();
+    }
+    let prefix = head.trim_matches(['[', ']']).trim().to_string();
+    let up = prefix.to_ascii_uppercase();
+    let blocked = ["BLOCK", "DROP", "REJECT", "DENY"]
+        .iter()
+        .any(|w| up.contains(w));
+    let body = t.get(in_pos..).unwrap_or("");
+    let flag_words = ["SYN", "ACK", "FIN", "RST", "PSH", "URG", "ECE", "CWR"];
+    let flags: Vec<String> = body
+        .split_whitespace()
+        .filter(|w| flag_words.contains(w))
+        .map(str::to_string)
+        .collect();
+    let proto = kv(body, "PROTO=").map(str::to_string);
+    let has = |x: &str| flags.iter().any(|g| g == x);
+    let teardown = proto.as_deref() == Some("TCP") && !has("SYN") && (has("RST") || has("FIN"));
+    f.log_blocks.push(LogBlock {
+        prefix,
+        blocked,
+        src: kv(body, "SRC=")
+            .and_then(AddrRange::parse)
+            .map(|r| AddrSet::from_ranges([r])),
+        dst: kv(body, "DST=").map(str::to_string),
+        proto,
+        dpt: kv(body, "DPT=").and_then(|p| p.parse().ok()),
+        flags,
+        teardown_noise: teardown,
+        line: line.no,
+        text: t.to_string(),
+    });
+    true
+}
+
+fn throttle_line(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
+    let lower = t.to_ascii_lowercase();
+    let mut push = |tool: &str, zone: Option<String>, addrs: Vec<AddrRange>| {
+        if addrs.is_empty() {
+            return false;
+        }
+        f.throttles.push(Throttle {
+            tool: tool.into(),
+            zone,
+            client: AddrSet::from_ranges(addrs),
+            line: line.no,
+            text: t.to_string(),
+        });
+        true
+    };
+    if lower.contains("limiting requests") || lower.contains("limiting connections") {
+        let zone = t
+            .split_once("zone \"")
+            .and_then(|(_, r)| r.split_once('"'))
+            .map(|(z, _)| z.to_string());
+        let client = t
+            .split_once("client: ")
+            .and_then(|(_, r)| r.split(',').next())
+            .and_then(addr_token);
+        let tool = if lower.contains("limiting requests") {
+            "nginx limit_req"
+        } else {
+            "nginx limit_conn"
+        };
+        return push(tool, zone, client.into_iter().collect());
+    }
+    let client_tag = || {
+        t.split_once("[client ")
+            .and_then(|(_, r)| r.split(']').next())
+            .and_then(addr_token)
+    };
+    if lower.contains("modsecurity") {
+        return push("modsecurity", None, client_tag().into_iter().collect());
+    }
+    if lower.contains("mod_evasive") || lower.contains("evasive") {
+        let addrs: Vec<AddrRange> = client_tag()
+            .into_iter()
+            .chain(addrs_in(t))
+            .take(1)
+            .collect();
+        return push("mod_evasive", None, addrs);
+    }
+    if lower.contains("cphulk") {
+        if lower.contains("block") || lower.contains("black") || lower.contains("brute") {
+            let a = addrs_in(t);
+            if !a.is_empty() {
+                ban(f, "cphulk", "cphulk", a, None, line);
+                return true;
+            }
+        }
+        return lower.contains("cphulk");
+    }
+    if t.contains("[ACL]")
+        || (lower.contains("banned")
+            && (t.contains("[NOTICE]") || t.contains("[INFO]") || t.contains("[WARN]")))
+        || lower.contains("throttl")
+    {
+        // LiteSpeed puts the client as `[1.2.3.4:5555]` or `[1.2.3.4]`.
+        let a: Vec<AddrRange> = t
+            .split('[')
+            .filter_map(|p| p.split(']').next())
+            .filter_map(addr_token)
+            .take(1)
+            .collect();
+        return push("litespeed", None, a);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::lines;
+
+    #[test]
+    fn tokens() {
+        assert!(addr_token("[162.158.1.2:5555]").is_some());
+        assert!(addr_token("162.158.1.2,").is_some());
+        assert!(addr_token("[2400:cb00::1]:443").is_some());
+        assert!(addr_token("2400:cb00::1").is_some());
+        assert!(addr_token("sshd").is_none());
+    }
+
+    #[test]
+    fn teardown_and_syn() {
+        let text = "Nov 24 10:11:12 web kernel: [12345.678] [UFW BLOCK] IN=eth0 OUT= MAC=aa SRC=172.70.1.2 DST=203.0.113.5 LEN=40 TOS=0x00 PREC=0x00 TTL=57 ID=0 DF PROTO=TCP SPT=12345 DPT=443 WINDOW=0 RES=0x00 RST URGP=0\n[12345.9] [UFW BLOCK] IN=eth0 OUT= SRC=172.70.1.3 DST=203.0.113.5 PROTO=TCP SPT=1 DPT=443 WINDOW=1 RES=0x00 SYN URGP=0\n";
+        let f = parse("t", &lines(text));
+        assert_eq!(f.log_blocks.len(), 2);
+        assert!(f
+            .log_blocks
+            .first()
+            .is_some_and(|b| b.teardown_noise && b.blocked && b.prefix == "UFW BLOCK"));
+        assert!(f
+            .log_blocks
+            .get(1)
+            .is_some_and(|b| !b.teardown_noise && b.dpt == Some(443)));
+        let hits = cloudflare_hits(&f, &Ranges::bundled());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits.first().map(|h| h.line), Some(2));
+    }
+
+    #[test]
+    fn unban_lifts() {
+        let text = "2026-11-24 10:00:00,000 fail2ban.actions [99]: NOTICE  [sshd] Ban 162.158.1.2\n2026-11-24 10:10:00,000 fail2ban.actions [99]: NOTICE  [sshd] Unban 162.158.1.2\n2026-11-24 10:11:00,000 fail2ban.actions [99]: NOTICE  [nginx-limit-req] Ban 162.158.1.3\n";
+        let f = parse("t", &lines(text));
+        assert_eq!(f.bans.len(), 2);
+        assert_eq!(f.bans.first().and_then(|b| b.active), Some(false));
+        assert_eq!(
+            f.bans.get(1).map(|b| b.list.as_str()),
+            Some("nginx-limit-req")
+        );
+        assert!(f.not_understood.is_empty());
+    }
+}

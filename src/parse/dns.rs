@@ -1,0 +1,953 @@
+//! DNS evidence: `dig` (full and `+short`, several queries per run),
+//! `nslookup` (Linux and Windows shapes), `host`, BIND zone files, Cloudflare's
+//! zone export (with `cf_tags=cf-proxied:` comments) and Cloudflare's API JSON
+//! for DNS records.
+//!
+//! Guarantees: every non-blank line is either understood or reported in
+//! `not_understood`; names are lowercased without the trailing dot; the
+//! parser is linear in the input and never panics.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use serde::Serialize;
+
+use super::textscan::{command_of, contains_ci, parse_ip};
+use crate::text::{Line, NotUnderstood};
+
+/// Which tool or file shape a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DnsSource {
+    Dig,
+    DigShort,
+    Nslookup,
+    Host,
+    ZoneFile,
+    CloudflareExport,
+    CloudflareApi,
+}
+
+/// One resource record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DnsRecord {
+    /// Owner name, lowercase, no trailing dot. Empty when the output does
+    /// not say (`dig +short` pasted without its command line).
+    pub name: String,
+    /// `A`, `AAAA`, `CNAME`, `MX`, ... uppercase.
+    pub rtype: String,
+    /// The record data as printed (CNAME targets lose the trailing dot).
+    pub value: String,
+    pub ttl: Option<u32>,
+    /// Cloudflare's orange cloud, when the input says (export, API JSON).
+    pub proxied: Option<bool>,
+    pub source: DnsSource,
+    pub line: usize,
+}
+
+impl DnsRecord {
+    /// The address of an A/AAAA record.
+    pub fn addr(&self) -> Option<IpAddr> {
+        match self.rtype.as_str() {
+            "A" | "AAAA" => parse_ip(&self.value),
+            _ => None,
+        }
+    }
+}
+
+/// A lookup that failed or returned a status other than success.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DnsStatus {
+    pub name: Option<String>,
+    /// `NOERROR`, `NXDOMAIN`, `SERVFAIL`, `REFUSED`, `TIMEOUT`.
+    pub status: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DnsFacts {
+    pub records: Vec<DnsRecord>,
+    /// Every query status seen (dig headers, nslookup/host failures).
+    pub statuses: Vec<DnsStatus>,
+    pub understood_lines: usize,
+    pub not_understood: Vec<NotUnderstood>,
+}
+
+impl DnsFacts {
+    /// Records whose name is `name` (case-insensitive, trailing dot ignored).
+    pub fn records_for<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a DnsRecord> + 'a {
+        let n = norm_name(name);
+        self.records.iter().filter(move |r| r.name == n)
+    }
+}
+
+/// What an address is, as far as a proxied record is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddrClass {
+    /// One of Cloudflare's own published ranges: the record points at the proxy.
+    Cloudflare,
+    /// RFC 1918, fc00::/7.
+    Private,
+    Loopback,
+    LinkLocal,
+    /// 100.64.0.0/10 carrier-grade NAT.
+    Cgnat,
+    /// 198.18.0.0/15, used by proxies and benchmarking tools as fake answers.
+    FakeIp,
+    /// Documentation, "this network", class E, multicast, unspecified.
+    Reserved,
+    Public,
+}
+
+/// Cloudflare's bundled ranges, built once: classification runs per record.
+fn cloudflare_set() -> &'static crate::net::AddrSet {
+    static SET: std::sync::OnceLock<crate::net::AddrSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| crate::cloudflare::Ranges::bundled().set())
+}
+
+/// Classify an address. IPv4-mapped IPv6 is classified as its IPv4.
+pub fn classify(addr: IpAddr) -> AddrClass {
+    let addr = match addr {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => addr,
+        },
+        v4 => v4,
+    };
+    match addr {
+        IpAddr::V4(a) => classify_v4(a),
+        IpAddr::V6(a) => classify_v6(a),
+    }
+}
+
+fn classify_v4(a: Ipv4Addr) -> AddrClass {
+    let o = a.octets();
+    let [o0, o1, o2, _] = o;
+    if a.is_loopback() {
+        return AddrClass::Loopback;
+    }
+    if a.is_private() {
+        return AddrClass::Private;
+    }
+    if a.is_link_local() {
+        return AddrClass::LinkLocal;
+    }
+    if o0 == 100 && (64..128).contains(&o1) {
+        return AddrClass::Cgnat;
+    }
+    if o0 == 198 && (o1 == 18 || o1 == 19) {
+        return AddrClass::FakeIp;
+    }
+    let doc = matches!((o0, o1, o2), (192, 0, 2) | (198, 51, 100) | (203, 0, 113));
+    if doc || o0 == 0 || o0 >= 224 || (o0 == 192 && o1 == 0 && o2 == 0) {
+        return AddrClass::Reserved;
+    }
+    if cloudflare_set().contains(IpAddr::V4(a)) {
+        return AddrClass::Cloudflare;
+    }
+    AddrClass::Public
+}
+
+fn classify_v6(a: Ipv6Addr) -> AddrClass {
+    let s = a.segments();
+    let s0 = s.first().copied().unwrap_or(0);
+    let s1 = s.get(1).copied().unwrap_or(0);
+    if a.is_loopback() {
+        return AddrClass::Loopback;
+    }
+    if a.is_unspecified() || a.is_multicast() || (s0 == 0x2001 && s1 == 0x0db8) {
+        return AddrClass::Reserved;
+    }
+    if s0 & 0xfe00 == 0xfc00 {
+        return AddrClass::Private;
+    }
+    if s0 & 0xffc0 == 0xfe80 {
+        return AddrClass::LinkLocal;
+    }
+    if cloudflare_set().contains(IpAddr::V6(a)) {
+        return AddrClass::Cloudflare;
+    }
+    if s0 & 0xe000 != 0x2000 {
+        // Outside 2000::/3 nothing is globally routed.
+        return AddrClass::Reserved;
+    }
+    AddrClass::Public
+}
+
+pub(crate) fn norm_name(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+const RTYPES: [&str; 16] = [
+    "A", "AAAA", "CNAME", "MX", "NS", "TXT", "SOA", "SRV", "CAA", "PTR", "HTTPS", "SVCB", "DS",
+    "DNSKEY", "RRSIG", "NSEC",
+];
+
+fn is_rtype(t: &str) -> bool {
+    RTYPES.iter().any(|r| r.eq_ignore_ascii_case(t))
+}
+
+fn is_class(t: &str) -> bool {
+    matches!(t.to_ascii_uppercase().as_str(), "IN" | "CH" | "HS" | "ANY")
+}
+
+/// A resource record line: `name [ttl] [class] type rdata` in either order
+/// of ttl and class. `default_name` is used for lines that start with
+/// whitespace (zone files repeat the previous owner that way).
+fn parse_rr(
+    text: &str,
+    origin: &str,
+    last_name: &str,
+) -> Option<(String, String, String, Option<u32>)> {
+    let body = text.split_once(';').map_or(text, |(b, _)| b);
+    // TXT data may hold ';' inside quotes; keep the raw rest for the value.
+    let owner_implicit = text.starts_with(' ') || text.starts_with('\t');
+    let mut toks = body.split_whitespace();
+    let name = if owner_implicit {
+        last_name.to_string()
+    } else {
+        let n = toks.next()?;
+        qualify(n, origin)
+    };
+    let mut ttl = None;
+    let mut rtype = None;
+    for _ in 0..3 {
+        let t = toks.next()?;
+        if is_rtype(t) {
+            rtype = Some(t.to_ascii_uppercase());
+            break;
+        } else if let Some(n) = parse_ttl(t) {
+            ttl = Some(n);
+        } else if !is_class(t) {
+            return None;
+        }
+    }
+    let rtype = rtype?;
+    let rest: Vec<&str> = toks.collect();
+    if rest.is_empty() {
+        return None;
+    }
+    let mut value = rest.join(" ");
+    if rtype == "TXT" {
+        // Take the value from the raw text so a ';' inside quotes survives.
+        if let Some(q) = text.find('"') {
+            value = text.get(q..).unwrap_or("").trim().to_string();
+            if let Some(end) = value.rfind('"') {
+                value.truncate(end.saturating_add(1));
+            }
+        }
+    }
+    if matches!(rtype.as_str(), "CNAME" | "NS" | "PTR") {
+        value = qualify(&value, origin);
+    }
+    Some((name, rtype, value, ttl))
+}
+
+/// TTLs are seconds, or BIND's `1h30m` shorthand.
+fn parse_ttl(t: &str) -> Option<u32> {
+    if let Ok(n) = t.parse::<u32>() {
+        return Some(n);
+    }
+    let mut total: u32 = 0;
+    let mut cur: u32 = 0;
+    let mut any = false;
+    for c in t.chars() {
+        if let Some(d) = c.to_digit(10) {
+            cur = cur.checked_mul(10)?.checked_add(d)?;
+            any = true;
+        } else {
+            let mul = match c.to_ascii_lowercase() {
+                's' => 1,
+                'm' => 60,
+                'h' => 3600,
+                'd' => 86400,
+                'w' => 604800,
+                _ => return None,
+            };
+            total = total.checked_add(cur.checked_mul(mul)?)?;
+            cur = 0;
+        }
+    }
+    (any && cur == 0).then_some(total)
+}
+
+fn qualify(name: &str, origin: &str) -> String {
+    if name == "@" {
+        return norm_name(origin);
+    }
+    if name.ends_with('.') || origin.is_empty() {
+        return norm_name(name);
+    }
+    norm_name(&format!("{name}.{origin}"))
+}
+
+/// Confidence (0-100) that `lines` are DNS tool output or zone data.
+pub fn sniff(lines: &[Line<'_>]) -> u8 {
+    let mut score: u32 = 0;
+    for l in lines.iter().take(20) {
+        let t = l.text.trim();
+        let strong = [
+            "<<>> DiG",
+            "->>HEADER<<-",
+            ";; ANSWER SECTION",
+            ";; QUESTION SECTION",
+            "Non-authoritative answer",
+            " has address ",
+            " has IPv6 address ",
+            " is an alias for ",
+            "cf_tags=cf-proxied",
+            "canonical name =",
+            "$ORIGIN",
+            "can't find",
+        ];
+        if strong.iter().any(|s| t.contains(s)) {
+            score += 40;
+        } else if t.contains("\"proxied\"") || t.contains("\"content\"") {
+            score += 25;
+        } else if let Some(c) = command_of(t) {
+            let c0 = c.split_whitespace().next().unwrap_or("");
+            if matches!(c0, "dig" | "nslookup" | "host") {
+                score += 40;
+            }
+        } else if parse_rr(t, "", "").is_some() {
+            score += 20;
+        } else if t.starts_with("Server:") || t.starts_with("Addresses:") {
+            score += 10;
+        }
+    }
+    score.min(100) as u8
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    None,
+    Question,
+    Answer,
+    Other,
+}
+
+/// Parse any mix of the supported DNS shapes.
+pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
+    let mut f = DnsFacts::default();
+    let first = lines
+        .iter()
+        .map(|l| l.text.trim_start())
+        .find(|t| !t.is_empty())
+        .unwrap_or("");
+    if first.starts_with('{') || first.starts_with('[') {
+        let text: Vec<&str> = lines.iter().map(|l| l.text).collect();
+        parse_api_json(&text.join("\n"), lines, &mut f);
+        return f;
+    }
+    let mut origin = String::new();
+    let mut last_name = String::new();
+    let mut section = Section::None;
+    let mut in_dig = false;
+    let mut cf_export = false;
+    // Inside a parenthesised multi-line record (SOA in zone files).
+    let mut in_parens = false;
+    let mut dig_short = false;
+    // The name a `+short`/nslookup/host command asked for, from a prompt line.
+    let mut query_name: Option<String> = None;
+    // nslookup: Address lines before the first Name belong to the server.
+    let mut ns_name: Option<String> = None;
+    let mut ns_in_answer = false;
+    let mut ns_addresses = false;
+    let mut host_server_block = false;
+    for l in lines {
+        let raw = l.text;
+        let t = raw.trim();
+        if t.is_empty() {
+            if host_server_block {
+                host_server_block = false;
+            }
+            ns_addresses = false;
+            continue;
+        }
+        if let Some(cmd) = command_of(raw) {
+            let mut words = cmd.split_whitespace();
+            let tool = words.next().unwrap_or("");
+            if matches!(tool, "dig" | "nslookup" | "host" | "sudo") {
+                let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
+                dig_short = tool == "dig" && args.iter().any(|a| a.starts_with("+short"));
+                query_name = args
+                    .iter()
+                    .find(|a| {
+                        !a.starts_with(['+', '-', '@'])
+                            && a.contains('.')
+                            && !is_rtype(a)
+                            && parse_ip(a).is_none()
+                    })
+                    .map(|a| norm_name(a));
+                ns_in_answer = false;
+                ns_name = None;
+                // `dig +noall +answer` prints bare records: they are answers.
+                in_dig = tool == "dig" || (tool == "sudo" && cmd.contains(" dig "));
+                cf_export = false;
+                section = Section::None;
+                f.understood_lines += 1;
+                continue;
+            }
+        }
+        if in_parens {
+            let body = t.split_once(';').map_or(t, |(b, _)| b);
+            in_parens = !body.contains(')');
+            f.understood_lines += 1;
+            continue;
+        }
+        // dig headers and comments.
+        if let Some(c) = t.strip_prefix(';') {
+            f.understood_lines += 1;
+            let c = c.trim_start_matches(';').trim();
+            if c.starts_with("<<>> DiG")
+                || c.starts_with("->>HEADER<<-")
+                || c.ends_with("SECTION:")
+                || c.starts_with("Got answer")
+            {
+                in_dig = true;
+                cf_export = false;
+            }
+            if c.starts_with("Exported:") || c.starts_with("Domain:") {
+                cf_export = true;
+                in_dig = false;
+            }
+            if c.starts_with("QUESTION SECTION") {
+                section = Section::Question;
+            } else if c.starts_with("ANSWER SECTION") {
+                section = Section::Answer;
+            } else if c.ends_with("SECTION:") {
+                section = Section::Other;
+            } else if let Some(st) = c.split_once("status:").map(|(_, s)| s) {
+                let st = st.split(',').next().unwrap_or("").trim().to_string();
+                f.statuses.push(DnsStatus {
+                    name: None,
+                    status: st,
+                    line: l.no,
+                });
+                section = Section::None;
+            } else if section == Section::Question {
+                if let Some(q) = c.split_whitespace().next() {
+                    let q = norm_name(q);
+                    if let Some(s) = f.statuses.last_mut() {
+                        if s.name.is_none() {
+                            s.name = Some(q.clone());
+                        }
+                    }
+                    query_name = Some(q);
+                }
+            } else if contains_ci(c, "timed out") || contains_ci(c, "no servers could be reached") {
+                f.statuses.push(DnsStatus {
+                    name: query_name.clone(),
+                    status: "TIMEOUT".into(),
+                    line: l.no,
+                });
+            }
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("$ORIGIN") {
+            origin = norm_name(rest.split(';').next().unwrap_or(""));
+            f.understood_lines += 1;
+            continue;
+        }
+        if t.starts_with("$TTL") || t.starts_with("$INCLUDE") || t.starts_with("$GENERATE") {
+            f.understood_lines += 1;
+            continue;
+        }
+        // host(1)
+        if let Some((name, addr)) = t
+            .split_once(" has address ")
+            .or_else(|| t.split_once(" has IPv6 address "))
+        {
+            let rtype = if t.contains(" has IPv6 ") {
+                "AAAA"
+            } else {
+                "A"
+            };
+            push(
+                &mut f,
+                norm_name(name),
+                rtype,
+                addr.trim(),
+                None,
+                None,
+                DnsSource::Host,
+                l.no,
+            );
+            continue;
+        }
+        if let Some((name, target)) = t.split_once(" is an alias for ") {
+            push(
+                &mut f,
+                norm_name(name),
+                "CNAME",
+                &norm_name(target),
+                None,
+                None,
+                DnsSource::Host,
+                l.no,
+            );
+            continue;
+        }
+        if t.contains(" mail is handled by ")
+            || t.contains(" has no ")
+            || t.starts_with("Using domain server")
+        {
+            host_server_block = t.starts_with("Using domain server");
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("Host ") {
+            if let Some((name, why)) = rest.split_once(" not found:") {
+                let st = status_word(why);
+                f.statuses.push(DnsStatus {
+                    name: Some(norm_name(name)),
+                    status: st,
+                    line: l.no,
+                });
+                f.understood_lines += 1;
+                continue;
+            }
+        }
+        if host_server_block {
+            f.understood_lines += 1;
+            continue;
+        }
+        // nslookup
+        if t == "Non-authoritative answer:" || t.starts_with("Authoritative answers can be found") {
+            ns_in_answer = true;
+            f.understood_lines += 1;
+            continue;
+        }
+        if t.starts_with("Server:") {
+            ns_in_answer = false;
+            ns_name = None;
+            f.understood_lines += 1;
+            continue;
+        }
+        if t.starts_with("** server can't find")
+            || (t.starts_with("***") && t.contains("can't find"))
+        {
+            let after = t.split_once("can't find").map_or("", |(_, r)| r).trim();
+            let (name, why) = after.split_once(':').unwrap_or((after, ""));
+            f.statuses.push(DnsStatus {
+                name: Some(norm_name(name)),
+                status: status_word(why),
+                line: l.no,
+            });
+            f.understood_lines += 1;
+            continue;
+        }
+        if t.starts_with("***")
+            || t.starts_with("DNS request timed out")
+            || t.starts_with("timeout was")
+        {
+            if contains_ci(t, "timed out") || contains_ci(t, "timeout") {
+                f.statuses.push(DnsStatus {
+                    name: query_name.clone(),
+                    status: "TIMEOUT".into(),
+                    line: l.no,
+                });
+            }
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(n) = t.strip_prefix("Name:") {
+            ns_name = Some(norm_name(n));
+            ns_in_answer = true;
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(a) = t
+            .strip_prefix("Addresses:")
+            .or_else(|| t.strip_prefix("Address:"))
+        {
+            ns_addresses = t.starts_with("Addresses:");
+            if ns_in_answer && ns_name.is_some() {
+                let name = ns_name.clone().unwrap_or_default();
+                ns_addr(&mut f, &name, a, l);
+            } else {
+                f.understood_lines += 1;
+            }
+            continue;
+        }
+        if let Some(a) = t.strip_prefix("Aliases:") {
+            // Windows lists the names that were CNAMEs to the Name: line.
+            if let Some(target) = ns_name.clone() {
+                let alias = norm_name(a);
+                push(
+                    &mut f,
+                    alias,
+                    "CNAME",
+                    &target,
+                    None,
+                    None,
+                    DnsSource::Nslookup,
+                    l.no,
+                );
+            } else {
+                f.understood_lines += 1;
+            }
+            ns_addresses = false;
+            continue;
+        }
+        if ns_addresses && parse_ip(t).is_some() && (raw.starts_with(' ') || raw.starts_with('\t'))
+        {
+            let name = ns_name.clone().unwrap_or_default();
+            ns_addr(&mut f, &name, t, l);
+            continue;
+        }
+        if let Some((name, target)) = t.split_once("canonical name =") {
+            push(
+                &mut f,
+                norm_name(name),
+                "CNAME",
+                &norm_name(target),
+                None,
+                None,
+                DnsSource::Nslookup,
+                l.no,
+            );
+            continue;
+        }
+        // Resource record lines (dig answers, zone files, Cloudflare export).
+        if let Some((name, rtype, value, ttl)) = parse_rr(raw, &origin, &last_name) {
+            last_name = name.clone();
+            let proxied = raw.split_once(';').and_then(|(_, c)| cf_proxied(c));
+            let body = raw.split_once(';').map_or(raw, |(b, _)| b);
+            if body.contains('(') && !body.contains(')') {
+                in_parens = true;
+            }
+            let source = if proxied.is_some() || cf_export {
+                DnsSource::CloudflareExport
+            } else if in_dig {
+                DnsSource::Dig
+            } else {
+                DnsSource::ZoneFile
+            };
+            if in_dig && section != Section::Answer && section != Section::None {
+                // Authority/additional data: read, but not an answer.
+                f.understood_lines += 1;
+                continue;
+            }
+            push(&mut f, name, &rtype, &value, ttl, proxied, source, l.no);
+            continue;
+        }
+        // `dig +short`: bare addresses and CNAME targets.
+        if let Some(ip) = parse_ip(t) {
+            let rtype = if ip.is_ipv4() { "A" } else { "AAAA" };
+            let name = query_name.clone().unwrap_or_default();
+            push(
+                &mut f,
+                name,
+                rtype,
+                t,
+                None,
+                None,
+                DnsSource::DigShort,
+                l.no,
+            );
+            continue;
+        }
+        if dig_short && t.ends_with('.') && !t.contains(' ') {
+            let name = query_name.clone().unwrap_or_default();
+            push(
+                &mut f,
+                name.clone(),
+                "CNAME",
+                &norm_name(t),
+                None,
+                None,
+                DnsSource::DigShort,
+                l.no,
+            );
+            // Later lines answer for the target.
+            query_name = Some(norm_name(t));
+            continue;
+        }
+        if t.starts_with('(')
+            || t.starts_with(')')
+            || t.chars()
+                .all(|c| c.is_ascii_digit() || c.is_whitespace() || c == ')' || c == '(')
+        {
+            // SOA continuation lines of a multi-line zone record.
+            f.understood_lines += 1;
+            continue;
+        }
+        f.not_understood
+            .push(NotUnderstood::new(*l, "not a DNS record or tool line"));
+    }
+    f
+}
+
+fn ns_addr(f: &mut DnsFacts, name: &str, text: &str, l: &Line<'_>) {
+    let a = text.trim();
+    match parse_ip(a.split('#').next().unwrap_or(a)) {
+        Some(ip) => {
+            let rtype = if ip.is_ipv4() { "A" } else { "AAAA" };
+            push(
+                f,
+                name.to_string(),
+                rtype,
+                &ip.to_string(),
+                None,
+                None,
+                DnsSource::Nslookup,
+                l.no,
+            );
+        }
+        None => f
+            .not_understood
+            .push(NotUnderstood::new(*l, "nslookup address not readable")),
+    }
+}
+
+fn status_word(why: &str) -> String {
+    let w = why.trim();
+    if w.contains("NXDOMAIN") || contains_ci(w, "Non-existent domain") {
+        "NXDOMAIN".into()
+    } else if w.contains("SERVFAIL") || contains_ci(w, "server failed") {
+        "SERVFAIL".into()
+    } else if w.contains("REFUSED") || contains_ci(w, "refused") {
+        "REFUSED".into()
+    } else if contains_ci(w, "timed out") {
+        "TIMEOUT".into()
+    } else {
+        w.trim_start_matches(|c: char| c.is_ascii_digit() || c == '(')
+            .trim_end_matches(')')
+            .to_string()
+    }
+}
+
+fn cf_proxied(comment: &str) -> Option<bool> {
+    let (_, rest) = comment.split_once("cf-proxied:")?;
+    if rest.starts_with("true") {
+        Some(true)
+    } else if rest.starts_with("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push(
+    f: &mut DnsFacts,
+    name: String,
+    rtype: &str,
+    value: &str,
+    ttl: Option<u32>,
+    proxied: Option<bool>,
+    source: DnsSource,
+    line: usize,
+) {
+    f.understood_lines += 1;
+    f.records.push(DnsRecord {
+        name,
+        rtype: rtype.to_string(),
+        value: value.trim().to_string(),
+        ttl,
+        proxied,
+        source,
+        line,
+    });
+}
+
+/// Cloudflare API `GET /zones/:id/dns_records` (or a bare array of records).
+/// Line numbers point at each record's `"content"` (or `"name"`) line; when
+/// the JSON is cut short, pretty-printed key lines are read one by one.
+fn parse_api_json(text: &str, lines: &[Line<'_>], f: &mut DnsFacts) {
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+        let arr = v
+            .get("result")
+            .and_then(|r| r.as_array())
+            .or_else(|| v.as_array())
+            .cloned()
+            .unwrap_or_default();
+        let mut cursor = 0usize;
+        for rec in &arr {
+            let s = |k: &str| {
+                rec.get(k)
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let (name, rtype, content) = (s("name"), s("type"), s("content"));
+            if rtype.is_empty() {
+                continue;
+            }
+            // Find the line that holds this record's content, moving forward only
+            // and within a short window, so a miss costs O(1) and the whole is linear.
+            let needle = format!("\"{content}\"");
+            let mut line_no = lines.get(cursor).map_or(1, |l| l.no);
+            if let Some(off) = lines
+                .iter()
+                .skip(cursor)
+                .take(64)
+                .position(|l| l.text.contains("\"content\"") && l.text.contains(&needle))
+            {
+                let idx = cursor.saturating_add(off);
+                line_no = lines.get(idx).map_or(line_no, |l| l.no);
+                cursor = idx.saturating_add(1);
+            }
+            let ttl = rec
+                .get("ttl")
+                .and_then(|x| x.as_u64())
+                .and_then(|x| u32::try_from(x).ok());
+            let proxied = rec.get("proxied").and_then(|x| x.as_bool());
+            f.records.push(DnsRecord {
+                name: norm_name(&name),
+                rtype: rtype.to_ascii_uppercase(),
+                value: if matches!(rtype.as_str(), "CNAME") {
+                    norm_name(&content)
+                } else {
+                    content
+                },
+                ttl,
+                proxied,
+                source: DnsSource::CloudflareApi,
+                line: line_no,
+            });
+        }
+        f.understood_lines = lines.iter().filter(|l| !l.text.trim().is_empty()).count();
+        return;
+    }
+    // Truncated or hand-edited JSON: read `"key": value` lines.
+    #[derive(Default)]
+    struct Cur {
+        name: Option<String>,
+        rtype: Option<String>,
+        content: Option<String>,
+        ttl: Option<u32>,
+        proxied: Option<bool>,
+        line: usize,
+    }
+    let mut cur = Cur::default();
+    let flush = |cur: &mut Cur, f: &mut DnsFacts| {
+        if let (Some(rtype), Some(content)) = (cur.rtype.take(), cur.content.take()) {
+            f.records.push(DnsRecord {
+                name: norm_name(&cur.name.take().unwrap_or_default()),
+                rtype: rtype.to_ascii_uppercase(),
+                value: content,
+                ttl: cur.ttl.take(),
+                proxied: cur.proxied.take(),
+                source: DnsSource::CloudflareApi,
+                line: cur.line,
+            });
+        }
+        *cur = Cur::default();
+    };
+    for l in lines {
+        let t = l.text.trim().trim_end_matches(',');
+        if t.is_empty() {
+            continue;
+        }
+        f.understood_lines += 1;
+        if t.starts_with('{') {
+            flush(&mut cur, f);
+            continue;
+        }
+        let Some((k, v)) = t.split_once(':') else {
+            continue;
+        };
+        let k = k.trim().trim_matches('"');
+        let v = v.trim().trim_matches('"');
+        match k {
+            "name" => cur.name = Some(v.to_string()),
+            "type" => cur.rtype = Some(v.to_string()),
+            "content" => {
+                cur.content = Some(v.to_string());
+                cur.line = l.no;
+            }
+            "ttl" => cur.ttl = v.parse().ok(),
+            "proxied" => cur.proxied = v.parse().ok(),
+            _ => {}
+        }
+    }
+    flush(&mut cur, f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::lines;
+
+    fn p(s: &str) -> DnsFacts {
+        parse(s, &lines(s))
+    }
+
+    #[test]
+    fn classify_ranges() {
+        let c = |s: &str| classify(s.parse().unwrap());
+        assert_eq!(c("104.16.1.1"), AddrClass::Cloudflare);
+        assert_eq!(c("2606:4700::1"), AddrClass::Cloudflare);
+        assert_eq!(c("10.1.2.3"), AddrClass::Private);
+        assert_eq!(c("fd00::1"), AddrClass::Private);
+        assert_eq!(c("127.0.1.1"), AddrClass::Loopback);
+        assert_eq!(c("::1"), AddrClass::Loopback);
+        assert_eq!(c("169.254.1.1"), AddrClass::LinkLocal);
+        assert_eq!(c("fe80::1"), AddrClass::LinkLocal);
+        assert_eq!(c("100.100.1.1"), AddrClass::Cgnat);
+        assert_eq!(c("198.18.0.5"), AddrClass::FakeIp);
+        assert_eq!(c("192.0.2.1"), AddrClass::Reserved);
+        assert_eq!(c("2001:db8::5"), AddrClass::Reserved);
+        assert_eq!(c("0.1.2.3"), AddrClass::Reserved);
+        assert_eq!(c("240.0.0.1"), AddrClass::Reserved);
+        assert_eq!(c("224.0.0.1"), AddrClass::Reserved);
+        assert_eq!(c("8.8.8.8"), AddrClass::Public);
+        assert_eq!(c("2a01:4f8::1"), AddrClass::Public);
+        assert_eq!(c("::ffff:10.0.0.1"), AddrClass::Private);
+    }
+
+    #[test]
+    fn zone_relative_names_and_ttl_order() {
+        let f = p("$ORIGIN example.com.\n$TTL 1h\n@ 300 IN A 203.0.113.5\nwww IN 300 CNAME @\n    IN AAAA 2001:db8::5\nmail 1h30m IN A 198.51.100.1\n");
+        let r: Vec<(&str, &str, &str, Option<u32>)> = f
+            .records
+            .iter()
+            .map(|r| (r.name.as_str(), r.rtype.as_str(), r.value.as_str(), r.ttl))
+            .collect();
+        assert_eq!(
+            r,
+            vec![
+                ("example.com", "A", "203.0.113.5", Some(300)),
+                ("www.example.com", "CNAME", "example.com", Some(300)),
+                ("www.example.com", "AAAA", "2001:db8::5", None),
+                ("mail.example.com", "A", "198.51.100.1", Some(5400)),
+            ]
+        );
+        assert!(f.not_understood.is_empty());
+    }
+
+    #[test]
+    fn dig_short_with_prompt() {
+        let f = p("$ dig +short www.example.com\nexample.com.\n203.0.113.9\n");
+        assert_eq!(f.records.len(), 2);
+        assert_eq!(f.records[0].rtype, "CNAME");
+        assert_eq!(f.records[0].name, "www.example.com");
+        assert_eq!(f.records[1].name, "example.com");
+        assert_eq!(f.records[1].line, 3);
+    }
+
+    #[test]
+    fn txt_with_semicolon_and_garbage() {
+        let f = p("x.example. 1 IN TXT \"v=DMARC1; p=none\"\nthis is not dns\n");
+        assert_eq!(f.records[0].value, "\"v=DMARC1; p=none\"");
+        assert_eq!(f.not_understood.len(), 1);
+        assert_eq!(f.not_understood[0].line, 2);
+    }
+
+    #[test]
+    fn truncated_api_json() {
+        let f = p("{\n  \"result\": [\n    {\n      \"name\": \"example.com\",\n      \"type\": \"A\",\n      \"content\": \"203.0.113.5\",\n      \"proxied\": true,\n");
+        assert_eq!(f.records.len(), 1);
+        assert_eq!(f.records[0].proxied, Some(true));
+        assert_eq!(f.records[0].line, 6);
+    }
+
+    #[test]
+    fn sniff_scores() {
+        let s = "; <<>> DiG 9.18 <<>> example.com\n;; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 1\n";
+        assert!(sniff(&lines(s)) >= 60);
+        assert!(sniff(&lines("tcp LISTEN 0 511 0.0.0.0:80 0.0.0.0:*\n")) < 30);
+    }
+}

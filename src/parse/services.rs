@@ -1,0 +1,1063 @@
+//! Web server state and failure evidence: `systemctl status` (with the
+//! journal lines below it, ellipsized or not), `service X status` (sysvinit
+//! and the systemd redirect), `nginx -t`, `apachectl configtest`,
+//! `caddy validate`, raw journal and error-log lines, `docker ps` and
+//! `docker compose ps` (v1 and v2 layouts).
+//!
+//! Guarantees: every non-blank line is counted as understood or reported in
+//! `not_understood`; events are recognised from fragments that survive
+//! systemd's ellipsizing (`truncated` is then set); linear time, no panics.
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::textscan::{after_ci, between, command_of, split_host_port, SockHost};
+use crate::text::{Line, NotUnderstood};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceState {
+    Running,
+    Stopped,
+    Failed,
+    Activating,
+    /// `Unit nginx.service could not be found` / `Loaded: not-found`.
+    NotFound,
+    Unknown,
+}
+
+/// One unit or sysvinit service and its state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Service {
+    /// Unit name without `.service` (`nginx`, `apache2`, `lshttpd`, ...).
+    pub name: String,
+    pub state: ServiceState,
+    /// The sub-state in parentheses: `running`, `dead`, `exited`, `auto-restart`.
+    pub sub: Option<String>,
+    /// `Result: exit-code` / `timeout` / `oom-kill` / `signal`.
+    pub result: Option<String>,
+    pub since: Option<String>,
+    pub main_pid: Option<u32>,
+    /// `enabled` / `disabled` / `masked` from the Loaded: line.
+    pub enabled: Option<String>,
+    pub line: usize,
+    /// The `Active:` (or sysvinit status) line that gives the state.
+    pub state_line: Option<usize>,
+}
+
+impl Service {
+    /// Whether this unit is a web server Cloudflare would connect to.
+    pub fn is_web_server(&self) -> bool {
+        is_web_server_name(&self.name)
+    }
+}
+
+/// Names of web servers and reverse proxies that can be the origin.
+pub fn is_web_server_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let n = n.trim_end_matches(".service");
+    [
+        "nginx",
+        "apache2",
+        "httpd",
+        "apache",
+        "lsws",
+        "lshttpd",
+        "openlitespeed",
+        "litespeed",
+        "caddy",
+        "haproxy",
+        "traefik",
+        "envoy",
+        "h2o",
+        "lighttpd",
+        "openresty",
+        "angie",
+        "tengine",
+    ]
+    .iter()
+    .any(|w| n == *w || n.starts_with(&format!("{w}@")) || n.starts_with(&format!("{w}-")))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum EventKind {
+    /// `Address already in use` when binding; `addr`/`port` when printed.
+    BindConflict {
+        addr: Option<String>,
+        port: Option<u16>,
+    },
+    /// `(13: Permission denied)`; `port` when it was a bind, `path` for a file.
+    PermissionDenied {
+        port: Option<u16>,
+        path: Option<String>,
+    },
+    /// A configuration test or start reported an error at `file:file_line`.
+    ConfigError {
+        file: Option<String>,
+        file_line: Option<u32>,
+    },
+    ConfigTestFailed,
+    ConfigTestOk,
+    MissingCertificate {
+        path: Option<String>,
+    },
+    UpstreamNotFound {
+        host: String,
+    },
+    StartTimeout,
+    OomKill {
+        process: Option<String>,
+    },
+    /// LiteSpeed: "No listener is available".
+    NoListener,
+    TooManyOpenFiles,
+    WorkerConnectionsExhausted,
+    /// `Failed to start ...` / `Failed with result 'exit-code'`.
+    StartFailed {
+        unit: Option<String>,
+    },
+    /// A `Process:` or `Main process exited` line with a failing status.
+    ProcessExited {
+        status: String,
+    },
+    UnitNotFound {
+        unit: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceEvent {
+    pub kind: EventKind,
+    /// The unit the block is about, when known.
+    pub service: Option<String>,
+    /// The line was cut by systemd (`…`/`...`): the match is on a fragment.
+    pub truncated: bool,
+    pub line: usize,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContainerStatus {
+    Up,
+    Exited,
+    Restarting,
+    Created,
+    Paused,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishedPort {
+    /// `None` when Docker printed no address (all addresses).
+    pub host_addr: Option<IpAddr>,
+    /// `None` when only exposed inside (`443/tcp`), not published.
+    pub host_port: Option<u16>,
+    pub container_port: u16,
+    pub proto: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Container {
+    pub name: String,
+    pub image: Option<String>,
+    pub status: ContainerStatus,
+    pub status_text: String,
+    pub published: Vec<PublishedPort>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ServiceFacts {
+    pub services: Vec<Service>,
+    pub events: Vec<ServiceEvent>,
+    pub containers: Vec<Container>,
+    pub understood_lines: usize,
+    pub not_understood: Vec<NotUnderstood>,
+}
+
+/// Confidence (0-100) that `lines` are service status, config test or log output.
+pub fn sniff(lines: &[Line<'_>]) -> u8 {
+    let mut score: u32 = 0;
+    for l in lines.iter().take(20) {
+        let t = l.text.trim();
+        if unit_header(t).is_some() {
+            score += 50;
+        } else if t.starts_with("Loaded:") || t.starts_with("Active:") || t.starts_with("Main PID:")
+        {
+            score += 30;
+        } else if t.starts_with("CONTAINER ID")
+            || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE"))
+        {
+            score += 60;
+        } else if t.contains("syntax is ok")
+            || t.contains("Syntax OK")
+            || t.contains("[emerg]")
+            || t.contains("AH00")
+        {
+            score += 40;
+        } else if let Some(c) = command_of(t) {
+            let c = c.trim_start_matches("sudo ");
+            if [
+                "systemctl",
+                "service ",
+                "journalctl",
+                "nginx -t",
+                "apachectl",
+                "apache2ctl",
+                "httpd -t",
+                "caddy",
+                "docker",
+            ]
+            .iter()
+            .any(|p| c.starts_with(p))
+            {
+                score += 40;
+            }
+        } else if classify_event(t).is_some() {
+            score += 25;
+        }
+    }
+    score.min(100) as u8
+}
+
+/// `● nginx.service - A high performance web server` and the bulletless and
+/// `*` forms. Returns the unit name without `.service`.
+fn unit_header(t: &str) -> Option<String> {
+    let t = t
+        .trim_start_matches(['●', '*', '○', '×', '↻', '✗'])
+        .trim_start();
+    let first = t.split_whitespace().next()?;
+    let unit = first.strip_suffix(".service").or_else(|| {
+        // Other unit types (socket, timer) print the same way.
+        [".socket", ".timer", ".target", ".mount"]
+            .iter()
+            .find_map(|s| first.strip_suffix(s).map(|_| first))
+    })?;
+    let rest = t.get(first.len()..)?.trim_start();
+    if !(rest.is_empty() || rest.starts_with("- ") || rest == "-") {
+        return None;
+    }
+    if unit.is_empty() || unit.contains('/') {
+        return None;
+    }
+    Some(unit.to_string())
+}
+
+fn is_truncated(t: &str) -> bool {
+    t.ends_with('…') || t.ends_with("...")
+}
+
+/// A port number at the end of `addr:port` text such as `0.0.0.0:80`,
+/// `[::]:443`, `:80` (Go's `listen tcp :80`).
+fn addr_port(text: &str) -> (Option<String>, Option<u16>) {
+    let t = text
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == '[' && !text.contains("]:") || c == ',');
+    if let Some((host, port)) = split_host_port(t) {
+        let h = match host {
+            SockHost::Star => "*".to_string(),
+            SockHost::Addr(a) => a.to_string(),
+        };
+        return (Some(h), port);
+    }
+    if let Some(p) = t.strip_prefix(':') {
+        return (None, p.parse().ok());
+    }
+    (None, None)
+}
+
+/// The first token of `s` up to a delimiter that ends an address.
+fn addr_token(s: &str) -> &str {
+    let s = s.trim_start();
+    let end = s
+        .find(|c: char| c.is_whitespace() || c == ',' || c == ')' || c == '"' || c == ';')
+        .unwrap_or(s.len());
+    s.get(..end).unwrap_or(s)
+}
+
+fn quoted(s: &str) -> Option<String> {
+    between(s, "\"", "\"")
+        .or_else(|| between(s, "'", "'"))
+        .map(str::to_string)
+}
+
+/// Recognise one failure or health event in a log or status line.
+pub fn classify_event(t: &str) -> Option<EventKind> {
+    let lower = t.to_ascii_lowercase();
+    let has = |s: &str| lower.contains(s);
+    if has("address already in use")
+        || has("port is already allocated")
+        || has("(98:")
+        || has("(98)")
+        || (has("bind() to ") && has("failed") && !has("(13:"))
+    {
+        let spot = after_ci(t, "bind() to ")
+            .or_else(|| after_ci(t, "bind to address "))
+            .or_else(|| after_ci(t, "Bind for "))
+            .or_else(|| after_ci(t, "listen tcp4 "))
+            .or_else(|| after_ci(t, "listen tcp6 "))
+            .or_else(|| after_ci(t, "listen tcp "))
+            .map(addr_token)
+            .map(|s| s.trim_end_matches(':'));
+        let (addr, port) = match spot {
+            Some(s) => addr_port(s),
+            None => match between(t, "[", "]") {
+                // HAProxy: "cannot bind socket (Address already in use) [0.0.0.0:80]"
+                Some(inner) => addr_port(inner),
+                None => (None, None),
+            },
+        };
+        return Some(EventKind::BindConflict { addr, port });
+    }
+    if has("could not bind()") {
+        // nginx's summary after the per-address bind failures above it.
+        return Some(EventKind::BindConflict {
+            addr: None,
+            port: None,
+        });
+    }
+    if has("permission denied") || has("(13:") || has("(13)") {
+        if has("bind") {
+            let spot = after_ci(t, "bind() to ")
+                .or_else(|| after_ci(t, "bind to address "))
+                .or_else(|| after_ci(t, "listen tcp "));
+            let port = spot
+                .map(addr_token)
+                .map(|s| addr_port(s.trim_end_matches(':')).1)
+                .unwrap_or(None);
+            return Some(EventKind::PermissionDenied { port, path: None });
+        }
+        return Some(EventKind::PermissionDenied {
+            port: None,
+            path: quoted(t),
+        });
+    }
+    if has("cannot load certificate")
+        || (has("bio_new_file") && (has("no such file") || has("failed")))
+        || (has("sslcertificate") && has("does not exist"))
+        || (has("certificate") && has("no such file"))
+    {
+        return Some(EventKind::MissingCertificate { path: quoted(t) });
+    }
+    if let Some(rest) = after_ci(t, "host not found in upstream ") {
+        let host = quoted(rest).unwrap_or_else(|| addr_token(rest).to_string());
+        return Some(EventKind::UpstreamNotFound { host });
+    }
+    if has("start operation timed out")
+        || has("result 'timeout'")
+        || has("start-pre operation timed out")
+    {
+        return Some(EventKind::StartTimeout);
+    }
+    if has("out of memory") || has("oom-kill") || has("oom killer") || has("killed process") {
+        let process = after_ci(t, "killed process ")
+            .and_then(|r| between(r, "(", ")"))
+            .map(str::to_string);
+        return Some(EventKind::OomKill { process });
+    }
+    if has("no listener is available") {
+        return Some(EventKind::NoListener);
+    }
+    if has("too many open files") || has("(24:") {
+        return Some(EventKind::TooManyOpenFiles);
+    }
+    if has("worker_connections are not enough") {
+        return Some(EventKind::WorkerConnectionsExhausted);
+    }
+    if has("syntax is ok")
+        || has("test is successful")
+        || lower.trim() == "syntax ok"
+        || lower.trim_end().ends_with(": syntax ok")
+        || has("valid configuration")
+    {
+        return Some(EventKind::ConfigTestOk);
+    }
+    if has("test failed") || has("action 'configtest' failed") {
+        return Some(EventKind::ConfigTestFailed);
+    }
+    if has("ah00526") || has("syntax error on line") {
+        let file_line = after_ci(t, "on line ")
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok());
+        let file = after_ci(t, " of ").map(|r| addr_token(r).trim_end_matches(':').to_string());
+        return Some(EventKind::ConfigError { file, file_line });
+    }
+    if has("[emerg]")
+        || has("error: adapting config")
+        || has("error: loading")
+        || (has("caddyfile:") && has("error"))
+    {
+        // nginx: "... in /etc/nginx/sites-enabled/default:12"
+        if let Some(found) = path_with_line(t) {
+            return Some(EventKind::ConfigError {
+                file: Some(found.0),
+                file_line: found.1,
+            });
+        }
+        let (file, file_line) = match after_ci(t, " in /") {
+            Some(r) => {
+                let tok = addr_token(r);
+                match tok.rsplit_once(':') {
+                    Some((f, n)) => (Some(format!("/{f}")), n.parse().ok()),
+                    None => (Some(format!("/{tok}")), None),
+                }
+            }
+            None => (None, None),
+        };
+        return Some(EventKind::ConfigError { file, file_line });
+    }
+    if let Some(r) = after_ci(t, "failed to start ") {
+        return Some(EventKind::StartFailed {
+            unit: Some(r.trim().trim_end_matches('.').to_string()),
+        });
+    }
+    if has("failed with result 'exit-code'")
+        || has("failed with result 'signal'")
+        || has("control process exited")
+    {
+        return Some(EventKind::StartFailed { unit: None });
+    }
+    if has("main process exited") {
+        if let Some(st) = after_ci(t, "status=") {
+            let st = addr_token(st).to_string();
+            if !st.starts_with("0/") {
+                return Some(EventKind::ProcessExited { status: st });
+            }
+        }
+    }
+    if let Some(r) = after_ci(t, "unit ") {
+        if has("could not be found") || has(" not found") {
+            let unit = addr_token(r).trim_end_matches(".service").to_string();
+            return Some(EventKind::UnitNotFound { unit });
+        }
+    }
+    None
+}
+
+/// The first `/path/file:N` token (caddy prints `/etc/caddy/Caddyfile:7:`).
+fn path_with_line(t: &str) -> Option<(String, Option<u32>)> {
+    let tok = t
+        .split_whitespace()
+        .find(|w| w.starts_with('/') && w.trim_end_matches(':').contains(':'))?;
+    let tok = tok.trim_end_matches(':');
+    let (path, n) = tok.rsplit_once(':')?;
+    Some((path.to_string(), Some(n.parse().ok()?)))
+}
+
+/// Lines that belong to the formats here but carry no fact.
+fn is_known_noise(t: &str) -> bool {
+    let keys = [
+        "Docs:",
+        "Tasks:",
+        "Memory:",
+        "CPU:",
+        "CGroup:",
+        "Status:",
+        "TriggeredBy:",
+        "Invocation:",
+        "IP:",
+        "Mem peak:",
+        "Drop-In:",
+        "Warning:",
+        "Notice:",
+        "Hint:",
+        "Condition:",
+        "Triggers:",
+        "Listen:",
+        "Accepted:",
+        "Connected:",
+        "IO:",
+        "Swap:",
+    ];
+    if keys.iter().any(|k| t.starts_with(k)) {
+        return true;
+    }
+    // `░░` lines are journalctl -x catalog text.
+    if t.starts_with(['├', '└', '│', '|', '`', '░'])
+        || t.starts_with("-- ")
+        || t.starts_with("man:")
+        || t.starts_with("https://")
+        || t.starts_with("http://")
+        || t.starts_with("file:")
+    {
+        return true;
+    }
+    // A cgroup process line: "1234 nginx: worker process".
+    if t.split_whitespace()
+        .next()
+        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+        && t.contains(' ')
+    {
+        return true;
+    }
+    is_log_line(t)
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// journal (`May 01 12:00:00 host unit[1]: ...`), ISO timestamps, nginx
+/// error logs (`2024/05/01 12:00:00 [emerg] ...`), Apache (`[Wed May ...]`),
+/// and tool-prefixed lines (`nginx: ...`, `AH00558: ...`).
+fn is_log_line(t: &str) -> bool {
+    let first = t.split_whitespace().next().unwrap_or("");
+    if MONTHS.contains(&first) {
+        return true;
+    }
+    let b = t.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_digit());
+    if digit(0) && digit(1) && digit(2) && digit(3) && matches!(b.get(4), Some(b'-') | Some(b'/')) {
+        return true;
+    }
+    if t.starts_with('[') && (t.contains(']') || t.ends_with('…')) {
+        return true;
+    }
+    [
+        "nginx:",
+        "AH0",
+        "httpd:",
+        "apache2:",
+        "caddy",
+        "haproxy",
+        "traefik",
+        "{\"level\"",
+        "time=",
+        "level=",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+}
+
+/// Parse systemctl/service/config-test/log/docker output.
+pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
+    let mut f = ServiceFacts::default();
+    let mut current: Option<usize> = None; // index into f.services
+    let mut docker: Option<DockerLayout> = None;
+    for l in lines {
+        let raw = l.text;
+        let t = raw.trim();
+        if t.is_empty() {
+            docker = None;
+            continue;
+        }
+        let unit_name = current
+            .and_then(|i| f.services.get(i))
+            .map(|s| s.name.clone());
+        if command_of(raw).is_some() {
+            f.understood_lines += 1;
+            docker = None;
+            continue;
+        }
+        if let Some(layout) = docker_header(t) {
+            docker = Some(layout);
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(layout) = docker {
+            if t.chars().all(|c| c == '-') {
+                f.understood_lines += 1;
+                continue;
+            }
+            match parse_container(t, layout, l.no) {
+                Some(c) => {
+                    f.containers.push(c);
+                    f.understood_lines += 1;
+                }
+                None => f
+                    .not_understood
+                    .push(NotUnderstood::new(*l, "docker ps row not readable")),
+            }
+            continue;
+        }
+        if let Some(name) = unit_header(t) {
+            f.services.push(Service {
+                name,
+                state: ServiceState::Unknown,
+                sub: None,
+                result: None,
+                since: None,
+                main_pid: None,
+                enabled: None,
+                line: l.no,
+                state_line: None,
+            });
+            current = f.services.len().checked_sub(1);
+            f.understood_lines += 1;
+            continue;
+        }
+        let svc = current.and_then(|i| f.services.get_mut(i));
+        if let Some(rest) = t.strip_prefix("Loaded:") {
+            if let Some(s) = svc {
+                let r = rest.trim();
+                if r.starts_with("not-found") {
+                    s.state = ServiceState::NotFound;
+                }
+                if r.starts_with("masked") {
+                    s.enabled = Some("masked".into());
+                } else if let Some(inner) = between(r, "(", ")") {
+                    s.enabled = inner.split(';').nth(1).map(|e| e.trim().to_string());
+                }
+            }
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("Active:") {
+            match svc {
+                Some(s) => {
+                    apply_active(s, rest.trim());
+                    s.state_line = Some(l.no);
+                }
+                None => {
+                    // Active: without a header (pasted from the middle).
+                    let mut s = Service {
+                        name: String::new(),
+                        state: ServiceState::Unknown,
+                        sub: None,
+                        result: None,
+                        since: None,
+                        main_pid: None,
+                        enabled: None,
+                        line: l.no,
+                        state_line: Some(l.no),
+                    };
+                    apply_active(&mut s, rest.trim());
+                    f.services.push(s);
+                    current = f.services.len().checked_sub(1);
+                }
+            }
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("Main PID:") {
+            if let Some(s) = svc {
+                s.main_pid = rest.split_whitespace().next().and_then(|p| p.parse().ok());
+            }
+            if let Some(st) = after_ci(rest, "status=") {
+                let st = addr_token(st).trim_end_matches(')').to_string();
+                if !st.starts_with("0/") {
+                    push_event(
+                        &mut f,
+                        EventKind::ProcessExited { status: st },
+                        unit_name,
+                        l,
+                    );
+                    continue;
+                }
+            }
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("Process:") {
+            if let Some(st) = after_ci(rest, "status=") {
+                let st = addr_token(st).trim_end_matches(')').to_string();
+                if !st.starts_with("0/") {
+                    push_event(
+                        &mut f,
+                        EventKind::ProcessExited { status: st },
+                        unit_name.clone(),
+                        l,
+                    );
+                    // The ExecStartPre of nginx is `nginx -t`: a failure there is a config error.
+                    if rest.contains("-t ") || rest.contains("configtest") {
+                        push_event(&mut f, EventKind::ConfigTestFailed, unit_name, l);
+                        f.understood_lines = f.understood_lines.saturating_sub(1);
+                    }
+                    continue;
+                }
+            }
+            f.understood_lines += 1;
+            continue;
+        }
+        // sysvinit `service X status`.
+        if let Some(s) = sysv_status(t, l.no) {
+            f.services.push(s);
+            current = f.services.len().checked_sub(1);
+            f.understood_lines += 1;
+            continue;
+        }
+        if t.starts_with("Redirecting to ") {
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(kind) = classify_event(t) {
+            let mut about = unit_name;
+            if let EventKind::UnitNotFound { unit } = &kind {
+                about = Some(unit.clone());
+                f.services.push(Service {
+                    name: unit.clone(),
+                    state: ServiceState::NotFound,
+                    sub: None,
+                    result: None,
+                    since: None,
+                    main_pid: None,
+                    enabled: None,
+                    line: l.no,
+                    state_line: Some(l.no),
+                });
+            }
+            push_event(&mut f, kind, about, l);
+            continue;
+        }
+        if is_known_noise(t) {
+            f.understood_lines += 1;
+            continue;
+        }
+        f.not_understood.push(NotUnderstood::new(
+            *l,
+            "not a service status, config test or log line",
+        ));
+    }
+    f
+}
+
+fn push_event(f: &mut ServiceFacts, kind: EventKind, service: Option<String>, l: &Line<'_>) {
+    f.understood_lines += 1;
+    f.events.push(ServiceEvent {
+        kind,
+        service,
+        truncated: is_truncated(l.text.trim_end()),
+        line: l.no,
+        text: l.text.trim().to_string(),
+    });
+}
+
+/// `active (running) since Thu 2020-09-10 12:40:49 PDT; 1h ago`,
+/// `failed (Result: exit-code) since ...`, `activating (auto-restart) (Result: timeout) since ...`.
+fn apply_active(s: &mut Service, r: &str) {
+    let word = r.split_whitespace().next().unwrap_or("");
+    let sub = between(r, "(", ")").map(str::to_string);
+    s.state = match (word, sub.as_deref()) {
+        ("active", Some("running")) | ("reloading", _) => ServiceState::Running,
+        ("active", Some("exited")) => ServiceState::Unknown,
+        ("active", _) => ServiceState::Running,
+        ("inactive", _) | ("deactivating", _) => ServiceState::Stopped,
+        ("failed", _) => ServiceState::Failed,
+        ("activating", _) => ServiceState::Activating,
+        _ => s.state,
+    };
+    if let Some(res) = after_ci(r, "Result: ") {
+        s.result = Some(addr_token(res).trim_end_matches(')').to_string());
+        if word != "failed" {
+            s.sub = sub;
+        }
+    } else {
+        s.sub = sub;
+    }
+    s.since = r
+        .split_once(" since ")
+        .map(|(_, x)| x.split(';').next().unwrap_or(x).trim().to_string());
+}
+
+/// ` * nginx is running`, `nginx (pid 123) is running...`, `httpd is stopped`,
+/// ` * apache2 is not running`.
+fn sysv_status(t: &str, line: usize) -> Option<Service> {
+    let t = t.trim_start_matches(['*', ' ']);
+    let (head, state) = if let Some(h) = t.split_once(" is not running").map(|x| x.0) {
+        (h, ServiceState::Stopped)
+    } else if let Some(h) = t.split_once(" is stopped").map(|x| x.0) {
+        (h, ServiceState::Stopped)
+    } else if let Some(h) = t.split_once(" dead but ").map(|x| x.0) {
+        (h, ServiceState::Failed)
+    } else if let Some(h) = t.split_once(" is running").map(|x| x.0) {
+        (h, ServiceState::Running)
+    } else {
+        return None;
+    };
+    let name = head.split_whitespace().next()?.to_string();
+    let main_pid = between(head, "(pid", ")").and_then(|p| p.trim().parse().ok());
+    if name.contains(':') || name.contains('/') {
+        return None;
+    }
+    Some(Service {
+        name,
+        state,
+        sub: None,
+        result: None,
+        since: None,
+        main_pid,
+        enabled: None,
+        line,
+        state_line: Some(line),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DockerLayout {
+    /// `docker ps`: NAMES is the last column.
+    Ps,
+    /// `docker compose ps` (v2) and `docker-compose ps` (v1): NAME first.
+    Compose,
+}
+
+fn docker_header(t: &str) -> Option<DockerLayout> {
+    if t.starts_with("CONTAINER ID") {
+        return Some(DockerLayout::Ps);
+    }
+    let w: Vec<&str> = t.split_whitespace().collect();
+    let first = w.first()?;
+    if (*first == "NAME" || *first == "Name")
+        && w.iter().any(|x| {
+            x.eq_ignore_ascii_case("ports")
+                || x.eq_ignore_ascii_case("state")
+                || x.eq_ignore_ascii_case("status")
+        })
+    {
+        return Some(DockerLayout::Compose);
+    }
+    None
+}
+
+fn parse_container(t: &str, layout: DockerLayout, line: usize) -> Option<Container> {
+    let toks: Vec<&str> = t.split_whitespace().collect();
+    let (name, image) = match layout {
+        DockerLayout::Ps => (toks.last()?.to_string(), toks.get(1).map(|s| s.to_string())),
+        DockerLayout::Compose => {
+            let img = toks
+                .get(1)
+                .filter(|s| !s.starts_with('"') && !s.starts_with('/') && s.contains([':', '/']))
+                .map(|s| s.to_string());
+            (toks.first()?.to_string(), img)
+        }
+    };
+    // Status: the first status word after the image/command.
+    let mut status = ContainerStatus::Other;
+    let mut status_text = String::new();
+    let mut in_quotes = false;
+    for (i, w) in toks.iter().enumerate().skip(1) {
+        // Words of the quoted COMMAND column are not status words.
+        let quotes = w.matches('"').count();
+        if in_quotes || quotes > 0 {
+            if quotes % 2 == 1 {
+                in_quotes = !in_quotes;
+            }
+            continue;
+        }
+        let st = match w.to_ascii_lowercase().as_str() {
+            "up" | "running" => ContainerStatus::Up,
+            "exited" | "exit" => ContainerStatus::Exited,
+            "restarting" => ContainerStatus::Restarting,
+            "created" => ContainerStatus::Created,
+            "paused" => ContainerStatus::Paused,
+            _ => continue,
+        };
+        // "Created" also appears as a column word in "2 hours ago"? no; but
+        // in docker ps CREATED is "... ago": skip a match that is followed by "ago".
+        status = st;
+        let rest: Vec<&str> = toks
+            .iter()
+            .skip(i)
+            .take_while(|x| !is_port_token(x))
+            .copied()
+            .collect();
+        let mut text = rest.join(" ");
+        if layout == DockerLayout::Ps {
+            if let Some(stripped) = text.strip_suffix(name.as_str()) {
+                text = stripped.trim_end().to_string();
+            }
+        }
+        status_text = text;
+        break;
+    }
+    let mut published = Vec::new();
+    for tok in toks.iter().filter(|x| is_port_token(x)) {
+        for part in tok.split(',').filter(|p| !p.is_empty()) {
+            published.extend(parse_port_mapping(part));
+        }
+    }
+    Some(Container {
+        name,
+        image,
+        status,
+        status_text,
+        published,
+        line,
+    })
+}
+
+fn is_port_token(t: &str) -> bool {
+    t.contains("/tcp") || t.contains("/udp") || t.contains("->")
+}
+
+/// `0.0.0.0:80->80/tcp`, `:::80->80/tcp`, `[::]:443->443/tcp`, `443/tcp`,
+/// `0.0.0.0:8000-8001->8000-8001/tcp` (ranges expanded, capped).
+fn parse_port_mapping(p: &str) -> Vec<PublishedPort> {
+    let p = p.trim().trim_end_matches(',');
+    let (left, right) = match p.split_once("->") {
+        Some((l, r)) => (Some(l), r),
+        None => (None, p),
+    };
+    let (cport, proto) = right.split_once('/').unwrap_or((right, "tcp"));
+    let range = |s: &str| -> Option<(u16, u16)> {
+        match s.split_once('-') {
+            Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
+            None => {
+                let n = s.parse().ok()?;
+                Some((n, n))
+            }
+        }
+    };
+    let Some((c0, c1)) = range(cport) else {
+        return Vec::new();
+    };
+    let (host_addr, hrange) = match left {
+        None => (None, None),
+        Some(l) => {
+            let (h, port) = if let Some(rest) = l.strip_prefix('[') {
+                match rest.split_once("]:") {
+                    Some((h, port)) => (h, port),
+                    None => return Vec::new(),
+                }
+            } else {
+                l.rsplit_once(':').unwrap_or(("", l))
+            };
+            let addr = if h.is_empty() {
+                None
+            } else {
+                h.parse::<IpAddr>().ok()
+            };
+            (addr, range(port))
+        }
+    };
+    let mut out = Vec::new();
+    let count = c1.saturating_sub(c0).min(1024);
+    for off in 0..=count {
+        let Some(c) = c0.checked_add(off) else { break };
+        let host_port = hrange.and_then(|(h0, _)| h0.checked_add(off));
+        out.push(PublishedPort {
+            host_addr,
+            host_port,
+            container_port: c,
+            proto: proto.to_string(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::lines;
+
+    fn p(s: &str) -> ServiceFacts {
+        parse(s, &lines(s))
+    }
+
+    #[test]
+    fn events_from_fragments() {
+        let k = |s: &str| classify_event(s);
+        assert_eq!(
+            k("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)"),
+            Some(EventKind::BindConflict {
+                addr: Some("0.0.0.0".into()),
+                port: Some(80)
+            })
+        );
+        assert_eq!(
+            k("nginx: [emerg] bind() to [::]:443 failed (98: Addr…"),
+            Some(EventKind::BindConflict {
+                addr: Some("::".into()),
+                port: Some(443)
+            })
+        );
+        assert_eq!(
+            k("(98)Address already in use: AH00072: make_sock: could not bind to address [::]:80"),
+            Some(EventKind::BindConflict {
+                addr: Some("::".into()),
+                port: Some(80)
+            })
+        );
+        assert_eq!(
+            k("Error: listen tcp :443: bind: address already in use"),
+            Some(EventKind::BindConflict {
+                addr: None,
+                port: Some(443)
+            })
+        );
+        assert_eq!(
+            k("nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)"),
+            Some(EventKind::PermissionDenied {
+                port: Some(80),
+                path: None
+            })
+        );
+        assert_eq!(
+            k("nginx: [emerg] host not found in upstream \"app:3000\" in /etc/nginx/conf.d/default.conf:5"),
+            Some(EventKind::UpstreamNotFound { host: "app:3000".into() })
+        );
+        assert_eq!(
+            k("Out of memory: Killed process 1234 (php-fpm7.4) total-vm:1kB"),
+            Some(EventKind::OomKill {
+                process: Some("php-fpm7.4".into())
+            })
+        );
+        assert_eq!(
+            k("nginx: [emerg] unknown directive \"sever_name\" in /etc/nginx/sites-enabled/default:12"),
+            Some(EventKind::ConfigError { file: Some("/etc/nginx/sites-enabled/default".into()), file_line: Some(12) })
+        );
+        assert_eq!(
+            k("AH00526: Syntax error on line 33 of /etc/apache2/sites-enabled/000-default.conf:"),
+            Some(EventKind::ConfigError {
+                file: Some("/etc/apache2/sites-enabled/000-default.conf".into()),
+                file_line: Some(33)
+            })
+        );
+        assert_eq!(k("Syntax OK"), Some(EventKind::ConfigTestOk));
+        assert_eq!(
+            k("2024/05/01 10:00:00 [alert] 12#12: 768 worker_connections are not enough"),
+            Some(EventKind::WorkerConnectionsExhausted)
+        );
+        assert_eq!(
+            k("accept4() failed (24: Too many open files)"),
+            Some(EventKind::TooManyOpenFiles)
+        );
+        assert_eq!(k("hello world"), None);
+    }
+
+    #[test]
+    fn active_states() {
+        let f = p("× nginx.service - nginx\n     Active: failed (Result: exit-code) since Mon 2024-05-06 10:00:00 UTC; 5s ago\n");
+        let s = &f.services[0];
+        assert_eq!(
+            (s.name.as_str(), s.state, s.result.as_deref()),
+            ("nginx", ServiceState::Failed, Some("exit-code"))
+        );
+        assert_eq!(s.since.as_deref(), Some("Mon 2024-05-06 10:00:00 UTC"));
+        let f = p("* apache2.service - The Apache HTTP Server\n   Active: activating (auto-restart) (Result: timeout) since x; 1s ago\n");
+        let s = &f.services[0];
+        assert_eq!(
+            (s.state, s.sub.as_deref(), s.result.as_deref()),
+            (
+                ServiceState::Activating,
+                Some("auto-restart"),
+                Some("timeout")
+            )
+        );
+    }
+
+    #[test]
+    fn sysv_and_unknown() {
+        let f = p(" * nginx is not running\nhttpd (pid  1234) is running...\nzzz qqq\n");
+        assert_eq!(f.services[0].state, ServiceState::Stopped);
+        assert_eq!(
+            (f.services[1].name.as_str(), f.services[1].main_pid),
+            ("httpd", Some(1234))
+        );
+        assert_eq!(f.not_understood.len(), 1);
+    }
+
+    #[test]
+    fn port_mappings() {
+        let m = parse_port_mapping(":::80->80/tcp");
+        assert_eq!(m[0].host_addr, "::".parse().ok());
+        assert_eq!(m[0].host_port, Some(80));
+        let m = parse_port_mapping("443/tcp");
+        assert_eq!((m[0].host_port, m[0].container_port), (None, 443));
+        let m = parse_port_mapping("127.0.0.1:8000-8001->8000-8001/tcp");
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[1].host_port, Some(8001));
+    }
+}

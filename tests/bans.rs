@@ -1,0 +1,151 @@
+//! Ban and throttle fixtures: fail2ban, ipset, kernel logs, web servers.
+use err521::cloudflare::Ranges;
+use err521::net::AddrRange;
+use err521::parse::bans::{self, BanFacts, HitKind};
+use err521::text::lines;
+
+fn read(name: &str) -> BanFacts {
+    let text = std::fs::read_to_string(format!("tests/fixtures/bans/{name}")).unwrap_or_default();
+    bans::parse(name, &lines(&text))
+}
+
+fn has(set: &err521::net::AddrSet, a: &str) -> bool {
+    a.parse().is_ok_and(|ip| set.contains(ip))
+}
+
+#[test]
+fn fail2ban_status_wrapped_and_banned_json() {
+    let f = read("fail2ban-status.txt");
+    assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    assert_eq!(f.jails, ["nginx-limit-req", "recidive", "sshd"]);
+    let jail: Vec<_> = f
+        .bans
+        .iter()
+        .filter(|b| b.list == "nginx-limit-req")
+        .collect();
+    // Line 14 and its wrapped continuation (line 15), then the banned JSON.
+    assert!(jail
+        .iter()
+        .any(|b| b.line == 15 && has(&b.addrs, "108.162.216.4")));
+    assert!(jail
+        .iter()
+        .any(|b| b.line == 14 && has(&b.addrs, "2400:cb00:2049:1::a29f:1804")));
+    assert!(f.bans.iter().any(|b| b.list == "recidive" && b.line == 27));
+    let hits = bans::cloudflare_hits(&f, &Ranges::bundled());
+    // 162.158.1.2, 172.70.1.3, the IPv6 and 108.162.216.4 on 14/15; 162.158/172.70 and the /24 on 26.
+    assert!(hits
+        .iter()
+        .any(|h| h.line == 14 && has(&h.overlap, "162.158.1.2")));
+    assert!(hits
+        .iter()
+        .any(|h| h.line == 27 && h.list == "recidive" && has(&h.overlap, "141.101.70.255")));
+    assert!(hits.iter().all(|h| !has(&h.overlap, "203.0.113.77")));
+}
+
+#[test]
+fn jail_local_ignoreip_with_continuation() {
+    let f = read("jail.local");
+    assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    assert_eq!(f.ignore.len(), 2);
+    let d = f.ignore.first().map(|i| (i.jail.clone(), i.addrs.clone()));
+    assert!(d
+        .as_ref()
+        .is_some_and(|(j, a)| j == "DEFAULT" && has(a, "103.21.244.9") && has(a, "::1")));
+    assert!(f
+        .ignore
+        .get(1)
+        .is_some_and(|i| i.jail == "nginx-limit-req" && has(&i.addrs, "198.51.100.7")));
+}
+
+#[test]
+fn fail2ban_log_ban_unban_restore() {
+    let f = read("fail2ban.log");
+    assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    assert_eq!(f.bans.len(), 4);
+    // Banned at line 2, lifted at line 4.
+    assert!(f
+        .bans
+        .iter()
+        .any(|b| b.line == 2 && b.active == Some(false)));
+    let hits = bans::cloudflare_hits(&f, &Ranges::bundled());
+    let lines_hit: Vec<usize> = hits.iter().map(|h| h.line).collect();
+    assert_eq!(lines_hit, [2, 5, 7]);
+}
+
+#[test]
+fn kernel_log_teardown_noise() {
+    let f = read("kernel-ufw-block.log");
+    assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    assert_eq!(f.log_blocks.len(), 5);
+    let noise: Vec<usize> = f
+        .log_blocks
+        .iter()
+        .filter(|b| b.teardown_noise)
+        .map(|b| b.line)
+        .collect();
+    assert_eq!(noise, [1, 2]);
+    let b3 = f.log_blocks.get(2);
+    assert!(b3.is_some_and(|b| b.blocked && b.dpt == Some(443) && b.flags == ["SYN"]));
+    assert_eq!(
+        f.log_blocks.get(3).map(|b| b.prefix.as_str()),
+        Some("IPTables-Dropped:")
+    );
+    assert!(f.log_blocks.get(4).is_some_and(|b| !b.blocked));
+    // Only the IPv6 SYN is a Cloudflare block; RST/FIN lines are not.
+    let hits = bans::cloudflare_hits(&f, &Ranges::bundled());
+    assert_eq!(hits.len(), 1);
+    assert!(hits
+        .first()
+        .is_some_and(|h| h.kind == HitKind::LogBlock && h.line == 3));
+}
+
+#[test]
+fn web_throttles_and_panels() {
+    let f = read("web-throttles.log");
+    assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    let tools: Vec<&str> = f.throttles.iter().map(|t| t.tool.as_str()).collect();
+    assert_eq!(
+        tools,
+        [
+            "nginx limit_req",
+            "nginx limit_conn",
+            "modsecurity",
+            "mod_evasive",
+            "litespeed",
+            "litespeed"
+        ]
+    );
+    assert_eq!(
+        f.throttles.first().and_then(|t| t.zone.as_deref()),
+        Some("one")
+    );
+    assert!(f
+        .bans
+        .iter()
+        .any(|b| b.tool == "cphulk" && has(&b.addrs, "190.93.240.7")));
+    let hits = bans::cloudflare_hits(&f, &Ranges::bundled());
+    let lines_hit: Vec<usize> = hits.iter().map(|h| h.line).collect();
+    // 162.158/2a06/172.70/141.101/188.114 throttled, cPHulk 190.93.240.7.
+    assert!(
+        [1, 2, 3, 4, 5, 7].iter().all(|l| lines_hit.contains(l)),
+        "{lines_hit:?}"
+    );
+    assert!(!lines_hit.contains(&6));
+}
+
+#[test]
+fn ipset_ban_sets_only() {
+    let f = read("ipset-list.txt");
+    assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    // The cloudflare-v4 allow set is not a ban.
+    assert!(f.bans.iter().all(|b| b.list != "cloudflare-v4"));
+    assert_eq!(f.bans.len(), 3);
+    let hits = bans::cloudflare_hits(&f, &Ranges::bundled());
+    let sub = AddrRange::parse("104.26.0.0/16").map(|r| err521::net::AddrSet::from_ranges([r]));
+    assert!(hits
+        .iter()
+        .any(|h| h.list == "crowdsec-blacklists" && Some(&h.overlap) == sub.as_ref()));
+    assert!(hits
+        .iter()
+        .any(|h| h.list == "f2b-nginx-limit-req" && h.line == 10));
+}

@@ -1,0 +1,262 @@
+//! Cloud firewall fixtures: one ruleset per group/ACL/network, decisions
+//! per Cloudflare range and port, DROP with the 522 note.
+mod common;
+
+use common::{decide, Decided};
+use err521::firewall::model::{Action, Dialect, Policy};
+use err521::parse::cloud::{self, DROP_NOTE};
+use err521::text::lines;
+
+fn read(name: &str) -> cloud::CloudFirewalls {
+    let text = std::fs::read_to_string(format!("tests/fixtures/cloud/{name}")).unwrap_or_default();
+    cloud::parse(name, &lines(&text))
+}
+
+const DROPPED: Option<Decided> = Some(Decided::Policy(Some(Policy::Drop)));
+
+#[test]
+fn aws_security_groups() {
+    let cf = read("aws-describe-security-groups.txt");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    assert_eq!(cf.rulesets.len(), 2);
+    let web = cf.rulesets.first();
+    let web = web
+        .as_ref()
+        .map(|r| (*r).clone())
+        .unwrap_or_else(|| panic!("no ruleset"));
+    assert_eq!(web.dialect, Dialect::CloudAws);
+    assert!(web.notes.iter().any(|n| n == DROP_NOTE));
+    assert_eq!(
+        web.chains.first().map(|c| c.name.as_str()),
+        Some("sg-0a1b2c3d4e5f67890 (web-origin)")
+    );
+    // The four allowed ranges reach 443, each quoting its CidrIp line.
+    assert_eq!(
+        decide(&web, "173.245.48.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 13))
+    );
+    assert_eq!(
+        decide(&web, "162.159.255.255", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 25))
+    );
+    // Other Cloudflare ranges are dropped silently (522), and IPv6 too.
+    assert_eq!(decide(&web, "104.16.0.1", 443, "eth0"), DROPPED);
+    assert_eq!(decide(&web, "2400:cb00::1", 443, "eth0"), DROPPED);
+    assert_eq!(decide(&web, "173.245.48.1", 80, "eth0"), DROPPED);
+    // The group-to-group rule admits no Internet address.
+    assert!(web
+        .notes
+        .iter()
+        .any(|n| n.contains("security group as source")));
+    let pl = cf
+        .rulesets
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| panic!("no second"));
+    assert_eq!(
+        decide(&pl, "2606:4700::9", 80, "eth0"),
+        Some(Decided::Rule(Action::Accept, 87))
+    );
+    // A prefix list is undecided, never assumed to be Cloudflare's.
+    assert!(matches!(
+        decide(&pl, "104.16.0.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Unknown(_), 92))
+    ));
+}
+
+#[test]
+fn aws_docs_style_json_with_comments_and_trailing_commas() {
+    let cf = read("aws-docs-style-commented.json");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    // Protocol "6", ports 8000-8443: the whole range, both families.
+    assert_eq!(
+        decide(&rs, "104.16.0.1", 8443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 15))
+    );
+    assert_eq!(
+        decide(&rs, "2a06:98c0::1", 8080, "eth0"),
+        Some(Decided::Rule(Action::Accept, 17))
+    );
+    assert_eq!(decide(&rs, "104.16.0.1", 443, "eth0"), DROPPED);
+}
+
+#[test]
+fn aws_network_acl_in_rule_number_order() {
+    let cf = read("aws-describe-network-acls.json");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    // Rule 90 (deny 162.158.0.0/15) comes before rule 100 although listed later.
+    assert_eq!(
+        decide(&rs, "162.158.1.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Drop, 15))
+    );
+    assert_eq!(
+        decide(&rs, "173.245.48.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 26))
+    );
+    assert_eq!(
+        decide(&rs, "173.245.48.1", 8443, "eth0"),
+        Some(Decided::Rule(Action::Drop, 37))
+    );
+    assert_eq!(
+        decide(&rs, "2400:cb00::1", 443, "eth0"),
+        Some(Decided::Rule(Action::Drop, 45))
+    );
+    assert!(rs.notes.iter().any(|n| n.contains("stateless")));
+}
+
+#[test]
+fn gcloud_default_table_lacks_sources() {
+    let cf = read("gcloud-table-default.txt");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(rs.dialect, Dialect::CloudGcp);
+    // No SRC_RANGES column: the 443 rule cannot be decided.
+    assert!(matches!(
+        decide(&rs, "173.245.48.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Unknown(_), 3))
+    ));
+    // The disabled rule is skipped; 80 matches only the internal rule (undecided sources).
+    assert!(matches!(
+        decide(&rs, "173.245.48.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Unknown(_), 5))
+    ));
+    assert!(rs.notes.iter().any(|n| n.contains("old-http is disabled")));
+}
+
+#[test]
+fn gcloud_table_with_source_ranges_and_tags() {
+    let cf = read("gcloud-table-src-ranges.txt");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    // Target tags make the rule undecided for the origin.
+    assert!(matches!(
+        decide(&rs, "173.245.48.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Unknown(_), 3))
+    ));
+    assert_eq!(decide(&rs, "104.16.0.1", 443, "eth0"), DROPPED);
+    assert_eq!(
+        decide(&rs, "104.16.0.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Accept, 5))
+    );
+}
+
+#[test]
+fn gcloud_json_deny_wins_at_equal_priority() {
+    let cf = read("gcloud-format-json.json");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(
+        rs.chains.first().map(|c| c.name.as_str()),
+        Some("network default")
+    );
+    assert_eq!(
+        decide(&rs, "104.16.5.5", 443, "eth0"),
+        Some(Decided::Rule(Action::Drop, 39))
+    );
+    assert_eq!(
+        decide(&rs, "104.17.5.5", 8443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 21))
+    );
+    assert_eq!(decide(&rs, "141.101.64.1", 443, "eth0"), DROPPED);
+    assert!(matches!(
+        decide(&rs, "141.101.64.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Unknown(_), 57))
+    ));
+}
+
+#[test]
+fn azure_nsg_priorities_service_tags_and_defaults() {
+    let cf = read("azure-nsg-show.json");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(rs.dialect, Dialect::CloudAzure);
+    assert_eq!(
+        decide(&rs, "173.245.48.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 50))
+    );
+    assert_eq!(
+        decide(&rs, "2400:cb00::1", 80, "eth0"),
+        Some(Decided::Rule(Action::Accept, 50))
+    );
+    // Priority 200 deny before the 300 allow; DenyAllInBound for the rest.
+    assert_eq!(
+        decide(&rs, "173.245.48.1", 8080, "eth0"),
+        Some(Decided::Rule(Action::Drop, 64))
+    );
+    assert_eq!(
+        decide(&rs, "104.16.0.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Drop, 32))
+    );
+    assert!(matches!(
+        decide(&rs, "104.16.0.1", 9443, "eth0"),
+        Some(Decided::Rule(Action::Unknown(_), 75))
+    ));
+}
+
+#[test]
+fn hetzner_and_digitalocean() {
+    let cf = read("hcloud-firewall-describe.json");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(rs.dialect, Dialect::CloudOther);
+    assert_eq!(
+        decide(&rs, "173.245.48.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 22))
+    );
+    assert_eq!(
+        decide(&rs, "2400:cb00::1", 100, "eth0"),
+        Some(Decided::Rule(Action::Accept, 23))
+    );
+    assert_eq!(decide(&rs, "104.16.0.1", 443, "eth0"), DROPPED);
+    let cf = read("doctl-firewall-get.json");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(
+        decide(&rs, "2606:4700::1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 14))
+    );
+    assert_eq!(decide(&rs, "173.245.48.1", 443, "eth0"), DROPPED);
+}
+
+#[test]
+fn broken_json_is_reported_not_dropped() {
+    let text = "$ aws ec2 describe-security-groups\n{\n  \"SecurityGroups\": [\n    { \"GroupId\": \"sg-1\" \"IpPermissions\": [] }\n  ]\n}\n";
+    let cf = cloud::parse("bad", &lines(text));
+    assert!(cf.rulesets.is_empty());
+    assert_eq!(cf.not_understood.len(), 1);
+    assert_eq!(cf.not_understood.first().map(|n| n.line), Some(4));
+}

@@ -1,0 +1,272 @@
+//! Whole cases in, the answer a support engineer would give out: the
+//! primary cause, each finding's status, and the lines that prove it.
+//! Includes the traps: the loud but irrelevant error, the healthy service
+//! next to a blocking firewall, a DROP that means 522, a partial allowlist
+//! missing 131.0.72.0/22 and all IPv6.
+
+use err521::diagnose::{FindingId, Status};
+use err521::options::{Options, SslMode};
+use err521::parse::CaseInput;
+use err521::report::Report;
+
+fn run(name: &str, options: &Options) -> Report {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(!text.is_empty(), "missing {path}");
+    err521::analyze(&[CaseInput::new(name, text)], options)
+}
+
+fn default_run(name: &str) -> Report {
+    run(name, &Options::default())
+}
+
+fn status(r: &Report, id: FindingId) -> Status {
+    r.findings
+        .iter()
+        .find(|f| f.id == id)
+        .map(|f| f.status)
+        .unwrap_or(Status::Unknown)
+}
+
+fn finding(r: &Report, id: FindingId) -> &err521::report::ReportFinding {
+    r.findings
+        .iter()
+        .find(|f| f.id == id)
+        .expect("finding present")
+}
+
+fn cites_line(r: &Report, id: FindingId, line: usize) -> bool {
+    finding(r, id).evidence.iter().any(|e| e.line == line)
+}
+
+#[test]
+fn partial_ufw_allowlist_behind_a_healthy_nginx() {
+    let r = default_run("tickets/ufw-partial-allowlist.txt");
+    assert_eq!(r.primary, Some(FindingId::FirewallBlocksCloudflare));
+    assert_eq!(
+        status(&r, FindingId::FirewallBlocksCloudflare),
+        Status::Confirmed
+    );
+    assert_eq!(status(&r, FindingId::WebServerDown), Status::RuledOut);
+    let f = finding(&r, FindingId::FirewallBlocksCloudflare);
+    // The range the glued list lost, and all of IPv6, on the HTTPS port.
+    assert!(f.explanation.contains("131.0.72.0/22"), "{}", f.explanation);
+    assert!(
+        f.explanation.contains("all 7 IPv6 ranges"),
+        "{}",
+        f.explanation
+    );
+    assert!(f.explanation.contains("521"));
+    // The default policy line decides and is quoted.
+    assert!(cites_line(&r, FindingId::FirewallBlocksCloudflare, 34));
+    // The fix uses ufw, covers IPv6, and opens nothing to the world.
+    let cmds: Vec<&str> = f
+        .fix
+        .iter()
+        .flat_map(|s| s.commands.iter())
+        .map(String::as_str)
+        .collect();
+    assert!(cmds
+        .iter()
+        .any(|c| c.contains("ufw prepend allow proto tcp from \"$net\"")));
+    assert!(cmds
+        .iter()
+        .any(|c| c.contains("131.0.72.0/22") && c.contains("2c0f:f248::/32")));
+    assert!(!cmds
+        .iter()
+        .any(|c| c.contains("from any") || c.contains("ufw allow 443")));
+    // The coverage is exposed range by range.
+    let cov = r.firewall.as_ref().map(|f| f.coverage.len()).unwrap_or(0);
+    assert!(cov >= 22 * 2, "{cov}");
+}
+
+#[test]
+fn failed_start_with_missing_certificate_is_a_config_error() {
+    let r = default_run("tickets/mixed-fences-failed-nginx.md");
+    assert_eq!(r.primary, Some(FindingId::ConfigError));
+    assert_eq!(status(&r, FindingId::WebServerDown), Status::Confirmed);
+    assert!(finding(&r, FindingId::ConfigError)
+        .explanation
+        .contains("/etc/ssl/certs/shop.pem"));
+    assert!(cites_line(&r, FindingId::ConfigError, 13));
+}
+
+#[test]
+fn bind_conflict_on_a_needed_port_names_the_holder() {
+    let r = default_run("scenarios/port-conflict-apache-holds-80.txt");
+    assert_eq!(r.primary, Some(FindingId::PortConflict));
+    let f = finding(&r, FindingId::PortConflict);
+    assert!(
+        f.explanation.contains("apache2 holds port 80"),
+        "{}",
+        f.explanation
+    );
+    assert!(f.fix.iter().any(|s| s
+        .commands
+        .iter()
+        .any(|c| c.contains("ss -ltnp 'sport = :80'"))));
+}
+
+#[test]
+fn loud_bind_error_elsewhere_is_not_the_cause_and_drop_means_522() {
+    let r = default_run("scenarios/loud-bind-error-but-iptables-drops.txt");
+    assert_eq!(r.primary, Some(FindingId::FirewallBlocksCloudflare));
+    assert_eq!(status(&r, FindingId::PortConflict), Status::RuledOut);
+    assert_eq!(status(&r, FindingId::WebServerDown), Status::RuledOut);
+    let f = finding(&r, FindingId::FirewallBlocksCloudflare);
+    // A retired 104.16.0.0/12 still covers today's 104.16/13 and 104.24/14;
+    // 162.158.0.0/15 and 131.0.72.0/22 are missing.
+    assert!(f.explanation.contains("162.158.0.0/15") && f.explanation.contains("131.0.72.0/22"));
+    assert!(!f.explanation.contains("104.24.0.0/14"));
+    assert!(f.explanation.contains("522"), "{}", f.explanation);
+    assert!(
+        f.explanation.contains("IPv6"),
+        "an iptables dump says nothing about IPv6"
+    );
+    // iptables fix: both families, persisted.
+    let cmds: Vec<&str> = f
+        .fix
+        .iter()
+        .flat_map(|s| s.commands.iter())
+        .map(String::as_str)
+        .collect();
+    assert!(cmds.iter().any(|c| c.contains("sudo iptables -I INPUT")));
+    assert!(cmds.iter().any(|c| c.contains("sudo ip6tables -I INPUT")));
+    assert!(cmds.iter().any(|c| c.contains("netfilter-persistent save")));
+}
+
+#[test]
+fn full_mode_without_https_listener() {
+    let stated = default_run("scenarios/full-mode-no-443.txt");
+    // The mode stated in prose is a hint, not proof.
+    assert_eq!(status(&stated, FindingId::NotListening), Status::Likely);
+    assert_eq!(status(&stated, FindingId::TlsPortMismatch), Status::Likely);
+    let given = run(
+        "scenarios/full-mode-no-443.txt",
+        &Options {
+            ssl_mode: SslMode::Full,
+            ..Options::default()
+        },
+    );
+    assert_eq!(given.primary, Some(FindingId::NotListening));
+    assert_eq!(
+        status(&given, FindingId::TlsPortMismatch),
+        Status::Confirmed
+    );
+    assert_eq!(status(&given, FindingId::WebServerDown), Status::RuledOut);
+    let flexible = run(
+        "scenarios/full-mode-no-443.txt",
+        &Options {
+            ssl_mode: SslMode::Flexible,
+            ..Options::default()
+        },
+    );
+    assert_eq!(status(&flexible, FindingId::NotListening), Status::RuledOut);
+}
+
+#[test]
+fn loopback_only_listeners() {
+    let r = default_run("scenarios/loopback-only-node-proxy.txt");
+    assert_eq!(r.primary, Some(FindingId::LoopbackOnly));
+    assert!(cites_line(&r, FindingId::LoopbackOnly, 3));
+}
+
+#[test]
+fn oom_kills_are_overload() {
+    let r = default_run("scenarios/oom-killed-nginx.txt");
+    assert_eq!(r.primary, Some(FindingId::OriginOverloaded));
+    assert!(finding(&r, FindingId::OriginOverloaded)
+        .explanation
+        .contains("nginx"));
+}
+
+#[test]
+fn proxied_record_to_a_private_address() {
+    let r = default_run("scenarios/dns-private-address-export.txt");
+    assert_eq!(r.primary, Some(FindingId::DnsWrongOrigin));
+    assert!(finding(&r, FindingId::DnsWrongOrigin)
+        .explanation
+        .contains("10.20.0.15"));
+    assert_eq!(status(&r, FindingId::Ipv6OriginBroken), Status::RuledOut);
+}
+
+#[test]
+fn aaaa_published_without_ipv6_listener() {
+    let r = default_run("scenarios/aaaa-without-ipv6-listener.txt");
+    assert_eq!(r.primary, Some(FindingId::Ipv6OriginBroken));
+    assert_ne!(status(&r, FindingId::DnsWrongOrigin), Status::Confirmed);
+}
+
+#[test]
+fn nft_policy_drop_blocks_everything_and_reads_522() {
+    let r = default_run("scenarios/nft-drop-policy-no-cloudflare.txt");
+    assert_eq!(r.primary, Some(FindingId::FirewallBlocksCloudflare));
+    let f = finding(&r, FindingId::FirewallBlocksCloudflare);
+    assert!(f.explanation.contains("522"));
+    let cmds: Vec<&str> = f
+        .fix
+        .iter()
+        .flat_map(|s| s.commands.iter())
+        .map(String::as_str)
+        .collect();
+    assert!(cmds
+        .iter()
+        .any(|c| c.contains("nft insert rule inet filter input ip saddr @cloudflare_v4")));
+    assert!(cmds.iter().any(|c| c.contains("ip6 saddr @cloudflare_v6")));
+}
+
+#[test]
+fn neighbour_codes_are_explained_not_diagnosed_as_521() {
+    let r = default_run("error-page/modern-522-blog.html");
+    assert_eq!(r.primary, Some(FindingId::DifferentErrorCode));
+    let f = finding(&r, FindingId::DifferentErrorCode);
+    assert!(f.explanation.contains("DROP"), "{}", f.explanation);
+    let r = default_run("error-page/modern-525-api.html");
+    assert!(finding(&r, FindingId::DifferentErrorCode)
+        .explanation
+        .contains("TLS"));
+}
+
+#[test]
+fn a_521_page_alone_asks_for_evidence_in_order() {
+    let r = default_run("error-page/modern-521-shop.html");
+    assert_eq!(r.primary, None);
+    let kinds: Vec<&str> = r.ask_for.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"service-status"));
+    let fw = kinds.iter().position(|k| *k == "firewall");
+    let listen = kinds.iter().position(|k| *k == "listeners");
+    assert!(fw < listen, "{kinds:?}");
+    // The host from the page is used in the DNS command.
+    assert!(r
+        .ask_for
+        .iter()
+        .any(|a| a.command.contains("shop.example.net")));
+}
+
+#[test]
+fn redacted_shares_keep_their_diagnosis() {
+    let path = format!(
+        "{}/tests/fixtures/scenarios/aaaa-without-ipv6-listener.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = err521::redact::redact(&std::fs::read_to_string(path).unwrap_or_default());
+    assert!(!text.contains("45.77.148.10"));
+    let opened = |redacted| {
+        err521::analyze(
+            &[CaseInput::new("shared", text.clone())],
+            &Options {
+                redacted,
+                ..Options::default()
+            },
+        )
+    };
+    // Read as a redacted share, placeholders are public addresses again.
+    let r = opened(true);
+    assert_eq!(r.primary, Some(FindingId::Ipv6OriginBroken));
+    assert_ne!(status(&r, FindingId::DnsWrongOrigin), Status::Confirmed);
+    // Read as plain text, a documentation address in DNS is wrong.
+    assert_eq!(
+        status(&opened(false), FindingId::DnsWrongOrigin),
+        Status::Confirmed
+    );
+}

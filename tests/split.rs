@@ -1,0 +1,151 @@
+//! Whole tickets cut into blocks: kinds, commands and line ranges.
+
+use err521::parse::split::{command_of, split, BlockKind};
+use err521::text::lines;
+
+fn blocks(name: &str) -> Vec<(BlockKind, Option<String>, usize, usize)> {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(!text.is_empty(), "missing {path}");
+    split(&lines(&text))
+        .into_iter()
+        .map(|b| {
+            (
+                b.kind,
+                b.command.map(str::to_string),
+                b.first_line,
+                b.last_line,
+            )
+        })
+        .collect()
+}
+
+fn kinds(bs: &[(BlockKind, Option<String>, usize, usize)]) -> Vec<BlockKind> {
+    bs.iter().map(|b| b.0).collect()
+}
+
+#[test]
+fn plain_ticket_with_prompts_quotes_and_prose() {
+    use BlockKind::*;
+    let bs = blocks("tickets/ufw-partial-allowlist.txt");
+    assert_eq!(
+        kinds(&bs),
+        vec![
+            Prose,
+            ErrorPage,
+            Prose,
+            ServiceStatus,
+            Ufw,
+            Listeners,
+            Prose
+        ]
+    );
+    // The command line above an output names it and starts its block.
+    assert_eq!(bs[4].1.as_deref(), Some("ufw status verbose"));
+    assert_eq!((bs[4].2, bs[4].3), (31, 55));
+    // The sign-off after the last output is not part of the ss output.
+    assert_eq!(bs[5].3, 64);
+}
+
+#[test]
+fn markdown_fences_console_prompts_and_backticked_commands() {
+    use BlockKind::*;
+    let bs = blocks("tickets/mixed-fences-failed-nginx.md");
+    assert_eq!(
+        kinds(&bs),
+        vec![Prose, ServiceStatus, Prose, Iptables, Resources]
+    );
+    assert_eq!(bs[1].1.as_deref(), Some("sudo systemctl status nginx"));
+    assert_eq!(bs[3].1.as_deref(), Some("iptables -S INPUT"));
+    assert_eq!(bs[4].1.as_deref(), Some("free -m"));
+}
+
+#[test]
+fn every_line_lands_in_exactly_one_block() {
+    for name in [
+        "tickets/ufw-partial-allowlist.txt",
+        "tickets/mixed-fences-failed-nginx.md",
+        "error-page/visible-text-521.txt",
+        "nftables/openwrt-fw4.nft",
+    ] {
+        let bs = blocks(name);
+        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let total = lines(&std::fs::read_to_string(path).unwrap_or_default()).len();
+        let mut expected = 1;
+        for b in &bs {
+            assert_eq!(b.2, expected, "{name}: gap or overlap before {b:?}");
+            expected = b.3 + 1;
+        }
+        assert_eq!(expected, total + 1, "{name}: lines after the last block");
+    }
+}
+
+#[test]
+fn nft_ruleset_with_blank_lines_stays_one_block() {
+    let bs = blocks("nftables/iptables-nft-ufw-docker.nft");
+    assert_eq!(kinds(&bs), vec![BlockKind::Nftables]);
+}
+
+#[test]
+fn visible_error_page_text_is_found_between_its_prose() {
+    let bs = blocks("error-page/visible-text-521.txt");
+    assert_eq!(
+        kinds(&bs),
+        vec![BlockKind::ErrorPage, BlockKind::Prose, BlockKind::ErrorPage]
+    );
+}
+
+#[test]
+fn prompts_of_every_shell() {
+    for (line, want) in [
+        ("root@web1:~# ufw status", Some("ufw status")),
+        ("user@host:/var/www$ sudo ss -tlnp", Some("sudo ss -tlnp")),
+        ("[root@web2 ~]# nft list ruleset", Some("nft list ruleset")),
+        (
+            "$ curl -sv https://example.com/",
+            Some("curl -sv https://example.com/"),
+        ),
+        ("# iptables-save", Some("iptables-save")),
+        (
+            "PS C:\\Users\\me> Test-NetConnection 203.0.113.5 -Port 443",
+            Some("Test-NetConnection 203.0.113.5 -Port 443"),
+        ),
+        ("sudo iptables -L -n -v", Some("sudo iptables -L -n -v")),
+        ("free -m", Some("free -m")),
+        ("host example.com", Some("host example.com")),
+        // Output and prose that begin with a command's name are not commands.
+        ("host not found in upstream \"app:3000\"", None),
+        ("free memory is low on the box", None),
+        ("\t\tip saddr 45.148.10.0/24 drop", None),
+        ("ufw is active and I allowed port 443.", None),
+        ("nginx: [emerg] bind() to 0.0.0.0:80 failed", None),
+        ("Status: active", None),
+    ] {
+        assert_eq!(command_of(line), want, "{line}");
+    }
+}
+
+#[test]
+fn a_kind_corrected_by_hand_is_honoured() {
+    use err521::options::Options;
+    use err521::parse::split::KindOverride;
+    use err521::parse::CaseInput;
+    // A bare deny list, no command line: nothing names it.
+    let text =
+        "162.158.88.14 # lfd: (nginx) blocked - Tue Nov 24 10:11:12 2026\n172.70.135.9 # manual\n";
+    let input = CaseInput::new("paste", text);
+    let plain = err521::analyze(std::slice::from_ref(&input), &Options::default());
+    let first = plain.inputs.first().map(|b| (b.kind, b.first_line));
+    assert_ne!(first.map(|f| f.0), Some(BlockKind::Csf));
+    let options = Options {
+        kind_overrides: vec![KindOverride {
+            input: "paste".into(),
+            first_line: 1,
+            kind: BlockKind::Csf,
+        }],
+        ..Options::default()
+    };
+    let fixed = err521::analyze(&[input], &options);
+    assert_eq!(fixed.inputs.first().map(|b| b.kind), Some(BlockKind::Csf));
+    assert!(fixed.inputs.first().is_some_and(|b| b.understood_lines > 0));
+}
