@@ -44,6 +44,8 @@ const PROMPT: &str = "root@origin:~# ";
 enum Tool {
     Iptables,
     Nft,
+    /// nftables with separate `ip` and `ip6` tables.
+    NftSplit,
     Ufw,
 }
 
@@ -134,33 +136,45 @@ fn iptables_rules(broken: Broken, family: Family) -> String {
     s
 }
 
-fn nft_rules(broken: Broken) -> String {
+/// The broken nft ruleset: one `inet` table, or (`split`) the older
+/// layout of an `ip` and an `ip6` table, each with its own input chain.
+fn nft_rules(broken: Broken, split: bool) -> String {
     let policy = if broken == Broken::RejectAfterSsh {
         "accept"
     } else {
         "drop"
     };
     let (a4, a6) = allowed(broken);
-    let mut s = format!(
-        "table inet filter {{\n  chain input {{\n    type filter hook input priority filter; policy {policy};\n    iif \"lo\" accept\n    ct state established,related accept\n    tcp dport 22 accept\n"
-    );
-    if !a4.is_empty() {
-        s.push_str(&format!(
-            "    ip saddr {{ {} }} tcp dport {{ 80, 443 }} accept\n",
-            a4.join(", ")
-        ));
+    let chain = |allow: &[(&str, &[String])]| {
+        let mut s = format!(
+            "  chain input {{\n    type filter hook input priority filter; policy {policy};\n    iif \"lo\" accept\n    ct state established,related accept\n    tcp dport 22 accept\n"
+        );
+        for (kw, nets) in allow {
+            if !nets.is_empty() {
+                s.push_str(&format!(
+                    "    {kw} saddr {{ {} }} tcp dport {{ 80, 443 }} accept\n",
+                    nets.join(", ")
+                ));
+            }
+        }
+        if broken == Broken::RejectAfterSsh {
+            s.push_str("    reject\n");
+        }
+        s.push_str("  }\n");
+        s
+    };
+    if split {
+        format!(
+            "table ip filter {{\n{}}}\ntable ip6 filter {{\n{}}}\n",
+            chain(&[("ip", &a4)]),
+            chain(&[("ip6", &a6)])
+        )
+    } else {
+        format!(
+            "table inet filter {{\n{}}}\n",
+            chain(&[("ip", &a4), ("ip6", &a6)])
+        )
     }
-    if !a6.is_empty() {
-        s.push_str(&format!(
-            "    ip6 saddr {{ {} }} tcp dport {{ 80, 443 }} accept\n",
-            a6.join(", ")
-        ));
-    }
-    if broken == Broken::RejectAfterSsh {
-        s.push_str("    reject\n");
-    }
-    s.push_str("  }\n}\n");
-    s
 }
 
 /// ufw command lines (without `ufw`) that build the broken firewall.
@@ -198,7 +212,8 @@ fn load(lab: &Lab, tool: Tool, broken: Broken) -> Result<(), String> {
             &iptables_rules(broken, Family::V4),
             &iptables_rules(broken, Family::V6),
         ),
-        Tool::Nft => lab.load_nft(&nft_rules(broken)),
+        Tool::Nft => lab.load_nft(&nft_rules(broken, false)),
+        Tool::NftSplit => lab.load_nft(&nft_rules(broken, true)),
         Tool::Ufw => {
             ufw(lab, "--force reset")?;
             lab.flush()?;
@@ -218,7 +233,7 @@ fn dump(lab: &Lab, tool: Tool) -> Result<String, String> {
             lab.iptables_save(false)?,
             lab.iptables_save(true)?
         ),
-        Tool::Nft => format!("{PROMPT}nft list ruleset\n{}", lab.nft_list()?),
+        Tool::Nft | Tool::NftSplit => format!("{PROMPT}nft list ruleset\n{}", lab.nft_list()?),
         Tool::Ufw => format!(
             "{PROMPT}ufw status verbose\n{}",
             ufw(lab, "status verbose")?
@@ -322,6 +337,11 @@ fn run_case(lab: &mut Lab, tool: Tool, broken: Broken) -> Vec<String> {
             f.fix.iter().map(|s| &s.title).collect::<Vec<_>>()
         )];
     }
+    // A ufw box is as often pasted as the iptables-save of ufw's chains:
+    // that must lead to the same ufw fix.
+    if tool == Tool::Ufw {
+        fails.extend(ufw_as_iptables(lab, &name, "before", &steps));
+    }
     let debug = std::env::var("E521_DEBUG").is_ok();
     if debug {
         eprintln!("--- {name}: before ---\n{text}\n{:?}", before);
@@ -389,6 +409,9 @@ fn run_case(lab: &mut Lab, tool: Tool, broken: Broken) -> Vec<String> {
     if debug {
         eprintln!("--- {name}: after ---\n{text2}");
     }
+    if tool == Tool::Ufw {
+        fails.extend(ufw_as_iptables(lab, &name, "after", &[]));
+    }
     let r2 = analyze(&text2);
     match firewall_finding(&r2) {
         Some(f2) if f2.status == Status::RuledOut => {}
@@ -399,6 +422,38 @@ fn run_case(lab: &mut Lab, tool: Tool, broken: Broken) -> Vec<String> {
         )),
     }
     fails
+}
+
+/// Analyze the iptables-save + ip6tables-save of a ufw box: `before` the
+/// fix it must find the block and give the same allowlist steps as the
+/// `ufw status` paste; `after` it must rule the finding out.
+fn ufw_as_iptables(lab: &Lab, name: &str, when: &str, want: &[&FixStep]) -> Vec<String> {
+    let text = match (lab.iptables_save(false), lab.iptables_save(true)) {
+        (Ok(v4), Ok(v6)) => {
+            format!("{PROMPT}iptables-save\n{v4}{PROMPT}ip6tables-save\n{v6}")
+        }
+        (Err(e), _) | (_, Err(e)) => return vec![format!("{name}: iptables-save: {e}")],
+    };
+    let r = analyze(&text);
+    let f = firewall_finding(&r);
+    let status = f.map(|f| f.status);
+    let ok = if when == "before" {
+        let steps: Vec<&FixStep> = f
+            .map(|f| f.fix.iter().filter(|s| !is_skipped(s)).collect())
+            .unwrap_or_default();
+        matches!(status, Some(Status::Confirmed | Status::Likely)) && steps == want
+    } else {
+        status == Some(Status::RuledOut)
+    };
+    if ok {
+        return Vec::new();
+    }
+    vec![format!(
+        "{name}: {when} the fix, ufw's iptables-save gives {status:?} with fix {:?} (status paste gave {:?}): {}\n--- dump ---\n{text}",
+        f.map(|f| f.fix.iter().map(|s| &s.title).collect::<Vec<_>>()),
+        want.iter().map(|s| &s.title).collect::<Vec<_>>(),
+        f.map(|f| f.explanation.as_str()).unwrap_or("")
+    )]
 }
 
 #[test]
@@ -420,7 +475,7 @@ fn generated_firewall_fixes_work_in_the_kernel() {
         Ok(l) => l,
         Err(e) => panic!("cannot build the namespace lab: {e}"),
     };
-    let mut tools = vec![Tool::Iptables, Tool::Nft];
+    let mut tools = vec![Tool::Iptables, Tool::Nft, Tool::NftSplit];
     match lab.private_ufw() {
         Ok(()) => tools.push(Tool::Ufw),
         Err(why) => {
