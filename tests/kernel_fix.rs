@@ -300,6 +300,38 @@ fn probe(lab: &mut Lab, sources: &[IpAddr]) -> Vec<(IpAddr, u16, KernelOutcome)>
         .collect()
 }
 
+/// After `when`: every Cloudflare probe accepted, every outsider blocked.
+fn check_probes(lab: &mut Lab, tool: Tool, name: &str, when: &str) -> Vec<String> {
+    let mut fails = Vec::new();
+    let after = probe(lab, &cloudflare_sources());
+    let shut: Vec<String> = after
+        .iter()
+        .filter(|(_, _, k)| *k != KernelOutcome::Accepted)
+        .map(|(s, p, k)| format!("{s} port {p}: {k}"))
+        .collect();
+    if !shut.is_empty() {
+        fails.push(format!(
+            "{name}: after {when}, {} of {} Cloudflare probes are not accepted (fix bug): {}\n--- dump ---\n{}",
+            shut.len(),
+            after.len(),
+            shut.join("; "),
+            dump(lab, tool).unwrap_or_default()
+        ));
+    }
+    let open: Vec<String> = probe(lab, &outsiders())
+        .iter()
+        .filter(|(_, _, k)| !blocked(k))
+        .map(|(s, p, k)| format!("{s} port {p}: {k}"))
+        .collect();
+    if !open.is_empty() {
+        fails.push(format!(
+            "{name}: after {when}, non-Cloudflare sources get in (fix opens to the world): {}",
+            open.join("; ")
+        ));
+    }
+    fails
+}
+
 /// Run one case; returns its failures (empty when the fix is proven).
 fn run_case(lab: &mut Lab, tool: Tool, broken: Broken) -> Vec<String> {
     let name = format!("{tool:?}/{broken:?}");
@@ -373,32 +405,7 @@ fn run_case(lab: &mut Lab, tool: Tool, broken: Broken) -> Vec<String> {
             return fails;
         }
     }
-    let after = probe(lab, &cf);
-    let shut: Vec<String> = after
-        .iter()
-        .filter(|(_, _, k)| *k != KernelOutcome::Accepted)
-        .map(|(s, p, k)| format!("{s} port {p}: {k}"))
-        .collect();
-    if !shut.is_empty() {
-        fails.push(format!(
-            "{name}: after the fix, {} of {} Cloudflare probes are not accepted (fix bug): {}\n--- dump ---\n{}",
-            shut.len(),
-            after.len(),
-            shut.join("; "),
-            dump(lab, tool).unwrap_or_default()
-        ));
-    }
-    let open: Vec<String> = probe(lab, &outsiders())
-        .iter()
-        .filter(|(_, _, k)| !blocked(k))
-        .map(|(s, p, k)| format!("{s} port {p}: {k}"))
-        .collect();
-    if !open.is_empty() {
-        fails.push(format!(
-            "{name}: after the fix, non-Cloudflare sources get in (fix opens to the world): {}",
-            open.join("; ")
-        ));
-    }
+    fails.extend(check_probes(lab, tool, &name, "the fix"));
     let text2 = match dump(lab, tool) {
         Ok(t) => t,
         Err(e) => {
@@ -421,6 +428,69 @@ fn run_case(lab: &mut Lab, tool: Tool, broken: Broken) -> Vec<String> {
             other.map(|f| f.explanation.as_str()).unwrap_or("")
         )),
     }
+    // The range updater, run once per tool (ufw is slow), with a stub
+    // `curl` that serves the bundled lists the way Cloudflare does (ips-v4
+    // without its final newline): it must run cleanly and keep Cloudflare
+    // in and everyone else out.
+    let updater_case = if tool == Tool::Ufw {
+        Broken::V4OnlyAllowlist
+    } else {
+        Broken::PartialAllowlist
+    };
+    if broken == updater_case {
+        fails.extend(run_updater(lab, tool, &name, &f.fix));
+    }
+    fails
+}
+
+fn run_updater(lab: &mut Lab, tool: Tool, name: &str, fix: &[FixStep]) -> Vec<String> {
+    let Some(step) = fix.iter().find(|s| s.title.contains("allowlist current")) else {
+        return vec![format!("{name}: no range-updater step")];
+    };
+    // The first command writes the script with a quoted here-document.
+    let script = step
+        .commands
+        .first()
+        .and_then(|c| c.split_once("<<'SCRIPT'\n"))
+        .and_then(|(_, rest)| rest.strip_suffix("SCRIPT"));
+    let Some(script) = script else {
+        return vec![format!(
+            "{name}: updater step does not write a script: {:?}",
+            step.commands.first()
+        )];
+    };
+    // The updater saves the live rules for reboots; in the namespace that
+    // would overwrite the host's saved rules. netfilter-persistent becomes a
+    // no-op stub when installed (when not, the script's "not installed"
+    // path runs for real); RHEL's init-script saver cannot be stubbed.
+    if tool == Tool::Iptables
+        && std::path::Path::new("/usr/libexec/iptables/iptables.init").exists()
+    {
+        eprintln!("{name}: range updater not run (it would save over the host's iptables rules)");
+        return Vec::new();
+    }
+    let saver_stub = if netns::run(&["sh", "-c", "command -v netfilter-persistent"], None).is_ok() {
+        "netfilter-persistent() { :; }\n"
+    } else {
+        ""
+    };
+    let v4 = cidrs(Family::V4).join("\n");
+    let v6 = cidrs(Family::V6).join("\n");
+    let stub = format!(
+        "curl() {{ case \"$*\" in *ips-v4*) printf '%s' '{v4}';; *ips-v6*) printf '%s\\n' '{v6}';; *) return 22;; esac; }}\n"
+    );
+    // After the shebang, so the script's own `set -eu` still applies.
+    let full = match script.split_once('\n') {
+        Some((shebang, rest)) => format!("{shebang}\n{stub}{saver_stub}{rest}"),
+        None => return vec![format!("{name}: empty updater script")],
+    };
+    let mut fails = Vec::new();
+    if let Err(e) = lab.run_in_origin_stdin(&["sh", "-s"], &full) {
+        fails.push(format!(
+            "{name}: the range-updater script fails (fix bug)\n--- script (stub curl added) ---\n{full}--- error ---\n{e}"
+        ));
+    }
+    fails.extend(check_probes(lab, tool, name, "the range updater"));
     fails
 }
 
