@@ -24,7 +24,7 @@ use report::Report;
 
 /// The whole pipeline: text -> facts -> findings -> fixes -> report.
 pub fn analyze(inputs: &[CaseInput], options: &Options) -> Report {
-    let facts = parse::read_case(inputs);
+    let facts = parse::read_case_with(inputs, &options.kind_overrides);
     let diagnosis = diagnose::diagnose(&facts, options);
     Report::build(&facts, diagnosis, options)
 }

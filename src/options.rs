@@ -60,6 +60,8 @@ pub struct Options {
     /// The inputs were redacted (a shared link): documentation addresses
     /// (203.0.113.0/24, 2001:db8::/32, ...) stand for real public ones.
     pub redacted: bool,
+    /// Block kinds corrected by hand.
+    pub kind_overrides: Vec<crate::parse::split::KindOverride>,
 }
 
 impl Default for Options {
@@ -70,6 +72,7 @@ impl Default for Options {
             ranges: Ranges::bundled(),
             public_interface: None,
             redacted: false,
+            kind_overrides: Vec::new(),
         }
     }
 }

@@ -70,6 +70,15 @@ impl BlockKind {
     }
 }
 
+/// A kind a person set by hand for the block of `input` starting at
+/// `first_line` (the page's chips let them correct a wrong guess).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindOverride {
+    pub input: String,
+    pub first_line: usize,
+    pub kind: BlockKind,
+}
+
 /// A run of lines of one kind. `lines` are the content lines with prompts,
 /// quote markers and per-line backticks removed; the command line itself is
 /// not among them.
@@ -281,7 +290,7 @@ const COMMANDS: &[&str] = &[
 /// command line like `sudo iptables -S`.
 pub fn command_of(text: &str) -> Option<&str> {
     let t = text.trim();
-    let after_prompt = prompt_rest(t);
+    let after_prompt = crate::parse::textscan::command_of(t);
     let candidate = after_prompt.unwrap_or(t);
     let first = candidate.split_whitespace().next()?;
     let word = if first == "sudo" {
@@ -303,40 +312,6 @@ pub fn command_of(text: &str) -> Option<&str> {
         return None;
     }
     Some(candidate)
-}
-
-fn prompt_rest(t: &str) -> Option<&str> {
-    // `C:\>netstat -ano`, `C:\Users\me>ping host`
-    if let Some((prompt, rest)) = t.split_once('>') {
-        let b = prompt.as_bytes();
-        if b.len() >= 3
-            && b.get(1) == Some(&b':')
-            && b.get(2) == Some(&b'\\')
-            && b.first().is_some_and(u8::is_ascii_alphabetic)
-        {
-            return Some(rest.trim_start());
-        }
-    }
-    for marker in ["$ ", "# ", "% ", "> "] {
-        if let Some(i) = t.find(marker) {
-            let prompt = t.get(..i)?;
-            let looks_like_prompt = prompt.is_empty()
-                || (prompt.len() <= 60
-                    && !prompt.contains(' ')
-                    && (prompt.contains('@') || prompt.contains(':') || prompt.ends_with('~')))
-                // `root@server [~]#` (cPanel), `me@cloudshell:~ (proj)$`
-                || (prompt.len() <= 80
-                    && prompt.contains('@')
-                    && prompt.split_whitespace().count() <= 3
-                    && prompt.ends_with([']', ')', '~']))
-                || (prompt.starts_with('[') && prompt.ends_with(']'))
-                || prompt.starts_with("PS ");
-            if looks_like_prompt {
-                return t.get(i + marker.len()..).map(str::trim_start);
-            }
-        }
-    }
-    None
 }
 
 fn bare_command_shape(line: &str, word: &str) -> bool {
