@@ -14,6 +14,8 @@
 //!
 //! Needs root and `ip netns`; otherwise it says why and passes, unless
 //! `E521_REQUIRE_NETNS=1` (CI) turns the skip into a failure.
+// Network namespaces exist only natively.
+#![cfg(not(target_arch = "wasm32"))]
 
 // Shared with other kernel tests; not every helper is used here.
 #[allow(dead_code)]
