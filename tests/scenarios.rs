@@ -270,3 +270,30 @@ fn redacted_shares_keep_their_diagnosis() {
         Status::Confirmed
     );
 }
+
+#[test]
+fn ipv6_policy_drop_without_icmpv6_breaks_neighbour_discovery() {
+    let r = default_run("scenarios/ip6tables-drop-no-icmpv6.txt");
+    assert_eq!(r.primary, Some(FindingId::Ipv6OriginBroken));
+    let f = finding(&r, FindingId::Ipv6OriginBroken);
+    assert!(
+        f.explanation.contains("neighbour discovery"),
+        "{}",
+        f.explanation
+    );
+    assert!(cites_line(&r, FindingId::Ipv6OriginBroken, 11));
+    let cmds: Vec<&str> = f
+        .fix
+        .iter()
+        .flat_map(|s| s.commands.iter())
+        .map(String::as_str)
+        .collect();
+    assert!(cmds
+        .iter()
+        .any(|c| c.contains("--icmpv6-type neighbour-solicitation")));
+    // The Cloudflare allowlist itself is complete for IPv6.
+    assert_ne!(
+        status(&r, FindingId::FirewallBlocksCloudflare),
+        Status::Confirmed
+    );
+}

@@ -463,6 +463,23 @@ impl Lab {
         Ok(())
     }
 
+    /// Let ufw run in the origin with its own copy of /etc/ufw and
+    /// /etc/default (bind-mounted by `ip netns exec`), so the host's ufw is
+    /// never touched; proves the bind mount works before ufw writes anything.
+    pub fn private_ufw(&mut self) -> Result<(), String> {
+        run(&["sh", "-c", "command -v ufw"], None).map_err(|_| "ufw not installed")?;
+        self.private_etc(&["ufw", "default"])?;
+        let marker = format!("/etc/netns/{}/ufw/e521-marker", self.origin);
+        std::fs::write(&marker, "x").map_err(|e| format!("{marker}: {e}"))?;
+        let seen = self.run_in_origin(&["test", "-e", "/etc/ufw/e521-marker"]);
+        let _ = std::fs::remove_file(&marker);
+        if std::path::Path::new("/etc/ufw/e521-marker").exists() {
+            return Err("marker leaked into the host's /etc/ufw".into());
+        }
+        seen.map(|_| ())
+            .map_err(|e| format!("ip netns exec does not bind-mount /etc/netns: {e}"))
+    }
+
     /// Probe with the default timeout (400 ms; the veth answers in µs).
     pub fn probe(&mut self, probes: &[Probe]) -> Result<Vec<KernelOutcome>, String> {
         self.probe_with_timeout(probes, Duration::from_millis(400))
