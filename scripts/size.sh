@@ -7,7 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUDGET_KB=${BUDGET_KB:-250}
-TOTAL_BUDGET_KB=${TOTAL_BUDGET_KB:-400}
+# The worker is the whole engine (every parser, the firewall evaluator, the
+# fixes): about 320 KB gzipped on 2026-11-25, grown from 83 KB in a day.
+TOTAL_BUDGET_KB=${TOTAL_BUDGET_KB:-600}
 first=0
 later=0
 for f in dist/index.html dist/*.js dist/*.wasm dist/*.css dist/manifest.webmanifest; do

@@ -387,3 +387,29 @@ fn line_spans_count_utf16_and_all_line_ends() {
     assert_eq!(utf16_line_span(text, 3, 4), (8, 11, 4));
     assert_eq!(utf16_line_span(text, 9, 9), (11, 11, 4));
 }
+
+#[wasm_bindgen_test]
+fn loops_heredocs_and_continuations_are_one_command() {
+    use err521::ui::components::command_list::group_commands;
+    let lines: Vec<String> = [
+        "for net in 173.245.48.0/20 2400:cb00::/32; do",
+        "  sudo ufw prepend allow proto tcp from \"$net\" to any port 443",
+        "done",
+        "sudo tee /etc/x >/dev/null <<'EOF'\nline\nEOF",
+        "sudo ufw reload",
+        "curl -sv \\",
+        "  https://example.com/",
+        "if true; then",
+        "  echo ok",
+        "fi",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let groups = group_commands(&lines);
+    assert_eq!(groups.len(), 5, "{groups:?}");
+    assert!(groups[0].starts_with("for net") && groups[0].ends_with("done"));
+    assert_eq!(groups[2], "sudo ufw reload");
+    assert!(groups[3].ends_with("https://example.com/"));
+    assert!(groups[4].ends_with("fi"));
+}

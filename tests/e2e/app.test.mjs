@@ -34,38 +34,39 @@ async function settled(page) {
   await page.locator('.report:not(.stale) [data-verdict]').waitFor();
 }
 
-// Cause id -> block kinds its example must be recognised as containing.
+// Cause id -> (SSL mode the person would pick, block kinds its example
+// must be recognised as containing).
 const EXAMPLES = {
-  'firewall-blocks-cloudflare': ['error-page', 'ufw'],
-  'ban-blocks-cloudflare': ['bans', 'iptables'],
-  'web-server-down': ['service-status', 'listeners'],
-  'port-conflict': ['logs', 'listeners'],
-  'config-error': ['config-test', 'service-status'],
-  'not-listening': ['listeners'],
-  'loopback-only': ['listeners'],
-  'origin-overloaded': ['resources'],
-  'dns-wrong-origin': ['dns', 'addresses'],
-  'tls-port-mismatch': ['listeners'],
-  'ipv6-origin-broken': ['dns', 'iptables'],
-  'different-error-code': ['error-page'],
+  'firewall-blocks-cloudflare': ['full', ['error-page', 'ufw']],
+  'ban-blocks-cloudflare': ['full', ['bans', 'iptables']],
+  'web-server-down': ['full', ['service-status', 'listeners']],
+  'port-conflict': ['full', ['logs', 'listeners']],
+  'config-error': ['strict', ['config-test', 'service-status']],
+  'not-listening': ['full', ['listeners']],
+  'loopback-only': ['flexible', ['listeners']],
+  'origin-overloaded': ['full', ['resources']],
+  'dns-wrong-origin': ['full', ['dns', 'addresses']],
+  'tls-port-mismatch': ['strict', ['listeners', 'probe']],
+  'ipv6-origin-broken': ['full', ['dns', 'iptables']],
+  'different-error-code': ['unknown', ['error-page']],
 };
 
-test('every example, pasted, shows its blocks as chips and a verdict', async () => {
+test('every example, pasted, shows its blocks as chips and its cause as the verdict', async () => {
   const { page, context, log } = await open();
-  for (const [id, kinds] of Object.entries(EXAMPLES)) {
+  for (const [id, [mode, kinds]] of Object.entries(EXAMPLES)) {
     const text = await readFile(join(root, 'static', 'examples', `${id}.txt`), 'utf8');
+    await page.locator('#ssl-mode').selectOption(mode);
     await page.locator('#paste').fill(text);
     await settled(page);
     const chips = await page.locator('#paste ~ .chips-wrap .chip[data-kind]').evaluateAll(
       (els) => els.map((e) => ({ kind: e.dataset.kind, first: +e.dataset.firstLine, last: +e.dataset.lastLine })));
     for (const kind of kinds) assert.ok(chips.some((c) => c.kind === kind), `${id}: no ${kind} chip in ${JSON.stringify(chips)}`);
     for (const c of chips) assert.ok(c.first >= 1 && c.last >= c.first, `${id}: line range ${JSON.stringify(c)}`);
-    const verdict = await page.locator('[data-verdict]').getAttribute('data-verdict');
-    // The engine may not decide every cause yet, but it must never name a
-    // wrong one for its example.
-    assert.ok(verdict === id || verdict === 'open', `${id}: verdict ${verdict}`);
+    assert.equal(await page.locator('[data-verdict]').getAttribute('data-verdict'), id);
     const primary = page.locator('[data-primary="true"]');
-    if (await primary.count()) assert.equal(await primary.getAttribute('data-finding-id'), id);
+    assert.equal(await primary.getAttribute('data-finding-id'), id);
+    assert.match(await primary.getAttribute('data-status'), /^(confirmed|likely)$/);
+    assert.ok(await primary.locator('.ev-line').count() > 0, `${id}: evidence lines`);
   }
   assert.deepEqual(log.errors, []);
   await context.close();
@@ -95,10 +96,10 @@ test('copy buttons put the command on the clipboard; Markdown downloads', async 
   const { page, context } = await open({ permissions: ['clipboard-read', 'clipboard-write'] });
   await page.locator('#paste').fill(await readFile(join(root, 'static', 'examples', 'web-server-down.txt'), 'utf8'));
   await settled(page);
-  const item = page.locator('.ask-for li').first();
+  const item = page.locator('.command').first();
   const command = await item.locator('code').innerText();
   await item.locator('button.copy').click();
-  await page.locator('.ask-for li button.copy.ok').first().waitFor();
+  await item.locator('button.copy.ok').waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), command);
   await page.locator('.copy-md button').click();
   const md = await page.evaluate(() => navigator.clipboard.readText());
@@ -326,7 +327,7 @@ function enrichAnswers() {
         if (cut < 0 || e.data[cut + 1] !== '{') return fn(e);
         const r = JSON.parse(e.data.slice(cut + 1));
         r.primary = 'firewall-blocks-cloudflare';
-        r.firewall = { coverage };
+        r.firewall = { families: ['ipv4'], coverage };
         r.findings = r.findings.filter((f) => f.id !== 'firewall-blocks-cloudflare');
         r.findings.unshift({
           id: 'firewall-blocks-cloudflare', status: 'confirmed',
@@ -369,6 +370,52 @@ test('a report with a cause, fix steps and firewall coverage renders fully', asy
     await page.locator('.cov-seg.out-accept').first().click();
     const selected = await page.evaluate(() => { const a = document.querySelector('#paste'); return a.value.slice(a.selectionStart, a.selectionEnd); });
     assert.match(selected, /ALLOW IN/);
+    await context.close();
+  }
+});
+
+test('text contrast meets WCAG AA in light and dark; print shows the answer only', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(enrichAnswers);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.locator('button[data-example="firewall-blocks-cloudflare"]').click();
+    await settled(page);
+    const failures = await page.evaluate(() => {
+      const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+      const lum = ([r, g, b]) => {
+        const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      };
+      const background = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+          const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c;
+        }
+        return rgb(getComputedStyle(document.body).backgroundColor);
+      };
+      const out = [];
+      const selectors = ['body', '.help', '.section-title', '.verdict-status', '.verdict-title', '.badge', '.chip-main', '.chip-count',
+        '.ev-no', '.ev-text', '.explanation', '.cov-seg', '.cov-key', '.legend', 'button.copy', 'button.example', 'a', '.foot', 'label', 'code'];
+      for (const sel of selectors) {
+        for (const el of [...document.querySelectorAll(sel)].slice(0, 40)) {
+          if (!el.offsetParent && sel !== 'body') continue;
+          const fg = rgb(getComputedStyle(el).color);
+          const l1 = lum(fg); const l2 = lum(background(el));
+          const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+          if (ratio < 4.5) out.push(`${sel} ${ratio.toFixed(2)} "${(el.innerText || '').slice(0, 30)}"`);
+        }
+      }
+      return [...new Set(out)];
+    });
+    assert.deepEqual(failures, [], `${colorScheme}: low contrast`);
+    if (colorScheme === 'light') {
+      await page.emulateMedia({ media: 'print' });
+      assert.equal(await page.locator('.inputs').isVisible(), false);
+      assert.equal(await page.locator('.verdict').isVisible(), true);
+      await screenshot(page, 'print');
+    }
     await context.close();
   }
 });

@@ -7,7 +7,9 @@ pub struct Props {
     pub commands: Vec<String>,
 }
 
-/// Shell commands, one per row, each with its own Copy button.
+/// Shell commands, each with its own Copy button. Lines that only make
+/// sense together (a `for … do` … `done` loop, an `if`, a here-document, a
+/// line ending in `\`) are one command and copied together.
 #[component]
 pub fn CommandList(props: &Props) -> Html {
     if props.commands.is_empty() {
@@ -15,16 +17,69 @@ pub fn CommandList(props: &Props) -> Html {
     }
     html! {
         <ul class="commands">
-            { for props.commands.iter().map(|c| html! {
-                <li class="command">
-                    <pre><code>{ c.clone() }</code></pre>
-                    <CopyButton text={AttrValue::from(c.clone())} label={AttrValue::from(format!("Copy command: {}", first_line(c)))} />
-                </li>
+            { for group_commands(&props.commands).into_iter().map(|c| {
+                let label = format!("Copy command: {}", c.lines().next().unwrap_or_default());
+                html! {
+                    <li class="command">
+                        <pre><code>{ c.clone() }</code></pre>
+                        <CopyButton text={AttrValue::from(c)} label={AttrValue::from(label)} />
+                    </li>
+                }
             }) }
         </ul>
     }
 }
 
-fn first_line(c: &str) -> &str {
-    c.lines().next().unwrap_or(c)
+/// Joins command lines that belong to one shell construct.
+pub fn group_commands(lines: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut depth: usize = 0;
+    let mut heredoc: Option<String> = None;
+    let mut continued = false;
+    for line in lines {
+        let open = depth > 0 || heredoc.is_some() || continued;
+        match out.last_mut() {
+            Some(last) if open => {
+                last.push('\n');
+                last.push_str(line);
+            }
+            _ => out.push(line.clone()),
+        }
+        for inner in line.lines() {
+            let t = inner.trim();
+            if let Some(end) = &heredoc {
+                if t == end {
+                    heredoc = None;
+                }
+                continue;
+            }
+            if let Some((_, rest)) = t.split_once("<<") {
+                let marker = rest.trim_start_matches('-').trim();
+                let marker = marker
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches(|c| c == '\'' || c == '"');
+                if !marker.is_empty() {
+                    heredoc = Some(marker.to_string());
+                }
+            }
+            let first = t.split_whitespace().next().unwrap_or("");
+            if matches!(first, "done" | "fi" | "esac" | "}") {
+                depth = depth.saturating_sub(1);
+            }
+            let ends_open = t.ends_with(" do")
+                || t.ends_with(";do")
+                || t == "do"
+                || t.ends_with(" then")
+                || t == "then"
+                || t.ends_with('{')
+                || (t.starts_with("case ") && t.ends_with(" in"));
+            if ends_open {
+                depth += 1;
+            }
+            continued = t.ends_with('\\');
+        }
+    }
+    out
 }
