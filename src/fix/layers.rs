@@ -25,11 +25,12 @@ fn firewalld_zone(rs: &Ruleset) -> String {
         .iter()
         .filter_map(|&i| rs.chains.get(i))
         .flat_map(|c| c.rules.iter())
+        .rev()
         .filter_map(|r| match &r.action {
             Action::Goto(t) | Action::Jump(t) => t.strip_prefix("IN_").map(str::to_string),
             _ => None,
         })
-        .last()
+        .next()
         .unwrap_or_else(|| "public".to_string())
 }
 
