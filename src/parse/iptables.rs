@@ -53,9 +53,10 @@ struct ListCtx {
 struct Builder {
     forced: Option<Family>,
     chains: Vec<Chain>,
-    index: HashMap<(String, String), ChainId>,
+    /// Table -> chain name -> id; nested so lookups borrow their keys.
+    index: HashMap<String, HashMap<String, ChainId>>,
     /// Last chain looked up: consecutive rules nearly always share a chain.
-    last: Option<(String, String, ChainId)>,
+    last: Option<ChainId>,
     table: String,
     saw_save: bool,
     saw_rules: bool,
@@ -94,15 +95,22 @@ impl Builder {
         }
     }
 
-    fn chain(&mut self, table: &str, name: &str) -> ChainId {
-        if let Some((t, n, id)) = &self.last {
-            if t == table && n == name {
-                return *id;
+    /// The id of chain `name` of `table` (the current table when `None`),
+    /// created on first use. Allocates only when the chain is new.
+    fn chain(&mut self, table: Option<&str>, name: &str) -> ChainId {
+        let table: &str = table.unwrap_or(self.table.as_str());
+        if let Some(id) = self.last {
+            if self
+                .chains
+                .get(id)
+                .is_some_and(|c| c.name == name && c.table == table)
+            {
+                return id;
             }
         }
-        let key = (table.to_string(), name.to_string());
-        let id = match self.index.get(&key) {
-            Some(id) => *id,
+        let found = self.index.get(table).and_then(|t| t.get(name)).copied();
+        let id = match found {
+            Some(id) => id,
             None => {
                 let id = self.chains.len();
                 let builtin = BUILTIN.contains(&name);
@@ -115,11 +123,14 @@ impl Builder {
                     policy_line: None,
                     rules: Vec::new(),
                 });
-                self.index.insert(key.clone(), id);
+                self.index
+                    .entry(table.to_string())
+                    .or_default()
+                    .insert(name.to_string(), id);
                 id
             }
         };
-        self.last = Some((key.0, key.1, id));
+        self.last = Some(id);
         id
     }
 
@@ -242,8 +253,7 @@ impl Builder {
             self.nu(line, "chain declaration without a policy field");
             return;
         };
-        let table = self.table.clone();
-        let id = self.chain(&table, name);
+        let id = self.chain(None, name);
         let policy = match pol {
             "-" => None,
             p => match parse_policy(p) {
@@ -266,8 +276,7 @@ impl Builder {
     fn list_header(&mut self, line: Line<'_>, rest: &str) {
         self.saw_list = true;
         let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
-        let table = self.table.clone();
-        let id = self.chain(&table, name.trim());
+        let id = self.chain(None, name.trim());
         let tail = tail.trim();
         if let Some(p) = tail.strip_prefix("(policy ") {
             let word = p.split([' ', ')']).next().unwrap_or_default();
@@ -308,13 +317,13 @@ impl Builder {
                 toks = toks.get(1..).unwrap_or_default();
             }
         }
-        let mut table: Option<String> = None;
+        let mut table: Option<&str> = None;
         let mut i = 0;
         // Leading options before the command (`-t nat`, `-w`).
         while let Some(t) = toks.get(i) {
             match t.as_ref() {
                 "-t" | "--table" => {
-                    table = toks.get(i + 1).map(|s| s.to_string());
+                    table = toks.get(i + 1).map(|s| s.as_ref());
                     i += 2;
                 }
                 "-w" | "--wait" | "-v" | "--verbose" => {
@@ -326,7 +335,6 @@ impl Builder {
                 _ => break,
             }
         }
-        let table = table.unwrap_or_else(|| self.table.clone());
         let Some(cmd) = toks.get(i) else {
             self.nu(line, "empty iptables command");
             return;
@@ -336,7 +344,7 @@ impl Builder {
             ("-P" | "--policy", Some(chain)) => {
                 self.saw_rules = true;
                 let pol = toks.get(i + 2).map(|s| s.as_ref()).and_then(parse_policy);
-                let id = self.chain(&table, chain);
+                let id = self.chain(table, chain);
                 match pol {
                     Some(p) => {
                         if let Some(c) = self.chains.get_mut(id) {
@@ -350,7 +358,7 @@ impl Builder {
             }
             ("-N" | "--new-chain", Some(chain)) => {
                 self.saw_rules = true;
-                let id = self.chain(&table, chain);
+                let id = self.chain(table, chain);
                 if let Some(c) = self.chains.get_mut(id) {
                     c.policy = None;
                 }
@@ -375,7 +383,7 @@ impl Builder {
                             matches,
                             action,
                         };
-                        let id = self.chain(&table, chain);
+                        let id = self.chain(table, chain);
                         if let Some(c) = self.chains.get_mut(id) {
                             match pos {
                                 Some(p) => c.rules.insert(p.min(c.rules.len()), rule),
@@ -395,8 +403,8 @@ impl Builder {
     }
 
     fn note_addr(&mut self, set: &AddrSet) {
-        for f in set.families() {
-            match f {
+        for r in set.ranges() {
+            match r.family {
                 Family::V4 => self.v4_addr = true,
                 Family::V6 => self.v6_addr = true,
             }
@@ -1134,7 +1142,7 @@ impl Builder {
                 }
             }
         }
-        let find = |t: &str, n: &str| self.index.get(&(t.to_string(), n.to_string())).copied();
+        let find = |t: &str, n: &str| self.index.get(t).and_then(|c| c.get(n)).copied();
         let mut entry = Vec::new();
         let mut notes = std::mem::take(&mut self.notes);
         match find("filter", "INPUT") {
@@ -1373,19 +1381,11 @@ fn is_iptables_prog(w: &str) -> bool {
 /// one. Recognises `$ cmd`, `# cmd`, `user@host:~# cmd`, `[root@h ~]# cmd`
 /// and bare `iptables ...` / `sudo iptables ...`.
 fn command_line(t: &str) -> Option<&str> {
-    let mut cand = t;
-    for sep in ["$ ", "# ", "> "] {
-        if let Some(pos) = t.find(sep) {
-            let before = t.get(..pos)?;
-            let prompt_like = before.is_empty()
-                || (!before.contains(' ') && (before.contains('@') || before.contains(':')))
-                || (before.starts_with('[') && before.ends_with(']'));
-            if prompt_like {
-                cand = t.get(pos + sep.len()..)?.trim_start();
-                break;
-            }
-        }
-    }
+    let cand = if t.starts_with('[') {
+        prompt_end_scan(t)?
+    } else {
+        prompt_end_first_word(t)?
+    };
     let mut words = cand.split_whitespace();
     let mut first = words.next()?;
     while first == "sudo" || first.starts_with('-') && cand.starts_with("sudo") {
@@ -1398,6 +1398,41 @@ fn command_line(t: &str) -> Option<&str> {
             "ipset" | "nft" | "ufw" | "cat" | "csf" | "firewall-cmd"
         );
     known.then_some(cand)
+}
+
+/// The text after a shell prompt (`user@host:~# `, `$ `, `[root@h ~]# `), or
+/// the whole line when it has none.
+fn prompt_end_scan(t: &str) -> Option<&str> {
+    for sep in ["$ ", "# ", "> "] {
+        if let Some(pos) = t.find(sep) {
+            let before = t.get(..pos)?;
+            let prompt_like = before.is_empty()
+                || (!before.contains(' ') && (before.contains('@') || before.contains(':')))
+                || (before.starts_with('[') && before.ends_with(']'));
+            if prompt_like {
+                return Some(t.get(pos + sep.len()..)?.trim_start());
+            }
+        }
+    }
+    Some(t)
+}
+
+/// [`prompt_end_scan`] for a line that does not start with `[`, without
+/// searching the whole line: a prompt before `$ `/`# `/`> ` then has no
+/// space, so the separator can only end the first space-delimited word.
+fn prompt_end_first_word(t: &str) -> Option<&str> {
+    let Some(sp) = t.bytes().position(|b| b == b' ') else {
+        return Some(t);
+    };
+    let Some(mark) = sp.checked_sub(1) else {
+        return Some(t);
+    };
+    let before = t.get(..mark)?;
+    let ends_prompt = matches!(t.as_bytes().get(mark), Some(b'$' | b'#' | b'>'));
+    if ends_prompt && (before.is_empty() || before.contains(['@', ':'])) {
+        return Some(t.get(sp + 1..)?.trim_start());
+    }
+    Some(t)
 }
 
 fn parse_policy(p: &str) -> Option<Policy> {
@@ -1567,20 +1602,50 @@ fn tcp_flag_bits(s: &str) -> Option<u8> {
     Some(bits)
 }
 
+/// `char::is_whitespace` for an ASCII byte (it includes vertical tab).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
+}
+
 /// Split a shell-quoted line into words. Words without quotes or escapes
 /// borrow from the input.
 pub(crate) fn tokenize(s: &str) -> Result<Vec<Cow<'_, str>>, &'static str> {
-    let mut out = Vec::new();
+    // A rule line has a dozen or two words.
+    let mut out = Vec::with_capacity(24);
+    // ASCII lines (nearly all) are scanned byte by byte; others by char,
+    // with the same (Unicode) notion of whitespace.
+    let ascii = s.is_ascii();
     let mut rest = s;
     loop {
-        rest = rest.trim_start();
+        rest = if ascii {
+            let skip = rest
+                .bytes()
+                .position(|b| !is_ascii_space(b))
+                .unwrap_or(rest.len());
+            rest.get(skip..).unwrap_or("")
+        } else {
+            rest.trim_start()
+        };
         if rest.is_empty() {
             return Ok(out);
         }
-        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let word = rest.get(..end).unwrap_or(rest);
-        if !word.contains(['"', '\'', '\\']) {
-            out.push(Cow::Borrowed(word));
+        let (end, plain) = if ascii {
+            let mut plain = true;
+            let end = rest
+                .bytes()
+                .position(|b| {
+                    plain &= !matches!(b, b'"' | b'\'' | b'\\');
+                    is_ascii_space(b)
+                })
+                .unwrap_or(rest.len());
+            (end, plain)
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let word = rest.get(..end).unwrap_or(rest);
+            (end, !word.contains(['"', '\'', '\\']))
+        };
+        if plain {
+            out.push(Cow::Borrowed(rest.get(..end).unwrap_or(rest)));
             rest = rest.get(end..).unwrap_or("");
             continue;
         }
