@@ -1491,11 +1491,74 @@ fn is_target_section(t: &str, target: &str) -> bool {
 }
 
 fn parse_addrs(v: &str) -> Option<AddrSet> {
+    if !v.contains(',') {
+        let r = match fast_v4(v) {
+            Some(r) => r,
+            None => AddrRange::parse(v)?,
+        };
+        return Some(AddrSet::from_ranges([r]));
+    }
     let mut out = Vec::new();
     for part in v.split(',') {
-        out.push(AddrRange::parse(part)?);
+        out.push(match fast_v4(part) {
+            Some(r) => r,
+            None => AddrRange::parse(part)?,
+        });
     }
     Some(AddrSet::from_ranges(out))
+}
+
+/// `a.b.c.d` or `a.b.c.d/n` exactly as iptables prints them (no leading
+/// zeros, no spaces), without going through the general address parser.
+/// `None` for anything else, which [`AddrRange::parse`] then decides, so
+/// the result never differs from it.
+fn fast_v4(s: &str) -> Option<AddrRange> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut value: u32 = 0;
+    for k in 0..4 {
+        if k > 0 {
+            if b.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let (octet, len) = small_number(b.get(i..)?)?;
+        if octet > 255 {
+            return None;
+        }
+        value = (value << 8) | octet;
+        i += len;
+    }
+    let bits = match b.get(i) {
+        None => 32,
+        Some(b'/') => {
+            let rest = b.get(i + 1..)?;
+            let (bits, len) = small_number(rest)?;
+            if len != rest.len() || bits > 32 {
+                return None;
+            }
+            bits
+        }
+        Some(_) => return None,
+    };
+    Some(AddrRange::prefix(Family::V4, u128::from(value), bits))
+}
+
+/// A decimal of one to three digits without a leading zero at the start
+/// of `b`, and its length.
+fn small_number(b: &[u8]) -> Option<(u32, usize)> {
+    let len = b.iter().take(4).take_while(|c| c.is_ascii_digit()).count();
+    let digits = b.get(..len)?;
+    if len == 0 || len > 3 || (len > 1 && digits.first() == Some(&b'0')) {
+        return None;
+    }
+    Some((
+        digits
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0')),
+        len,
+    ))
 }
 
 fn parse_iprange(v: &str) -> Option<AddrSet> {
@@ -1514,6 +1577,10 @@ fn parse_iprange(v: &str) -> Option<AddrSet> {
 
 /// Port lists: `443`, `1000:2000`, `:1024`, `80,443,8000:8100`, service names.
 pub(crate) fn parse_ports(v: &str) -> Option<PortSet> {
+    if let Ok(p) = v.parse::<u16>() {
+        // The common single port: nothing to sort or merge.
+        return Some(PortSet(vec![(p, p)]));
+    }
     let mut out: Vec<(u16, u16)> = Vec::new();
     for part in v.split(',') {
         let part = part.trim();
@@ -1604,8 +1671,27 @@ fn tcp_flag_bits(s: &str) -> Option<u8> {
 
 /// `char::is_whitespace` for an ASCII byte (it includes vertical tab).
 fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t'..=b'\r')
+    BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(0) & SPACE != 0
 }
+
+const SPACE: u8 = 1;
+const QUOTE: u8 = 2;
+
+/// Per byte: [`SPACE`] for what `char::is_whitespace` accepts in ASCII,
+/// [`QUOTE`] for the shell quoting characters.
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = SPACE;
+    t[b'\t' as usize] = SPACE;
+    t[b'\n' as usize] = SPACE;
+    t[0x0b] = SPACE;
+    t[0x0c] = SPACE;
+    t[b'\r' as usize] = SPACE;
+    t[b'"' as usize] = QUOTE;
+    t[b'\'' as usize] = QUOTE;
+    t[b'\\' as usize] = QUOTE;
+    t
+};
 
 /// Split a shell-quoted line into words. Words without quotes or escapes
 /// borrow from the input.
@@ -1630,15 +1716,16 @@ pub(crate) fn tokenize(s: &str) -> Result<Vec<Cow<'_, str>>, &'static str> {
             return Ok(out);
         }
         let (end, plain) = if ascii {
-            let mut plain = true;
+            let mut special = 0u8;
             let end = rest
                 .bytes()
                 .position(|b| {
-                    plain &= !matches!(b, b'"' | b'\'' | b'\\');
-                    is_ascii_space(b)
+                    let class = BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(0);
+                    special |= class;
+                    class & SPACE != 0
                 })
                 .unwrap_or(rest.len());
-            (end, plain)
+            (end, special & QUOTE == 0)
         } else {
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
             let word = rest.get(..end).unwrap_or(rest);
@@ -1709,6 +1796,80 @@ mod tests {
             ]
         );
         assert!(tokenize("\"open").is_err());
+    }
+
+    #[test]
+    fn fast_v4_agrees_with_the_general_parser() {
+        for t in [
+            "1.2.3.4",
+            "1.2.3.4/32",
+            "10.0.0.0/8",
+            "0.0.0.0/0",
+            "255.255.255.255",
+            "192.168.1.77/24",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1.2.3.4/33",
+            "1.2.3.4/024",
+            "1.2.3.4/+8",
+            "1.2.3.4/",
+            "1.2.3.4/255.255.255.0",
+            " 1.2.3.4",
+            "1.2.3.4 ",
+            "::1",
+            "1.2.3.4x",
+            "1..3.4",
+            "",
+        ] {
+            let fast = fast_v4(t);
+            if fast.is_some() {
+                assert_eq!(fast, AddrRange::parse(t), "{t}");
+            }
+            assert_eq!(
+                parse_addrs(t).map(|s| s.ranges().to_vec()),
+                AddrRange::parse(t).map(|r| vec![r]),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn prompt_shortcut_agrees_with_the_scan() {
+        for t in [
+            "$ sudo iptables -S",
+            "# iptables -S",
+            "root@web:~# iptables-save",
+            "web:~> iptables -L",
+            "-A INPUT -m comment --comment \"a$ b\" -j ACCEPT",
+            "-A$ INPUT",
+            "a:b$ iptables -S",
+            "x\ty@h# iptables -S",
+            "#",
+            "$",
+            "iptables -S",
+            "noprompt# iptables -S",
+        ] {
+            assert_eq!(prompt_end_first_word(t), prompt_end_scan(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn tokenizer_whitespace_is_unicode_whitespace() {
+        let words = |s: &str| -> Vec<String> {
+            tokenize(s)
+                .unwrap_or_default()
+                .iter()
+                .map(|c| c.to_string())
+                .collect()
+        };
+        assert_eq!(
+            words("-A\x0bINPUT\t-j  ACCEPT"),
+            vec!["-A", "INPUT", "-j", "ACCEPT"]
+        );
+        assert_eq!(words("-A\u{a0}INPUT é"), vec!["-A", "INPUT", "é"]);
+        assert_eq!(words("  a'b c'd  "), vec!["ab cd"]);
     }
 
     #[test]
