@@ -1512,7 +1512,7 @@ fn parse_addrs(v: &str) -> Option<AddrSet> {
 /// zeros, no spaces), without going through the general address parser.
 /// `None` for anything else, which [`AddrRange::parse`] then decides, so
 /// the result never differs from it.
-fn fast_v4(s: &str) -> Option<AddrRange> {
+pub(crate) fn fast_v4(s: &str) -> Option<AddrRange> {
     let b = s.as_bytes();
     let mut i = 0;
     let mut value: u32 = 0;
