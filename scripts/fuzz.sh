@@ -73,10 +73,14 @@ for t in "${targets[@]}"; do
   seed "$t"
   echo "== $t (${secs}s)"
   # -timeout=1: an input under 64 KB that takes over a second is a finding.
+  # With -jobs=1 libFuzzer writes its own output to fuzz-0.log in fuzz/.
+  rm -f fuzz/fuzz-0.log
   (cd fuzz && cargo fuzz run -O "$t" "corpus/$t" -- \
       -max_total_time="$secs" -workers=1 -jobs=1 -timeout=1 -max_len=65536 \
-      -rss_limit_mb=2048 -print_final_stats=1) 2>&1 | tee "fuzz/logs/$t.log" |
-    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|SUMMARY|==[0-9]+== ERROR|Done)' || true
+      -rss_limit_mb=2048 -print_final_stats=1) >"fuzz/logs/$t.build.log" 2>&1 || true
+  mv -f fuzz/fuzz-0.log "fuzz/logs/$t.log" 2>/dev/null || true
+  grep -hE '^(Done|stat::number_of_executed_units|SUMMARY|==[0-9]+== ERROR|.*deadly signal|.*panicked)' \
+    "fuzz/logs/$t.log" "fuzz/logs/$t.build.log" 2>/dev/null || true
   if ls fuzz/artifacts/"$t"/ 2>/dev/null | grep -q .; then
     echo "   findings in fuzz/artifacts/$t/"
   fi

@@ -204,7 +204,6 @@ fn run_parsers(ls: &[Line<'_>]) {
     if verbose && t.elapsed() > Duration::from_millis(200) {
         eprintln!("  resources: {:?}", t.elapsed());
     }
-    t = Instant::now();
     check_counts("resources", ls, r.understood_lines, &r.not_understood);
 }
 

@@ -87,7 +87,8 @@ fn iptables_save(rng: &mut Rng, v6: bool) -> String {
     let sources = if v6 { V6_SOURCES } else { V4_SOURCES };
     let mut s = String::from("*filter\n");
     let policy = rng.pick(&["ACCEPT", "DROP"]);
-    s += &format!(":INPUT {policy} [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:cf - [0:0]\n");
+    s +=
+        &format!(":INPUT {policy} [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:cf - [0:0]\n");
     for chain in ["INPUT", "cf"] {
         for _ in 0..rng.below(7) {
             let mut r = format!("-A {chain}");
@@ -140,11 +141,22 @@ fn nft(rng: &mut Rng) -> String {
             _ => {}
         }
         match rng.below(3) {
-            0 => r += &format!("tcp dport {} ", rng.pick(&["80", "443", "8443", "{ 80, 443 }", "1-1024"])),
+            0 => {
+                r += &format!(
+                    "tcp dport {} ",
+                    rng.pick(&["80", "443", "8443", "{ 80, 443 }", "1-1024"])
+                )
+            }
             1 => r += "iifname \"eth0\" ",
             _ => {}
         }
-        r += rng.pick(&["accept", "drop", "reject", "reject with tcp reset", "counter accept"]);
+        r += rng.pick(&[
+            "accept",
+            "drop",
+            "reject",
+            "reject with tcp reset",
+            "counter accept",
+        ]);
         s += &r;
         s += "\n";
     }
@@ -158,7 +170,14 @@ fn ufw(rng: &mut Rng) -> String {
         "Status: active\nLogging: on (low)\nDefault: {default} (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n"
     );
     for _ in 0..rng.below(8) {
-        let to = rng.pick(&["80/tcp", "443/tcp", "80,443/tcp", "Anywhere", "8443", "22/tcp"]);
+        let to = rng.pick(&[
+            "80/tcp",
+            "443/tcp",
+            "80,443/tcp",
+            "Anywhere",
+            "8443",
+            "22/tcp",
+        ]);
         let action = rng.pick(&["ALLOW IN", "DENY IN", "REJECT IN", "ALLOW", "DENY"]);
         let v6 = rng.below(3) == 0;
         let from = if v6 {
@@ -176,7 +195,11 @@ fn ufw(rng: &mut Rng) -> String {
         } else {
             to.to_string()
         };
-        let from = if from == "::/0" { "Anywhere (v6)".to_string() } else { from };
+        let from = if from == "::/0" {
+            "Anywhere (v6)".to_string()
+        } else {
+            from
+        };
         s += &format!("{to:<27}{action:<12}{from}\n");
     }
     s
@@ -202,7 +225,12 @@ fn parse_range(text: &str) -> Option<AddrRange> {
 fn check_partition(what: &str, rs: Ruleset) -> usize {
     let ranges = Ranges::bundled();
     let ports = [80u16, 443, 8443];
-    let entries = coverage(&[rs.clone()], &ranges, &ports, &Context::default());
+    let entries = coverage(
+        std::slice::from_ref(&rs),
+        &ranges,
+        &ports,
+        &Context::default(),
+    );
     let mut groups: BTreeMap<(String, String, u16), Vec<AddrRange>> = BTreeMap::new();
     for e in &entries {
         let sub = parse_range(&e.range);
@@ -239,7 +267,10 @@ fn check_partition(what: &str, rs: Ruleset) -> usize {
                 next,
                 "{what}: {layer} {cf} port {port}: gap or overlap at {s:?} in {subs:?}"
             );
-            assert!(s.last <= cf_range.last && s.first <= s.last, "{what}: {s:?} outside {cf}");
+            assert!(
+                s.last <= cf_range.last && s.first <= s.last,
+                "{what}: {s:?} outside {cf}"
+            );
             next = s.last.checked_add(1);
         }
         assert_eq!(
@@ -261,12 +292,20 @@ fn coverage_partitions_every_cloudflare_range_on_generated_rulesets() {
         let ls = lines(&text);
         let family = if v6 { Family::V6 } else { Family::V4 };
         let rs = parse::iptables::parse_family("gen", &ls, Some(family));
-        assert!(rs.not_understood.is_empty(), "{:?}\n{text}", rs.not_understood);
+        assert!(
+            rs.not_understood.is_empty(),
+            "{:?}\n{text}",
+            rs.not_understood
+        );
         groups += check_partition(&format!("iptables case {case}:\n{text}"), rs);
 
         let text = nft(&mut rng);
         let rs = parse::nftables::parse("gen", &lines(&text));
-        assert!(rs.not_understood.is_empty(), "{:?}\n{text}", rs.not_understood);
+        assert!(
+            rs.not_understood.is_empty(),
+            "{:?}\n{text}",
+            rs.not_understood
+        );
         groups += check_partition(&format!("nft case {case}:\n{text}"), rs);
 
         let text = ufw(&mut rng);
@@ -300,7 +339,11 @@ fn addr(family: Family, v: u128) -> IpAddr {
 fn random_set(rng: &mut Rng) -> AddrSet {
     let mut rs = Vec::new();
     for _ in 0..rng.below(6) {
-        let family = if rng.below(2) == 0 { Family::V4 } else { Family::V6 };
+        let family = if rng.below(2) == 0 {
+            Family::V4
+        } else {
+            Family::V6
+        };
         let a = rng.below(SPAN as usize) as u128;
         let b = rng.below(SPAN as usize) as u128;
         let (a, b) = (a.min(b), a.max(b));
@@ -325,8 +368,10 @@ fn model(s: &AddrSet) -> Vec<bool> {
 fn canonical(s: &AddrSet) -> bool {
     s.ranges().iter().all(|r| r.first <= r.last)
         && s.ranges().windows(2).all(|w| match w {
-            [a, b] => (a.family, a.last) < (b.family, b.first)
-                && (a.family != b.family || a.last.checked_add(1).is_some_and(|n| n < b.first)),
+            [a, b] => {
+                (a.family, a.last) < (b.family, b.first)
+                    && (a.family != b.family || a.last.checked_add(1).is_some_and(|n| n < b.first))
+            }
             _ => true,
         })
 }
