@@ -13,7 +13,9 @@ pub mod fix;
 pub mod net;
 pub mod options;
 pub mod parse;
+pub mod redact;
 pub mod report;
+pub mod share;
 pub mod text;
 
 use options::Options;
@@ -22,7 +24,7 @@ use report::Report;
 
 /// The whole pipeline: text -> facts -> findings -> fixes -> report.
 pub fn analyze(inputs: &[CaseInput], options: &Options) -> Report {
-    let facts = parse::read_case(inputs);
+    let facts = parse::read_case_with(inputs, &options.kind_overrides);
     let diagnosis = diagnose::diagnose(&facts, options);
     Report::build(&facts, diagnosis, options)
 }

@@ -57,6 +57,11 @@ pub struct Options {
     pub ranges: Ranges,
     /// The origin's public interface, when known (`eth0`).
     pub public_interface: Option<String>,
+    /// The inputs were redacted (a shared link): documentation addresses
+    /// (203.0.113.0/24, 2001:db8::/32, ...) stand for real public ones.
+    pub redacted: bool,
+    /// Block kinds corrected by hand.
+    pub kind_overrides: Vec<crate::parse::split::KindOverride>,
 }
 
 impl Default for Options {
@@ -66,6 +71,8 @@ impl Default for Options {
             extra_ports: Vec::new(),
             ranges: Ranges::bundled(),
             public_interface: None,
+            redacted: false,
+            kind_overrides: Vec::new(),
         }
     }
 }

@@ -134,3 +134,40 @@ fn explain_and_ranges() {
     assert!(text.contains("131.0.72.0/22") && text.contains("2c0f:f248::/32"));
     assert!(text.contains("2021-04-08"));
 }
+
+#[test]
+fn redact_masks_hosts_ips_and_ray_ids_consistently() {
+    let out = err521(
+        &[
+            "diagnose",
+            "tests/fixtures/error-page/visible-text-521.txt",
+            "--format",
+            "json",
+            "--redact",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for secret in ["www.example-store.com", "8e3c77d1a9f20b44"] {
+        assert!(!text.contains(secret), "{secret} leaked");
+    }
+    let v: serde_json::Value = serde_json::from_str(&text).expect("still valid JSON");
+    // The same host maps to the same placeholder everywhere.
+    let host = v["error_page"]["host"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(host.ends_with(".example"), "{host}");
+    assert!(text.matches(&host).count() >= 2);
+    // Cloudflare's ranges stay readable in the fix commands.
+    let plain = err521(
+        &[
+            "diagnose",
+            "tests/fixtures/tickets/ufw-partial-allowlist.txt",
+            "--redact",
+        ],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("131.0.72.0/22"));
+}

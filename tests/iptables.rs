@@ -369,3 +369,21 @@ fn coverage_merges_and_picks_the_exact_dump() {
     let only4 = coverage(&[load("csf-L-nv.txt")], &ranges, &[443], &ctx());
     assert!(only4.iter().all(|e| e.layer == "iptables"));
 }
+
+/// Found by the kernel differential test: ufw's before6.rules drop packets
+/// with a type-0 routing header. A SYN has none, so the rule never matches
+/// and the user rules decide (the kernel agrees).
+#[test]
+fn ipv6_routing_header_rule_never_matches_a_syn() {
+    let text = "*filter\n:INPUT DROP [0:0]\n:ufw6-before-input - [0:0]\n\
+        -A INPUT -j ufw6-before-input\n\
+        -A ufw6-before-input -m rt --rt-type 0 -j DROP\n\
+        -A ufw6-before-input -p tcp -m tcp --dport 443 -j REJECT --reject-with tcp-reset\n\
+        COMMIT\n";
+    let rs = iptables::parse_family("ip6tables-save", &lines(text), Some(Family::V6));
+    assert!(rs.not_understood.is_empty(), "{:?}", rs.not_understood);
+    let parts = evaluate(&rs, &set(&["2400:cb00::/32"]), 443, &ctx());
+    let v = at(&parts, "2400:cb00::5");
+    assert_eq!(outcome(v), Some(Outcome::Reject));
+    assert_eq!(line_of(v), Some(6));
+}

@@ -242,3 +242,58 @@ fn a_521_page_alone_asks_for_evidence_in_order() {
         .iter()
         .any(|a| a.command.contains("shop.example.net")));
 }
+
+#[test]
+fn redacted_shares_keep_their_diagnosis() {
+    let path = format!(
+        "{}/tests/fixtures/scenarios/aaaa-without-ipv6-listener.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = err521::redact::redact(&std::fs::read_to_string(path).unwrap_or_default());
+    assert!(!text.contains("45.77.148.10"));
+    let opened = |redacted| {
+        err521::analyze(
+            &[CaseInput::new("shared", text.clone())],
+            &Options {
+                redacted,
+                ..Options::default()
+            },
+        )
+    };
+    // Read as a redacted share, placeholders are public addresses again.
+    let r = opened(true);
+    assert_eq!(r.primary, Some(FindingId::Ipv6OriginBroken));
+    assert_ne!(status(&r, FindingId::DnsWrongOrigin), Status::Confirmed);
+    // Read as plain text, a documentation address in DNS is wrong.
+    assert_eq!(
+        status(&opened(false), FindingId::DnsWrongOrigin),
+        Status::Confirmed
+    );
+}
+
+#[test]
+fn ipv6_policy_drop_without_icmpv6_breaks_neighbour_discovery() {
+    let r = default_run("scenarios/ip6tables-drop-no-icmpv6.txt");
+    assert_eq!(r.primary, Some(FindingId::Ipv6OriginBroken));
+    let f = finding(&r, FindingId::Ipv6OriginBroken);
+    assert!(
+        f.explanation.contains("neighbour discovery"),
+        "{}",
+        f.explanation
+    );
+    assert!(cites_line(&r, FindingId::Ipv6OriginBroken, 11));
+    let cmds: Vec<&str> = f
+        .fix
+        .iter()
+        .flat_map(|s| s.commands.iter())
+        .map(String::as_str)
+        .collect();
+    assert!(cmds
+        .iter()
+        .any(|c| c.contains("--icmpv6-type neighbour-solicitation")));
+    // The Cloudflare allowlist itself is complete for IPv6.
+    assert_ne!(
+        status(&r, FindingId::FirewallBlocksCloudflare),
+        Status::Confirmed
+    );
+}

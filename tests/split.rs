@@ -124,3 +124,28 @@ fn prompts_of_every_shell() {
         assert_eq!(command_of(line), want, "{line}");
     }
 }
+
+#[test]
+fn a_kind_corrected_by_hand_is_honoured() {
+    use err521::options::Options;
+    use err521::parse::split::KindOverride;
+    use err521::parse::CaseInput;
+    // A bare deny list, no command line: nothing names it.
+    let text =
+        "162.158.88.14 # lfd: (nginx) blocked - Tue Nov 24 10:11:12 2026\n172.70.135.9 # manual\n";
+    let input = CaseInput::new("paste", text);
+    let plain = err521::analyze(std::slice::from_ref(&input), &Options::default());
+    let first = plain.inputs.first().map(|b| (b.kind, b.first_line));
+    assert_ne!(first.map(|f| f.0), Some(BlockKind::Csf));
+    let options = Options {
+        kind_overrides: vec![KindOverride {
+            input: "paste".into(),
+            first_line: 1,
+            kind: BlockKind::Csf,
+        }],
+        ..Options::default()
+    };
+    let fixed = err521::analyze(&[input], &options);
+    assert_eq!(fixed.inputs.first().map(|b| b.kind), Some(BlockKind::Csf));
+    assert!(fixed.inputs.first().is_some_and(|b| b.understood_lines > 0));
+}

@@ -25,6 +25,8 @@ DIAGNOSE OPTIONS:
     --ssl-mode MODE               unknown|off|flexible|full|strict (default unknown: checks 80 and 443)
     --port N                      An extra origin port Cloudflare uses (repeatable)
     --ranges FILE                 Cloudflare ranges: the API JSON, or one CIDR per line
+    --redact                      Mask public IPs, host names and Ray IDs in the output
+                                  (consistently; Cloudflare's own ranges stay readable)
 
     Several FILEs are several inputs of one case (a ticket, a firewall dump, ...).
 
@@ -78,6 +80,7 @@ fn diagnose(args: &[String]) -> Result<String, String> {
     let mut format = Format::Text;
     let mut options = Options::default();
     let mut files: Vec<String> = Vec::new();
+    let mut redact = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -117,6 +120,7 @@ fn diagnose(args: &[String]) -> Result<String, String> {
                 options.ranges = Ranges::parse(&text)
                     .ok_or_else(|| format!("{path}: no Cloudflare ranges found"))?;
             }
+            "--redact" => redact = true,
             "-h" | "--help" => return Ok(HELP.to_string()),
             flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
             file => files.push(file.to_string()),
@@ -132,11 +136,17 @@ fn diagnose(args: &[String]) -> Result<String, String> {
             read_text(f).map(|text| CaseInput::new(name, text))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    // The diagnosis reads the real values; only what is printed is masked.
     let report = err521::analyze(&inputs, &options);
-    Ok(match format {
+    let out = match format {
         Format::Text => report::text::render(&report),
         Format::Markdown => report::markdown::render(&report),
         Format::Json => report::json::render(&report) + "\n",
+    };
+    Ok(if redact {
+        err521::redact::redact(&out)
+    } else {
+        out
     })
 }
 

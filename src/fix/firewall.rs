@@ -258,6 +258,28 @@ fn blocking_nft_chains(
     out
 }
 
+/// The blocking input chains the accept rules go into (`inet filter
+/// input` when none is known).
+fn nft_chains(rulesets: &[Ruleset], coverage: &FirewallCoverage) -> Vec<(String, String, String)> {
+    let mut chains = blocking_nft_chains(rulesets, coverage);
+    if chains.is_empty() {
+        chains.push(("inet".into(), "filter".into(), "input".into()));
+    }
+    chains
+}
+
+/// The (family, table) pairs that hold the `cloudflare_v4`/`_v6` sets:
+/// the tables of the blocking chains, each once.
+pub fn nft_set_tables(rulesets: &[Ruleset], coverage: &FirewallCoverage) -> Vec<(String, String)> {
+    let mut tables: Vec<(String, String)> = Vec::new();
+    for (family, table, _) in nft_chains(rulesets, coverage) {
+        if !tables.contains(&(family.clone(), table.clone())) {
+            tables.push((family, table));
+        }
+    }
+    tables
+}
+
 fn nftables(
     rulesets: &[Ruleset],
     coverage: &FirewallCoverage,
@@ -267,17 +289,9 @@ fn nftables(
     let p = port_list(ports, ", ");
     let v4 = cidrs(ranges, Family::V4).join(", ");
     let v6 = cidrs(ranges, Family::V6).join(", ");
-    let mut chains = blocking_nft_chains(rulesets, coverage);
-    if chains.is_empty() {
-        chains.push(("inet".into(), "filter".into(), "input".into()));
-    }
+    let chains = nft_chains(rulesets, coverage);
+    let tables = nft_set_tables(rulesets, coverage);
     let mut commands = Vec::new();
-    let mut tables: Vec<(String, String)> = Vec::new();
-    for (family, table, _) in &chains {
-        if !tables.contains(&(family.clone(), table.clone())) {
-            tables.push((family.clone(), table.clone()));
-        }
-    }
     for (family, table) in &tables {
         if family != "ip6" {
             commands.push(format!("sudo nft add set {family} {table} cloudflare_v4 '{{ type ipv4_addr; flags interval; }}'"));
@@ -317,8 +331,22 @@ fn nftables(
             ],
         },
     ];
+    let list_sets = tables
+        .iter()
+        .flat_map(|(family, table)| {
+            let mut v = Vec::new();
+            if family != "ip6" {
+                v.push(format!("sudo nft list set {family} {table} cloudflare_v4"));
+            }
+            if family != "ip" {
+                v.push(format!("sudo nft list set {family} {table} cloudflare_v6"));
+            }
+            v
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     let verify = vec![
-        "sudo nft list set inet filter cloudflare_v4".into(),
+        list_sets,
         "sudo nft list ruleset   # paste into err521 again: the firewall finding should be ruled out".into(),
     ];
     (steps, verify)
@@ -326,8 +354,9 @@ fn nftables(
 
 /// A script and a systemd timer that keep the allowlist equal to
 /// Cloudflare's published ranges: new ranges are added before stale ones
-/// are removed, so Cloudflare is never locked out.
-pub fn range_updater(tool: Tool, ports: &[u16]) -> FixStep {
+/// are removed, so Cloudflare is never locked out. `nft_tables`: the
+/// (family, table) pairs whose sets the nftables fix created.
+pub fn range_updater(tool: Tool, ports: &[u16], nft_tables: &[(String, String)]) -> FixStep {
     let p_comma = port_list(ports, ",");
     let p_nft = port_list(ports, ", ");
     let fetch = r#"fetch() {
@@ -358,19 +387,45 @@ sync() {{ # $1 = iptables or ip6tables, $2 = wanted list
 }}
 sync iptables "$v4"
 sync ip6tables "$v6"
-command -v netfilter-persistent >/dev/null && netfilter-persistent save"#
+# Save with whichever tool the persistence step installed. Written as `if`:
+# a bare `command -v x && x save` as the last line fails the whole run
+# (exit 127) on a host without netfilter-persistent.
+if command -v netfilter-persistent >/dev/null; then
+  netfilter-persistent save
+elif [ -x /usr/libexec/iptables/iptables.init ]; then
+  /usr/libexec/iptables/iptables.init save && /usr/libexec/iptables/ip6tables.init save
+fi"#
         ),
-        Tool::Nftables => format!(
-            r#"{fetch}
+        Tool::Nftables => {
+            // The sets live in the tables the fix put them in (`ip`/`ip6`
+            // tables hold only their family's set), not always inet filter.
+            let default = [("inet".to_string(), "filter".to_string())];
+            let tables = if nft_tables.is_empty() {
+                &default[..]
+            } else {
+                nft_tables
+            };
+            let mut lines = String::new();
+            for (family, table) in tables {
+                for (set, var, skip) in [
+                    ("cloudflare_v4", "v4", "ip6"),
+                    ("cloudflare_v6", "v6", "ip"),
+                ] {
+                    if family != skip {
+                        lines.push_str(&format!(
+                            "flush set {family} {table} {set}\nadd element {family} {table} {set} {{ $(echo ${var} | tr ' ' ',') }}\n"
+                        ));
+                    }
+                }
+            }
+            format!(
+                r#"{fetch}
 # One transaction: the sets are replaced atomically, never empty.
 nft -f - <<EOF
-flush set inet filter cloudflare_v4
-add element inet filter cloudflare_v4 {{ $(echo $v4 | tr ' ' ',') }}
-flush set inet filter cloudflare_v6
-add element inet filter cloudflare_v6 {{ $(echo $v6 | tr ' ' ',') }}
-EOF
+{lines}EOF
 # (ports in the accept rules: {p_nft})"#
-        ),
+            )
+        }
     };
     let script = format!("#!/bin/sh\n# /usr/local/sbin/cloudflare-ranges: keep the firewall's Cloudflare allowlist current.\nset -eu\n{body}\n");
     FixStep {

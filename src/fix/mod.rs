@@ -77,6 +77,11 @@ fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
         &ctx.ports,
         distro,
     );
-    fix.push(firewall::range_updater(tool, &ctx.ports));
+    let nft_tables = if tool == firewall::Tool::Nftables {
+        firewall::nft_set_tables(&ctx.facts.rulesets, cov)
+    } else {
+        Vec::new()
+    };
+    fix.push(firewall::range_updater(tool, &ctx.ports, &nft_tables));
     Plan { fix, verify }
 }

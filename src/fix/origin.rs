@@ -293,10 +293,7 @@ pub fn ipv6(ctx: &FixCtx<'_>) -> Plan {
     Plan {
         fix: vec![
             step(format!("Make {server} listen on IPv6 too (`listen [::]:443 ssl;` and `listen [::]:80;`)"), &[config_test(&server), &format!("sudo systemctl reload {server}")]),
-            step(
-                "Let Cloudflare's IPv6 ranges and ICMPv6 neighbour discovery through the IPv6 firewall",
-                &["sudo ip6tables -I INPUT 1 -p ipv6-icmp -j ACCEPT"],
-            ),
+            icmpv6_step(ctx.facts),
             step("Or, if the origin has no working IPv6, delete the AAAA record in the Cloudflare dashboard", &[]),
         ],
         verify: vec!["curl -6 -sS -o /dev/null -w '%{http_code}\\n' -k https://[ORIGIN-IPV6]/".to_string()],
@@ -418,4 +415,31 @@ fn unban_and_whitelist(ctx: &FixCtx<'_>, ranges: &[String]) -> Vec<FixStep> {
         });
     }
     fix
+}
+
+/// Let neighbour discovery (and packet-too-big, for path MTU) through the
+/// IPv6 firewall, with the tool the case showed; only those ICMPv6 types.
+fn icmpv6_step(facts: &Facts) -> FixStep {
+    let nft = facts.rulesets.iter().any(|r| {
+        r.dialect == crate::firewall::model::Dialect::Nftables
+            && r.families.contains(&crate::net::Family::V6)
+    });
+    let commands = if nft {
+        vec!["sudo nft insert rule inet filter input icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert, packet-too-big } accept".to_string()]
+    } else {
+        [
+            "neighbour-solicitation",
+            "neighbour-advertisement",
+            "router-solicitation",
+            "router-advertisement",
+            "packet-too-big",
+        ]
+        .iter()
+        .map(|t| format!("sudo ip6tables -I INPUT 1 -p ipv6-icmp --icmpv6-type {t} -j ACCEPT"))
+        .collect()
+    };
+    FixStep {
+        title: "Let ICMPv6 neighbour discovery through the IPv6 firewall (without it the host is unreachable over IPv6)".into(),
+        commands,
+    }
 }

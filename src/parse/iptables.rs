@@ -551,6 +551,16 @@ impl Builder {
                     });
                 }
                 "--syn" => m.push(Match::TcpFlags { syn_matches: !n }),
+                // IPv6 routing-header match (`-m rt --rt-type 0`, ufw's
+                // before6.rules): a SYN from Cloudflare carries no routing
+                // header, so a positive match never holds; negated, it
+                // always does.
+                "--rt-type" | "--rt-segsleft" | "--rt-len" if module == "rt" => {
+                    let _ = val!();
+                    if !n {
+                        m.push(never());
+                    }
+                }
                 "--tcp-flags" => {
                     let mask = val!();
                     let comp = val!();

@@ -60,13 +60,24 @@ fn iptables_family(command: Option<&str>) -> Option<crate::net::Family> {
 
 /// Read every input of a case into facts.
 pub fn read_case(inputs: &[CaseInput]) -> Facts {
+    read_case_with(inputs, &[])
+}
+
+/// Read every input, with block kinds a person corrected by hand.
+pub fn read_case_with(inputs: &[CaseInput], overrides: &[split::KindOverride]) -> Facts {
     let mut facts = Facts::default();
     for input in inputs {
         facts
             .texts
             .push(crate::facts::InputText::new(&input.name, &input.text));
         let lines = text::lines(&input.text);
-        for block in split::split(&lines) {
+        for mut block in split::split(&lines) {
+            if let Some(o) = overrides
+                .iter()
+                .find(|o| o.input == input.name && o.first_line == block.first_line)
+            {
+                block.kind = o.kind;
+            }
             read_block(&input.name, &block, &mut facts);
         }
     }

@@ -70,6 +70,15 @@ impl BlockKind {
     }
 }
 
+/// A kind a person set by hand for the block of `input` starting at
+/// `first_line` (the page's chips let them correct a wrong guess).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindOverride {
+    pub input: String,
+    pub first_line: usize,
+    pub kind: BlockKind,
+}
+
 /// A run of lines of one kind. `lines` are the content lines with prompts,
 /// quote markers and per-line backticks removed; the command line itself is
 /// not among them.
@@ -281,7 +290,7 @@ const COMMANDS: &[&str] = &[
 /// command line like `sudo iptables -S`.
 pub fn command_of(text: &str) -> Option<&str> {
     let t = text.trim();
-    let after_prompt = prompt_rest(t);
+    let after_prompt = crate::parse::textscan::command_of(t);
     let candidate = after_prompt.unwrap_or(t);
     let first = candidate.split_whitespace().next()?;
     let word = if first == "sudo" {
@@ -303,40 +312,6 @@ pub fn command_of(text: &str) -> Option<&str> {
         return None;
     }
     Some(candidate)
-}
-
-fn prompt_rest(t: &str) -> Option<&str> {
-    // `C:\>netstat -ano`, `C:\Users\me>ping host`
-    if let Some((prompt, rest)) = t.split_once('>') {
-        let b = prompt.as_bytes();
-        if b.len() >= 3
-            && b.get(1) == Some(&b':')
-            && b.get(2) == Some(&b'\\')
-            && b.first().is_some_and(u8::is_ascii_alphabetic)
-        {
-            return Some(rest.trim_start());
-        }
-    }
-    for marker in ["$ ", "# ", "% ", "> "] {
-        if let Some(i) = t.find(marker) {
-            let prompt = t.get(..i)?;
-            let looks_like_prompt = prompt.is_empty()
-                || (prompt.len() <= 60
-                    && !prompt.contains(' ')
-                    && (prompt.contains('@') || prompt.contains(':') || prompt.ends_with('~')))
-                // `root@server [~]#` (cPanel), `me@cloudshell:~ (proj)$`
-                || (prompt.len() <= 80
-                    && prompt.contains('@')
-                    && prompt.split_whitespace().count() <= 3
-                    && prompt.ends_with([']', ')', '~']))
-                || (prompt.starts_with('[') && prompt.ends_with(']'))
-                || prompt.starts_with("PS ");
-            if looks_like_prompt {
-                return t.get(i + marker.len()..).map(str::trim_start);
-            }
-        }
-    }
-    None
 }
 
 fn bare_command_shape(line: &str, word: &str) -> bool {
@@ -479,8 +454,34 @@ fn classify_segment<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
 
 fn classify_lines<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
     if let Some(kind) = seg.command.and_then(kind_of_command) {
-        // Output of a known command, minus trailing prose paragraphs.
-        let (output, prose) = split_trailing_prose(seg.lines);
+        // Output of a known command, up to a paragraph that is plainly
+        // another tool's output (pasted without its command line).
+        let (lines, rest) = split_other_output(seg.lines, kind);
+        if let Some(first) = rest.first().map(|l| l.no) {
+            let last_line = seg.last_line;
+            let own_last = lines.last().map(|l| l.no).unwrap_or(seg.first_line);
+            classify_lines(
+                Segment {
+                    command: seg.command,
+                    first_line: seg.first_line,
+                    last_line: own_last,
+                    lines,
+                },
+                out,
+            );
+            classify_lines(
+                Segment {
+                    command: None,
+                    first_line: first,
+                    last_line,
+                    lines: rest,
+                },
+                out,
+            );
+            return;
+        }
+        // Minus trailing prose paragraphs.
+        let (output, prose) = split_trailing_prose(lines);
         let last = output.last().map(|l| l.no).unwrap_or(seg.first_line);
         out.push(Block {
             kind,
@@ -524,6 +525,34 @@ fn classify_lines<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
         return;
     }
     push_paragraphs(seg.lines, out);
+}
+
+/// Splits a command's lines where a later paragraph is confidently another
+/// kind of output (an HTML page or a dump pasted after this command's
+/// output without a command line of its own).
+fn split_other_output<'a>(lines: Vec<Line<'a>>, kind: BlockKind) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
+    let paras = paragraphs(&lines);
+    let mut cut = None;
+    for p in paras.iter().skip(1) {
+        let other = sniff::best(p)
+            .filter(|k| *k != kind && !matches!(k, BlockKind::Prose | BlockKind::Unknown));
+        let strong = other.is_some_and(|k| {
+            k == BlockKind::ErrorPage
+                || sniff::best(&p.iter().copied().take(3).collect::<Vec<_>>()) == Some(k)
+        });
+        if strong {
+            cut = p.first().map(|l| l.no);
+            break;
+        }
+    }
+    match cut.and_then(|no| lines.iter().position(|l| l.no == no)) {
+        Some(i) => {
+            let mut own = lines;
+            let rest = own.split_off(i);
+            (own, rest)
+        }
+        None => (lines, Vec::new()),
+    }
 }
 
 /// Splits off paragraphs of prose that follow a command's output.

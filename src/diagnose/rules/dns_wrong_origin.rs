@@ -50,6 +50,20 @@ pub fn own_addresses(ctx: &Ctx<'_>) -> Vec<(IpAddr, bool, Evidence)> {
         .collect()
 }
 
+/// 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32.
+fn is_documentation(addr: IpAddr) -> bool {
+    match addr {
+        IpAddr::V4(a) => {
+            let o = a.octets();
+            matches!(
+                (o[0], o[1], o[2]),
+                (192, 0, 2) | (198, 51, 100) | (203, 0, 113)
+            )
+        }
+        IpAddr::V6(a) => a.segments()[0] == 0x2001 && a.segments()[1] == 0x0db8,
+    }
+}
+
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::DnsWrongOrigin;
     let records = origin_records(ctx);
@@ -70,7 +84,13 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         } else {
             r.name.clone()
         };
-        let class = classify(addr);
+        let class = match classify(addr) {
+            // Redaction writes public addresses as documentation ones.
+            AddrClass::Reserved if ctx.options.redacted && is_documentation(addr) => {
+                AddrClass::Public
+            }
+            c => c,
+        };
         let reason = match class {
             AddrClass::Private => Some("a private address Cloudflare cannot reach"),
             AddrClass::Loopback => Some("a loopback address"),

@@ -5,13 +5,65 @@ use std::net::IpAddr;
 
 use super::{dns_wrong_origin::origin_records, listener_list_complete, listeners, quote};
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
+use crate::firewall::model::{Action, Dialect, Match, Policy};
+use crate::net::Family;
 use crate::parse::addrs::Scope;
 use crate::parse::listeners::ListenAddr;
+use crate::text::Evidence;
+
+/// An IPv6 firewall whose input policy drops everything and that accepts no
+/// ICMPv6 also drops neighbour discovery: the host is unreachable over IPv6
+/// even for addresses the rules accept. Returns the policy lines.
+fn drops_neighbour_discovery(ctx: &Ctx<'_>) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    for rs in &ctx.facts.rulesets {
+        // ufw and firewalld always let ICMPv6 through in rules `status` does
+        // not print; cloud firewalls do not see neighbour discovery.
+        if !rs.families.contains(&Family::V6)
+            || !matches!(
+                rs.dialect,
+                Dialect::IptablesSave
+                    | Dialect::IptablesRules
+                    | Dialect::IptablesList
+                    | Dialect::Nftables
+            )
+        {
+            continue;
+        }
+        let accepts_icmpv6 = rs.chains.iter().flat_map(|c| c.rules.iter()).any(|r| {
+            r.action == Action::Accept
+                && r.matches.iter().any(|m| {
+                    matches!(m, Match::Protocol { names, negated: false } if names.iter().any(|n| matches!(n.as_str(), "ipv6-icmp" | "icmpv6" | "icmp6" | "58")))
+                })
+        });
+        if accepts_icmpv6 {
+            continue;
+        }
+        for chain in rs.entry.iter().filter_map(|&i| rs.chains.get(i)) {
+            let v6 = chain.families.contains(&Family::V6);
+            if v6 && matches!(chain.policy, Some(Policy::Drop | Policy::Reject)) {
+                if let Some(pl) = &chain.policy_line {
+                    out.push(quote(ctx, &rs.input, pl.line));
+                }
+            }
+        }
+    }
+    out
+}
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::Ipv6OriginBroken;
     let records = origin_records(ctx);
     let aaaa: Vec<_> = records.iter().filter(|(_, r)| r.rtype == "AAAA").collect();
+    let nd_dropped = drops_neighbour_discovery(ctx);
+    if aaaa.is_empty() && !nd_dropped.is_empty() && !records.iter().any(|(_, r)| r.rtype == "A") {
+        return Finding::new(
+            id,
+            Status::Likely,
+            "The IPv6 firewall drops everything by default and accepts no ICMPv6, so neighbour discovery fails and the host is unreachable over IPv6, even for addresses the rules accept. If the name has an AAAA record, Cloudflare's IPv6 connections fail.",
+        )
+        .with_evidence(nd_dropped);
+    }
     if aaaa.is_empty() {
         if records.iter().any(|(_, r)| r.rtype == "A") {
             return Finding::new(id, Status::RuledOut, "No AAAA record is published for the origin, so Cloudflare connects over IPv4 only.")
@@ -79,6 +131,10 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                     .map(|(i, _, l)| quote(ctx, i, l.line)),
             );
         }
+    }
+    if !nd_dropped.is_empty() {
+        problems.push("the IPv6 firewall drops by default and accepts no ICMPv6, so neighbour discovery fails and the host is unreachable over IPv6".to_string());
+        ev.extend(nd_dropped);
     }
     if !problems.is_empty() {
         return Finding::new(

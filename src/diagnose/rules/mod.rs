@@ -85,9 +85,30 @@ pub fn ask_for(id: FindingId, ctx: &Ctx<'_>) -> Vec<AskFor> {
             ask("service-status", "sudo systemctl status nginx apache2 httpd lsws caddy --no-pager".into(), "is the web server running, and if not, why it stopped".into()),
             ask("config-test", "sudo nginx -t; sudo apachectl configtest".into(), "a configuration error keeps the server from starting".into()),
         ],
-        FindingId::FirewallBlocksCloudflare => vec![
-            ask("firewall", "sudo ufw status verbose; sudo iptables-save; sudo ip6tables-save; sudo nft list ruleset".into(), format!("does the firewall let every Cloudflare range in on {ports}")),
-        ],
+        FindingId::FirewallBlocksCloudflare => {
+            let mut v = vec![ask(
+                "firewall",
+                "sudo ufw status verbose; sudo iptables-save; sudo ip6tables-save; sudo nft list ruleset".into(),
+                format!("does the firewall let every Cloudflare range in on {ports}"),
+            )];
+            // A provider named in the ticket has a firewall of its own.
+            for (_, h) in &ctx.facts.hints {
+                let crate::parse::hints::Hint::Provider(p) = &h.hint else { continue };
+                let cloud = match p.as_str() {
+                    "AWS" => Some(("aws ec2 describe-security-groups --group-ids sg-XXXX --output json", "the instance's security groups must allow Cloudflare too (they drop silently: 522)")),
+                    "Google Cloud" => Some(("gcloud compute firewall-rules list --format=json", "the VPC firewall rules must allow Cloudflare too")),
+                    "Azure" => Some(("az network nsg show --resource-group RG --name NSG", "the network security group must allow Cloudflare too")),
+                    "Oracle Cloud" => Some(("sudo iptables-save; oci network security-list get --security-list-id ocid1.securitylist...", "Oracle Cloud images ship iptables rules that REJECT all but SSH (/etc/iptables/rules.v4), and the VCN security list must allow Cloudflare too")),
+                    "Hetzner" => Some(("hcloud firewall describe FIREWALL -o json", "a Hetzner Cloud firewall must allow Cloudflare too")),
+                    "DigitalOcean" => Some(("doctl compute firewall get FIREWALL_ID --output json", "a DigitalOcean cloud firewall must allow Cloudflare too")),
+                    _ => None,
+                };
+                if let Some((command, why)) = cloud {
+                    v.push(ask("cloud-firewall", command.into(), why.into()));
+                }
+            }
+            v
+        }
         FindingId::BanBlocksCloudflare => vec![
             ask("bans", "sudo fail2ban-client status; sudo ipset list -n".into(), "has a ban tool banned Cloudflare addresses".into()),
         ],
