@@ -287,7 +287,11 @@ impl Builder {
                         c.policy_line = Some(src(line));
                     }
                 }
-                None => self.nu(line, format!("unknown chain policy `{word}`")),
+                None => {
+                    // Not understood, so not counted as understood below.
+                    self.nu(line, format!("unknown chain policy `{word}`"));
+                    return;
+                }
             }
         } else if let Some(c) = self.chains.get_mut(id) {
             // `(N references)`: a user chain.

@@ -75,7 +75,9 @@ fn is_prompt(text: &str) -> bool {
 fn tokenize<'a>(lines: &[Line<'a>], out: &mut Vec<Tok<'a>>) {
     for (idx, line) in lines.iter().enumerate() {
         let text = line.text;
-        if is_prompt(text) {
+        // Blank by the pipeline's measure (`trim`, which also strips a
+        // vertical tab or a no-break space): nothing to read or to reject.
+        if is_prompt(text) || text.trim().is_empty() {
             continue;
         }
         let b = text.as_bytes();
