@@ -1,11 +1,13 @@
-//! Parse and evaluation cost on generated iptables-save dumps of 1k, 10k and
-//! 100k rules (fail2ban-style bans, per-range allows, multiport rules).
+//! Parse and evaluation cost on generated iptables-save dumps and
+//! `nft list ruleset` outputs of 1k, 10k and 100k rules (fail2ban-style bans,
+//! per-range allows, multiport rules), and on an nft ruleset whose ban set
+//! holds 50,000 elements.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use err521::cloudflare::{all_ports, Ranges};
 use err521::firewall::coverage::coverage;
 use err521::firewall::eval::Context;
-use err521::parse::iptables;
+use err521::parse::{iptables, nftables};
 use err521::text::lines;
 
 struct XorShift(u64);
@@ -77,6 +79,86 @@ fn generate(n: usize, v6: bool) -> String {
     s
 }
 
+/// `nft list ruleset` of an inet table with `n` rules in the shapes above.
+fn generate_nft(n: usize) -> String {
+    let mut r = XorShift(0x9E37_79B9_7F4A_7C15 ^ n as u64);
+    let ports = all_ports();
+    let mut s = String::with_capacity(n * 80);
+    s.push_str("table inet filter {\n\tchain input {\n");
+    s.push_str("\t\ttype filter hook input priority filter; policy drop;\n");
+    s.push_str("\t\tct state established,related accept\n\t\tiif \"lo\" accept\n");
+    s.push_str("\t\ttcp dport { 80, 443 } jump f2b\n\t\tjump user\n\t}\n\n");
+    let mut f2b = String::new();
+    let mut user = String::new();
+    for i in 0..n {
+        let x = r.next();
+        let port = ports.get((x % 13) as usize).copied().unwrap_or(443);
+        let (a, b, c, d) = (
+            (x >> 8) & 0xff,
+            (x >> 16) & 0xff,
+            (x >> 24) & 0xff,
+            (x >> 32) & 0xff,
+        );
+        match x % 10 {
+            0..=6 => f2b.push_str(&format!(
+                "\t\tip saddr {a}.{b}.{c}.{d} reject with icmp port-unreachable\n"
+            )),
+            7 | 8 => user.push_str(&format!(
+                "\t\tip saddr {a}.{b}.{c}.0/24 tcp dport {port} accept\n"
+            )),
+            _ => user.push_str(&format!(
+                "\t\ttcp dport {{ {port}, {} }} ct state new counter packets 0 bytes 0 accept comment \"rule {i}\"\n",
+                port.wrapping_add(1)
+            )),
+        }
+    }
+    s.push_str("\tchain f2b {\n");
+    s.push_str(&f2b);
+    s.push_str("\t\treturn\n\t}\n\n\tchain user {\n");
+    s.push_str(&user);
+    s.push_str("\t}\n}\n");
+    s
+}
+
+/// `nft list ruleset` with a ban set of `n` elements printed the way nft
+/// wraps them, and a handful of rules.
+fn generate_nft_set(n: usize) -> String {
+    let mut r = XorShift(0xD1B5_4A32_D192_ED03 ^ n as u64);
+    let mut s = String::with_capacity(n * 20);
+    s.push_str("table inet filter {\n\tset banned {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
+    s.push_str("\t\telements = { ");
+    for i in 0..n {
+        let x = r.next();
+        let (a, b, c) = ((x >> 8) & 0xff, (x >> 16) & 0xff, (x >> 24) & 0xff);
+        if i % 2 == 0 {
+            s.push_str(&format!("{a}.{b}.{c}.{}", (x >> 32) & 0xff));
+        } else {
+            s.push_str(&format!("{a}.{b}.{c}.0/24"));
+        }
+        if i + 1 < n {
+            s.push_str(if i % 2 == 1 { ",\n\t\t\t     " } else { ", " });
+        }
+    }
+    s.push_str(" }\n\t}\n\n\tchain input {\n");
+    s.push_str("\t\ttype filter hook input priority filter; policy drop;\n");
+    s.push_str("\t\tct state established,related accept\n\t\tiif \"lo\" accept\n");
+    s.push_str("\t\tip saddr @banned drop\n\t\ttcp dport { 80, 443, 8443 } accept\n\t}\n}\n");
+    s
+}
+
+/// The generated dumps must parse completely, or the numbers measure error
+/// paths.
+fn check(rs: &err521::firewall::model::Ruleset, rules: usize) {
+    let got: usize = rs.chains.iter().map(|c| c.rules.len()).sum();
+    assert!(
+        rs.not_understood.is_empty() && got >= rules && !rs.entry.is_empty(),
+        "{}: {} rules, {:?}",
+        rs.input,
+        got,
+        rs.not_understood.first()
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let ranges = Ranges::bundled();
     let ports = all_ports();
@@ -84,7 +166,7 @@ fn bench(c: &mut Criterion) {
     for n in [1_000usize, 10_000, 100_000] {
         let text = generate(n, false);
         let text6 = generate(n, true);
-        let mut g = c.benchmark_group("parse");
+        let mut g = c.benchmark_group("parse_iptables_save");
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.sample_size(10);
         g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, t| {
@@ -95,13 +177,50 @@ fn bench(c: &mut Criterion) {
             iptables::parse("v4", &lines(&text)),
             iptables::parse("v6", &lines(&text6)),
         ];
-        let mut g = c.benchmark_group("evaluate_all_22_ranges_x_13_ports");
+        rs.iter().for_each(|r| check(r, n));
+        let mut g = c.benchmark_group("evaluate_iptables_v4_v6_22_ranges_x_13_ports");
+        g.sample_size(10);
+        g.bench_with_input(BenchmarkId::from_parameter(n), &rs, |b, rs| {
+            b.iter(|| coverage(black_box(rs), &ranges, &ports, &ctx))
+        });
+        g.finish();
+
+        let nft = generate_nft(n);
+        let mut g = c.benchmark_group("parse_nft");
+        g.throughput(Throughput::Bytes(nft.len() as u64));
+        g.sample_size(10);
+        g.bench_with_input(BenchmarkId::from_parameter(n), &nft, |b, t| {
+            b.iter(|| nftables::parse("bench", &lines(black_box(t))))
+        });
+        g.finish();
+        let rs = [nftables::parse("nft", &lines(&nft))];
+        check(&rs[0], n);
+        let mut g = c.benchmark_group("evaluate_nft_22_ranges_x_13_ports");
         g.sample_size(10);
         g.bench_with_input(BenchmarkId::from_parameter(n), &rs, |b, rs| {
             b.iter(|| coverage(black_box(rs), &ranges, &ports, &ctx))
         });
         g.finish();
     }
+
+    let n = 50_000usize;
+    let text = generate_nft_set(n);
+    let mut g = c.benchmark_group("parse_nft_set_elements");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.sample_size(10);
+    g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, t| {
+        b.iter(|| nftables::parse("bench", &lines(black_box(t))))
+    });
+    g.finish();
+    let rs = [nftables::parse("nft", &lines(&text))];
+    check(&rs[0], 4);
+    assert!(rs[0].sets.iter().any(|s| s.members.ranges().len() > n / 2));
+    let mut g = c.benchmark_group("evaluate_nft_set_elements_22_ranges_x_13_ports");
+    g.sample_size(10);
+    g.bench_with_input(BenchmarkId::from_parameter(n), &rs, |b, rs| {
+        b.iter(|| coverage(black_box(rs), &ranges, &ports, &ctx))
+    });
+    g.finish();
 }
 
 criterion_group!(benches, bench);

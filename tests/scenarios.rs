@@ -297,3 +297,52 @@ fn ipv6_policy_drop_without_icmpv6_breaks_neighbour_discovery() {
         Status::Confirmed
     );
 }
+
+fn fix_commands(r: &Report, id: FindingId) -> Vec<String> {
+    finding(r, id)
+        .fix
+        .iter()
+        .flat_map(|s| s.commands.iter().cloned())
+        .collect()
+}
+
+#[test]
+fn each_firewall_layer_gets_its_own_fix() {
+    let fw = FindingId::FirewallBlocksCloudflare;
+    let r = default_run("firewalld/list-all-zones-cloudflare-v4-only.txt");
+    let c = fix_commands(&r, fw);
+    assert!(
+        c.iter().any(|c| c.contains(
+            "--add-rich-rule='rule family=\"ipv6\" source ipset=\"cloudflare6\" port port=\"443\""
+        )),
+        "{c:?}"
+    );
+    assert!(c.iter().any(|c| c == "sudo firewall-cmd --reload"));
+    let r = default_run("cloud/aws-describe-security-groups.txt");
+    let c = fix_commands(&r, fw);
+    assert!(c.iter().any(|c| c.starts_with("aws ec2 authorize-security-group-ingress --group-id sg-0a1b2c3d4e5f67890 --ip-permissions")), "{c:?}");
+    assert!(finding(&r, fw).explanation.contains("522"));
+    let r = default_run("cloud/azure-nsg-show.json");
+    assert!(fix_commands(&r, fw)
+        .iter()
+        .any(|c| c.contains("az network nsg rule create") && c.contains("2400:cb00::/32")));
+    let r = default_run("cloud/gcloud-format-json.json");
+    assert!(fix_commands(&r, fw)
+        .iter()
+        .any(|c| c.contains("gcloud compute firewall-rules create allow-cloudflare-v6")));
+    // No fix anywhere opens a port to the whole Internet.
+    for case in [
+        "firewalld/list-all-zones-cloudflare-v4-only.txt",
+        "cloud/aws-describe-security-groups.txt",
+        "cloud/azure-nsg-show.json",
+        "cloud/gcloud-format-json.json",
+        "tickets/ufw-partial-allowlist.txt",
+    ] {
+        for c in fix_commands(&default_run(case), fw) {
+            assert!(
+                !c.contains("0.0.0.0/0") && !c.contains("::/0") && !c.contains("from any"),
+                "{case}: {c}"
+            );
+        }
+    }
+}

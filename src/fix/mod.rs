@@ -5,6 +5,7 @@
 //! allows Cloudflare's ranges and keeps what the person allowed before.
 
 pub mod firewall;
+mod layers;
 mod origin;
 
 use serde::{Deserialize, Serialize};
@@ -62,14 +63,80 @@ pub fn plan(finding: &Finding, ctx: &FixCtx<'_>) -> Plan {
 }
 
 fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
+    use crate::firewall::eval::Outcome;
+    use crate::firewall::model::Dialect;
     let Some(cov) = &ctx.diagnosis.firewall else {
         return Plan::default();
     };
+    // Only the layers that block get a fix.
+    let blocking: Vec<&str> = cov
+        .coverage
+        .iter()
+        .filter(|e| matches!(e.outcome, Outcome::Reject | Outcome::Drop))
+        .map(|e| e.layer.as_str())
+        .collect();
+    let mut plan = Plan::default();
+    for rs in ctx.facts.rulesets.iter().filter(|r| {
+        matches!(
+            r.dialect,
+            Dialect::CloudAws | Dialect::CloudGcp | Dialect::CloudAzure | Dialect::CloudOther
+        )
+    }) {
+        let layer = match rs.dialect {
+            Dialect::CloudAws => "aws",
+            Dialect::CloudGcp => "gcp",
+            Dialect::CloudAzure => "azure",
+            _ => "cloud",
+        };
+        if !blocking.contains(&layer) {
+            continue;
+        }
+        if let Some((fix, verify)) = layers::cloud(rs, &ctx.options.ranges, &ctx.ports) {
+            plan.fix.extend(fix);
+            plan.verify.extend(verify);
+        }
+    }
+    let host_blocks = blocking.iter().any(|l| {
+        matches!(
+            *l,
+            "ufw" | "iptables" | "ip6tables" | "nftables" | "firewalld"
+        )
+    });
+    if !host_blocks {
+        return plan;
+    }
+    // CSF and firewalld write the kernel rules themselves: fix through them.
+    if !ctx.facts.csf.is_empty()
+        || ctx.facts.rulesets.iter().any(|r| {
+            r.chains
+                .iter()
+                .any(|c| matches!(c.name.as_str(), "LOCALINPUT" | "ALLOWIN" | "DENYIN"))
+        })
+    {
+        let (fix, verify) = layers::csf(&ctx.options.ranges, &ctx.ports);
+        plan.fix.extend(fix);
+        plan.verify.extend(verify);
+        return plan;
+    }
+    let firewalld = ctx.facts.rulesets.iter().find(|r| {
+        r.dialect == Dialect::Firewalld
+            || r.chains.iter().any(|c| {
+                c.name == "INPUT_ZONES"
+                    || c.name.ends_with("/INPUT_ZONES")
+                    || c.name.starts_with("filter_INPUT")
+            })
+    });
+    if let Some(rs) = firewalld {
+        let (fix, verify) = layers::firewalld(rs, &ctx.options.ranges, &ctx.ports);
+        plan.fix.extend(fix);
+        plan.verify.extend(verify);
+        return plan;
+    }
     let Some(tool) = firewall::tool_of(&ctx.facts.rulesets) else {
-        return Plan::default();
+        return plan;
     };
     let distro = origin::distro(ctx.facts);
-    let (mut fix, verify) = firewall::allow_cloudflare(
+    let (fix, verify) = firewall::allow_cloudflare(
         tool,
         &ctx.facts.rulesets,
         cov,
@@ -77,11 +144,14 @@ fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
         &ctx.ports,
         distro,
     );
+    plan.fix.extend(fix);
+    plan.verify.extend(verify);
     let nft_tables = if tool == firewall::Tool::Nftables {
         firewall::nft_set_tables(&ctx.facts.rulesets, cov)
     } else {
         Vec::new()
     };
-    fix.push(firewall::range_updater(tool, &ctx.ports, &nft_tables));
-    Plan { fix, verify }
+    plan.fix
+        .push(firewall::range_updater(tool, &ctx.ports, &nft_tables));
+    plan
 }

@@ -137,6 +137,10 @@ pub fn parse_dump(_input: &str, lines: &[Line<'_>]) -> IpsetDump {
                 "hash:ip" | "hash:net" | "bitmap:ip" | "hash:ipmark"
             );
         if !address_only || b.bad_member {
+            // The set's header line was counted as understood when read; it
+            // is now reported as not understood, and a line is one or the
+            // other, never both.
+            out.understood_lines = out.understood_lines.saturating_sub(1);
             out.not_understood.push(NotUnderstood {
                 line: b.source.line,
                 text: b.source.text.clone(),

@@ -53,9 +53,10 @@ struct ListCtx {
 struct Builder {
     forced: Option<Family>,
     chains: Vec<Chain>,
-    index: HashMap<(String, String), ChainId>,
+    /// Table -> chain name -> id; nested so lookups borrow their keys.
+    index: HashMap<String, HashMap<String, ChainId>>,
     /// Last chain looked up: consecutive rules nearly always share a chain.
-    last: Option<(String, String, ChainId)>,
+    last: Option<ChainId>,
     table: String,
     saw_save: bool,
     saw_rules: bool,
@@ -94,15 +95,22 @@ impl Builder {
         }
     }
 
-    fn chain(&mut self, table: &str, name: &str) -> ChainId {
-        if let Some((t, n, id)) = &self.last {
-            if t == table && n == name {
-                return *id;
+    /// The id of chain `name` of `table` (the current table when `None`),
+    /// created on first use. Allocates only when the chain is new.
+    fn chain(&mut self, table: Option<&str>, name: &str) -> ChainId {
+        let table: &str = table.unwrap_or(self.table.as_str());
+        if let Some(id) = self.last {
+            if self
+                .chains
+                .get(id)
+                .is_some_and(|c| c.name == name && c.table == table)
+            {
+                return id;
             }
         }
-        let key = (table.to_string(), name.to_string());
-        let id = match self.index.get(&key) {
-            Some(id) => *id,
+        let found = self.index.get(table).and_then(|t| t.get(name)).copied();
+        let id = match found {
+            Some(id) => id,
             None => {
                 let id = self.chains.len();
                 let builtin = BUILTIN.contains(&name);
@@ -115,11 +123,14 @@ impl Builder {
                     policy_line: None,
                     rules: Vec::new(),
                 });
-                self.index.insert(key.clone(), id);
+                self.index
+                    .entry(table.to_string())
+                    .or_default()
+                    .insert(name.to_string(), id);
                 id
             }
         };
-        self.last = Some((key.0, key.1, id));
+        self.last = Some(id);
         id
     }
 
@@ -242,8 +253,7 @@ impl Builder {
             self.nu(line, "chain declaration without a policy field");
             return;
         };
-        let table = self.table.clone();
-        let id = self.chain(&table, name);
+        let id = self.chain(None, name);
         let policy = match pol {
             "-" => None,
             p => match parse_policy(p) {
@@ -266,8 +276,7 @@ impl Builder {
     fn list_header(&mut self, line: Line<'_>, rest: &str) {
         self.saw_list = true;
         let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
-        let table = self.table.clone();
-        let id = self.chain(&table, name.trim());
+        let id = self.chain(None, name.trim());
         let tail = tail.trim();
         if let Some(p) = tail.strip_prefix("(policy ") {
             let word = p.split([' ', ')']).next().unwrap_or_default();
@@ -278,7 +287,11 @@ impl Builder {
                         c.policy_line = Some(src(line));
                     }
                 }
-                None => self.nu(line, format!("unknown chain policy `{word}`")),
+                None => {
+                    // Not understood, so not counted as understood below.
+                    self.nu(line, format!("unknown chain policy `{word}`"));
+                    return;
+                }
             }
         } else if let Some(c) = self.chains.get_mut(id) {
             // `(N references)`: a user chain.
@@ -308,13 +321,13 @@ impl Builder {
                 toks = toks.get(1..).unwrap_or_default();
             }
         }
-        let mut table: Option<String> = None;
+        let mut table: Option<&str> = None;
         let mut i = 0;
         // Leading options before the command (`-t nat`, `-w`).
         while let Some(t) = toks.get(i) {
             match t.as_ref() {
                 "-t" | "--table" => {
-                    table = toks.get(i + 1).map(|s| s.to_string());
+                    table = toks.get(i + 1).map(|s| s.as_ref());
                     i += 2;
                 }
                 "-w" | "--wait" | "-v" | "--verbose" => {
@@ -326,7 +339,6 @@ impl Builder {
                 _ => break,
             }
         }
-        let table = table.unwrap_or_else(|| self.table.clone());
         let Some(cmd) = toks.get(i) else {
             self.nu(line, "empty iptables command");
             return;
@@ -336,7 +348,7 @@ impl Builder {
             ("-P" | "--policy", Some(chain)) => {
                 self.saw_rules = true;
                 let pol = toks.get(i + 2).map(|s| s.as_ref()).and_then(parse_policy);
-                let id = self.chain(&table, chain);
+                let id = self.chain(table, chain);
                 match pol {
                     Some(p) => {
                         if let Some(c) = self.chains.get_mut(id) {
@@ -350,7 +362,7 @@ impl Builder {
             }
             ("-N" | "--new-chain", Some(chain)) => {
                 self.saw_rules = true;
-                let id = self.chain(&table, chain);
+                let id = self.chain(table, chain);
                 if let Some(c) = self.chains.get_mut(id) {
                     c.policy = None;
                 }
@@ -375,7 +387,7 @@ impl Builder {
                             matches,
                             action,
                         };
-                        let id = self.chain(&table, chain);
+                        let id = self.chain(table, chain);
                         if let Some(c) = self.chains.get_mut(id) {
                             match pos {
                                 Some(p) => c.rules.insert(p.min(c.rules.len()), rule),
@@ -395,8 +407,8 @@ impl Builder {
     }
 
     fn note_addr(&mut self, set: &AddrSet) {
-        for f in set.families() {
-            match f {
+        for r in set.ranges() {
+            match r.family {
                 Family::V4 => self.v4_addr = true,
                 Family::V6 => self.v6_addr = true,
             }
@@ -1144,7 +1156,7 @@ impl Builder {
                 }
             }
         }
-        let find = |t: &str, n: &str| self.index.get(&(t.to_string(), n.to_string())).copied();
+        let find = |t: &str, n: &str| self.index.get(t).and_then(|c| c.get(n)).copied();
         let mut entry = Vec::new();
         let mut notes = std::mem::take(&mut self.notes);
         match find("filter", "INPUT") {
@@ -1383,19 +1395,11 @@ fn is_iptables_prog(w: &str) -> bool {
 /// one. Recognises `$ cmd`, `# cmd`, `user@host:~# cmd`, `[root@h ~]# cmd`
 /// and bare `iptables ...` / `sudo iptables ...`.
 fn command_line(t: &str) -> Option<&str> {
-    let mut cand = t;
-    for sep in ["$ ", "# ", "> "] {
-        if let Some(pos) = t.find(sep) {
-            let before = t.get(..pos)?;
-            let prompt_like = before.is_empty()
-                || (!before.contains(' ') && (before.contains('@') || before.contains(':')))
-                || (before.starts_with('[') && before.ends_with(']'));
-            if prompt_like {
-                cand = t.get(pos + sep.len()..)?.trim_start();
-                break;
-            }
-        }
-    }
+    let cand = if t.starts_with('[') {
+        prompt_end_scan(t)?
+    } else {
+        prompt_end_first_word(t)?
+    };
     let mut words = cand.split_whitespace();
     let mut first = words.next()?;
     while first == "sudo" || first.starts_with('-') && cand.starts_with("sudo") {
@@ -1408,6 +1412,41 @@ fn command_line(t: &str) -> Option<&str> {
             "ipset" | "nft" | "ufw" | "cat" | "csf" | "firewall-cmd"
         );
     known.then_some(cand)
+}
+
+/// The text after a shell prompt (`user@host:~# `, `$ `, `[root@h ~]# `), or
+/// the whole line when it has none.
+fn prompt_end_scan(t: &str) -> Option<&str> {
+    for sep in ["$ ", "# ", "> "] {
+        if let Some(pos) = t.find(sep) {
+            let before = t.get(..pos)?;
+            let prompt_like = before.is_empty()
+                || (!before.contains(' ') && (before.contains('@') || before.contains(':')))
+                || (before.starts_with('[') && before.ends_with(']'));
+            if prompt_like {
+                return Some(t.get(pos + sep.len()..)?.trim_start());
+            }
+        }
+    }
+    Some(t)
+}
+
+/// [`prompt_end_scan`] for a line that does not start with `[`, without
+/// searching the whole line: a prompt before `$ `/`# `/`> ` then has no
+/// space, so the separator can only end the first space-delimited word.
+fn prompt_end_first_word(t: &str) -> Option<&str> {
+    let Some(sp) = t.bytes().position(|b| b == b' ') else {
+        return Some(t);
+    };
+    let Some(mark) = sp.checked_sub(1) else {
+        return Some(t);
+    };
+    let before = t.get(..mark)?;
+    let ends_prompt = matches!(t.as_bytes().get(mark), Some(b'$' | b'#' | b'>'));
+    if ends_prompt && (before.is_empty() || before.contains(['@', ':'])) {
+        return Some(t.get(sp + 1..)?.trim_start());
+    }
+    Some(t)
 }
 
 fn parse_policy(p: &str) -> Option<Policy> {
@@ -1466,11 +1505,74 @@ fn is_target_section(t: &str, target: &str) -> bool {
 }
 
 fn parse_addrs(v: &str) -> Option<AddrSet> {
+    if !v.contains(',') {
+        let r = match fast_v4(v) {
+            Some(r) => r,
+            None => AddrRange::parse(v)?,
+        };
+        return Some(AddrSet::from_ranges([r]));
+    }
     let mut out = Vec::new();
     for part in v.split(',') {
-        out.push(AddrRange::parse(part)?);
+        out.push(match fast_v4(part) {
+            Some(r) => r,
+            None => AddrRange::parse(part)?,
+        });
     }
     Some(AddrSet::from_ranges(out))
+}
+
+/// `a.b.c.d` or `a.b.c.d/n` exactly as iptables prints them (no leading
+/// zeros, no spaces), without going through the general address parser.
+/// `None` for anything else, which [`AddrRange::parse`] then decides, so
+/// the result never differs from it.
+pub(crate) fn fast_v4(s: &str) -> Option<AddrRange> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut value: u32 = 0;
+    for k in 0..4 {
+        if k > 0 {
+            if b.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let (octet, len) = small_number(b.get(i..)?)?;
+        if octet > 255 {
+            return None;
+        }
+        value = (value << 8) | octet;
+        i += len;
+    }
+    let bits = match b.get(i) {
+        None => 32,
+        Some(b'/') => {
+            let rest = b.get(i + 1..)?;
+            let (bits, len) = small_number(rest)?;
+            if len != rest.len() || bits > 32 {
+                return None;
+            }
+            bits
+        }
+        Some(_) => return None,
+    };
+    Some(AddrRange::prefix(Family::V4, u128::from(value), bits))
+}
+
+/// A decimal of one to three digits without a leading zero at the start
+/// of `b`, and its length.
+fn small_number(b: &[u8]) -> Option<(u32, usize)> {
+    let len = b.iter().take(4).take_while(|c| c.is_ascii_digit()).count();
+    let digits = b.get(..len)?;
+    if len == 0 || len > 3 || (len > 1 && digits.first() == Some(&b'0')) {
+        return None;
+    }
+    Some((
+        digits
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0')),
+        len,
+    ))
 }
 
 fn parse_iprange(v: &str) -> Option<AddrSet> {
@@ -1489,6 +1591,10 @@ fn parse_iprange(v: &str) -> Option<AddrSet> {
 
 /// Port lists: `443`, `1000:2000`, `:1024`, `80,443,8000:8100`, service names.
 pub(crate) fn parse_ports(v: &str) -> Option<PortSet> {
+    if let Ok(p) = v.parse::<u16>() {
+        // The common single port: nothing to sort or merge.
+        return Some(PortSet(vec![(p, p)]));
+    }
     let mut out: Vec<(u16, u16)> = Vec::new();
     for part in v.split(',') {
         let part = part.trim();
@@ -1577,20 +1683,70 @@ fn tcp_flag_bits(s: &str) -> Option<u8> {
     Some(bits)
 }
 
+/// `char::is_whitespace` for an ASCII byte (it includes vertical tab).
+fn is_ascii_space(b: u8) -> bool {
+    BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(0) & SPACE != 0
+}
+
+const SPACE: u8 = 1;
+const QUOTE: u8 = 2;
+
+/// Per byte: [`SPACE`] for what `char::is_whitespace` accepts in ASCII,
+/// [`QUOTE`] for the shell quoting characters.
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = SPACE;
+    t[b'\t' as usize] = SPACE;
+    t[b'\n' as usize] = SPACE;
+    t[0x0b] = SPACE;
+    t[0x0c] = SPACE;
+    t[b'\r' as usize] = SPACE;
+    t[b'"' as usize] = QUOTE;
+    t[b'\'' as usize] = QUOTE;
+    t[b'\\' as usize] = QUOTE;
+    t
+};
+
 /// Split a shell-quoted line into words. Words without quotes or escapes
 /// borrow from the input.
 pub(crate) fn tokenize(s: &str) -> Result<Vec<Cow<'_, str>>, &'static str> {
-    let mut out = Vec::new();
+    // A rule line has a dozen or two words.
+    let mut out = Vec::with_capacity(24);
+    // ASCII lines (nearly all) are scanned byte by byte; others by char,
+    // with the same (Unicode) notion of whitespace.
+    let ascii = s.is_ascii();
     let mut rest = s;
     loop {
-        rest = rest.trim_start();
+        rest = if ascii {
+            let skip = rest
+                .bytes()
+                .position(|b| !is_ascii_space(b))
+                .unwrap_or(rest.len());
+            rest.get(skip..).unwrap_or("")
+        } else {
+            rest.trim_start()
+        };
         if rest.is_empty() {
             return Ok(out);
         }
-        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let word = rest.get(..end).unwrap_or(rest);
-        if !word.contains(['"', '\'', '\\']) {
-            out.push(Cow::Borrowed(word));
+        let (end, plain) = if ascii {
+            let mut special = 0u8;
+            let end = rest
+                .bytes()
+                .position(|b| {
+                    let class = BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(0);
+                    special |= class;
+                    class & SPACE != 0
+                })
+                .unwrap_or(rest.len());
+            (end, special & QUOTE == 0)
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let word = rest.get(..end).unwrap_or(rest);
+            (end, !word.contains(['"', '\'', '\\']))
+        };
+        if plain {
+            out.push(Cow::Borrowed(rest.get(..end).unwrap_or(rest)));
             rest = rest.get(end..).unwrap_or("");
             continue;
         }
@@ -1654,6 +1810,80 @@ mod tests {
             ]
         );
         assert!(tokenize("\"open").is_err());
+    }
+
+    #[test]
+    fn fast_v4_agrees_with_the_general_parser() {
+        for t in [
+            "1.2.3.4",
+            "1.2.3.4/32",
+            "10.0.0.0/8",
+            "0.0.0.0/0",
+            "255.255.255.255",
+            "192.168.1.77/24",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1.2.3.4/33",
+            "1.2.3.4/024",
+            "1.2.3.4/+8",
+            "1.2.3.4/",
+            "1.2.3.4/255.255.255.0",
+            " 1.2.3.4",
+            "1.2.3.4 ",
+            "::1",
+            "1.2.3.4x",
+            "1..3.4",
+            "",
+        ] {
+            let fast = fast_v4(t);
+            if fast.is_some() {
+                assert_eq!(fast, AddrRange::parse(t), "{t}");
+            }
+            assert_eq!(
+                parse_addrs(t).map(|s| s.ranges().to_vec()),
+                AddrRange::parse(t).map(|r| vec![r]),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn prompt_shortcut_agrees_with_the_scan() {
+        for t in [
+            "$ sudo iptables -S",
+            "# iptables -S",
+            "root@web:~# iptables-save",
+            "web:~> iptables -L",
+            "-A INPUT -m comment --comment \"a$ b\" -j ACCEPT",
+            "-A$ INPUT",
+            "a:b$ iptables -S",
+            "x\ty@h# iptables -S",
+            "#",
+            "$",
+            "iptables -S",
+            "noprompt# iptables -S",
+        ] {
+            assert_eq!(prompt_end_first_word(t), prompt_end_scan(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn tokenizer_whitespace_is_unicode_whitespace() {
+        let words = |s: &str| -> Vec<String> {
+            tokenize(s)
+                .unwrap_or_default()
+                .iter()
+                .map(|c| c.to_string())
+                .collect()
+        };
+        assert_eq!(
+            words("-A\x0bINPUT\t-j  ACCEPT"),
+            vec!["-A", "INPUT", "-j", "ACCEPT"]
+        );
+        assert_eq!(words("-A\u{a0}INPUT é"), vec!["-A", "INPUT", "é"]);
+        assert_eq!(words("  a'b c'd  "), vec!["ab cd"]);
     }
 
     #[test]

@@ -75,7 +75,9 @@ fn is_prompt(text: &str) -> bool {
 fn tokenize<'a>(lines: &[Line<'a>], out: &mut Vec<Tok<'a>>) {
     for (idx, line) in lines.iter().enumerate() {
         let text = line.text;
-        if is_prompt(text) {
+        // Blank by the pipeline's measure (`trim`, which also strips a
+        // vertical tab or a no-break space): nothing to read or to reject.
+        if is_prompt(text) || text.trim().is_empty() {
             continue;
         }
         let b = text.as_bytes();
@@ -208,7 +210,8 @@ struct RawChain<'a> {
     line: usize,
     hook: Option<BaseHook<'a>>,
     policy: Option<(Policy, usize)>,
-    rules: Vec<Vec<Tok<'a>>>,
+    /// Each rule's tokens, as a range of its table's `rule_toks`.
+    rules: Vec<std::ops::Range<usize>>,
 }
 
 struct Table<'a> {
@@ -216,6 +219,9 @@ struct Table<'a> {
     key: String,
     sets: HashMap<&'a str, SetDef<'a>>,
     chains: Vec<RawChain<'a>>,
+    /// The tokens of all rules of the table's chains, one after another:
+    /// one buffer instead of one allocation per rule.
+    rule_toks: Vec<Tok<'a>>,
 }
 
 #[derive(Clone, Copy)]
@@ -309,7 +315,10 @@ fn next_stmt<'a>(toks: &[Tok<'a>], pos: &mut usize, blocks: bool, out: &mut Vec<
 
 /// Parse an `nft list ruleset` dump. `input` names the paste.
 pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
-    let mut toks = Vec::with_capacity(lines.len() * 4);
+    // About one token per four bytes in real rulesets; sized up front so a
+    // large paste is not copied while it grows.
+    let bytes: usize = lines.iter().map(|l| l.text.len()).sum();
+    let mut toks = Vec::with_capacity(lines.len() + bytes / 4);
     tokenize(lines, &mut toks);
     let mut st = State {
         lines,
@@ -423,6 +432,7 @@ fn open_block<'a>(
                 key: format!("{fam} {name}"),
                 sets: HashMap::new(),
                 chains: Vec::new(),
+                rule_toks: Vec::new(),
             });
             Ctx::Table(st.tables.len() - 1)
         }
@@ -506,11 +516,15 @@ fn chain_statement<'a>(
     first: Tok<'a>,
 ) {
     let line = first.line;
-    let words: Vec<&str> = stmt
-        .iter()
-        .filter(|t| t.kind == Tk::Word || t.kind == Tk::Str)
-        .map(|t| t.text)
-        .collect();
+    // Only chain properties need the words; a rule is stored as tokens.
+    let words: Vec<&str> = if first.is_word("type") || first.is_word("policy") {
+        stmt.iter()
+            .filter(|t| t.kind == Tk::Word || t.kind == Tk::Str)
+            .map(|t| t.text)
+            .collect()
+    } else {
+        Vec::new()
+    };
     if first.is_word("type") && words.contains(&"hook") {
         let kind = words.get(1).copied().unwrap_or("");
         let hook = words
@@ -552,8 +566,12 @@ fn chain_statement<'a>(
     if matches!(first.text, "comment" | "devices" | "device") && first.kind == Tk::Word {
         return;
     }
-    if let Some(ch) = st.tables.get_mut(t).and_then(|tb| tb.chains.get_mut(c)) {
-        ch.rules.push(stmt.to_vec());
+    if let Some(tb) = st.tables.get_mut(t) {
+        if let Some(ch) = tb.chains.get_mut(c) {
+            let start = tb.rule_toks.len();
+            tb.rule_toks.extend_from_slice(stmt);
+            ch.rules.push(start..tb.rule_toks.len());
+        }
     }
 }
 
@@ -712,7 +730,7 @@ fn split_elems<'t, 'a>(inner: &'t [Tok<'a>]) -> Vec<&'t [Tok<'a>]> {
 
 /// `1.2.3.0/24`, `1.2.3.4`, `1.2.3.4-1.2.3.9`, IPv6 alike.
 fn parse_addr(text: &str) -> Option<AddrRange> {
-    if let Some(r) = AddrRange::parse(text) {
+    if let Some(r) = crate::parse::iptables::fast_v4(text).or_else(|| AddrRange::parse(text)) {
         return Some(r);
     }
     let (a, b) = text.split_once('-')?;
@@ -1082,7 +1100,7 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
 
     /// Turn a selector and its right-hand side into the rule's conditions.
     fn apply(&mut self, sel: Sel, start: usize, negated: bool, rhs: Rhs<'t, 'a>) {
-        let implied = implied(sel);
+        let implied = implied(sel).into_iter().flatten();
         match rhs {
             Rhs::Weird => {
                 self.out.conj.extend(implied);
@@ -1683,22 +1701,24 @@ fn proto_match(p: &str) -> Match {
     }
 }
 
-fn implied(sel: Sel) -> Vec<Match> {
+/// The matches a selector implies (`ip saddr` implies IPv4), without
+/// allocating a list for them.
+fn implied(sel: Sel) -> [Option<Match>; 2] {
     match sel {
         Sel::Addr { family, .. }
         | Sel::L4proto {
             family: Some(family),
-        } => vec![Match::Family { family }],
-        Sel::Port { proto: Some(p), .. } => vec![proto_match(p)],
-        Sel::Icmp { family } => vec![
-            Match::Family { family },
-            proto_match(if family == Family::V4 {
+        } => [Some(Match::Family { family }), None],
+        Sel::Port { proto: Some(p), .. } => [Some(proto_match(p)), None],
+        Sel::Icmp { family } => [
+            Some(Match::Family { family }),
+            Some(proto_match(if family == Family::V4 {
                 "icmp"
             } else {
                 "ipv6-icmp"
-            }),
+            })),
         ],
-        _ => vec![],
+        _ => [None, None],
     }
 }
 
@@ -1877,10 +1897,11 @@ fn build(st: &mut State<'_, '_>, input: &str) -> Ruleset {
             };
             if let Some(h) = &raw.hook {
                 if h.kind != "filter" {
-                    let dnat = table.chains.iter().flat_map(|c| c.rules.iter()).any(|r| {
-                        r.iter()
-                            .any(|t| matches!(t.text, "dnat" | "redirect" | "tproxy"))
-                    });
+                    // `rule_toks` holds exactly the rules of the table's chains.
+                    let dnat = table
+                        .rule_toks
+                        .iter()
+                        .any(|t| matches!(t.text, "dnat" | "redirect" | "tproxy"));
                     st.note(format!(
                         "chain {} {} (type {} hook {}, line {}) not evaluated{}",
                         table.key,
@@ -1915,7 +1936,9 @@ fn build(st: &mut State<'_, '_>, input: &str) -> Ruleset {
                     st.reject(raw.line, "base chain priority not understood");
                 }
             }
-            for stmt in &raw.rules {
+            chain.rules.reserve(raw.rules.len());
+            for range in &raw.rules {
+                let stmt = table.rule_toks.get(range.clone()).unwrap_or_default();
                 convert_rule(st, table, &qualify, stmt, &mut chain, &mut rs.interfaces);
             }
             rs.chains.push(chain);
@@ -1972,28 +1995,26 @@ fn convert_rule<'a>(
     let had_notes = !notes.is_empty();
     let mut out = conv.out;
     // `ip saddr x ip daddr y` implies IPv4 twice; keep one.
-    let mut seen_family = Vec::new();
-    let mut seen_proto: Vec<(Vec<String>, bool)> = Vec::new();
-    out.conj.retain(|m| match m {
-        Match::Family { family } => {
-            if seen_family.contains(family) {
-                false
-            } else {
-                seen_family.push(*family);
-                true
+    // A match is dropped when an equal family or protocol match precedes it.
+    let keep: Vec<bool> = out
+        .conj
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let earlier = out.conj.get(..i).unwrap_or_default();
+            match m {
+                Match::Family { family } => !earlier
+                    .iter()
+                    .any(|e| matches!(e, Match::Family { family: f } if f == family)),
+                Match::Protocol { names, negated } => !earlier.iter().any(|e| {
+                    matches!(e, Match::Protocol { names: n, negated: g } if n == names && g == negated)
+                }),
+                _ => true,
             }
-        }
-        Match::Protocol { names, negated } => {
-            let key = (names.clone(), *negated);
-            if seen_proto.contains(&key) {
-                false
-            } else {
-                seen_proto.push(key);
-                true
-            }
-        }
-        _ => true,
-    });
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    out.conj.retain(|_| keep.next().unwrap_or(true));
     for n in notes {
         st.note(format!("line {}: {n}", st.line_no(first.line)));
     }
@@ -2075,11 +2096,22 @@ fn convert_rule<'a>(
             }
         }
         None => {
-            for c in combos {
+            let n = combos.len();
+            let mut source = Some(source);
+            let mut action = Some(action);
+            for (i, c) in combos.into_iter().enumerate() {
+                // The last (usually only) rule takes the line and action.
+                let last = i + 1 == n;
+                let (Some(src), Some(act)) = (
+                    if last { source.take() } else { source.clone() },
+                    if last { action.take() } else { action.clone() },
+                ) else {
+                    break;
+                };
                 chain.rules.push(Rule {
-                    source: source.clone(),
+                    source: src,
                     matches: c,
-                    action: action.clone(),
+                    action: act,
                 });
             }
         }

@@ -1,0 +1,13 @@
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let t = common::text(data);
+    let lines = common::lines(&t);
+    let _ = err521::parse::html::looks_like_html(&lines);
+    let _ = err521::parse::html::fragments(&lines);
+    let _ = err521::parse::html::decode_entities(&t);
+});

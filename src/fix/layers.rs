@@ -1,0 +1,166 @@
+//! Allowlist fixes for the firewall layers other than the kernel dumps:
+//! firewalld (an ipset and rich rules, permanent plus reload), CSF
+//! (`csf.allow` advanced rules plus `csf -r`) and cloud firewalls (AWS
+//! security groups, GCP VPC rules, Azure NSGs, Hetzner, DigitalOcean).
+//! Each allows only Cloudflare's ranges on only the needed ports.
+
+use super::FixStep;
+use crate::cloudflare::Ranges;
+use crate::firewall::model::{Action, Dialect, Ruleset};
+use crate::net::Family;
+
+fn cidrs(ranges: &Ranges, family: Family) -> Vec<String> {
+    ranges
+        .ranges
+        .iter()
+        .filter(|r| r.family == family)
+        .map(|r| r.to_string())
+        .collect()
+}
+
+/// The zone firewalld sends Cloudflare's traffic to: the zone the input
+/// dispatch falls through to (the default zone), else `public`.
+fn firewalld_zone(rs: &Ruleset) -> String {
+    rs.entry
+        .iter()
+        .filter_map(|&i| rs.chains.get(i))
+        .flat_map(|c| c.rules.iter())
+        .rev()
+        .filter_map(|r| match &r.action {
+            Action::Goto(t) | Action::Jump(t) => t.strip_prefix("IN_").map(str::to_string),
+            _ => None,
+        })
+        .next()
+        .unwrap_or_else(|| "public".to_string())
+}
+
+pub fn firewalld(rs: &Ruleset, ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
+    let zone = firewalld_zone(rs);
+    let mut commands = vec![
+        "sudo firewall-cmd --permanent --new-ipset=cloudflare4 --type=hash:net --option=family=inet".to_string(),
+        "sudo firewall-cmd --permanent --new-ipset=cloudflare6 --type=hash:net --option=family=inet6".to_string(),
+        format!("for net in {}; do sudo firewall-cmd --permanent --ipset=cloudflare4 --add-entry=\"$net\"; done", cidrs(ranges, Family::V4).join(" ")),
+        format!("for net in {}; do sudo firewall-cmd --permanent --ipset=cloudflare6 --add-entry=\"$net\"; done", cidrs(ranges, Family::V6).join(" ")),
+    ];
+    for (family, set) in [("ipv4", "cloudflare4"), ("ipv6", "cloudflare6")] {
+        for p in ports {
+            commands.push(format!(
+                "sudo firewall-cmd --permanent --zone={zone} --add-rich-rule='rule family=\"{family}\" source ipset=\"{set}\" port port=\"{p}\" protocol=\"tcp\" accept'"
+            ));
+        }
+    }
+    commands.push("sudo firewall-cmd --reload".to_string());
+    (
+        vec![FixStep {
+            title: format!("Allow Cloudflare's ranges (as two ipsets) on tcp {} in the {zone} zone, permanently; other sources stay as they are", port_text(ports)),
+            commands,
+        }],
+        vec![
+            format!("sudo firewall-cmd --zone={zone} --list-rich-rules"),
+            "sudo firewall-cmd --info-ipset=cloudflare4 | head".to_string(),
+            format!("sudo firewall-cmd --list-all --zone={zone}   # paste into err521 again: the firewall finding should be ruled out"),
+        ],
+    )
+}
+
+pub fn csf(ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
+    let mut all = cidrs(ranges, Family::V4);
+    all.extend(cidrs(ranges, Family::V6));
+    let commands = vec![
+        // Advanced allow rules open only the web ports to Cloudflare (a
+        // plain csf.allow entry would open every port to it).
+        format!("for net in {}; do", all.join(" ")),
+        format!(
+            "  for port in {}; do echo \"tcp|in|d=$port|s=$net # Cloudflare\"; done",
+            ports
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        "done | sudo tee -a /etc/csf/csf.allow >/dev/null".to_string(),
+        "sudo csf -r".to_string(),
+    ];
+    (
+        vec![FixStep {
+            title: format!("Allow Cloudflare's ranges on tcp {} in csf.allow (advanced rules), then restart CSF", port_text(ports)),
+            commands,
+        }],
+        vec!["sudo csf -g 173.245.48.1   # should list the csf.allow rule".to_string()],
+    )
+}
+
+fn port_text(ports: &[u16]) -> String {
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The cloud firewall fix for one blocking security group, rule set or NSG.
+pub fn cloud(rs: &Ruleset, ranges: &Ranges, ports: &[u16]) -> Option<(Vec<FixStep>, Vec<String>)> {
+    // Chain names read `sg-0a1b… (web-origin)`: the id comes first.
+    let name = rs
+        .chains
+        .first()
+        .and_then(|c| c.name.split_whitespace().next())
+        .unwrap_or("NAME")
+        .to_string();
+    let v4 = cidrs(ranges, Family::V4);
+    let v6 = cidrs(ranges, Family::V6);
+    let (title, commands, verify): (String, Vec<String>, Vec<String>) = match rs.dialect {
+        Dialect::CloudAws if name.starts_with("acl-") => (
+            format!("Network ACL {name}: allow Cloudflare's ranges on tcp {} with rule numbers below the rule that denies (network ACLs are stateless: the ephemeral return ports must be allowed outbound too)", port_text(ports)),
+            {
+                let mut cmds = Vec::new();
+                for (i, net) in v4.iter().chain(v6.iter()).enumerate() {
+                    let flag = if net.contains(':') { "--ipv6-cidr-block" } else { "--cidr-block" };
+                    for (j, p) in ports.iter().enumerate() {
+                        cmds.push(format!("aws ec2 create-network-acl-entry --network-acl-id {name} --ingress --rule-number {} --protocol tcp --port-range From={p},To={p} {flag} {net} --rule-action allow", 10 + i * 4 + j));
+                    }
+                }
+                cmds
+            },
+            vec![format!("aws ec2 describe-network-acls --network-acl-ids {name} --output json")],
+        ),
+        Dialect::CloudAws => {
+            let v4s: Vec<String> = v4.iter().map(|c| format!("{{CidrIp={c},Description=Cloudflare}}")).collect();
+            let v6s: Vec<String> = v6.iter().map(|c| format!("{{CidrIpv6={c},Description=Cloudflare}}")).collect();
+            (
+                format!("Security group {name}: allow Cloudflare's {} ranges on tcp {} ({} rules; the default quota is 60 inbound rules per family per group)", v4.len() + v6.len(), port_text(ports), (v4.len() + v6.len()) * ports.len()),
+                ports.iter().map(|p| format!(
+                    "aws ec2 authorize-security-group-ingress --group-id {name} --ip-permissions 'IpProtocol=tcp,FromPort={p},ToPort={p},IpRanges=[{}],Ipv6Ranges=[{}]'",
+                    v4s.join(","), v6s.join(",")
+                )).collect(),
+                vec![format!("aws ec2 describe-security-groups --group-ids {name} --output json   # paste into err521 again")],
+            )
+        }
+        Dialect::CloudGcp => (
+            format!("VPC firewall: allow Cloudflare's ranges on tcp {} at a priority that wins over the rule that denies (IPv4 and IPv6 need separate rules)", port_text(ports)),
+            vec![
+                format!("gcloud compute firewall-rules create allow-cloudflare-v4 --network=NETWORK --direction=INGRESS --priority=900 --action=ALLOW --rules={} --source-ranges={}", ports.iter().map(|p| format!("tcp:{p}")).collect::<Vec<_>>().join(","), v4.join(",")),
+                format!("gcloud compute firewall-rules create allow-cloudflare-v6 --network=NETWORK --direction=INGRESS --priority=900 --action=ALLOW --rules={} --source-ranges={}", ports.iter().map(|p| format!("tcp:{p}")).collect::<Vec<_>>().join(","), v6.join(",")),
+            ],
+            vec!["gcloud compute firewall-rules list --format=json   # paste into err521 again".to_string()],
+        ),
+        Dialect::CloudAzure => (
+            format!("NSG {name}: allow Cloudflare's ranges on tcp {} with priorities below (before) the rule that denies", port_text(ports)),
+            vec![
+                format!("az network nsg rule create --resource-group RG --nsg-name {name} --name allow-cloudflare-v4 --priority 100 --direction Inbound --access Allow --protocol Tcp --destination-port-ranges {} --source-address-prefixes {}", ports.iter().map(u16::to_string).collect::<Vec<_>>().join(" "), v4.join(" ")),
+                format!("az network nsg rule create --resource-group RG --nsg-name {name} --name allow-cloudflare-v6 --priority 101 --direction Inbound --access Allow --protocol Tcp --destination-port-ranges {} --source-address-prefixes {}", ports.iter().map(u16::to_string).collect::<Vec<_>>().join(" "), v6.join(" ")),
+            ],
+            vec![format!("az network nsg show --resource-group RG --name {name}   # paste into err521 again")],
+        ),
+        Dialect::CloudOther => (
+            format!("Cloud firewall {name}: allow Cloudflare's ranges on tcp {}", port_text(ports)),
+            ports.iter().flat_map(|p| [
+                format!("hcloud firewall add-rule {name} --direction in --protocol tcp --port {p} --source-ips {}   # Hetzner", v4.iter().chain(v6.iter()).cloned().collect::<Vec<_>>().join(",")),
+                format!("doctl compute firewall add-rules {name} --inbound-rules \"protocol:tcp,ports:{p},{}\"   # DigitalOcean", v4.iter().chain(v6.iter()).map(|c| format!("address:{c}")).collect::<Vec<_>>().join(",")),
+            ]).collect(),
+            vec![],
+        ),
+        _ => return None,
+    };
+    Some((vec![FixStep { title, commands }], verify))
+}
