@@ -44,7 +44,7 @@ fn kind_from_id(id: &str) -> Option<BlockKind> {
 }
 
 /// Chips shown at most; a 5 MB paste can hold thousands of blocks.
-const MAX_CHIPS: usize = 60;
+const MAX_CHIPS: usize = 40;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

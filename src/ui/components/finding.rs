@@ -23,6 +23,8 @@ const KNOWN: [&str; 8] = [
     "verify",
 ];
 const KNOWN_STEP: [&str; 2] = ["title", "commands"];
+/// Evidence lines shown before "Show more".
+const MAX_EVIDENCE: usize = 30;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -58,9 +60,22 @@ fn extra_fields(value: &Value, known: &[&str]) -> Vec<(String, Value)> {
 #[component]
 pub fn FindingCard(props: &Props) -> Html {
     let dispatch = use_context::<Dispatch>();
+    let all_evidence = use_state(|| false);
     let f = &props.finding;
     let status = status_label(f.status);
-    let evidence = f.evidence.iter().map(|e| {
+    // A huge paste can prove a finding with hundreds of lines: show a few,
+    // the rest on request, so the page stays light.
+    let shown = if *all_evidence {
+        f.evidence.len()
+    } else {
+        MAX_EVIDENCE
+    };
+    let hidden = f.evidence.len().saturating_sub(shown);
+    let on_more = {
+        let all_evidence = all_evidence.clone();
+        Callback::from(move |_: MouseEvent| all_evidence.set(true))
+    };
+    let evidence = f.evidence.iter().take(shown).map(|e| {
         let onclick = {
             let dispatch = dispatch.clone();
             let (input, line) = (e.input.clone(), e.line);
@@ -116,6 +131,9 @@ pub fn FindingCard(props: &Props) -> Html {
             if !f.evidence.is_empty() {
                 <h4>{ "Evidence" }<span class="hint">{ " — select a line to see it in your paste" }</span></h4>
                 <ul class="evidence">{ for evidence }</ul>
+                if hidden > 0 {
+                    <p class="more-evidence"><button type="button" class="link" onclick={on_more}>{ format!("Show {hidden} more lines") }</button></p>
+                }
             }
             if !f.checks.is_empty() {
                 <h4>{ "Checked" }</h4>
