@@ -1190,6 +1190,27 @@ fn azure_nsg(
 
 // ------------------------------------------------------ Hetzner, DO
 
+/// One accept rule per source address, each on the line that names it.
+fn allow_sources(
+    m: &[Match],
+    ips: &[&str],
+    loc: &mut Locator<'_, '_>,
+    rules: &mut Vec<Rule>,
+    notes: &mut Vec<String>,
+) {
+    for ip in ips {
+        let line = loc.find(&[&q(ip)]);
+        match AddrRange::parse(ip) {
+            Some(a) => {
+                let mut mm = m.to_vec();
+                mm.push(addr_match(a));
+                rules.push(rule(line, mm, Action::Accept));
+            }
+            None => notes.push(format!("line {}: `{ip}` not understood", line.line)),
+        }
+    }
+}
+
 fn hetzner(input: &str, fw: &Value, loc: &mut Locator<'_, '_>, out: &mut CloudFirewalls) {
     let name = s(fw, "name").unwrap_or("firewall");
     let head = loc.find(&["\"name\"", &q(name)]);
@@ -1209,17 +1230,7 @@ fn hetzner(input: &str, fw: &Value, loc: &mut Locator<'_, '_>, out: &mut CloudFi
                 None => notes.push(format!("port `{p}` not understood")),
             }
         }
-        for ip in strs(r, "source_ips") {
-            let line = loc.find(&[&q(ip)]);
-            match AddrRange::parse(ip) {
-                Some(a) => {
-                    let mut mm = m.clone();
-                    mm.push(addr_match(a));
-                    rules.push(rule(line, mm, Action::Accept));
-                }
-                None => notes.push(format!("line {}: `{ip}` not understood", line.line)),
-            }
-        }
+        allow_sources(&m, &strs(r, "source_ips"), loc, &mut rules, &mut notes);
     }
     let mut rs = ruleset(
         input,
@@ -1329,17 +1340,7 @@ fn digitalocean(input: &str, fw: &Value, loc: &mut Locator<'_, '_>, out: &mut Cl
             }
         }
         let src = r.get("sources").unwrap_or(&Value::Null);
-        for ip in strs(src, "addresses") {
-            let line = loc.find(&[&q(ip)]);
-            match AddrRange::parse(ip) {
-                Some(a) => {
-                    let mut mm = m.clone();
-                    mm.push(addr_match(a));
-                    rules.push(rule(line, mm, Action::Accept));
-                }
-                None => notes.push(format!("line {}: `{ip}` not understood", line.line)),
-            }
-        }
+        allow_sources(&m, &strs(src, "addresses"), loc, &mut rules, &mut notes);
     }
     let mut rs = ruleset(
         input,
