@@ -646,3 +646,21 @@ fn iptables_list_header_with_bad_policy_is_counted_once() {
     assert!(rs.not_understood.iter().any(|u| u.line == 5));
     check_counts("iptables", &ls, rs.understood_lines, &rs.not_understood);
 }
+
+/// Found by this smoke (a byte flip of dns/dig_proxied_and_aaaa.txt): a `{`
+/// with nothing before it was reported against line 1 (a blank line), so
+/// that line counted as not understood on top of the others.
+#[test]
+fn nft_bare_brace_is_reported_on_its_own_line() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz-regressions/nft-bare-brace-after-blank-line.txt");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let ls = lines(&text);
+    let rs = parse::nftables::parse("x", &ls);
+    assert!(
+        rs.not_understood.iter().all(|n| !n.text.trim().is_empty()),
+        "{:?}",
+        rs.not_understood
+    );
+    check_counts("nftables", &ls, rs.understood_lines, &rs.not_understood);
+}

@@ -420,3 +420,92 @@ fn addr_set_operations_obey_set_algebra() {
         }
     }
 }
+
+/// Redaction: within one call the same value always maps to the same
+/// placeholder, different values to different ones, no public address or
+/// host name survives, and Cloudflare's own ranges stay readable.
+#[test]
+fn redaction_is_consistent_and_leaks_nothing() {
+    let mut rng = Rng(0x5eed_0521);
+    for round in 0..200 {
+        // A few public IPv4 addresses outside Cloudflare, documentation and
+        // private space, a host name, a Ray ID, each used several times.
+        let ips: Vec<String> = (0..4)
+            .map(|_| {
+                let a = 45 + (rng.below(40) as u8);
+                format!(
+                    "{a}.{}.{}.{}",
+                    rng.below(250) + 1,
+                    rng.below(250),
+                    rng.below(250) + 1
+                )
+            })
+            .collect();
+        let host = format!("shop{}.acme-{}.com", rng.below(1000), rng.below(1000));
+        let ray = format!("{:016x}", rng.next());
+        let mut text = String::new();
+        for i in 0..12 {
+            let ip = &ips[i % ips.len()];
+            text.push_str(&match i % 4 {
+                0 => format!("{host}. 300 IN A {ip}\n"),
+                1 => format!("LISTEN 0 511 {ip}:443 0.0.0.0:* users:((\"nginx\",pid=1,fd=6))\n"),
+                2 => format!("Cloudflare Ray ID: {ray} • Your IP: {ip}\n"),
+                _ => format!(
+                    "-A INPUT -s 173.245.48.0/20 -d {ip} -p tcp --dport 443 -j ACCEPT # {host}\n"
+                ),
+            });
+        }
+        let out = err521::redact::redact(&text);
+        for ip in &ips {
+            assert!(
+                !out.contains(&format!("{ip}\n"))
+                    && !out.contains(&format!("{ip}:"))
+                    && !out.contains(&format!(" {ip} ")),
+                "round {round}: {ip} leaked:\n{out}"
+            );
+        }
+        assert!(!out.contains(&host), "round {round}: host leaked");
+        assert!(!out.contains(&ray), "round {round}: Ray ID leaked");
+        assert!(
+            out.contains("173.245.48.0/20"),
+            "Cloudflare's range must stay"
+        );
+        assert_eq!(
+            out.lines().count(),
+            text.lines().count(),
+            "line numbers must survive"
+        );
+        // Consistency: lines 0, 4 and 8 all named ips[0]; lines 1, 5 and 9
+        // all named ips[1] (as `ip:443`). Same value, same placeholder;
+        // different values, different placeholders.
+        let lines: Vec<&str> = out.lines().collect();
+        let a_of = |i: usize| {
+            lines
+                .get(i)
+                .and_then(|l| l.split_whitespace().last())
+                .map(str::to_string)
+        };
+        let l_of = |i: usize| {
+            lines
+                .get(i)
+                .and_then(|l| l.split_whitespace().nth(3))
+                .and_then(|w| w.rsplit_once(':'))
+                .map(|(a, _)| a.to_string())
+        };
+        assert!(
+            a_of(0).is_some() && a_of(0) == a_of(4) && a_of(4) == a_of(8),
+            "round {round}: inconsistent\n{out}"
+        );
+        assert!(
+            l_of(1).is_some() && l_of(1) == l_of(5) && l_of(5) == l_of(9),
+            "round {round}: inconsistent\n{out}"
+        );
+        if ips.first() != ips.get(1) {
+            assert_ne!(
+                a_of(0),
+                l_of(1),
+                "round {round}: two addresses share a placeholder\n{out}"
+            );
+        }
+    }
+}

@@ -326,6 +326,17 @@ fn each_firewall_layer_gets_its_own_fix() {
     assert!(fix_commands(&r, fw)
         .iter()
         .any(|c| c.contains("az network nsg rule create") && c.contains("2400:cb00::/32")));
+    let r = default_run("cloud/oci-security-list-get.json");
+    let f = finding(&r, fw);
+    // 173.245.48.0/20 is allowed on 443 by line 39; the others are dropped.
+    assert!(
+        f.explanation.contains("14 of 15 IPv4 ranges"),
+        "{}",
+        f.explanation
+    );
+    assert!(fix_commands(&r, fw)
+        .iter()
+        .any(|c| c.starts_with("oci network security-list update")));
     let r = default_run("cloud/gcloud-format-json.json");
     assert!(fix_commands(&r, fw)
         .iter()

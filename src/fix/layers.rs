@@ -152,14 +152,40 @@ pub fn cloud(rs: &Ruleset, ranges: &Ranges, ports: &[u16]) -> Option<(Vec<FixSte
             ],
             vec![format!("az network nsg show --resource-group RG --name {name}   # paste into err521 again")],
         ),
-        Dialect::CloudOther => (
-            format!("Cloud firewall {name}: allow Cloudflare's ranges on tcp {}", port_text(ports)),
-            ports.iter().flat_map(|p| [
-                format!("hcloud firewall add-rule {name} --direction in --protocol tcp --port {p} --source-ips {}   # Hetzner", v4.iter().chain(v6.iter()).cloned().collect::<Vec<_>>().join(",")),
-                format!("doctl compute firewall add-rules {name} --inbound-rules \"protocol:tcp,ports:{p},{}\"   # DigitalOcean", v4.iter().chain(v6.iter()).map(|c| format!("address:{c}")).collect::<Vec<_>>().join(",")),
-            ]).collect(),
-            vec![],
-        ),
+        Dialect::CloudOther => {
+            let full = rs.chains.first().map(|c| c.name.as_str()).unwrap_or("");
+            let all: Vec<String> = v4.iter().chain(v6.iter()).cloned().collect();
+            if let Some(fw) = full.strip_prefix("hcloud firewall ") {
+                (
+                    format!("Hetzner Cloud firewall {fw}: allow Cloudflare's ranges on tcp {}", port_text(ports)),
+                    ports.iter().map(|p| format!("hcloud firewall add-rule {fw} --direction in --protocol tcp --port {p} --source-ips {}", all.join(","))).collect(),
+                    vec![format!("hcloud firewall describe {fw} -o json   # paste into err521 again")],
+                )
+            } else if let Some(fw) = full.strip_prefix("DigitalOcean firewall ") {
+                (
+                    format!("DigitalOcean cloud firewall {fw}: allow Cloudflare's ranges on tcp {}", port_text(ports)),
+                    ports.iter().map(|p| format!("doctl compute firewall add-rules FIREWALL_ID   # of {fw}\n  --inbound-rules \"protocol:tcp,ports:{p},{}\"", all.iter().map(|c| format!("address:{c}")).collect::<Vec<_>>().join(","))).collect(),
+                    vec!["doctl compute firewall get FIREWALL_ID --output json   # paste into err521 again".to_string()],
+                )
+            } else if full.starts_with("OCI ") {
+                // `update` replaces the whole list: append to what is there.
+                let entries: Vec<String> = all
+                    .iter()
+                    .flat_map(|c| ports.iter().map(move |p| format!("{{\"protocol\":\"6\",\"source\":\"{c}\",\"source-type\":\"CIDR_BLOCK\",\"is-stateless\":false,\"description\":\"Cloudflare\",\"tcp-options\":{{\"destination-port-range\":{{\"min\":{p},\"max\":{p}}}}}}}")))
+                    .collect();
+                (
+                    format!("Oracle Cloud {}: append ingress rules for Cloudflare's ranges on tcp {} (the update replaces the list, so the current rules are kept by merging)", full.trim_start_matches("OCI "), port_text(ports)),
+                    vec![
+                        "oci network security-list get --security-list-id OCID --query 'data.\"ingress-security-rules\"' > ingress.json".to_string(),
+                        format!("jq '. + [{}]' ingress.json > ingress-new.json", entries.join(",")),
+                        "oci network security-list update --security-list-id OCID --ingress-security-rules file://ingress-new.json --force".to_string(),
+                    ],
+                    vec!["oci network security-list get --security-list-id OCID   # paste into err521 again".to_string()],
+                )
+            } else {
+                return None;
+            }
+        }
         _ => return None,
     };
     Some((vec![FixStep { title, commands }], verify))

@@ -477,8 +477,13 @@ fn read_value(input: &str, v: &Value, loc: &mut Locator<'_, '_>, out: &mut Cloud
         }
         return;
     }
-    // Wrappers of single objects: `{"firewall": {...}}`, `{"firewalls": [...]}`.
-    for key in ["firewall", "firewalls", "value"] {
+    if v.get("ingress-security-rules").is_some() {
+        oracle_security_list(input, v, loc, out);
+        return;
+    }
+    // Wrappers of single objects: `{"firewall": {...}}`, `{"firewalls": [...]}`,
+    // the OCI CLI's `{"data": ...}`.
+    for key in ["firewall", "firewalls", "value", "data"] {
         if let Some(inner) = v.get(key) {
             read_value(input, inner, loc, out);
             return;
@@ -496,6 +501,24 @@ fn read_value(input: &str, v: &Value, loc: &mut Locator<'_, '_>, out: &mut Cloud
                 || f.get("denied").is_some()
         }) {
             gcp_json(input, items, loc, out);
+        } else if first
+            .is_some_and(|f| f.get("source-type").is_some() && f.get("direction").is_some())
+        {
+            // `oci network nsg rules list`: one network security group's rules.
+            let head = loc.find(&["\"data\""]);
+            let rules = oracle_rules(
+                items
+                    .iter()
+                    .filter(|r| s(r, "direction") == Some("INGRESS")),
+                loc,
+            );
+            out.rulesets.push(ruleset(
+                input,
+                Dialect::CloudOther,
+                "OCI network security group",
+                head,
+                rules,
+            ));
         } else if first.is_some_and(|f| f.get("access").is_some() && f.get("direction").is_some()) {
             azure_nsg(input, "nsg", items, &[], loc, out);
         } else {
@@ -1167,6 +1190,27 @@ fn azure_nsg(
 
 // ------------------------------------------------------ Hetzner, DO
 
+/// One accept rule per source address, each on the line that names it.
+fn allow_sources(
+    m: &[Match],
+    ips: &[&str],
+    loc: &mut Locator<'_, '_>,
+    rules: &mut Vec<Rule>,
+    notes: &mut Vec<String>,
+) {
+    for ip in ips {
+        let line = loc.find(&[&q(ip)]);
+        match AddrRange::parse(ip) {
+            Some(a) => {
+                let mut mm = m.to_vec();
+                mm.push(addr_match(a));
+                rules.push(rule(line, mm, Action::Accept));
+            }
+            None => notes.push(format!("line {}: `{ip}` not understood", line.line)),
+        }
+    }
+}
+
 fn hetzner(input: &str, fw: &Value, loc: &mut Locator<'_, '_>, out: &mut CloudFirewalls) {
     let name = s(fw, "name").unwrap_or("firewall");
     let head = loc.find(&["\"name\"", &q(name)]);
@@ -1186,17 +1230,7 @@ fn hetzner(input: &str, fw: &Value, loc: &mut Locator<'_, '_>, out: &mut CloudFi
                 None => notes.push(format!("port `{p}` not understood")),
             }
         }
-        for ip in strs(r, "source_ips") {
-            let line = loc.find(&[&q(ip)]);
-            match AddrRange::parse(ip) {
-                Some(a) => {
-                    let mut mm = m.clone();
-                    mm.push(addr_match(a));
-                    rules.push(rule(line, mm, Action::Accept));
-                }
-                None => notes.push(format!("line {}: `{ip}` not understood", line.line)),
-            }
-        }
+        allow_sources(&m, &strs(r, "source_ips"), loc, &mut rules, &mut notes);
     }
     let mut rs = ruleset(
         input,
@@ -1212,6 +1246,82 @@ fn hetzner(input: &str, fw: &Value, loc: &mut Locator<'_, '_>, out: &mut CloudFi
     }
     rs.notes.extend(notes);
     out.rulesets.push(rs);
+}
+
+// -------------------------------------------------------------- Oracle
+
+/// `oci network security-list get`: the VCN security list's ingress rules
+/// (stateful or not, they admit; everything else is dropped).
+fn oracle_security_list(
+    input: &str,
+    sl: &Value,
+    loc: &mut Locator<'_, '_>,
+    out: &mut CloudFirewalls,
+) {
+    let name = s(sl, "display-name").unwrap_or("security list");
+    let head = loc.find(&["\"display-name\"", &q(name)]);
+    let rules = oracle_rules(arr(sl, "ingress-security-rules").iter(), loc);
+    let mut rs = ruleset(
+        input,
+        Dialect::CloudOther,
+        &format!("OCI security list {name}"),
+        head,
+        rules,
+    );
+    rs.notes.push("Oracle Cloud images also ship iptables rules that reject all but SSH: check `sudo iptables-save` on the instance".to_string());
+    out.rulesets.push(rs);
+}
+
+/// OCI ingress rules: protocol number or `all`, `source` CIDR with
+/// `source-type` (service CIDRs are Oracle services, never Cloudflare), and
+/// `tcp-options.destination-port-range {min, max}` (absent: every port).
+fn oracle_rules<'v>(
+    items: impl Iterator<Item = &'v Value>,
+    loc: &mut Locator<'_, '_>,
+) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for r in items {
+        let src = s(r, "source").unwrap_or("");
+        let line = loc.find(&[&q(src)]);
+        if s(r, "source-type").is_some_and(|t| t != "CIDR_BLOCK") {
+            continue;
+        }
+        let Some(addr) = AddrRange::parse(src) else {
+            rules.push(rule(
+                line,
+                vec![Match::Unknown {
+                    text: format!("source `{src}`"),
+                }],
+                Action::Accept,
+            ));
+            continue;
+        };
+        let mut m = Vec::new();
+        m.extend(proto_match(s(r, "protocol").unwrap_or("all")));
+        let range = r
+            .get("tcp-options")
+            .and_then(|t| t.get("destination-port-range"))
+            .filter(|v| !v.is_null());
+        if let Some(pr) = range {
+            let lo = pr
+                .get("min")
+                .and_then(Value::as_u64)
+                .and_then(|x| u16::try_from(x).ok());
+            let hi = pr
+                .get("max")
+                .and_then(Value::as_u64)
+                .and_then(|x| u16::try_from(x).ok());
+            match (lo, hi) {
+                (Some(a), Some(b)) if a <= b => m.push(ports_match(vec![(a, b)])),
+                _ => m.push(Match::Unknown {
+                    text: "port range not understood".to_string(),
+                }),
+            }
+        }
+        m.push(addr_match(addr));
+        rules.push(rule(line, m, Action::Accept));
+    }
+    rules
 }
 
 fn digitalocean(input: &str, fw: &Value, loc: &mut Locator<'_, '_>, out: &mut CloudFirewalls) {
@@ -1230,17 +1340,7 @@ fn digitalocean(input: &str, fw: &Value, loc: &mut Locator<'_, '_>, out: &mut Cl
             }
         }
         let src = r.get("sources").unwrap_or(&Value::Null);
-        for ip in strs(src, "addresses") {
-            let line = loc.find(&[&q(ip)]);
-            match AddrRange::parse(ip) {
-                Some(a) => {
-                    let mut mm = m.clone();
-                    mm.push(addr_match(a));
-                    rules.push(rule(line, mm, Action::Accept));
-                }
-                None => notes.push(format!("line {}: `{ip}` not understood", line.line)),
-            }
-        }
+        allow_sources(&m, &strs(src, "addresses"), loc, &mut rules, &mut notes);
     }
     let mut rs = ruleset(
         input,

@@ -356,7 +356,12 @@ fn read_structure<'a>(st: &mut State<'a, '_>, toks: &[Tok<'a>]) {
             .copied();
         match end {
             End::Open => {
-                let new = open_block(st, ctx, &stmt, &mut set_names);
+                // A `{` with nothing before it is reported on its own line.
+                let brace_line = pos
+                    .checked_sub(1)
+                    .and_then(|i| toks.get(i))
+                    .map_or(0, |t| t.line);
+                let new = open_block(st, ctx, &stmt, brace_line, &mut set_names);
                 stack.push(new);
             }
             End::Normal | End::Close | End::Eof => {
@@ -390,10 +395,11 @@ fn open_block<'a>(
     st: &mut State<'a, '_>,
     ctx: Ctx,
     head: &[Tok<'a>],
+    brace_line: usize,
     set_names: &mut Vec<&'a str>,
 ) -> Ctx {
     let words: Vec<&Tok<'a>> = head.iter().filter(|t| t.kind != Tk::Comment).collect();
-    let line = words.first().map_or(0, |t| t.line);
+    let line = words.first().map_or(brace_line, |t| t.line);
     let w = |i: usize| words.get(i).map(|t| t.text);
     match ctx {
         Ctx::Top => {
