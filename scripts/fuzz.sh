@@ -8,7 +8,8 @@
 # Needs cargo-fuzz (`cargo install cargo-fuzz`). Only the stable toolchain is
 # installed here, so RUSTC_BOOTSTRAP=1 lets it use the nightly-only
 # sanitizer flags (-Zsanitizer=address) that cargo-fuzz passes to rustc.
-# One target at a time, one worker: the machine's cores are shared.
+# One worker per target; targets run one after another, so two invocations
+# with different targets can run side by side (each keeps its own log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -70,18 +71,19 @@ targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${ALL_TARGETS[@]}")
 
 mkdir -p fuzz/logs
+# Build every target once up front, so a run never rebuilds mid-campaign.
+(cd fuzz && cargo fuzz build -O) >fuzz/logs/build.log 2>&1 || { tail -20 fuzz/logs/build.log; exit 1; }
 for t in "${targets[@]}"; do
   seed "$t"
   echo "== $t (${secs}s)"
   # -timeout=1: an input under 64 KB that takes over a second is a finding.
-  # With -jobs=1 libFuzzer writes its own output to fuzz-0.log in fuzz/.
-  rm -f fuzz/fuzz-0.log
+  # In-process (no -jobs), so libFuzzer writes to stderr: the log is this
+  # target's alone even when another invocation runs beside it.
   (cd fuzz && cargo fuzz run -O "$t" "corpus/$t" -- \
-      -max_total_time="$secs" -workers=1 -jobs=1 -timeout=1 -max_len=65536 \
-      -rss_limit_mb=2048 -print_final_stats=1) >"fuzz/logs/$t.build.log" 2>&1 || true
-  mv -f fuzz/fuzz-0.log "fuzz/logs/$t.log" 2>/dev/null || true
+      -max_total_time="$secs" -timeout=1 -max_len=65536 \
+      -rss_limit_mb=2048 -print_final_stats=1) >"fuzz/logs/$t.log" 2>&1 || true
   grep -hE '^(Done|stat::number_of_executed_units|SUMMARY|==[0-9]+== ERROR|.*deadly signal|.*panicked)' \
-    "fuzz/logs/$t.log" "fuzz/logs/$t.build.log" 2>/dev/null || true
+    "fuzz/logs/$t.log" 2>/dev/null || true
   if ls fuzz/artifacts/"$t"/ 2>/dev/null | grep -q .; then
     echo "   findings in fuzz/artifacts/$t/"
   fi
