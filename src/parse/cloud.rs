@@ -349,6 +349,28 @@ impl Locator<'_, '_> {
 
 // ------------------------------------------------------------- helpers
 
+/// One accept rule per source address, each on the line that names it
+/// (searched quoted, so `10.0.0.0/8` never lands on `110.0.0.0/8`).
+fn allow_sources(
+    m: &[Match],
+    ips: &[&str],
+    loc: &mut Locator<'_, '_>,
+    rules: &mut Vec<Rule>,
+    notes: &mut Vec<String>,
+) {
+    for ip in ips {
+        let line = loc.find(&[&q(ip)]);
+        match AddrRange::parse(ip) {
+            Some(a) => {
+                let mut mm = m.to_vec();
+                mm.push(addr_match(a));
+                rules.push(rule(line, mm, Action::Accept));
+            }
+            None => notes.push(format!("line {}: `{ip}` not understood", line.line)),
+        }
+    }
+}
+
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
@@ -582,32 +604,16 @@ fn aws_perm_rules(
             }
         }
     }
-    for r in arr(perm, "IpRanges") {
-        if let Some(c) = s(r, "CidrIp") {
-            let line = loc.find(&[c]);
-            match AddrRange::parse(c) {
-                Some(a) => {
-                    let mut m = base.clone();
-                    m.push(addr_match(a));
-                    rules.push(rule(line, m, Action::Accept));
-                }
-                None => notes.push(format!("line {}: CIDR `{c}` not understood", line.line)),
-            }
-        }
-    }
-    for r in arr(perm, "Ipv6Ranges") {
-        if let Some(c) = s(r, "CidrIpv6") {
-            let line = loc.find(&[c]);
-            match AddrRange::parse(c) {
-                Some(a) => {
-                    let mut m = base.clone();
-                    m.push(addr_match(a));
-                    rules.push(rule(line, m, Action::Accept));
-                }
-                None => notes.push(format!("line {}: CIDR `{c}` not understood", line.line)),
-            }
-        }
-    }
+    let cidrs: Vec<&str> = arr(perm, "IpRanges")
+        .iter()
+        .filter_map(|r| s(r, "CidrIp"))
+        .chain(
+            arr(perm, "Ipv6Ranges")
+                .iter()
+                .filter_map(|r| s(r, "CidrIpv6")),
+        )
+        .collect();
+    allow_sources(&base, &cidrs, loc, &mut rules, &mut notes);
     for p in arr(perm, "PrefixListIds") {
         let id = s(p, "PrefixListId").unwrap_or("?");
         let line = loc.find(&[id]);
@@ -1189,27 +1195,6 @@ fn azure_nsg(
 }
 
 // ------------------------------------------------------ Hetzner, DO
-
-/// One accept rule per source address, each on the line that names it.
-fn allow_sources(
-    m: &[Match],
-    ips: &[&str],
-    loc: &mut Locator<'_, '_>,
-    rules: &mut Vec<Rule>,
-    notes: &mut Vec<String>,
-) {
-    for ip in ips {
-        let line = loc.find(&[&q(ip)]);
-        match AddrRange::parse(ip) {
-            Some(a) => {
-                let mut mm = m.to_vec();
-                mm.push(addr_match(a));
-                rules.push(rule(line, mm, Action::Accept));
-            }
-            None => notes.push(format!("line {}: `{ip}` not understood", line.line)),
-        }
-    }
-}
 
 fn hetzner(input: &str, fw: &Value, loc: &mut Locator<'_, '_>, out: &mut CloudFirewalls) {
     let name = s(fw, "name").unwrap_or("firewall");
