@@ -561,6 +561,20 @@ fn curl_through_cloudflare_shows_521() {
         .any(|h| h.name == "server" && h.value == "cloudflare"));
     assert_eq!(f.tls[0].protocol.as_deref(), Some("TLSv1.3"));
     assert_eq!(f.tls[0].verify_code, Some(0));
+    assert_eq!(f.tls[0].subject.as_deref(), Some("CN=example.org"));
+    assert_eq!(
+        f.tls[0].issuer.as_deref(),
+        Some("C=US; O=Google Trust Services LLC; CN=GTS CA 1P5")
+    );
+    assert_eq!(
+        f.tls[0].not_before.as_deref(),
+        Some("Apr 20 00:00:00 2024 GMT")
+    );
+    assert_eq!(
+        f.tls[0].not_after.as_deref(),
+        Some("Jul 19 23:59:59 2024 GMT")
+    );
+    assert_eq!(f.tls[0].sans, ["example.org"]);
 }
 
 #[test]

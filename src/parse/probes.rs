@@ -889,22 +889,7 @@ fn curl_info(s: &mut St, r: &str, no: usize) -> bool {
         });
         return true;
     }
-    if let Some(v) = r.strip_prefix("subject:") {
-        if let Some(t) = s.tls(no) {
-            t.subject = Some(v.trim().to_string());
-        }
-    } else if let Some(v) = r.strip_prefix("issuer:") {
-        if let Some(t) = s.tls(no) {
-            t.issuer = Some(v.trim().to_string());
-        }
-    } else if let Some(v) = r.strip_prefix("start date:") {
-        if let Some(t) = s.tls(no) {
-            t.not_before = Some(v.trim().to_string());
-        }
-    } else if let Some(v) = r.strip_prefix("expire date:") {
-        if let Some(t) = s.tls(no) {
-            t.not_after = Some(v.trim().to_string());
-        }
+    if cert_detail(s, r, no, &CURL_CERT_DETAILS) {
     } else if r.starts_with("SSL certificate verify ok") {
         if let Some(t) = s.tls(no) {
             t.verify_code = Some(0);
@@ -977,23 +962,52 @@ fn header(s: &mut St, name: &str, value: &str, no: usize) {
     });
 }
 
+#[derive(Clone, Copy)]
+enum CertDetail {
+    Subject,
+    Issuer,
+    NotBefore,
+    NotAfter,
+}
+
+/// curl -v's `*  subject: …` lines (prefix after the `* `).
+const CURL_CERT_DETAILS: [(&str, CertDetail); 4] = [
+    ("subject:", CertDetail::Subject),
+    ("issuer:", CertDetail::Issuer),
+    ("start date:", CertDetail::NotBefore),
+    ("expire date:", CertDetail::NotAfter),
+];
+
+/// openssl s_client / x509's `subject=…` lines.
+const OPENSSL_CERT_DETAILS: [(&str, CertDetail); 4] = [
+    ("subject=", CertDetail::Subject),
+    ("issuer=", CertDetail::Issuer),
+    ("notBefore=", CertDetail::NotBefore),
+    ("notAfter=", CertDetail::NotAfter),
+];
+
+/// Records the certificate detail a line names; false when it names none.
+fn cert_detail(s: &mut St, line: &str, no: usize, details: &[(&str, CertDetail)]) -> bool {
+    let Some((value, detail)) = details.iter().find_map(|(prefix, d)| {
+        line.strip_prefix(prefix)
+            .map(|v| (v.trim().to_string(), *d))
+    }) else {
+        return false;
+    };
+    if let Some(t) = s.tls(no) {
+        let field = match detail {
+            CertDetail::Subject => &mut t.subject,
+            CertDetail::Issuer => &mut t.issuer,
+            CertDetail::NotBefore => &mut t.not_before,
+            CertDetail::NotAfter => &mut t.not_after,
+        };
+        *field = Some(value);
+    }
+    true
+}
+
 fn openssl_line(s: &mut St, t: &str, no: usize) -> bool {
-    if let Some(v) = t.strip_prefix("subject=") {
-        if let Some(t) = s.tls(no) {
-            t.subject = Some(v.trim().to_string());
-        }
-    } else if let Some(v) = t.strip_prefix("issuer=") {
-        if let Some(t) = s.tls(no) {
-            t.issuer = Some(v.trim().to_string());
-        }
-    } else if let Some(v) = t.strip_prefix("notBefore=") {
-        if let Some(t) = s.tls(no) {
-            t.not_before = Some(v.trim().to_string());
-        }
-    } else if let Some(v) = t.strip_prefix("notAfter=") {
-        if let Some(t) = s.tls(no) {
-            t.not_after = Some(v.trim().to_string());
-        }
+    if cert_detail(s, t, no, &OPENSSL_CERT_DETAILS) {
     } else if t.contains("NotBefore:") && t.contains("NotAfter:") {
         // OpenSSL 3 -showcerts: "v:NotBefore: May  1 00:00:00 2024 GMT; NotAfter: ..."
         let nb = t
