@@ -25,6 +25,10 @@ pub struct InputBlock {
     pub last_line: usize,
     pub understood_lines: usize,
     pub not_understood_lines: usize,
+    /// What the splitter had detected, when a person corrected `kind` by
+    /// hand (`Options::kind_overrides`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected_kind: Option<BlockKind>,
 }
 
 /// A line not understood, with the input it belongs to.

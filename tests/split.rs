@@ -145,7 +145,70 @@ fn a_kind_corrected_by_hand_is_honoured() {
         }],
         ..Options::default()
     };
-    let fixed = err521::analyze(&[input], &options);
+    let fixed = err521::analyze(std::slice::from_ref(&input), &options);
     assert_eq!(fixed.inputs.first().map(|b| b.kind), Some(BlockKind::Csf));
     assert!(fixed.inputs.first().is_some_and(|b| b.understood_lines > 0));
+    // The report keeps what the splitter had detected, for the page's menu.
+    assert_eq!(plain.inputs.first().map(|b| b.detected_kind), Some(None));
+    assert_eq!(
+        fixed.inputs.first().map(|b| b.detected_kind),
+        Some(first.map(|f| f.0))
+    );
+    // "Correcting" a block to the kind it was detected as is no correction.
+    let detected = first.map_or(BlockKind::Unknown, |f| f.0);
+    let same = Options {
+        kind_overrides: vec![KindOverride {
+            input: "paste".into(),
+            first_line: 1,
+            kind: detected,
+        }],
+        ..Options::default()
+    };
+    let same = err521::analyze(&[input], &same);
+    assert_eq!(
+        same.inputs.first().map(|b| (b.kind, b.detected_kind)),
+        Some((detected, None))
+    );
+}
+
+#[test]
+fn every_kind_is_listed_once_with_its_own_label_and_id() {
+    use BlockKind::*;
+    // A new variant breaks this match, and so reminds whoever adds it to
+    // list it in `ALL` (the page's correction menu).
+    let position = |k: BlockKind| match k {
+        ErrorPage => 0,
+        Probe => 1,
+        Ufw => 2,
+        Iptables => 3,
+        Nftables => 4,
+        Ipset => 5,
+        Firewalld => 6,
+        Csf => 7,
+        Bans => 8,
+        CloudFirewall => 9,
+        Dns => 10,
+        Addresses => 11,
+        ServiceStatus => 12,
+        ConfigTest => 13,
+        Listeners => 14,
+        Logs => 15,
+        Containers => 16,
+        Resources => 17,
+        Prose => 18,
+        Unknown => 19,
+    };
+    for (i, k) in BlockKind::ALL.iter().enumerate() {
+        assert_eq!(position(*k), i, "{k:?}");
+    }
+    let mut labels: Vec<_> = BlockKind::ALL.iter().map(|k| k.label()).collect();
+    let mut ids: Vec<_> = BlockKind::ALL
+        .iter()
+        .map(|k| serde_json::to_string(k).unwrap_or_default())
+        .collect();
+    labels.sort_unstable();
+    labels.dedup();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((labels.len(), ids.len()), (20, 20));
 }

@@ -72,13 +72,12 @@ pub fn read_case_with(inputs: &[CaseInput], overrides: &[split::KindOverride]) -
             .push(crate::facts::InputText::new(&input.name, &input.text));
         let lines = text::lines(&input.text);
         for mut block in split::split(&lines) {
-            if let Some(o) = overrides
+            let corrected = overrides
                 .iter()
                 .find(|o| o.input == input.name && o.first_line == block.first_line)
-            {
-                block.kind = o.kind;
-            }
-            read_block(&input.name, &block, &mut facts);
+                .filter(|o| o.kind != block.kind);
+            let detected_kind = corrected.map(|o| std::mem::replace(&mut block.kind, o.kind));
+            read_block(&input.name, &block, detected_kind, &mut facts);
         }
     }
     // `ipset list` pasted anywhere in the case tells what `--match-set`
@@ -96,7 +95,12 @@ pub fn read_case_with(inputs: &[CaseInput], overrides: &[split::KindOverride]) -
     facts
 }
 
-fn read_block(input: &str, block: &split::Block<'_>, facts: &mut Facts) {
+fn read_block(
+    input: &str,
+    block: &split::Block<'_>,
+    detected_kind: Option<BlockKind>,
+    facts: &mut Facts,
+) {
     let content: Vec<&text::Line<'_>> = block
         .lines
         .iter()
@@ -258,6 +262,7 @@ fn read_block(input: &str, block: &split::Block<'_>, facts: &mut Facts) {
         last_line: block.last_line,
         understood_lines: understood,
         not_understood_lines: unread.len(),
+        detected_kind,
     });
     facts
         .not_understood

@@ -44,6 +44,31 @@ pub enum BlockKind {
 }
 
 impl BlockKind {
+    /// Every kind, in the order people think of them (the page's correction
+    /// menu lists them so).
+    pub const ALL: [BlockKind; 20] = [
+        BlockKind::ErrorPage,
+        BlockKind::Probe,
+        BlockKind::Ufw,
+        BlockKind::Iptables,
+        BlockKind::Nftables,
+        BlockKind::Ipset,
+        BlockKind::Firewalld,
+        BlockKind::Csf,
+        BlockKind::Bans,
+        BlockKind::CloudFirewall,
+        BlockKind::Dns,
+        BlockKind::Addresses,
+        BlockKind::ServiceStatus,
+        BlockKind::ConfigTest,
+        BlockKind::Listeners,
+        BlockKind::Logs,
+        BlockKind::Containers,
+        BlockKind::Resources,
+        BlockKind::Prose,
+        BlockKind::Unknown,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             BlockKind::ErrorPage => "Cloudflare error page",

@@ -142,9 +142,6 @@ pub struct State {
     pub ssl_mode: SslMode,
     pub ports_text: String,
     pub overrides: Vec<KindOverride>,
-    /// What the engine had detected for each corrected block (the report
-    /// shows the corrected kind once the engine honours the correction).
-    pub detected: Vec<KindOverride>,
     pub redacted: bool,
     pub ranges: RangesChoice,
     /// Bumped on every change that needs a new analysis; the request id.
@@ -173,7 +170,6 @@ impl Default for State {
             ssl_mode: SslMode::Unknown,
             ports_text: String::new(),
             overrides: Vec::new(),
-            detected: Vec::new(),
             redacted: false,
             ranges: RangesChoice::default(),
             version: 0,
@@ -203,7 +199,6 @@ pub enum Action {
         input: String,
         first_line: usize,
         kind: Option<BlockKind>,
-        detected: BlockKind,
     },
     SetRedacted(bool),
     SetRanges(RangesChoice),
@@ -270,17 +265,10 @@ impl Reducible for State {
                 input,
                 first_line,
                 kind,
-                detected,
             } => {
                 let same = |o: &KindOverride| o.input == input && o.first_line == first_line;
                 next.overrides.retain(|o| !same(o));
-                next.detected.retain(|o| !same(o));
                 if let Some(kind) = kind {
-                    next.detected.push(KindOverride {
-                        input: input.clone(),
-                        first_line,
-                        kind: detected,
-                    });
                     next.overrides.push(KindOverride {
                         input,
                         first_line,

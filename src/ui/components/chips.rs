@@ -7,31 +7,6 @@ use crate::parse::split::BlockKind;
 use crate::share::KindOverride;
 use crate::ui::state::Action;
 
-/// Every kind a block can be corrected to, in the order people think of
-/// them.
-pub const KINDS: [BlockKind; 20] = [
-    BlockKind::ErrorPage,
-    BlockKind::Probe,
-    BlockKind::Ufw,
-    BlockKind::Iptables,
-    BlockKind::Nftables,
-    BlockKind::Ipset,
-    BlockKind::Firewalld,
-    BlockKind::Csf,
-    BlockKind::Bans,
-    BlockKind::CloudFirewall,
-    BlockKind::Dns,
-    BlockKind::Addresses,
-    BlockKind::ServiceStatus,
-    BlockKind::ConfigTest,
-    BlockKind::Listeners,
-    BlockKind::Logs,
-    BlockKind::Containers,
-    BlockKind::Resources,
-    BlockKind::Prose,
-    BlockKind::Unknown,
-];
-
 /// The kebab-case name of a kind, as the JSON report spells it.
 pub fn kind_id(kind: BlockKind) -> String {
     serde_json::to_string(&kind)
@@ -40,7 +15,7 @@ pub fn kind_id(kind: BlockKind) -> String {
 }
 
 fn kind_from_id(id: &str) -> Option<BlockKind> {
-    KINDS.iter().copied().find(|k| kind_id(*k) == id)
+    BlockKind::ALL.iter().copied().find(|k| kind_id(*k) == id)
 }
 
 /// Chips shown at most; a 5 MB paste can hold thousands of blocks.
@@ -51,8 +26,6 @@ pub struct Props {
     pub input: AttrValue,
     pub blocks: Vec<InputBlock>,
     pub overrides: Vec<KindOverride>,
-    /// The detected kinds of corrected blocks.
-    pub detected: Vec<KindOverride>,
     pub busy: bool,
 }
 
@@ -72,11 +45,8 @@ pub fn BlockChips(props: &Props) -> Html {
             .find(|o| o.input == b.input && o.first_line == b.first_line)
             .map(|o| o.kind);
         let kind = corrected.unwrap_or(b.kind);
-        let detected = props
-            .detected
-            .iter()
-            .find(|o| o.input == b.input && o.first_line == b.first_line)
-            .map_or(b.kind, |o| o.kind);
+        // Until the engine answers a correction, `kind` is still the detected one.
+        let detected = b.detected_kind.unwrap_or(b.kind);
         let lines = if b.first_line == b.last_line {
             format!("line {}", b.first_line)
         } else {
@@ -99,7 +69,7 @@ pub fn BlockChips(props: &Props) -> Html {
                 let chosen = kind_from_id(&select.value());
                 let kind = chosen.filter(|k| *k != detected);
                 if let Some(d) = &dispatch {
-                    d.dispatch(Action::SetOverride { input: input.clone(), first_line, kind, detected });
+                    d.dispatch(Action::SetOverride { input: input.clone(), first_line, kind });
                 }
             })
         };
@@ -122,7 +92,7 @@ pub fn BlockChips(props: &Props) -> Html {
                     }
                 </button>
                 <select class="chip-kind" aria-label={select_label} {onchange}>
-                    { for KINDS.iter().map(|k| html! {
+                    { for BlockKind::ALL.iter().map(|k| html! {
                         <option value={kind_id(*k)} selected={*k == kind}>
                             { if *k == detected { format!("{} (detected)", k.label()) } else { k.label().to_string() } }
                         </option>

@@ -54,7 +54,7 @@ pub fn ExtraInputs(props: &Props) -> Html {
                         <label for={id.clone()}>{ *label }</label>
                         <textarea id={id} class="small" spellcheck="false" autocomplete="off" wrap="off"
                             placeholder={*placeholder} {value} {oninput} />
-                        <BlockChips input={*name} {blocks} overrides={s.overrides.clone()} detected={s.detected.clone()} busy={s.busy()} />
+                        <BlockChips input={*name} {blocks} overrides={s.overrides.clone()} busy={s.busy()} />
                     </div>
                 }
             }) }

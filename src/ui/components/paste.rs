@@ -141,7 +141,7 @@ pub fn PasteArea(props: &Props) -> Html {
                     { " " }<button type="button" class="link" onclick={on_clear}>{ "Clear all" }</button>
                 }
             </p>
-            <BlockChips input={PASTE_INPUT} {blocks} overrides={s.overrides.clone()} detected={s.detected.clone()} busy={s.busy()} />
+            <BlockChips input={PASTE_INPUT} {blocks} overrides={s.overrides.clone()} busy={s.busy()} />
             <div class="options">
                 <div class="field">
                     <label for="ssl-mode">{ "SSL/TLS mode in Cloudflare" }</label>
