@@ -6,7 +6,10 @@
 //!   rulesets;
 //! - `AddrSet` union / intersect / subtract / complement agree with a
 //!   brute-force model over small address spaces, and keep their canonical
-//!   form (sorted, disjoint, non-adjacent ranges).
+//!   form (sorted, disjoint, non-adjacent ranges);
+//! - redaction is consistent within a text and leaks no public address,
+//!   host name or Ray ID;
+//! - share links round-trip any case and stay fragment-safe.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -507,5 +510,113 @@ fn redaction_is_consistent_and_leaks_nothing() {
                 "round {round}: two addresses share a placeholder\n{out}"
             );
         }
+    }
+}
+
+/// Share links: any case survives `encode` → `decode` unchanged, the link
+/// holds only characters a URL fragment keeps as they are, and the
+/// compressor round-trips on its own (long repeats, matches at the edge of
+/// its 64 KiB window, bytes that are not UTF-8).
+#[test]
+fn share_links_round_trip_any_case() {
+    use err521::options::SslMode;
+    use err521::parse::split::{BlockKind, KindOverride};
+    use err521::share::{self, SharePayload, SharedInput};
+
+    let fixtures: Vec<String> = [
+        "tickets",
+        "ufw",
+        "iptables",
+        "nftables",
+        "error-page",
+        "dns",
+    ]
+    .iter()
+    .filter_map(|d| {
+        std::fs::read_dir(format!("{}/tests/fixtures/{d}", env!("CARGO_MANIFEST_DIR"))).ok()
+    })
+    .flatten()
+    .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+    .collect();
+    assert!(fixtures.len() > 10, "fixtures missing");
+    let odd = [
+        "é", "→", "🙂", "\u{0}", "\t", "\r\n", "<script>", "\"", "\\", "%", "#",
+    ];
+    let modes = [
+        SslMode::Unknown,
+        SslMode::Off,
+        SslMode::Flexible,
+        SslMode::Full,
+        SslMode::Strict,
+    ];
+    let mut rng = Rng(0x0521_5a4e);
+    for round in 0..300 {
+        let inputs = (0..=rng.below(3))
+            .map(|i| {
+                let mut text = String::new();
+                for _ in 0..rng.below(6) {
+                    let f = fixtures.get(rng.below(fixtures.len())).map_or("", |s| s);
+                    // Cut at a char boundary somewhere inside the fixture.
+                    let cut = (0..=rng.below(f.len() + 1))
+                        .rev()
+                        .find(|&k| f.is_char_boundary(k))
+                        .unwrap_or(0);
+                    text.push_str(f.get(..cut).unwrap_or(""));
+                    text.push_str(rng.pick(&odd));
+                    if rng.below(8) == 0 {
+                        // Long runs: matches longer than any literal run.
+                        text.push_str(&"-A INPUT -j DROP\n".repeat(rng.below(5000)));
+                    }
+                }
+                SharedInput {
+                    name: format!("input {i} {}", rng.pick(&odd)),
+                    text,
+                }
+            })
+            .collect();
+        let payload = SharePayload {
+            inputs,
+            ssl_mode: modes
+                .get(rng.below(modes.len()))
+                .copied()
+                .unwrap_or_default(),
+            extra_ports: (0..rng.below(3)).map(|_| rng.next() as u16).collect(),
+            overrides: (0..rng.below(3))
+                .map(|_| KindOverride {
+                    input: "input 0".into(),
+                    first_line: rng.below(500) + 1,
+                    kind: BlockKind::ALL
+                        .get(rng.below(BlockKind::ALL.len()))
+                        .copied()
+                        .unwrap_or(BlockKind::Unknown),
+                })
+                .collect(),
+            redacted: rng.below(2) == 0,
+        };
+        let link = share::encode(&payload);
+        assert!(
+            link.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)),
+            "round {round}: link has characters a fragment would escape"
+        );
+        match share::decode(&link) {
+            Ok(back) => assert_eq!(back, payload, "round {round}"),
+            // An empty case is refused by design, never silently accepted.
+            Err(e) => assert!(
+                payload.inputs.is_empty(),
+                "round {round}: {e} for a valid case"
+            ),
+        }
+        // The compressor alone, on bytes that need not be text.
+        let mut bytes: Vec<u8> = (0..rng.below(70_000)).map(|_| rng.next() as u8).collect();
+        let at = rng.below(bytes.len() + 1);
+        let copy: Vec<u8> = bytes.iter().take(rng.below(300)).copied().collect();
+        bytes.splice(at..at, copy);
+        let packed = share::compress(&bytes);
+        assert_eq!(
+            share::decompress(&packed, bytes.len()).as_deref(),
+            Ok(bytes.as_slice()),
+            "round {round}: compressor"
+        );
     }
 }
