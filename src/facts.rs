@@ -99,8 +99,9 @@ pub struct Facts {
     pub resources: Vec<Sourced<ResourceFacts>>,
     pub bans: Vec<Sourced<BanFacts>>,
     pub csf: Vec<Sourced<CsfFacts>>,
-    /// Notes of cloud firewall parsers (what a table could not show).
-    pub cloud_notes: Vec<String>,
+    /// Notes of cloud firewall parsers (what a table could not show), with
+    /// their input.
+    pub cloud_notes: Vec<(String, String)>,
     /// Weak hints stated in prose, with the input they came from.
     pub hints: Vec<(String, crate::parse::hints::StatedHint)>,
     pub not_understood: Vec<Unread>,

@@ -5,6 +5,7 @@
 //! missing 131.0.72.0/22 and all IPv6.
 
 use err521::diagnose::{FindingId, Status};
+use err521::firewall::eval::Outcome;
 use err521::options::{Options, SslMode};
 use err521::parse::CaseInput;
 use err521::report::Report;
@@ -356,4 +357,123 @@ fn each_firewall_layer_gets_its_own_fix() {
             );
         }
     }
+}
+
+fn fixture(name: &str) -> CaseInput {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    CaseInput::new(name, std::fs::read_to_string(&path).unwrap_or_default())
+}
+
+fn all_fix_commands(r: &Report, id: FindingId) -> String {
+    fix_commands(r, id).join("\n")
+}
+
+#[test]
+fn several_security_groups_admit_what_any_of_them_allows() {
+    let fw = FindingId::FirewallBlocksCloudflare;
+    let r = default_run("cloud/aws-describe-security-groups.txt");
+    let cov = r.firewall.as_ref().map_or(&[][..], |f| &f.coverage[..]);
+    let entry = |range: &str, port: u16| {
+        cov.iter()
+            .find(|e| e.layer == "aws" && e.cloudflare_range == range && e.port == port)
+            .map(|e| (e.outcome, e.rule.as_ref().map(|r| r.line)))
+    };
+    // web-origin admits 173.245.48.0/20 on 443, http-pl admits
+    // 2606:4700::/32 on 80: one layer, so both get through.
+    assert_eq!(
+        entry("173.245.48.0/20", 443),
+        Some((Outcome::Accept, Some(13)))
+    );
+    assert_eq!(
+        entry("2606:4700::/32", 80),
+        Some((Outcome::Accept, Some(87)))
+    );
+    assert_eq!(entry("104.16.0.0/13", 443), Some((Outcome::Drop, None)));
+    // The fix adds to one group only what neither admits (AWS refuses a
+    // request holding a rule that exists).
+    let c = fix_commands(&r, fw);
+    assert_eq!(c.len(), 2, "{c:?}");
+    let on = |port: &str| {
+        c.iter()
+            .find(|c| c.contains(&format!("FromPort={port},")))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert!(
+        on("443").contains("CidrIp=104.16.0.0/13,")
+            && !on("443").contains("CidrIp=173.245.48.0/20,")
+    );
+    assert!(on("80").contains("CidrIpv6=2400:cb00::/32,") && !on("80").contains("2606:4700::/32"));
+    assert!(c
+        .iter()
+        .all(|c| c.contains("--group-id sg-0a1b2c3d4e5f67890 ")));
+    let notes = r.firewall.as_ref().map_or(Vec::new(), |f| f.notes.clone());
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.text.starts_with("2 security groups pasted")),
+        "{notes:?}"
+    );
+    // Every cloud layer drops silently; the explanation says so once.
+    assert!(!notes
+        .iter()
+        .any(|n| n.text == err521::parse::cloud::DROP_NOTE));
+}
+
+#[test]
+fn firewall_caveats_reach_every_view() {
+    let r = default_run("csf/csf-allow-deny.txt");
+    let notes = r.firewall.as_ref().map_or(Vec::new(), |f| f.notes.clone());
+    let tcp_in = notes
+        .iter()
+        .find(|n| n.text.starts_with("TCP_IN not shown"))
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(tcp_in.contains("grep -E"), "{notes:?}");
+    assert!(notes.iter().all(|n| n.input == "csf/csf-allow-deny.txt"));
+    assert!(err521::report::text::render(&r)
+        .contains(&format!("  - {tcp_in} (csf/csf-allow-deny.txt)")));
+    let md = err521::report::markdown::render(&r);
+    assert!(md.contains("**Firewall caveats**") && md.contains(&tcp_in));
+    let json = err521::report::json::render(&r);
+    assert!(json.contains("\"notes\"") && json.contains("TCP_IN not shown"));
+}
+
+#[test]
+fn real_ip_fix_writes_the_config_of_the_server_seen() {
+    let ban = FindingId::BanBlocksCloudflare;
+    let httpd = CaseInput::new(
+        "status",
+        "● httpd.service - The Apache HTTP Server\n     Loaded: loaded (/usr/lib/systemd/system/httpd.service; enabled; preset: disabled)\n     Active: active (running) since Tue 2026-11-24 08:00:01 UTC; 2h ago\n",
+    );
+    let r = err521::analyze(
+        &[fixture("bans/fail2ban-status.txt"), httpd],
+        &Options::default(),
+    );
+    assert_eq!(r.primary, Some(ban));
+    let c = all_fix_commands(&r, ban);
+    assert!(c.contains("sudo tee /etc/httpd/conf.d/cloudflare-remoteip.conf >/dev/null <<'CONF'\nRemoteIPHeader CF-Connecting-IP\nRemoteIPTrustedProxy 173.245.48.0/20 "), "{c}");
+    assert!(!c.contains("a2enmod") && !c.contains("/etc/nginx"), "{c}");
+    let r = err521::analyze(
+        &[
+            fixture("bans/fail2ban-status.txt"),
+            fixture("services/systemctl_nginx_running.txt"),
+        ],
+        &Options::default(),
+    );
+    let c = all_fix_commands(&r, ban);
+    assert!(c.contains("sudo tee /etc/nginx/conf.d/cloudflare-realip.conf >/dev/null <<'CONF'\nset_real_ip_from 173.245.48.0/20;\n"), "{c}");
+    assert!(c.contains("real_ip_header CF-Connecting-IP;\nCONF"), "{c}");
+    assert!(!c.contains("RemoteIP"), "{c}");
+    // No server seen: both, each as commands that write the file.
+    let r = default_run("bans/fail2ban-status.txt");
+    let c = all_fix_commands(&r, ban);
+    assert!(
+        c.contains("/etc/nginx/conf.d/cloudflare-realip.conf")
+            && c.contains("sudo a2enconf cloudflare-remoteip"),
+        "{c}"
+    );
+    assert!(!fix_commands(&r, ban)
+        .iter()
+        .any(|c| c.starts_with("set_real_ip_from") || c.starts_with("RemoteIP")));
 }

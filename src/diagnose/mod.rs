@@ -108,6 +108,17 @@ pub struct FirewallCoverage {
     /// Address families some pasted dump governs; the others are unknown.
     pub families: Vec<Family>,
     pub coverage: Vec<CoverageEntry>,
+    /// Caveats the dumps carry (assumptions made, what a listing cannot
+    /// show, what to paste to decide), each once, in input order.
+    #[serde(default)]
+    pub notes: Vec<FirewallNote>,
+}
+
+/// One caveat of a pasted firewall dump.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirewallNote {
+    pub input: String,
+    pub text: String,
 }
 
 /// What every rule needs: the facts, the options, and what follows from
@@ -240,7 +251,31 @@ fn firewall_coverage(facts: &Facts, options: &Options, ports: &[u16]) -> Option<
     Some(FirewallCoverage {
         families,
         coverage: coverage(&facts.rulesets, &options.ranges, ports, &ctx),
+        notes: firewall_notes(facts),
     })
+}
+
+fn firewall_notes(facts: &Facts) -> Vec<FirewallNote> {
+    let mut notes: Vec<FirewallNote> = Vec::new();
+    let from_rulesets = facts
+        .rulesets
+        .iter()
+        .flat_map(|r| r.notes.iter().map(move |n| (&r.input, n)));
+    for (input, text) in from_rulesets.chain(facts.cloud_notes.iter().map(|(i, n)| (i, n))) {
+        // Every cloud layer says it drops silently; the explanation of a
+        // block already says what that means (522).
+        if text == crate::parse::cloud::DROP_NOTE {
+            continue;
+        }
+        let note = FirewallNote {
+            input: input.clone(),
+            text: text.clone(),
+        };
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    notes
 }
 
 pub fn ports_text(ports: &[u16]) -> String {

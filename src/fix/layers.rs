@@ -7,7 +7,7 @@
 use super::FixStep;
 use crate::cloudflare::Ranges;
 use crate::firewall::model::{Action, Dialect, Ruleset};
-use crate::net::Family;
+use crate::net::{AddrRange, Family};
 
 fn cidrs(ranges: &Ranges, family: Family) -> Vec<String> {
     ranges
@@ -99,7 +99,18 @@ fn port_text(ports: &[u16]) -> String {
 }
 
 /// The cloud firewall fix for one blocking security group, rule set or NSG.
-pub fn cloud(rs: &Ruleset, ranges: &Ranges, ports: &[u16]) -> Option<(Vec<FixStep>, Vec<String>)> {
+/// `needs` holds, per port, the Cloudflare ranges it does not admit yet: AWS
+/// gets exactly those (it refuses a request holding a rule that exists);
+/// rule sets that take one named rule get all of Cloudflare's ranges on the
+/// ports that need any, so the rule stays complete on its own.
+pub fn cloud(
+    rs: &Ruleset,
+    ranges: &Ranges,
+    needs: &[(u16, Vec<AddrRange>)],
+) -> Option<(Vec<FixStep>, Vec<String>)> {
+    if needs.is_empty() {
+        return None;
+    }
     // Chain names read `sg-0a1b… (web-origin)`: the id comes first.
     let name = rs
         .chains
@@ -107,32 +118,55 @@ pub fn cloud(rs: &Ruleset, ranges: &Ranges, ports: &[u16]) -> Option<(Vec<FixSte
         .and_then(|c| c.name.split_whitespace().next())
         .unwrap_or("NAME")
         .to_string();
+    let ports: Vec<u16> = needs.iter().map(|(p, _)| *p).collect();
+    let ports = ports.as_slice();
     let v4 = cidrs(ranges, Family::V4);
     let v6 = cidrs(ranges, Family::V6);
+    let of_family = |list: &[AddrRange], family: Family| -> Vec<String> {
+        list.iter()
+            .filter(|r| r.family == family)
+            .map(|r| r.to_string())
+            .collect()
+    };
     let (title, commands, verify): (String, Vec<String>, Vec<String>) = match rs.dialect {
-        Dialect::CloudAws if name.starts_with("acl-") => (
+        Dialect::CloudAws if crate::parse::cloud::is_network_acl(&name) => (
             format!("Network ACL {name}: allow Cloudflare's ranges on tcp {} with rule numbers below the rule that denies (network ACLs are stateless: the ephemeral return ports must be allowed outbound too)", port_text(ports)),
-            {
-                let mut cmds = Vec::new();
-                for (i, net) in v4.iter().chain(v6.iter()).enumerate() {
-                    let flag = if net.contains(':') { "--ipv6-cidr-block" } else { "--cidr-block" };
-                    for (j, p) in ports.iter().enumerate() {
-                        cmds.push(format!("aws ec2 create-network-acl-entry --network-acl-id {name} --ingress --rule-number {} --protocol tcp --port-range From={p},To={p} {flag} {net} --rule-action allow", 10 + i * 4 + j));
-                    }
-                }
-                cmds
-            },
+            needs
+                .iter()
+                .flat_map(|(p, list)| list.iter().map(move |net| (*p, net)))
+                .enumerate()
+                .map(|(k, (p, net))| {
+                    let flag = if net.family == Family::V6 { "--ipv6-cidr-block" } else { "--cidr-block" };
+                    format!("aws ec2 create-network-acl-entry --network-acl-id {name} --ingress --rule-number {} --protocol tcp --port-range From={p},To={p} {flag} {net} --rule-action allow", 10 + k)
+                })
+                .collect(),
             vec![format!("aws ec2 describe-network-acls --network-acl-ids {name} --output json")],
         ),
         Dialect::CloudAws => {
-            let v4s: Vec<String> = v4.iter().map(|c| format!("{{CidrIp={c},Description=Cloudflare}}")).collect();
-            let v6s: Vec<String> = v6.iter().map(|c| format!("{{CidrIpv6={c},Description=Cloudflare}}")).collect();
+            let rules: usize = needs.iter().map(|(_, list)| list.len()).sum();
+            let groups = rs.chains.first().map_or(1, |c| c.name.matches(" + ").count() + 1);
+            let which = if groups > 1 {
+                "; the instance admits what any of its groups allows, so this one group is enough"
+            } else {
+                ""
+            };
             (
-                format!("Security group {name}: allow Cloudflare's {} ranges on tcp {} ({} rules; the default quota is 60 inbound rules per family per group)", v4.len() + v6.len(), port_text(ports), (v4.len() + v6.len()) * ports.len()),
-                ports.iter().map(|p| format!(
-                    "aws ec2 authorize-security-group-ingress --group-id {name} --ip-permissions 'IpProtocol=tcp,FromPort={p},ToPort={p},IpRanges=[{}],Ipv6Ranges=[{}]'",
-                    v4s.join(","), v6s.join(",")
-                )).collect(),
+                format!("Security group {name}: allow the Cloudflare ranges it lacks on tcp {} ({rules} rules; the default quota is 60 inbound rules per family per group{which})", port_text(ports)),
+                needs
+                    .iter()
+                    .map(|(p, list)| {
+                        let mut perms = format!("IpProtocol=tcp,FromPort={p},ToPort={p}");
+                        let v4s: Vec<String> = of_family(list, Family::V4).iter().map(|c| format!("{{CidrIp={c},Description=Cloudflare}}")).collect();
+                        let v6s: Vec<String> = of_family(list, Family::V6).iter().map(|c| format!("{{CidrIpv6={c},Description=Cloudflare}}")).collect();
+                        if !v4s.is_empty() {
+                            perms.push_str(&format!(",IpRanges=[{}]", v4s.join(",")));
+                        }
+                        if !v6s.is_empty() {
+                            perms.push_str(&format!(",Ipv6Ranges=[{}]", v6s.join(",")));
+                        }
+                        format!("aws ec2 authorize-security-group-ingress --group-id {name} --ip-permissions '{perms}'")
+                    })
+                    .collect(),
                 vec![format!("aws ec2 describe-security-groups --group-ids {name} --output json   # paste into err521 again")],
             )
         }

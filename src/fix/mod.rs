@@ -62,6 +62,40 @@ pub fn plan(finding: &Finding, ctx: &FixCtx<'_>) -> Plan {
     }
 }
 
+/// Per port, the Cloudflare ranges a cloud rule set does not already admit
+/// in full: its fix adds only those (AWS refuses a whole request when one
+/// of its rules exists already).
+fn cloud_needs(
+    rs: &crate::firewall::model::Ruleset,
+    ranges: &crate::cloudflare::Ranges,
+    ports: &[u16],
+) -> Vec<(u16, Vec<crate::net::AddrRange>)> {
+    use crate::firewall::eval::{Context, Outcome};
+    let entries = crate::firewall::coverage::coverage(
+        std::slice::from_ref(rs),
+        ranges,
+        ports,
+        &Context::default(),
+    );
+    ports
+        .iter()
+        .filter_map(|&port| {
+            let missing: Vec<_> = ranges
+                .ranges
+                .iter()
+                .filter(|r| {
+                    let name = r.to_string();
+                    entries.iter().any(|e| {
+                        e.port == port && e.cloudflare_range == name && e.outcome != Outcome::Accept
+                    })
+                })
+                .copied()
+                .collect();
+            (!missing.is_empty()).then_some((port, missing))
+        })
+        .collect()
+}
+
 fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
     use crate::firewall::eval::Outcome;
     use crate::firewall::model::Dialect;
@@ -91,7 +125,8 @@ fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
         if !blocking.contains(&layer) {
             continue;
         }
-        if let Some((fix, verify)) = layers::cloud(rs, &ctx.options.ranges, &ctx.ports) {
+        let needs = cloud_needs(rs, &ctx.options.ranges, &ctx.ports);
+        if let Some((fix, verify)) = layers::cloud(rs, &ctx.options.ranges, &needs) {
             plan.fix.extend(fix);
             plan.verify.extend(verify);
         }

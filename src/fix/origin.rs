@@ -37,6 +37,11 @@ pub fn distro(facts: &Facts) -> Distro {
 
 /// The web server of the case: the one that failed, else any seen.
 fn web_server(facts: &Facts) -> String {
+    seen_web_server(facts).unwrap_or_else(|| "nginx".to_string())
+}
+
+/// The web server the case shows (a failed one first), if any.
+fn seen_web_server(facts: &Facts) -> Option<String> {
     let services: Vec<_> = facts
         .services
         .iter()
@@ -61,7 +66,6 @@ fn web_server(facts: &Facts) -> String {
                 .filter_map(|l| l.process.clone())
                 .find(|p| is_web_server_name(p))
         })
-        .unwrap_or_else(|| "nginx".to_string())
 }
 
 /// Whether the host uses systemd (`systemctl status` output) or sysvinit.
@@ -312,31 +316,65 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
         .map(|r| r.to_string())
         .collect();
     let mut fix = unban_and_whitelist(ctx, &ranges);
-    let nginx: Vec<String> = ranges
-        .iter()
-        .map(|r| format!("set_real_ip_from {r};"))
-        .chain(["real_ip_header CF-Connecting-IP;".to_string()])
-        .collect();
-    fix.push(FixStep {
-        title: "nginx: restore the visitor address so bans and limits see visitors (/etc/nginx/conf.d/cloudflare-realip.conf)".into(),
-        commands: nginx,
-    });
-    fix.push(FixStep {
-        title: "Apache: the same with mod_remoteip".into(),
-        commands: vec![
-            "sudo a2enmod remoteip".into(),
-            format!(
-                "RemoteIPHeader CF-Connecting-IP\nRemoteIPTrustedProxy {}",
-                ranges.join(" ")
-            ),
-        ],
-    });
+    // Config files written by the commands themselves: a config line is
+    // not a shell command.
+    let seen = seen_web_server(ctx.facts);
+    let seen = seen.as_deref();
+    let is_apache = matches!(seen, Some("apache2" | "httpd" | "apache"));
+    if !is_apache {
+        let conf: Vec<String> = ranges
+            .iter()
+            .map(|r| format!("set_real_ip_from {r};"))
+            .chain(["real_ip_header CF-Connecting-IP;".to_string()])
+            .collect();
+        fix.push(FixStep {
+            title: "nginx: restore the visitor address so bans and limits see visitors (/etc/nginx/conf.d/cloudflare-realip.conf)".into(),
+            commands: vec![
+                format!(
+                    "sudo tee /etc/nginx/conf.d/cloudflare-realip.conf >/dev/null <<'CONF'\n{}\nCONF",
+                    conf.join("\n")
+                ),
+                "sudo nginx -t && sudo systemctl reload nginx".into(),
+            ],
+        });
+    }
+    if is_apache || seen != Some("nginx") {
+        let trusted = format!(
+            "RemoteIPHeader CF-Connecting-IP\nRemoteIPTrustedProxy {}",
+            ranges.join(" ")
+        );
+        // Red Hat's httpd loads mod_remoteip by default and reads conf.d.
+        let commands = if seen == Some("httpd") {
+            vec![
+                format!("sudo tee /etc/httpd/conf.d/cloudflare-remoteip.conf >/dev/null <<'CONF'\n{trusted}\nCONF"),
+                "sudo apachectl configtest && sudo systemctl reload httpd".into(),
+            ]
+        } else {
+            vec![
+                "sudo a2enmod remoteip".into(),
+                format!("sudo tee /etc/apache2/conf-available/cloudflare-remoteip.conf >/dev/null <<'CONF'\n{trusted}\nCONF"),
+                "sudo a2enconf cloudflare-remoteip && sudo apachectl configtest && sudo systemctl restart apache2".into(),
+            ]
+        };
+        fix.push(FixStep {
+            title: "Apache: restore the visitor address with mod_remoteip (and log it: use %a, not %h, in LogFormat)".into(),
+            commands,
+        });
+    }
+    let log = if is_apache {
+        if seen == Some("httpd") {
+            "/var/log/httpd/access_log"
+        } else {
+            "/var/log/apache2/access.log"
+        }
+    } else {
+        "/var/log/nginx/access.log"
+    };
     Plan {
         fix,
-        verify: vec![
-            "sudo tail -n 5 /var/log/nginx/access.log   # visitor addresses, not Cloudflare's"
-                .into(),
-        ],
+        verify: vec![format!(
+            "sudo tail -n 5 {log}   # visitor addresses, not Cloudflare's"
+        )],
     }
 }
 

@@ -665,6 +665,67 @@ fn aws_sg(input: &str, sg: &Value, loc: &mut Locator<'_, '_>, out: &mut CloudFir
     out.rulesets.push(rs);
 }
 
+/// Security groups attached to one instance admit what any of them allows
+/// (they hold no deny rules), so the groups pasted in one input are read as
+/// one layer: their accept rules side by side in one chain, policy drop.
+/// Reading them as separate layers would demand that every group allow
+/// Cloudflare. Network ACLs stay layers of their own.
+pub fn merge_security_groups(rulesets: &mut Vec<Ruleset>) {
+    let is_group = |r: &Ruleset| {
+        r.dialect == Dialect::CloudAws && r.chains.first().is_some_and(|c| !is_network_acl(&c.name))
+    };
+    let mut k = 0;
+    while k < rulesets.len() {
+        let Some(input) = rulesets
+            .get(k)
+            .filter(|r| is_group(r))
+            .map(|r| r.input.clone())
+        else {
+            k += 1;
+            continue;
+        };
+        let mut others = Vec::new();
+        let mut j = k + 1;
+        while j < rulesets.len() {
+            if rulesets
+                .get(j)
+                .is_some_and(|r| is_group(r) && r.input == input)
+            {
+                others.push(rulesets.remove(j));
+            } else {
+                j += 1;
+            }
+        }
+        if let (Some(first), false) = (rulesets.get_mut(k), others.is_empty()) {
+            let count = others.len() + 1;
+            for other in others {
+                if let (Some(into), Some(from)) =
+                    (first.chains.first_mut(), other.chains.into_iter().next())
+                {
+                    into.name = format!("{} + {}", into.name, from.name);
+                    into.rules.extend(from.rules);
+                }
+                for n in other.notes {
+                    if !first.notes.contains(&n) {
+                        first.notes.push(n);
+                    }
+                }
+                first.understood_lines += other.understood_lines;
+                first.not_understood.extend(other.not_understood);
+            }
+            first.notes.push(format!(
+                "{count} security groups pasted: read as attached to the same instance, which admits what any of them allows; if some are not attached to the origin, paste only its groups (`aws ec2 describe-instances --instance-ids i-… --query 'Reservations[].Instances[].SecurityGroups'`)"
+            ));
+        }
+        k += 1;
+    }
+}
+
+/// Network ACL chains are named by their `acl-…` id.
+pub fn is_network_acl(name: &str) -> bool {
+    name.starts_with("acl-") || name == "network ACL"
+}
+
 fn aws_sg_rules(input: &str, items: &[Value], loc: &mut Locator<'_, '_>, out: &mut CloudFirewalls) {
     let mut groups: Vec<(String, SourceLine, Vec<Rule>, Vec<String>)> = Vec::new();
     for r in items {

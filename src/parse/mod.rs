@@ -80,6 +80,7 @@ pub fn read_case_with(inputs: &[CaseInput], overrides: &[split::KindOverride]) -
             read_block(&input.name, &block, detected_kind, &mut facts);
         }
     }
+    cloud::merge_security_groups(&mut facts.rulesets);
     // `ipset list` pasted anywhere in the case tells what `--match-set`
     // rules match.
     if !facts.ipsets.is_empty() {
@@ -160,7 +161,9 @@ fn read_block(
         BlockKind::CloudFirewall => {
             let f = cloud::parse(input, lines);
             unread.extend(f.not_understood.iter().cloned());
-            facts.cloud_notes.extend(f.notes.iter().cloned());
+            facts
+                .cloud_notes
+                .extend(f.notes.iter().map(|n| (input.to_string(), n.clone())));
             let n = f.understood_lines;
             facts.rulesets.extend(f.rulesets);
             n

@@ -58,6 +58,13 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "**Cause:** not yet determined from what was sent.\n");
         }
     }
+    if let Some(fw) = report.firewall.as_ref().filter(|fw| !fw.notes.is_empty()) {
+        let _ = writeln!(out, "**Firewall caveats**\n");
+        for n in &fw.notes {
+            let _ = writeln!(out, "- {} ({})", n.text, inline(&n.input));
+        }
+        let _ = writeln!(out);
+    }
     let ruled_out: Vec<_> = report
         .findings
         .iter()

@@ -70,6 +70,13 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "Cause: not determined yet.");
         }
     }
+    if let Some(fw) = report.firewall.as_ref().filter(|fw| !fw.notes.is_empty()) {
+        let _ = writeln!(out, "\nFirewall caveats:");
+        for n in &fw.notes {
+            let _ = writeln!(out, "  - {} ({})", n.text, n.input);
+        }
+        let _ = writeln!(out);
+    }
     for f in report
         .findings
         .iter()

@@ -9,7 +9,7 @@ use crate::ui::state::Action;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// `report.firewall`: `{coverage: [...]}`.
+    /// `report.firewall`: `{coverage: [...], notes: [...]}`.
     pub value: Rc<Value>,
 }
 
@@ -111,6 +111,12 @@ pub fn CoverageMap(props: &Props) -> Html {
         };
     };
     let cells: Vec<Cell> = rows.iter().filter_map(read).collect();
+    let notes: Vec<String> = props
+        .value
+        .get("notes")
+        .and_then(Value::as_array)
+        .map(|ns| ns.iter().filter_map(|n| text(n, "text")).collect())
+        .unwrap_or_default();
     if cells.is_empty() {
         return html! {};
     }
@@ -192,6 +198,12 @@ pub fn CoverageMap(props: &Props) -> Html {
             </p>
             <p class="help">{ "Focus or hover a cell to see the rule that decides it; select it to show that rule in your paste." }</p>
             { for grids }
+            if !notes.is_empty() {
+                <div class="cov-notes">
+                    <h3>{ "Caveats" }</h3>
+                    <ul>{ for notes.iter().map(|n| html! { <li>{ n.clone() }</li> }) }</ul>
+                </div>
+            }
         </section>
     }
 }
