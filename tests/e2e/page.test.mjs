@@ -63,3 +63,14 @@ test('pasted HTML stays inert text and only same-origin files are requested', as
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a firewall dump\'s caveats are listed under the coverage grid', async () => {
+  const { page, errors, context } = await open();
+  // Plain `ufw status` hides the default policy: the page must say what to paste.
+  await paste(page, await fixture('ufw/plain-status.txt'));
+  const notes = page.locator('.coverage .cov-notes li');
+  await notes.first().waitFor();
+  assert.match(await notes.allInnerTexts().then((t) => t.join('\n')), /default incoming policy not shown: paste `sudo ufw status verbose`/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
