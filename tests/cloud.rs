@@ -260,3 +260,78 @@ fn broken_json_is_reported_not_dropped() {
     assert_eq!(cf.not_understood.len(), 1);
     assert_eq!(cf.not_understood.first().map(|n| n.line), Some(4));
 }
+
+#[test]
+fn azure_rule_list_tables_in_either_column_order() {
+    let cf = read("az-nsg-rule-list-table.txt");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    // The prompt, the header, its dashes and ten rules.
+    assert_eq!(cf.understood_lines, 13);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(rs.dialect, Dialect::CloudAzure);
+    // Three prefixes in one cell, space-separated.
+    for ip in ["173.245.48.1", "103.21.247.254", "103.22.200.9"] {
+        assert_eq!(
+            decide(&rs, ip, 443, "eth0"),
+            Some(Decided::Rule(Action::Accept, 5)),
+            "{ip}"
+        );
+    }
+    assert_eq!(
+        decide(&rs, "173.245.48.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Drop, 7))
+    );
+    // Two ports in one cell.
+    assert_eq!(
+        decide(&rs, "2606:4700::1", 80, "eth0"),
+        Some(Decided::Rule(Action::Accept, 6))
+    );
+    assert_eq!(
+        decide(&rs, "2400:cb00::1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 6))
+    );
+    // `Internet` is every address: the deny at 400 wins over the defaults.
+    assert_eq!(
+        decide(&rs, "104.16.0.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Drop, 7))
+    );
+    // The default rules are listed, so none is assumed.
+    assert!(!rs
+        .notes
+        .iter()
+        .any(|n| n.starts_with("default rules not shown")));
+
+    let cf = read("az-nsg-rule-list-table-new-columns.txt");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(
+        decide(&rs, "104.16.0.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Accept, 4))
+    );
+    assert_eq!(
+        decide(&rs, "2c0f:f248::1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 5))
+    );
+    // Not listed: DenyAllInBound is assumed, and said.
+    assert_eq!(decide(&rs, "104.16.0.1", 22, "eth0"), DROPPED);
+    assert!(rs
+        .notes
+        .iter()
+        .any(|n| n.starts_with("default rules not shown")));
+}
+
+#[test]
+fn azure_table_rows_that_are_not_rules_are_reported() {
+    let text = "Name    ResourceGroup    Priority    Access    Protocol    Direction    SourceAddressPrefixes    DestinationPortRanges\n------  ---------------  ----------  --------  ----------  -----------  -----------------------  -----------------------\nweb     rg               high        Allow     Tcp         Inbound      *                        443\n";
+    let cf = cloud::parse("t", &lines(text));
+    assert_eq!(cf.not_understood.first().map(|n| n.line), Some(3));
+    assert_eq!(cf.understood_lines, 2);
+}

@@ -3,7 +3,7 @@
 //! network ACLs (`describe-network-acls`), GCP VPC firewall rules
 //! (`gcloud compute firewall-rules list` as a table or `--format=json`),
 //! Azure network security groups (`az network nsg show`, `nsg list`,
-//! `nsg rule list`), Hetzner Cloud (`hcloud firewall describe -o json`) and
+//! `nsg rule list`, also `-o table`), Hetzner Cloud (`hcloud firewall describe -o json`) and
 //! DigitalOcean (`doctl compute firewall get -o json`) firewalls.
 //!
 //! **Guarantees:** never panics. JSON is read with serde_json after a
@@ -34,7 +34,8 @@ mod oracle;
 
 use aws::{aws_nacl, aws_sg, aws_sg_rules};
 pub use aws::{is_network_acl, merge_security_groups};
-use azure::azure_nsg;
+pub use azure::name_from_command;
+use azure::{az_tables, azure_nsg};
 use digitalocean::digitalocean;
 use gcp::{gcloud_tables, gcp_json};
 use hetzner::hetzner;
@@ -76,6 +77,14 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         }
         let w: Vec<&str> = t.split_whitespace().collect();
         if w.starts_with(&["NAME", "NETWORK", "DIRECTION", "PRIORITY"]) {
+            score += 80;
+        }
+        // `az network nsg rule list -o table`
+        if w.first() == Some(&"Name")
+            && ["Priority", "Access", "Direction"]
+                .iter()
+                .all(|h| w.contains(h))
+        {
             score += 80;
         }
     }
@@ -160,6 +169,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
         k = end + 1;
     }
     gcloud_tables(input, lines, &mut claimed, &mut out);
+    az_tables(input, lines, &mut claimed, &mut out);
     for (l, c) in lines.iter().zip(claimed.iter()) {
         if *c {
             continue;
@@ -557,7 +567,7 @@ fn read_value(input: &str, v: &Value, loc: &mut Locator<'_, '_>, out: &mut Cloud
                 rules,
             ));
         } else if first.is_some_and(|f| f.get("access").is_some() && f.get("direction").is_some()) {
-            azure_nsg(input, "nsg", items, &[], loc, out);
+            azure_nsg(input, azure::UNNAMED, items, &[], loc, out);
         } else {
             for item in items {
                 read_value(input, item, loc, out);
@@ -566,7 +576,7 @@ fn read_value(input: &str, v: &Value, loc: &mut Locator<'_, '_>, out: &mut Cloud
         return;
     }
     if v.get("securityRules").is_some() || v.get("defaultSecurityRules").is_some() {
-        let name = s(v, "name").unwrap_or("nsg");
+        let name = s(v, "name").unwrap_or(azure::UNNAMED);
         loc.find(&[&q(name)]);
         azure_nsg(
             input,
