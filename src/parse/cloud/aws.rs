@@ -10,6 +10,29 @@ use super::{
 use crate::firewall::model::{Action, Dialect, Match, Rule, Ruleset, SourceLine};
 use crate::net::AddrRange;
 
+/// The protocol and port conditions of one permission (`-1`: all traffic;
+/// ports only count for tcp and udp, and `FromPort` -1 means all ports).
+pub(super) fn permission_matches(proto: &str, from: Option<i64>, to: Option<i64>) -> Vec<Match> {
+    let mut base: Vec<Match> = Vec::new();
+    let pm = proto_match(proto);
+    let is_l4 = matches!(&pm, Some(Match::Protocol { names, .. }) if names.iter().any(|x| x == "tcp" || x == "udp"));
+    if let Some(m) = pm {
+        base.push(m);
+    }
+    if is_l4 {
+        if let (Some(from), Some(to)) = (from, to) {
+            if from >= 0 {
+                let lo = u16::try_from(from).unwrap_or(0);
+                let hi = u16::try_from(to).unwrap_or(u16::MAX);
+                base.push(ports_match(vec![(lo, hi.max(lo))]));
+            }
+        }
+    }
+    base
+}
+
+pub(super) const GROUP_NOTE: &str = "an instance with several security groups admits what any of them allows; a network ACL on the subnet must allow it too";
+
 fn aws_perm_rules(
     perm: &Value,
     loc: &mut Locator<'_, '_>,
@@ -21,21 +44,7 @@ fn aws_perm_rules(
         .map(str::to_string)
         .or_else(|| n(perm, "IpProtocol").map(|x| x.to_string()))
         .unwrap_or_else(|| "-1".to_string());
-    let mut base: Vec<Match> = Vec::new();
-    let pm = proto_match(&proto);
-    let is_l4 = matches!(&pm, Some(Match::Protocol { names, .. }) if names.iter().any(|x| x == "tcp" || x == "udp"));
-    if let Some(m) = pm {
-        base.push(m);
-    }
-    if is_l4 {
-        if let (Some(from), Some(to)) = (n(perm, "FromPort"), n(perm, "ToPort")) {
-            if from >= 0 {
-                let lo = u16::try_from(from).unwrap_or(0);
-                let hi = u16::try_from(to).unwrap_or(u16::MAX);
-                base.push(ports_match(vec![(lo, hi.max(lo))]));
-            }
-        }
-    }
+    let base = permission_matches(&proto, n(perm, "FromPort"), n(perm, "ToPort"));
     let cidrs: Vec<&str> = arr(perm, "IpRanges")
         .iter()
         .filter_map(|r| s(r, "CidrIp"))
@@ -92,7 +101,7 @@ pub(super) fn aws_sg(input: &str, sg: &Value, loc: &mut Locator<'_, '_>, out: &m
         format!("{id} ({name})")
     };
     let mut rs = ruleset(input, Dialect::CloudAws, &label, head, rules);
-    rs.notes.push("an instance with several security groups admits what any of them allows; a network ACL on the subnet must allow it too".to_string());
+    rs.notes.push(GROUP_NOTE.to_string());
     rs.notes.extend(notes);
     out.rulesets.push(rs);
 }

@@ -1,5 +1,6 @@
 //! Cloud firewalls into one [`Ruleset`] each: AWS security groups
-//! (`aws ec2 describe-security-groups`, `describe-security-group-rules`) and
+//! (`aws ec2 describe-security-groups`, `describe-security-group-rules`, as
+//! JSON or `--output text`) and
 //! network ACLs (`describe-network-acls`), GCP VPC firewall rules
 //! (`gcloud compute firewall-rules list` as a table or `--format=json`),
 //! Azure network security groups (`az network nsg show`, `nsg list`,
@@ -26,6 +27,7 @@ use crate::net::{AddrRange, AddrSet, Family};
 use crate::text::{Line, NotUnderstood};
 
 mod aws;
+mod aws_text;
 mod azure;
 mod digitalocean;
 mod gcp;
@@ -34,6 +36,7 @@ mod oracle;
 
 use aws::{aws_nacl, aws_sg, aws_sg_rules};
 pub use aws::{is_network_acl, merge_security_groups};
+use aws_text::aws_text;
 pub use azure::name_from_command;
 use azure::{az_tables, azure_nsg};
 use digitalocean::digitalocean;
@@ -78,6 +81,13 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         let w: Vec<&str> = t.split_whitespace().collect();
         if w.starts_with(&["NAME", "NETWORK", "DIRECTION", "PRIORITY"]) {
             score += 80;
+        }
+        // `aws ec2 describe-security-groups --output text`
+        if ["SECURITYGROUPS", "IPPERMISSIONS", "SECURITYGROUPRULES"]
+            .iter()
+            .any(|r| w.first() == Some(r))
+        {
+            score += 40;
         }
         // `az network nsg rule list -o table`
         if w.first() == Some(&"Name")
@@ -170,6 +180,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
     }
     gcloud_tables(input, lines, &mut claimed, &mut out);
     az_tables(input, lines, &mut claimed, &mut out);
+    aws_text(input, lines, &mut claimed, &mut out);
     for (l, c) in lines.iter().zip(claimed.iter()) {
         if *c {
             continue;
