@@ -35,6 +35,62 @@ pub fn lines(text: &str) -> Vec<Line<'_>> {
     out
 }
 
+/// `text` without terminal escape sequences: colours and cursor moves
+/// (`ESC [ … letter`), hyperlinks and titles (`ESC ] … BEL` or `ESC ] … ESC \\`)
+/// and other two-byte escapes. systemctl, journalctl and `ls --color` print
+/// them when their output is captured from a terminal. Line breaks are kept,
+/// so line numbers do not move. Borrows when there is nothing to remove.
+pub fn strip_terminal_codes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\u{1b}') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek().copied() {
+            Some('[') => {
+                chars.next();
+                // Parameters and intermediates, then one final byte @..~;
+                // a line break ends a broken sequence and is kept.
+                while let Some(&n) = chars.peek() {
+                    if n == '\n' || n == '\r' {
+                        break;
+                    }
+                    chars.next();
+                    if ('@'..='~').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                chars.next();
+                while let Some(&n) = chars.peek() {
+                    if n == '\n' || n == '\r' {
+                        break;
+                    }
+                    chars.next();
+                    if n == '\u{7}' {
+                        break;
+                    }
+                    if n == '\u{1b}' && chars.peek() == Some(&'\\') {
+                        chars.next();
+                        break;
+                    }
+                }
+            }
+            Some(n) if n != '\n' && n != '\r' => {
+                chars.next();
+            }
+            _ => {}
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A quoted input line that supports a conclusion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
@@ -91,5 +147,27 @@ mod tests {
     fn empty_input_has_no_lines() {
         assert!(lines("").is_empty());
         assert_eq!(lines("x").len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod terminal_code_tests {
+    use super::strip_terminal_codes;
+
+    #[test]
+    fn colours_links_and_broken_sequences_go_lines_stay() {
+        let systemctl = "\u{1b}[0;1;31m\u{25cf}\u{1b}[0m nginx.service\n     Loaded: loaded (\u{1b}]8;;file://h/lib/systemd/system/nginx.service\u{7}/lib/systemd/system/nginx.service\u{1b}]8;;\u{7}; enabled)\n     Active: \u{1b}[0;1;31mfailed\u{1b}[0m (Result: exit-code)\n";
+        assert_eq!(
+            strip_terminal_codes(systemctl),
+            "\u{25cf} nginx.service\n     Loaded: loaded (/lib/systemd/system/nginx.service; enabled)\n     Active: failed (Result: exit-code)\n"
+        );
+        // String-terminator form of OSC, a lone ESC at the end, a sequence
+        // cut by a line break: nothing of them stays, every line does.
+        assert_eq!(strip_terminal_codes("a\u{1b}]0;title\u{1b}\\b\u{1b}"), "ab");
+        assert_eq!(strip_terminal_codes("x\u{1b}[31\ny\n"), "x\ny\n");
+        assert!(matches!(
+            strip_terminal_codes("plain"),
+            std::borrow::Cow::Borrowed("plain")
+        ));
     }
 }

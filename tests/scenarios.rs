@@ -557,3 +557,48 @@ fn a_refused_syn_in_the_firewall_log_is_a_block_and_rst_fin_is_noise() {
     );
     assert!(!f.explanation.contains("45.148.10.7"), "{}", f.explanation);
 }
+
+#[test]
+fn terminal_colour_codes_do_not_hide_a_failed_server() {
+    let r = default_run("services/systemctl_nginx_ansi_colours.txt");
+    assert_eq!(r.not_understood_count, 0, "{:?}", r.not_understood);
+    assert_eq!(r.primary, Some(FindingId::PortConflict));
+    let down = finding(&r, FindingId::WebServerDown);
+    assert_eq!(down.status, Status::Confirmed);
+    // Evidence quotes the line as a person reads it, escapes gone.
+    let first = down
+        .evidence
+        .iter()
+        .find(|e| e.line == 1)
+        .map(|e| e.text.clone());
+    assert_eq!(
+        first.as_deref(),
+        Some("● nginx.service - A high performance web server and a reverse proxy server")
+    );
+    assert!(finding(&r, FindingId::PortConflict)
+        .explanation
+        .contains("port 443"));
+}
+
+#[test]
+fn a_unix_socket_in_use_is_not_a_tcp_port() {
+    let id = FindingId::PortConflict;
+    let r = default_run("services/journal_unix_socket_in_use.txt");
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    assert!(
+        f.explanation
+            .contains("its socket file /run/nginx/h2c.sock"),
+        "{}",
+        f.explanation
+    );
+    assert!(!f.explanation.contains("port"), "{}", f.explanation);
+    let c = fix_commands(&r, id);
+    assert!(
+        c.contains(
+            &"sudo fuser -v '/run/nginx/h2c.sock' || sudo rm -f '/run/nginx/h2c.sock'".to_string()
+        ),
+        "{c:?}"
+    );
+    assert!(!c.iter().any(|c| c.contains("sport = :")), "{c:?}");
+}

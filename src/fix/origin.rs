@@ -182,12 +182,32 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
             _ => None,
         })
         .collect();
+    let sockets: Vec<&str> = ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.events.iter())
+        .filter_map(|e| match &e.kind {
+            EventKind::BindConflict { addr: Some(a), .. } => a.strip_prefix("unix:"),
+            _ => None,
+        })
+        .collect();
     let mut fix = Vec::new();
-    for p in if ports.is_empty() {
+    for path in &sockets {
+        fix.push(FixStep {
+            title: format!("See whether a running process holds {path}; if none does, the file is stale (left by a crash) and can go"),
+            commands: vec![
+                format!("sudo ss -xlp | grep -F '{path}'"),
+                format!("sudo fuser -v '{path}' || sudo rm -f '{path}'"),
+            ],
+        });
+    }
+    let tcp_ports = if ports.is_empty() && sockets.is_empty() {
         ctx.ports.clone()
     } else {
         ports
-    } {
+    };
+    for p in tcp_ports {
         fix.push(FixStep {
             title: format!("Find the process that holds port {p}"),
             commands: vec![format!("sudo ss -ltnp 'sport = :{p}'")],

@@ -67,10 +67,12 @@ pub fn read_case(inputs: &[CaseInput]) -> Facts {
 pub fn read_case_with(inputs: &[CaseInput], overrides: &[split::KindOverride]) -> Facts {
     let mut facts = Facts::default();
     for input in inputs {
+        // Colour codes from a captured terminal would hide every keyword.
+        let clean = text::strip_terminal_codes(&input.text);
         facts
             .texts
-            .push(crate::facts::InputText::new(&input.name, &input.text));
-        let lines = text::lines(&input.text);
+            .push(crate::facts::InputText::new(&input.name, &clean));
+        let lines = text::lines(&clean);
         for mut block in split::split(&lines) {
             let corrected = overrides
                 .iter()

@@ -303,6 +303,8 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
             .map(addr_token)
             .map(|s| s.trim_end_matches(':'));
         let (addr, port) = match spot {
+            // A unix socket file, not a TCP port.
+            Some(s) if s.starts_with("unix:") => (Some(s.to_string()), None),
             Some(s) => addr_port(s),
             None => match between(t, "[", "]") {
                 // HAProxy: "cannot bind socket (Address already in use) [0.0.0.0:80]"

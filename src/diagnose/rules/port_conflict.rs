@@ -11,8 +11,15 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let mut relevant = Vec::new();
     let mut elsewhere = Vec::new();
     let mut ports: Vec<u16> = Vec::new();
+    // `bind() to unix:/run/x.sock failed`: a socket file, not a TCP port.
+    let mut sockets: Vec<String> = Vec::new();
     for (input, e) in events(ctx) {
-        if let EventKind::BindConflict { port, .. } = &e.kind {
+        if let EventKind::BindConflict { port, addr } = &e.kind {
+            if let Some(path) = addr.as_deref().and_then(|a| a.strip_prefix("unix:")) {
+                if !sockets.iter().any(|s| s == path) {
+                    sockets.push(path.to_string());
+                }
+            }
             match port {
                 Some(p) if !ctx.ports.contains(p) => {
                     elsewhere.push((*p, quote(ctx, input, e.line)))
@@ -44,7 +51,21 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         } else {
             format!(" ({})", holders.join(", "))
         };
-        let port_text = crate::diagnose::ports_text(&ports);
+        let (port_text, who) = match (ports.is_empty(), sockets.is_empty()) {
+            (false, _) => (
+                crate::diagnose::ports_text(&ports),
+                format!("another process already holds it{held}"),
+            ),
+            (true, false) => (
+                format!("its socket file {}", sockets.join(", ")),
+                "another running copy holds it, or a stale file left by a crash is in the way"
+                    .to_string(),
+            ),
+            (true, true) => (
+                "its address".to_string(),
+                format!("another process already holds it{held}"),
+            ),
+        };
         let (status, tail) = if running {
             (Status::Likely, "The server is running now, so this may be an old or a second instance; check which process answers Cloudflare.")
         } else {
@@ -56,7 +77,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         return Finding::new(
             id,
             status,
-            format!("The web server could not bind {port_text}: another process already holds it{held}. {tail}"),
+            format!("The web server could not bind {port_text}: {who}. {tail}"),
         )
         .with_evidence(relevant);
     }
