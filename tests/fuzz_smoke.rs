@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use err521::options::{Options, SslMode};
 use err521::parse::{self, split, CaseInput};
-use err521::text::{lines, Line, NotUnderstood};
+use err521::text::{lines, strip_terminal_codes, Line, NotUnderstood};
 
 thread_local! {
     /// The mutation being run, named in failure messages.
@@ -264,12 +264,14 @@ fn run_pipeline(inputs: &[CaseInput], options: &Options) -> Duration {
 
     let counts: Vec<(&str, usize)> = inputs
         .iter()
-        .map(|i| (i.name.as_str(), lines(&i.text).len()))
+        .map(|i| (i.name.as_str(), lines(&strip_terminal_codes(&i.text)).len()))
         .collect();
     let line_count = |name: &str| counts.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
     // Per input, the blocks the report lists are the splitter's blocks.
+    // The pipeline reads the text without terminal escape codes.
     for input in inputs {
-        let ls = lines(&input.text);
+        let clean = strip_terminal_codes(&input.text);
+        let ls = lines(&clean);
         let per_block = check_split(&ls);
         let listed: Vec<_> = report
             .inputs
