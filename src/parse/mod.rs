@@ -25,6 +25,7 @@ pub mod sniff;
 pub mod split;
 pub mod textscan;
 pub mod ufw;
+pub mod webconfig;
 
 use crate::facts::{Facts, InputBlock, Sourced, Unread};
 use crate::text::{self, NotUnderstood};
