@@ -216,6 +216,24 @@ fn read_block(
             facts.bans.push(sourced(input, block, b));
             n
         }
+        BlockKind::WebConfig => {
+            let f = webconfig::parse_with(input, lines, block.command);
+            unread.extend(f.not_understood.iter().cloned());
+            // `nginx -T` prints its config test result first: the service
+            // parser reads those lines as a config test.
+            let test: Vec<text::Line<'_>> = lines
+                .iter()
+                .filter(|l| f.test_lines.contains(&l.no))
+                .copied()
+                .collect();
+            if !test.is_empty() {
+                let s = services::parse(input, &test);
+                facts.services.push(sourced(input, block, s));
+            }
+            let n = f.understood_lines;
+            facts.webconfig.push(sourced(input, block, f));
+            n
+        }
         BlockKind::Listeners => {
             let f = listeners::parse(input, lines);
             unread.extend(f.not_understood.iter().cloned());

@@ -82,9 +82,7 @@ impl Listen {
     pub fn loopback(&self) -> bool {
         self.addr.is_some_and(|a| match a {
             IpAddr::V4(v) => v.is_loopback(),
-            IpAddr::V6(v) => {
-                v.is_loopback() || v.to_ipv4_mapped().is_some_and(|m| m.is_loopback())
-            }
+            IpAddr::V6(v) => v.is_loopback() || v.to_ipv4_mapped().is_some_and(|m| m.is_loopback()),
         })
     }
 
@@ -172,6 +170,70 @@ pub fn is_test_output(text: &str) -> bool {
     text.trim().starts_with("nginx: ")
 }
 
+/// A shell prompt with no command (`root@web1:~#` after the output).
+fn is_bare_prompt(t: &str) -> bool {
+    !t.contains(char::is_whitespace)
+        && (t.contains('@') || t.starts_with('['))
+        && (t.ends_with('#') || t.ends_with('$'))
+}
+
+/// A path named by `cat`/`less` that holds web server configuration.
+pub fn is_config_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [
+        "/nginx/",
+        "/apache2/",
+        "/httpd/",
+        "/caddy/",
+        "/lsws/conf",
+        "/openlitespeed/",
+    ]
+    .iter()
+    .any(|d| lower.contains(d))
+        || lower.ends_with("caddyfile")
+        || lower.contains("/sites-enabled/")
+        || lower.contains("/sites-available/")
+}
+
+/// Brace (and Apache `<Tag>`) depth left open by `lines`.
+fn open_depth(lines: &[Line<'_>]) -> i64 {
+    lines
+        .iter()
+        .map(|l| {
+            let t = l.text.trim();
+            if t.starts_with("</") {
+                return -1;
+            }
+            if t.starts_with('<') && t.ends_with('>') && !t.starts_with("<!") {
+                return 1;
+            }
+            let code = t.split('#').next().unwrap_or("");
+            code.matches('{').count() as i64 - code.matches('}').count() as i64
+        })
+        .sum()
+}
+
+/// Whether the paragraph `next` goes on with the configuration in `prev`:
+/// a block is still open, or every line of `next` is configuration
+/// (`;`/`{`/`}`-ended, or a comment inside an `nginx -T` dump).
+pub fn continues(prev: &[Line<'_>], next: &[Line<'_>]) -> bool {
+    if open_depth(prev) > 0 {
+        return true;
+    }
+    let dump = prev
+        .iter()
+        .any(|l| l.text.trim_start().starts_with("# configuration file /"));
+    let content: Vec<&str> = next
+        .iter()
+        .map(|l| l.text.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
+    !content.is_empty()
+        && content.iter().all(|t| {
+            t.ends_with(';') || t.ends_with('{') || *t == "}" || (dump && t.starts_with('#'))
+        })
+}
+
 /// How strongly `lines` look like web server configuration (0-100).
 pub fn sniff(lines: &[Line<'_>]) -> u8 {
     let mut score: u32 = 0;
@@ -255,10 +317,7 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> We
         .skip(1)
         .find(|w| w.starts_with('/'))
         .filter(|_| {
-            let first = cmd
-                .split_whitespace()
-                .find(|w| *w != "sudo")
-                .unwrap_or("");
+            let first = cmd.split_whitespace().find(|w| *w != "sudo").unwrap_or("");
             matches!(first, "cat" | "less" | "more" | "head" | "tail")
         });
     // Lines as the parsers see them: grep prefixes removed.
@@ -493,6 +552,9 @@ fn nginx_statements<'a>(pre: &[Pre<'a>], f: &mut WebConfigFacts) -> Vec<Stmt<'a>
         }
         if is_test_output(t) {
             f.test_lines.push(p.line.no);
+            continue;
+        }
+        if is_bare_prompt(t) {
             continue;
         }
         let here = *p;
@@ -899,7 +961,7 @@ fn apache(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
     };
     for p in pre {
         let t = p.text.trim();
-        if t.is_empty() || t.starts_with('#') {
+        if t.is_empty() || t.starts_with('#') || is_bare_prompt(t) {
             continue;
         }
         let no = p.line.no;
@@ -981,7 +1043,9 @@ fn apache(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
                     continue;
                 };
                 match host_port(target, 0) {
-                    Ok((_, _, 0)) => bad.push((no, NotUnderstood::new(p.line, "Listen needs a port"))),
+                    Ok((_, _, 0)) => {
+                        bad.push((no, NotUnderstood::new(p.line, "Listen needs a port")))
+                    }
                     Ok((addr, host, port)) => {
                         let proto = args.get(1).map(|s| s.to_ascii_lowercase());
                         let (file, file_line) = locate(p);
@@ -1086,8 +1150,9 @@ fn apache_vhosts(pre: &[Pre<'_>], f: &mut WebConfigFacts) {
         ];
         if known_prefix.iter().any(|k| lower.starts_with(k))
             || (first.starts_with("AH") && first.ends_with(':'))
-            || lower.starts_with('[')
+            || (lower.starts_with('[') && lower.contains("] ["))
             || lower.starts_with('#')
+            || is_bare_prompt(t)
         {
             continue;
         }
@@ -1175,6 +1240,11 @@ fn caddy(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
                             bind.iter().copied().map(Some).collect()
                         };
                         for b in binds {
+                            if f.listens.iter().any(|l| {
+                                l.line == no && l.port == port && l.addr == b && l.tls == Some(tls)
+                            }) {
+                                continue;
+                            }
                             f.listens.push(Listen {
                                 server: Server::Caddy,
                                 addr: b,
@@ -1193,7 +1263,14 @@ fn caddy(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
                         }
                     }
                 }
-                Err(why) => bad.push((no, NotUnderstood { line: no, text: a.clone(), reason: why })),
+                Err(why) => bad.push((
+                    no,
+                    NotUnderstood {
+                        line: no,
+                        text: a.clone(),
+                        reason: why,
+                    },
+                )),
             }
         }
     };
@@ -1202,7 +1279,7 @@ fn caddy(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
         // Comments start with `#` at a word start.
         let t = match raw.find(" #") {
             Some(i) => raw.get(..i).unwrap_or(raw).trim(),
-            None if raw.starts_with('#') => "",
+            None if raw.starts_with('#') || is_bare_prompt(raw) => "",
             None => raw,
         };
         if t.is_empty() {
@@ -1378,7 +1455,7 @@ fn litespeed(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
     let mut listener: Option<(Pre<'_>, Option<(String, usize)>, Option<bool>)> = None;
     for p in pre {
         let t = p.text.trim();
-        if t.is_empty() || t.starts_with('#') {
+        if t.is_empty() || t.starts_with('#') || is_bare_prompt(t) {
             continue;
         }
         let no = p.line.no;
@@ -1410,7 +1487,14 @@ fn litespeed(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
                                 file_line: cat_file.map(|_| line),
                                 line,
                             }),
-                            _ => bad.push((line, NotUnderstood { line, text: a, reason: "not an address:port".into() })),
+                            _ => bad.push((
+                                line,
+                                NotUnderstood {
+                                    line,
+                                    text: a,
+                                    reason: "not an address:port".into(),
+                                },
+                            )),
                         },
                         None => f.note(format!(
                             "line {}: a listener without an address line",
@@ -1470,13 +1554,25 @@ mod tests {
         let f = read("server {\n listen 127.0.0.1:80;\n listen [::1];\n listen *:8080 default_server reuseport;\n listen 443 ssl http2 proxy_protocol;\n listen localhost:81;\n listen unix:/run/x.sock;\n listen 443 quic;\n}\n");
         let got = ports(&f);
         assert_eq!(got.len(), 5, "{got:?}");
-        assert_eq!(got.first(), Some(&(Some("127.0.0.1".parse().unwrap()), 80, Some(false))));
-        assert_eq!(got.get(1), Some(&(Some("::1".parse().unwrap()), 80, Some(false))));
+        assert_eq!(
+            got.first(),
+            Some(&(Some("127.0.0.1".parse().unwrap()), 80, Some(false)))
+        );
+        assert_eq!(
+            got.get(1),
+            Some(&(Some("::1".parse().unwrap()), 80, Some(false)))
+        );
         assert_eq!(got.get(2), Some(&(None, 8080, Some(false))));
         assert_eq!(got.get(3), Some(&(None, 443, Some(true))));
         assert!(f.listens.get(3).is_some_and(|l| l.proxy_protocol));
-        assert!(f.listens.get(2).is_some_and(|l| l.default_server && l.reuseport));
-        assert!(f.listens.get(4).is_some_and(|l| l.loopback() && l.host.is_some()));
+        assert!(f
+            .listens
+            .get(2)
+            .is_some_and(|l| l.default_server && l.reuseport));
+        assert!(f
+            .listens
+            .get(4)
+            .is_some_and(|l| l.loopback() && l.host.is_some()));
         assert!(f.not_understood.is_empty());
         assert!(!f.complete);
     }
@@ -1484,7 +1580,10 @@ mod tests {
     #[test]
     fn old_ssl_on_and_implicit_listen() {
         let f = read("server {\n  listen 443;\n  ssl on;\n}\nserver {\n  server_name x;\n}");
-        assert_eq!(ports(&f), vec![(None, 443, Some(true)), (None, 80, Some(false))]);
+        assert_eq!(
+            ports(&f),
+            vec![(None, 443, Some(true)), (None, 80, Some(false))]
+        );
         assert!(f.listens.get(1).is_some_and(|l| l.implicit));
     }
 
@@ -1504,7 +1603,10 @@ mod tests {
         assert!(got.contains(&(None, 80, Some(false))));
         assert!(got.contains(&(None, 8080, Some(false))));
         assert!(got.contains(&(Some("127.0.0.1".parse().unwrap()), 80, Some(false))));
-        assert_eq!(f.upstreams.first().map(|u| u.value.as_str()), Some("localhost:3000"));
+        assert_eq!(
+            f.upstreams.first().map(|u| u.value.as_str()),
+            Some("localhost:3000")
+        );
     }
 
     #[test]
@@ -1512,7 +1614,10 @@ mod tests {
         let f = read("Listen 127.0.0.1:8080\nListen 443 https\n<VirtualHost *:443 [::1]:8443>\n  SSLEngine on\n  SSLCertificateFile /etc/ssl/a.pem\n  ProxyPass / http://127.0.0.1:3000/\n</VirtualHost>\n<VirtualHost *:80>\n ServerName x\n</VirtualHost>\n");
         assert_eq!(f.server, Server::Apache);
         let got = ports(&f);
-        assert_eq!(got.first(), Some(&(Some("127.0.0.1".parse().unwrap()), 8080, None)));
+        assert_eq!(
+            got.first(),
+            Some(&(Some("127.0.0.1".parse().unwrap()), 8080, None))
+        );
         assert_eq!(got.get(1), Some(&(None, 443, Some(true))));
         assert!(got.contains(&(Some("::1".parse().unwrap()), 8443, Some(true))));
         assert!(got.contains(&(None, 80, Some(false))));
@@ -1530,7 +1635,10 @@ mod tests {
         );
         assert_eq!(f.listens.len(), 2);
         let l = f.listens.first();
-        assert_eq!(l.and_then(|l| l.file.as_deref()), Some("/etc/nginx/sites-enabled/default"));
+        assert_eq!(
+            l.and_then(|l| l.file.as_deref()),
+            Some("/etc/nginx/sites-enabled/default")
+        );
         assert_eq!(l.and_then(|l| l.file_line), Some(22));
         assert_eq!(f.listens.get(1).and_then(|l| l.tls), Some(true));
         assert!(!f.complete);
@@ -1538,7 +1646,17 @@ mod tests {
 
     #[test]
     fn never_panics_on_junk() {
-        for s in ["}}}}", "{{{{", "listen", "listen [", "<VirtualHost", "server { listen [::1]:; }", "\u{0}\u{ffff};{", "http:// {", "[::1]:x {"] {
+        for s in [
+            "}}}}",
+            "{{{{",
+            "listen",
+            "listen [",
+            "<VirtualHost",
+            "server { listen [::1]:; }",
+            "\u{0}\u{ffff};{",
+            "http:// {",
+            "[::1]:x {",
+        ] {
             let _ = read(s);
         }
     }
