@@ -260,3 +260,183 @@ fn broken_json_is_reported_not_dropped() {
     assert_eq!(cf.not_understood.len(), 1);
     assert_eq!(cf.not_understood.first().map(|n| n.line), Some(4));
 }
+
+#[test]
+fn azure_rule_list_tables_in_either_column_order() {
+    let cf = read("az-nsg-rule-list-table.txt");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    // The prompt, the header, its dashes and ten rules.
+    assert_eq!(cf.understood_lines, 13);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(rs.dialect, Dialect::CloudAzure);
+    // Three prefixes in one cell, space-separated.
+    for ip in ["173.245.48.1", "103.21.247.254", "103.22.200.9"] {
+        assert_eq!(
+            decide(&rs, ip, 443, "eth0"),
+            Some(Decided::Rule(Action::Accept, 5)),
+            "{ip}"
+        );
+    }
+    assert_eq!(
+        decide(&rs, "173.245.48.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Drop, 7))
+    );
+    // Two ports in one cell.
+    assert_eq!(
+        decide(&rs, "2606:4700::1", 80, "eth0"),
+        Some(Decided::Rule(Action::Accept, 6))
+    );
+    assert_eq!(
+        decide(&rs, "2400:cb00::1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 6))
+    );
+    // `Internet` is every address: the deny at 400 wins over the defaults.
+    assert_eq!(
+        decide(&rs, "104.16.0.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Drop, 7))
+    );
+    // The default rules are listed, so none is assumed.
+    assert!(!rs
+        .notes
+        .iter()
+        .any(|n| n.starts_with("default rules not shown")));
+
+    let cf = read("az-nsg-rule-list-table-new-columns.txt");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(
+        decide(&rs, "104.16.0.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Accept, 4))
+    );
+    assert_eq!(
+        decide(&rs, "2c0f:f248::1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 5))
+    );
+    // Not listed: DenyAllInBound is assumed, and said.
+    assert_eq!(decide(&rs, "104.16.0.1", 22, "eth0"), DROPPED);
+    assert!(rs
+        .notes
+        .iter()
+        .any(|n| n.starts_with("default rules not shown")));
+}
+
+#[test]
+fn azure_table_rows_that_are_not_rules_are_reported() {
+    let text = "Name    ResourceGroup    Priority    Access    Protocol    Direction    SourceAddressPrefixes    DestinationPortRanges\n------  ---------------  ----------  --------  ----------  -----------  -----------------------  -----------------------\nweb     rg               high        Allow     Tcp         Inbound      *                        443\n";
+    let cf = cloud::parse("t", &lines(text));
+    assert_eq!(cf.not_understood.first().map(|n| n.line), Some(3));
+    assert_eq!(cf.understood_lines, 2);
+}
+
+#[test]
+fn aws_text_output_with_tabs_or_terminal_spaces() {
+    let cf = read("aws-describe-security-groups-text.txt");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    assert_eq!(cf.rulesets.len(), 2);
+    let web = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(
+        web.chains.first().map(|c| c.name.as_str()),
+        Some("sg-0a1b2c3d4e5f67890 (web-origin)")
+    );
+    assert_eq!(
+        decide(&web, "173.245.48.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 6))
+    );
+    assert_eq!(decide(&web, "163.159.0.1", 443, "eth0"), DROPPED);
+    assert_eq!(
+        decide(&web, "162.159.255.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 8))
+    );
+    assert_eq!(
+        decide(&web, "2400:cb00::1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 9))
+    );
+    // Egress rules (0.0.0.0/0 at line 13) admit nothing inbound.
+    assert_eq!(decide(&web, "104.16.0.1", 443, "eth0"), DROPPED);
+    assert!(web
+        .notes
+        .iter()
+        .any(|n| n.starts_with("line 11: rules with a security group as source")));
+    let pl = cf
+        .rulesets
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| panic!("no second"));
+    assert_eq!(
+        decide(&pl, "2606:4700::9", 80, "eth0"),
+        Some(Decided::Rule(Action::Accept, 18))
+    );
+    assert!(matches!(
+        decide(&pl, "104.16.0.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Unknown(_), 19))
+    ));
+
+    // Spaces instead of tabs, a description with spaces, `None` fillers.
+    let cf = read("aws-describe-security-groups-text-spaces.txt");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(
+        rs.chains.first().map(|c| c.name.as_str()),
+        Some("sg-0c0ffee1234567890 (origin)")
+    );
+    assert_eq!(
+        decide(&rs, "104.16.0.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Accept, 6))
+    );
+    assert_eq!(
+        decide(&rs, "2400:cb00::1", 80, "eth0"),
+        Some(Decided::Rule(Action::Accept, 7))
+    );
+    assert_eq!(
+        decide(&rs, "103.21.244.9", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 10))
+    );
+    assert_eq!(decide(&rs, "104.16.0.1", 443, "eth0"), DROPPED);
+    // The all-traffic rule from its own group admits no Internet address.
+    assert_eq!(decide(&rs, "104.16.0.1", 22, "eth0"), DROPPED);
+}
+
+#[test]
+fn aws_security_group_rules_as_text() {
+    let cf = read("aws-describe-security-group-rules-text.txt");
+    assert!(cf.not_understood.is_empty(), "{:?}", cf.not_understood);
+    let rs = cf
+        .rulesets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("none"));
+    assert_eq!(
+        rs.chains.first().map(|c| c.name.as_str()),
+        Some("sg-0a1b2c3d4e5f67890")
+    );
+    assert_eq!(
+        decide(&rs, "173.245.48.1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 2))
+    );
+    assert!(matches!(
+        decide(&rs, "173.245.48.1", 80, "eth0"),
+        Some(Decided::Rule(Action::Unknown(_), 4))
+    ));
+    assert_eq!(
+        decide(&rs, "2400:cb00::1", 443, "eth0"),
+        Some(Decided::Rule(Action::Accept, 3))
+    );
+    // The egress rule (all traffic to 0.0.0.0/0) is not an ingress rule.
+    assert_eq!(decide(&rs, "104.16.0.1", 443, "eth0"), DROPPED);
+}

@@ -477,3 +477,29 @@ fn real_ip_fix_writes_the_config_of_the_server_seen() {
         .iter()
         .any(|c| c.starts_with("set_real_ip_from") || c.starts_with("RemoteIP")));
 }
+
+#[test]
+fn an_az_table_gets_a_fix_for_the_nsg_its_command_named() {
+    let fw = FindingId::FirewallBlocksCloudflare;
+    let r = default_run("cloud/az-nsg-rule-list-table.txt");
+    assert_eq!(r.primary, Some(fw));
+    // The deny at priority 400 (line 7) drops the rest of Cloudflare: 522.
+    assert!(cites_line(&r, fw, 7));
+    assert!(finding(&r, fw).explanation.contains("522"));
+    let c = fix_commands(&r, fw);
+    assert!(
+        c.iter().any(|c| c.starts_with("az network nsg rule create --resource-group RG --nsg-name web-vm-nsg --name allow-cloudflare-v4 --priority 100")),
+        "{c:?}"
+    );
+    // The listing without its command leaves the name to fill in.
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/cloud/az-nsg-rule-list-table.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_default();
+    let table: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let r = err521::analyze(&[CaseInput::new("t", table)], &Options::default());
+    assert!(fix_commands(&r, fw)
+        .iter()
+        .any(|c| c.contains("--nsg-name NSG_NAME ")));
+}

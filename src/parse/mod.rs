@@ -160,7 +160,10 @@ fn read_block(
             n
         }
         BlockKind::CloudFirewall => {
-            let f = cloud::parse(input, lines);
+            let mut f = cloud::parse(input, lines);
+            if let Some(command) = block.command {
+                cloud::name_from_command(&mut f.rulesets, command);
+            }
             unread.extend(f.not_understood.iter().cloned());
             facts
                 .cloud_notes
