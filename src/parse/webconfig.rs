@@ -273,16 +273,14 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
                 | "proxypass"
                 | "proxypassreverse"
         ) && !lower.ends_with(';')
+            || t.starts_with("Listen ") && t.split_whitespace().nth(1).is_some_and(port_like)
         {
-            score += 25;
-        } else if t.starts_with("Listen ") && t.split_whitespace().nth(1).is_some_and(port_like) {
             score += 25;
         } else if matches!(
             first,
             "reverse_proxy" | "file_server" | "php_fastcgi" | "encode"
-        ) {
-            score += 30;
-        } else if lower.starts_with("listener ") && lower.ends_with('{') {
+        ) || lower.starts_with("listener ") && lower.ends_with('{')
+        {
             score += 30;
         } else if lower.starts_with("serverroot: ") || lower.starts_with("main documentroot:") {
             score += 40;
@@ -520,6 +518,9 @@ fn detect(pre: &[Pre<'_>], cmd: &str) -> (Server, Shape) {
 }
 
 // ---------------------------------------------------------------- nginx
+
+/// A config file and line, when the paste tells.
+type FileLine = (Option<String>, Option<usize>);
 
 /// A statement: words, its first line, and how it ended.
 struct Stmt<'a> {
@@ -787,7 +788,7 @@ fn close_nginx_frame(
     stack: &[Frame],
     f: &mut WebConfigFacts,
     pre: &[Pre<'_>],
-    locate: &dyn Fn(&Pre<'_>) -> (Option<String>, Option<usize>),
+    locate: &dyn Fn(&Pre<'_>) -> FileLine,
 ) {
     if fr.name != "server" {
         return;
@@ -1214,6 +1215,9 @@ fn no(p: &Pre<'_>) -> usize {
 
 // ---------------------------------------------------------------- Caddy
 
+/// A site's addresses with their lines, and its `bind` addresses.
+type SiteAddrs = (Vec<(String, usize)>, Vec<IpAddr>);
+
 fn caddy(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
     let mut bad: Vec<(usize, NotUnderstood)> = Vec::new();
     let mut depth: usize = 0;
@@ -1221,10 +1225,10 @@ fn caddy(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
     let mut http_port: u16 = 80;
     let mut https_port: u16 = 443;
     // The open site: addresses with their line, `bind` addresses.
-    let mut site: Option<(Vec<(String, usize)>, Vec<IpAddr>)> = None;
+    let mut site: Option<SiteAddrs> = None;
     let mut seen_content = false;
     let mut has_import = false;
-    let close_site = |s: (Vec<(String, usize)>, Vec<IpAddr>),
+    let close_site = |s: SiteAddrs,
                       http: u16,
                       https: u16,
                       f: &mut WebConfigFacts,
@@ -1448,11 +1452,14 @@ fn caddy_site(a: &str, http: u16, https: u16) -> Result<Vec<(u16, bool)>, String
 
 // ---------------------------------------------------------------- LiteSpeed
 
+/// An open `listener` block: its line, `address` (with line), `secure`.
+type OpenListener<'a> = (Pre<'a>, Option<(String, usize)>, Option<bool>);
+
 fn litespeed(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
     let mut bad: Vec<(usize, NotUnderstood)> = Vec::new();
     let mut depth = 0usize;
     // The open listener: its line, address, secure flag.
-    let mut listener: Option<(Pre<'_>, Option<(String, usize)>, Option<bool>)> = None;
+    let mut listener: Option<OpenListener<'_>> = None;
     for p in pre {
         let t = p.text.trim();
         if t.is_empty() || t.starts_with('#') || is_bare_prompt(t) {
