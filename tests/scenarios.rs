@@ -503,3 +503,57 @@ fn an_az_table_gets_a_fix_for_the_nsg_its_command_named() {
         .iter()
         .any(|c| c.contains("--nsg-name NSG_NAME ")));
 }
+
+#[test]
+fn a_refused_syn_in_the_firewall_log_is_a_block_and_rst_fin_is_noise() {
+    let fw = FindingId::FirewallBlocksCloudflare;
+    // Line 3 is a SYN from Cloudflare refused; lines 1-2 are RST and FIN.
+    let r = default_run("bans/kernel-ufw-block.log");
+    assert_eq!(r.primary, Some(fw));
+    assert_eq!(status(&r, fw), Status::Likely);
+    let f = finding(&r, fw);
+    assert!(
+        f.explanation
+            .contains("2400:cb00:2049:1::a29f:1804 to port 443 [SYN], line 3"),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.explanation.contains("noise, not a block"),
+        "{}",
+        f.explanation
+    );
+    // Without the rule set there is no rule to change yet: it is asked for.
+    assert!(fix_commands(&r, fw).is_empty());
+    assert!(
+        f.checks.iter().any(|c| c.contains("ufw status verbose")),
+        "{:?}",
+        f.checks
+    );
+    // A firewall log is not a ban list: no real-IP or unban fix.
+    assert_eq!(status(&r, FindingId::BanBlocksCloudflare), Status::RuledOut);
+    assert!(
+        fix_commands(&r, fw).is_empty() || !all_fix_commands(&r, fw).contains("set_real_ip_from")
+    );
+
+    // `dmesg -T` stamps; only teardown noise from Cloudflare, and a SYN from
+    // a scanner that is not Cloudflare.
+    let r = default_run("bans/dmesg-T-ufw-block.txt");
+    assert_eq!(r.inputs.first().map(|b| b.understood_lines), Some(3));
+    assert_eq!(r.primary, None);
+    let f = finding(&r, fw);
+    assert_eq!(f.status, Status::Unknown);
+    assert!(
+        f.explanation
+            .contains("172.68.10.44 to port 443 [RST], line 2"),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.explanation
+            .contains("108.162.221.9 to port 443 [ACK FIN], line 3"),
+        "{}",
+        f.explanation
+    );
+    assert!(!f.explanation.contains("45.148.10.7"), "{}", f.explanation);
+}

@@ -62,6 +62,39 @@ pub struct LogBlock {
     pub text: String,
 }
 
+impl LogBlock {
+    /// Whether the log prefix names a ban tool or list (`f2b-sshd`,
+    /// `BLACKLIST DROP`, `crowdsec`) rather than the firewall's policy.
+    pub fn is_ban(&self) -> bool {
+        self.prefix
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+            .any(|w| {
+                !w.is_empty()
+                    && is_ban_set(w)
+                    && !matches!(w.to_ascii_lowercase().as_str(), "block" | "drop" | "deny")
+            })
+    }
+}
+
+/// Kernel log lines of the firewall (not of a ban tool) about Cloudflare
+/// addresses: `(blocked, noise)`, where `blocked` are new connections (SYN)
+/// the firewall refused and `noise` are late RST/FIN packets of connections
+/// already over, which prove no block.
+pub fn cloudflare_log_blocks<'f>(
+    facts: &'f BanFacts,
+    ranges: &Ranges,
+) -> (Vec<&'f LogBlock>, Vec<&'f LogBlock>) {
+    let cf = ranges.set();
+    let of_cloudflare = |l: &&LogBlock| {
+        l.blocked && !l.is_ban() && l.src.as_ref().is_some_and(|s| !s.intersect(&cf).is_empty())
+    };
+    facts
+        .log_blocks
+        .iter()
+        .filter(of_cloudflare)
+        .partition(|l| !l.teardown_noise)
+}
+
 /// A web server or panel limiting or refusing a client.
 #[derive(Debug, Clone, Serialize)]
 pub struct Throttle {
@@ -141,10 +174,12 @@ pub fn cloudflare_hits(facts: &BanFacts, ranges: &Ranges) -> Vec<CloudflareHit> 
             });
         }
     }
+    // Kernel log blocks count as bans only under a ban tool's prefix; the
+    // others are the firewall's own (see `cloudflare_log_blocks`).
     for l in facts
         .log_blocks
         .iter()
-        .filter(|l| l.blocked && !l.teardown_noise)
+        .filter(|l| l.blocked && !l.teardown_noise && l.is_ban())
     {
         if let Some(o) = l
             .src
@@ -174,8 +209,12 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         if t.contains("fail2ban") || t.contains("Banned IP list:") || t.contains("Jail list:") {
             score += 50;
         }
-        if t.contains("[UFW BLOCK]") || (t.contains(" SRC=") && t.contains(" DST=")) {
-            score += 40;
+        // One kernel LOG line is already unmistakable (`dmesg -T` and
+        // journal prefixes vary; the fields do not).
+        if t.contains("[UFW BLOCK]") {
+            score += 60;
+        } else if t.contains(" SRC=") && t.contains(" DST=") && t.contains(" PROTO=") {
+            score += 50;
         }
         if t.contains("limiting requests") || t.contains("limiting connections") {
             score += 40;
@@ -613,7 +652,7 @@ fn kernel_log(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
     let proto = kv(body, "PROTO=").map(str::to_string);
     let has = |x: &str| flags.iter().any(|g| g == x);
     let teardown = proto.as_deref() == Some("TCP") && !has("SYN") && (has("RST") || has("FIN"));
-    f.log_blocks.push(LogBlock {
+    let mut block = LogBlock {
         prefix,
         blocked,
         src: kv(body, "SRC=")
@@ -626,7 +665,10 @@ fn kernel_log(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
         teardown_noise: teardown,
         line: line.no,
         text: t.to_string(),
-    });
+    };
+    // A ban list's own log prefix (`f2b-nginx:`) means its packets end there.
+    block.blocked |= block.is_ban();
+    f.log_blocks.push(block);
     true
 }
 
@@ -731,9 +773,29 @@ mod tests {
             .log_blocks
             .get(1)
             .is_some_and(|b| !b.teardown_noise && b.dpt == Some(443)));
-        let hits = cloudflare_hits(&f, &Ranges::bundled());
-        assert_eq!(hits.len(), 1);
-        assert_eq!(hits.first().map(|h| h.line), Some(2));
+        // The firewall's own log: not a ban, but a block (line 2) and noise.
+        assert!(cloudflare_hits(&f, &Ranges::bundled()).is_empty());
+        let (blocked, noise) = cloudflare_log_blocks(&f, &Ranges::bundled());
+        assert_eq!(blocked.iter().map(|b| b.line).collect::<Vec<_>>(), [2]);
+        assert_eq!(noise.iter().map(|b| b.line).collect::<Vec<_>>(), [1]);
+    }
+
+    #[test]
+    fn log_prefixes_of_ban_lists_are_bans() {
+        let text = "[Tue Nov 24 09:58:02 2026] BLACKLIST DROP: IN=eth0 OUT= SRC=172.70.1.3 DST=203.0.113.5 PROTO=TCP SPT=1 DPT=443 SYN\n[Tue Nov 24 09:58:03 2026] f2b-nginx: IN=eth0 OUT= SRC=172.70.1.4 DST=203.0.113.5 PROTO=TCP SPT=1 DPT=443 SYN\n[Tue Nov 24 09:58:04 2026] IPTables-Dropped: IN=eth0 OUT= SRC=172.70.1.5 DST=203.0.113.5 PROTO=TCP SPT=1 DPT=443 SYN\n";
+        let ls = lines(text);
+        assert!(sniff(&ls) >= 50);
+        let f = parse("t", &ls);
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        let bans: Vec<bool> = f.log_blocks.iter().map(LogBlock::is_ban).collect();
+        assert_eq!(bans, [true, true, false]);
+        let hits: Vec<usize> = cloudflare_hits(&f, &Ranges::bundled())
+            .iter()
+            .map(|h| h.line)
+            .collect();
+        assert_eq!(hits, [1, 2]);
+        let (blocked, _) = cloudflare_log_blocks(&f, &Ranges::bundled());
+        assert_eq!(blocked.iter().map(|b| b.line).collect::<Vec<_>>(), [3]);
     }
 
     #[test]

@@ -80,7 +80,14 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                         addrs.join(", ")
                     ));
                 }
-                (HitKind::LogBlock, _) => past.push(ev),
+                (HitKind::LogBlock, _) => {
+                    past.push(ev);
+                    what.push(format!(
+                        "the kernel log shows `{}` blocking Cloudflare address {}",
+                        h.list,
+                        addrs.join(", ")
+                    ));
+                }
                 (HitKind::Ban, Some(false)) => lifted.push(ev),
                 (HitKind::Ban, Some(true)) => {
                     active.push(ev);
@@ -217,7 +224,6 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         };
         return Finding::new(id, Status::RuledOut, text);
     }
-    let _ = banned;
     Finding::unknown(id, ctx)
 }
 

@@ -13,9 +13,117 @@ use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
 use crate::firewall::coverage::CoverageEntry;
 use crate::firewall::eval::Outcome;
 use crate::net::Family;
+use crate::parse::bans::{cloudflare_log_blocks, LogBlock};
 use crate::text::Evidence;
 
+/// What the firewall's own kernel log says about Cloudflare addresses on
+/// the ports that matter: refused new connections (evidence of a block) and
+/// teardown noise (evidence of none), each with a sentence.
+struct LogSays {
+    blocked: Vec<Evidence>,
+    blocked_text: Option<String>,
+    noise: Vec<Evidence>,
+    noise_text: Option<String>,
+}
+
+fn log_says(ctx: &Ctx<'_>) -> LogSays {
+    let mut says = LogSays {
+        blocked: Vec::new(),
+        blocked_text: None,
+        noise: Vec::new(),
+        noise_text: None,
+    };
+    let mut blocked_lines = Vec::new();
+    let mut noise_lines = Vec::new();
+    for b in &ctx.facts.bans {
+        let (blocked, noise) = cloudflare_log_blocks(&b.facts, &ctx.options.ranges);
+        let on_port = |l: &&&LogBlock| l.dpt.is_none_or(|p| ctx.ports.contains(&p));
+        for l in blocked.iter().filter(on_port) {
+            says.blocked.push(quote(ctx, &b.input, l.line));
+            blocked_lines.push(describe_log(l));
+        }
+        for l in noise.iter().filter(on_port) {
+            says.noise.push(quote(ctx, &b.input, l.line));
+            noise_lines.push(describe_log(l));
+        }
+    }
+    if !blocked_lines.is_empty() {
+        says.blocked_text = Some(format!(
+            "The firewall's log shows new connections from Cloudflare refused: {}.",
+            first_few(&blocked_lines)
+        ));
+    }
+    if !noise_lines.is_empty() {
+        says.noise_text = Some(format!(
+            "The logged block of Cloudflare ({}) carries only RST/FIN flags: the late end of a connection that was already over, which connection tracking had forgotten. It is noise, not a block, and causes no 521.",
+            first_few(&noise_lines)
+        ));
+    }
+    says
+}
+
+fn describe_log(l: &LogBlock) -> String {
+    let src = l
+        .src
+        .as_ref()
+        .and_then(|s| s.ranges().first().map(|r| r.to_string()))
+        .unwrap_or_default();
+    let src = src.trim_end_matches("/32").trim_end_matches("/128");
+    let port = l.dpt.map(|p| format!(" to port {p}")).unwrap_or_default();
+    format!(
+        "`{}` {src}{port} [{}], line {}",
+        l.prefix,
+        l.flags.join(" "),
+        l.line
+    )
+}
+
+fn first_few(items: &[String]) -> String {
+    let mut s = items.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+    if items.len() > 3 {
+        s.push_str(&format!("; {} more", items.len() - 3));
+    }
+    s
+}
+
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
+    let f = judge_dumps(ctx);
+    let says = log_says(ctx);
+    with_log(f, says, ctx)
+}
+
+/// Adds what the firewall log says. With no dump to decide, refused SYNs
+/// make the block likely; with a dump, the log only supports or qualifies
+/// its verdict (the log may be older than the dump).
+fn with_log(mut f: Finding, says: LogSays, ctx: &Ctx<'_>) -> Finding {
+    if let Some(text) = &says.blocked_text {
+        if ctx.firewall.is_none() {
+            let mut g = Finding::new(
+                f.id,
+                Status::Likely,
+                format!("{text} A firewall rule refuses Cloudflare; the log shows it happened, and the rule set pasted next shows which rule and whether it still does."),
+            )
+            .with_evidence(says.blocked.clone());
+            g.checks = f.checks.clone();
+            f = g;
+        } else {
+            f.explanation.push(' ');
+            f.explanation.push_str(text);
+            f.evidence.extend(says.blocked.iter().cloned());
+        }
+    }
+    if let Some(text) = &says.noise_text {
+        f.explanation = if ctx.firewall.is_none() && says.blocked_text.is_none() {
+            format!("{text} Whether the firewall lets Cloudflare in is not shown: paste its rules.")
+        } else {
+            format!("{} {text}", f.explanation)
+        };
+        f.evidence.extend(says.noise.iter().cloned());
+    }
+    f
+}
+
+fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::FirewallBlocksCloudflare;
     let Some(fw) = &ctx.firewall else {
         return Finding::unknown(id, ctx);
