@@ -17,7 +17,7 @@ export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/fuzz"
 
 ALL_TARGETS=(analyze split error_page html ufw iptables ipset nftables firewalld csf
-  bans cloud dns addrs services listeners probes resources hints share)
+  bans cloud dns addrs services listeners probes resources hints share webconfig)
 
 # Which fixture folders seed which target (every target also gets tickets/
 # and scenarios/, which mix formats, and the fuzz regressions).
@@ -40,6 +40,7 @@ seeds_for() {
     probes) echo "probes error-page" ;;
     share) echo "share" ;;
     resources) echo "resources services" ;;
+    webconfig) echo "webconfig services" ;;
   esac
 }
 

@@ -13,6 +13,7 @@ use crate::parse::probes::ProbeFacts;
 use crate::parse::resources::ResourceFacts;
 use crate::parse::services::ServiceFacts;
 use crate::parse::split::BlockKind;
+use crate::parse::webconfig::WebConfigFacts;
 use crate::text::{Evidence, NotUnderstood};
 
 /// A block detected in an input: what the CLI JSON lists as `inputs`.
@@ -99,6 +100,9 @@ pub struct Facts {
     pub resources: Vec<Sourced<ResourceFacts>>,
     pub bans: Vec<Sourced<BanFacts>>,
     pub csf: Vec<Sourced<CsfFacts>>,
+    /// Web server configuration (weaker than live listeners: it may not
+    /// be the loaded configuration).
+    pub webconfig: Vec<Sourced<WebConfigFacts>>,
     /// Notes of cloud firewall parsers (what a table could not show), with
     /// their input.
     pub cloud_notes: Vec<(String, String)>,

@@ -205,6 +205,20 @@ fn run_parsers(ls: &[Line<'_>]) {
         eprintln!("  resources: {:?}", t.elapsed());
     }
     check_counts("resources", ls, r.understood_lines, &r.not_understood);
+    t = Instant::now();
+    for cmd in [
+        None,
+        Some("nginx -T"),
+        Some("apachectl -S"),
+        Some("cat /etc/caddy/Caddyfile"),
+        Some("grep -rn listen /etc/nginx"),
+    ] {
+        let r = parse::webconfig::parse_with("x", ls, cmd);
+        check_counts("webconfig", ls, r.understood_lines, &r.not_understood);
+    }
+    if verbose && t.elapsed() > Duration::from_millis(200) {
+        eprintln!("  webconfig: {:?}", t.elapsed());
+    }
 }
 
 /// The splitter: blocks in order, disjoint, each content line inside its

@@ -191,12 +191,13 @@ fn every_kind_is_listed_once_with_its_own_label_and_id() {
         Addresses => 11,
         ServiceStatus => 12,
         ConfigTest => 13,
-        Listeners => 14,
-        Logs => 15,
-        Containers => 16,
-        Resources => 17,
-        Prose => 18,
-        Unknown => 19,
+        WebConfig => 14,
+        Listeners => 15,
+        Logs => 16,
+        Containers => 17,
+        Resources => 18,
+        Prose => 19,
+        Unknown => 20,
     };
     for (i, k) in BlockKind::ALL.iter().enumerate() {
         assert_eq!(position(*k), i, "{k:?}");
@@ -210,5 +211,5 @@ fn every_kind_is_listed_once_with_its_own_label_and_id() {
     labels.dedup();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!((labels.len(), ids.len()), (20, 20));
+    assert_eq!((labels.len(), ids.len()), (21, 21));
 }

@@ -66,6 +66,26 @@ fn seen_web_server(facts: &Facts) -> Option<String> {
                 .filter_map(|l| l.process.clone())
                 .find(|p| is_web_server_name(p))
         })
+        .or_else(|| {
+            use crate::parse::webconfig::Server;
+            let w = facts.webconfig.first()?;
+            let rhel = w
+                .facts
+                .listens
+                .iter()
+                .any(|l| l.file.as_deref().is_some_and(|f| f.contains("/httpd/")))
+                || w.command.as_deref().is_some_and(|c| c.contains("httpd"));
+            Some(
+                match w.facts.server {
+                    Server::Nginx => "nginx",
+                    Server::Apache if rhel => "httpd",
+                    Server::Apache => "apache2",
+                    Server::Caddy => "caddy",
+                    Server::Litespeed => "lsws",
+                }
+                .to_string(),
+            )
+        })
 }
 
 /// Whether the host uses systemd (`systemctl status` output) or sysvinit.
@@ -266,7 +286,116 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
     }
 }
 
+/// `127\.0\.0\.1` / `\[::1\]`: an address as a sed pattern.
+fn sed_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| match c {
+            '.' | '[' | ']' | '*' | '/' | '\\' | '^' | '$' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
+/// The loopback listens of pasted configuration on the needed ports, as
+/// edits at their file and line when the paste named them.
+fn loopback_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
+    use crate::parse::webconfig::Server;
+    let loopback: Vec<_> = ctx
+        .facts
+        .webconfig
+        .iter()
+        .flat_map(|s| s.facts.listens.iter())
+        .filter(|l| l.binds && l.loopback() && ctx.ports.contains(&l.port))
+        .collect();
+    let first = loopback.first()?;
+    let server = first.server;
+    let mut fix = Vec::new();
+    for l in &loopback {
+        let Some(addr) = l.addr else { continue };
+        let written = match addr {
+            std::net::IpAddr::V6(a) => format!("[{a}]"),
+            std::net::IpAddr::V4(a) => a.to_string(),
+        };
+        // Keep the port, drop the address: `listen 80;` / `Listen 80`, and
+        // `[::]:80` for an IPv6 loopback.
+        let any = if addr.is_ipv6() { "[::]:" } else { "" };
+        let from = format!("{}:{}", sed_escape(&written), l.port);
+        let to = format!("{}{}", sed_escape(any), l.port);
+        let (what, cmds) = match (&l.file, l.file_line) {
+            (Some(file), Some(n)) => (
+                format!("{file} line {n}"),
+                vec![format!("sudo sed -i '{n}s/{from}/{to}/' {file}")],
+            ),
+            (Some(file), None) => (
+                file.clone(),
+                vec![format!("sudo grep -n '{from}' {file}   # then edit that line")],
+            ),
+            _ => (
+                format!("the file with pasted line {}", l.line),
+                vec![format!("sudo grep -rn '{from}' /etc/nginx /etc/apache2 /etc/httpd /etc/caddy 2>/dev/null")],
+            ),
+        };
+        let example = match server {
+            Server::Apache => format!("Listen {}{}", any, l.port),
+            Server::Caddy => "remove the `bind` line".to_string(),
+            _ => format!("listen {}{};", any, l.port),
+        };
+        fix.push(FixStep {
+            title: format!("In {what}: listen on every address instead of {written} ({example})"),
+            commands: cmds,
+        });
+    }
+    let has_v6_any = ctx
+        .facts
+        .webconfig
+        .iter()
+        .flat_map(|s| s.facts.listens.iter())
+        .any(|l| l.addr.is_some_and(|a| a.is_ipv6() && !a.is_loopback()));
+    if server == Server::Nginx && !has_v6_any {
+        fix.push(step(
+            "For IPv6 visitors (an AAAA record), add `listen [::]:PORT;` next to each `listen PORT;`",
+            &[],
+        ));
+    }
+    let (test, reload) = match server {
+        Server::Apache => {
+            let unit = if distro(ctx.facts) == Distro::Rhel {
+                "httpd"
+            } else {
+                "apache2"
+            };
+            (
+                "sudo apachectl configtest".to_string(),
+                format!("sudo systemctl restart {unit}"),
+            )
+        }
+        Server::Caddy => (
+            "sudo caddy validate --config /etc/caddy/Caddyfile".to_string(),
+            "sudo systemctl reload caddy".to_string(),
+        ),
+        Server::Litespeed => (
+            "sudo /usr/local/lsws/bin/lswsctrl status".to_string(),
+            "sudo /usr/local/lsws/bin/lswsctrl restart".to_string(),
+        ),
+        Server::Nginx => (
+            "sudo nginx -t".to_string(),
+            "sudo systemctl reload nginx".to_string(),
+        ),
+    };
+    fix.push(FixStep {
+        title: "Test the configuration, then apply it".into(),
+        commands: vec![format!("{test} && {reload}")],
+    });
+    Some(Plan {
+        fix,
+        verify: verify_http(ctx),
+    })
+}
+
 pub fn loopback_only(ctx: &FixCtx<'_>) -> Plan {
+    if let Some(plan) = loopback_config_fix(ctx) {
+        return plan;
+    }
     let server = web_server(ctx.facts);
     Plan {
         fix: vec![

@@ -25,6 +25,7 @@ pub mod sniff;
 pub mod split;
 pub mod textscan;
 pub mod ufw;
+pub mod webconfig;
 
 use crate::facts::{Facts, InputBlock, Sourced, Unread};
 use crate::text::{self, NotUnderstood};
@@ -218,6 +219,24 @@ fn read_block(
             facts.services.push(sourced(input, block, s));
             facts.resources.push(sourced(input, block, r));
             facts.bans.push(sourced(input, block, b));
+            n
+        }
+        BlockKind::WebConfig => {
+            let f = webconfig::parse_with(input, lines, block.command);
+            unread.extend(f.not_understood.iter().cloned());
+            // `nginx -T` prints its config test result first: the service
+            // parser reads those lines as a config test.
+            let test: Vec<text::Line<'_>> = lines
+                .iter()
+                .filter(|l| f.test_lines.contains(&l.no))
+                .copied()
+                .collect();
+            if !test.is_empty() {
+                let s = services::parse(input, &test);
+                facts.services.push(sourced(input, block, s));
+            }
+            let n = f.understood_lines;
+            facts.webconfig.push(sourced(input, block, f));
             n
         }
         BlockKind::Listeners => {

@@ -4,6 +4,7 @@
 use crate::parse::split::BlockKind;
 use crate::parse::{
     addrs, bans, cloud, csf, dns, error_page, firewalld, listeners, probes, resources, services,
+    webconfig,
 };
 use crate::text::Line;
 
@@ -32,6 +33,7 @@ pub fn best(lines: &[Line<'_>]) -> Option<BlockKind> {
         (BlockKind::Csf, csf::sniff(lines)),
         (BlockKind::Bans, bans::sniff(lines)),
         (BlockKind::CloudFirewall, cloud::sniff(lines)),
+        (BlockKind::WebConfig, webconfig::sniff(lines)),
     ] {
         if score >= 50 {
             scores.push((kind, score as u32));

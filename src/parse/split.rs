@@ -32,6 +32,9 @@ pub enum BlockKind {
     Addresses,
     ServiceStatus,
     ConfigTest,
+    /// Web server configuration: nginx, Apache, Caddy, LiteSpeed files,
+    /// `nginx -T`, `apachectl -S`.
+    WebConfig,
     Logs,
     Containers,
     Listeners,
@@ -46,7 +49,7 @@ pub enum BlockKind {
 impl BlockKind {
     /// Every kind, in the order people think of them (the page's correction
     /// menu lists them so).
-    pub const ALL: [BlockKind; 20] = [
+    pub const ALL: [BlockKind; 21] = [
         BlockKind::ErrorPage,
         BlockKind::Probe,
         BlockKind::Ufw,
@@ -61,6 +64,7 @@ impl BlockKind {
         BlockKind::Addresses,
         BlockKind::ServiceStatus,
         BlockKind::ConfigTest,
+        BlockKind::WebConfig,
         BlockKind::Listeners,
         BlockKind::Logs,
         BlockKind::Containers,
@@ -84,6 +88,7 @@ impl BlockKind {
             BlockKind::Addresses => "server addresses",
             BlockKind::ServiceStatus => "service status",
             BlockKind::ConfigTest => "config test",
+            BlockKind::WebConfig => "web server config",
             BlockKind::Logs => "logs",
             BlockKind::Containers => "containers",
             BlockKind::Listeners => "listeners",
@@ -415,8 +420,17 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         "curl" | "wget" | "nc" | "ncat" | "netcat" | "telnet" | "ping" | "ping6" | "mtr"
         | "traceroute" | "tracert" | "openssl" | "Test-NetConnection" => BlockKind::Probe,
         "systemctl" | "service" => BlockKind::ServiceStatus,
+        // `nginx -T` prints the test result, then every config file;
+        // `apachectl -S` the virtual hosts.
+        "nginx" if has("-T") => BlockKind::WebConfig,
+        "apachectl" | "apache2ctl" | "httpd" | "apache2"
+            if has("-S") || words.iter().any(|w| w.contains("DUMP_VHOSTS")) =>
+        {
+            BlockKind::WebConfig
+        }
+        "caddy" if has("adapt") => return None,
         "nginx" | "apachectl" | "apache2ctl" | "httpd" | "caddy"
-            if has("-t") || has("configtest") || has("-T") || has("validate") =>
+            if has("-t") || has("configtest") || has("validate") =>
         {
             BlockKind::ConfigTest
         }
@@ -443,8 +457,10 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
                 || path.contains("rules.v6")
             {
                 BlockKind::Iptables
-            } else if path.contains("/log/") {
+            } else if path.contains("/log/") || path.ends_with(".log") {
                 BlockKind::Logs
+            } else if crate::parse::webconfig::is_config_path(path) {
+                BlockKind::WebConfig
             } else {
                 return None;
             }
@@ -697,9 +713,13 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
     all.extend(merged);
 }
 
-/// True when `prev` is a brace-structured dump (nft) still open.
-fn continues_previous(prev: Option<&Block<'_>>, _next: &[Line<'_>]) -> bool {
+/// True when `prev` is a brace-structured dump (nft, web server config)
+/// still open, or web server config that `next` goes on with.
+fn continues_previous(prev: Option<&Block<'_>>, next: &[Line<'_>]) -> bool {
     let Some(prev) = prev else { return false };
+    if prev.kind == BlockKind::WebConfig {
+        return crate::parse::webconfig::continues(&prev.lines, next);
+    }
     if prev.kind != BlockKind::Nftables {
         return false;
     }

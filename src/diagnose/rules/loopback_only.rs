@@ -1,12 +1,13 @@
 //! `loopback-only`: the web server listens only on 127.0.0.1 / ::1.
 
 use super::not_listening::by_port;
+use super::{config_listens, quote, CONFIRM_LIVE};
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::LoopbackOnly;
     if ctx.facts.listeners.is_empty() {
-        return Finding::unknown(id, ctx);
+        return from_config(ctx).unwrap_or_else(|| Finding::unknown(id, ctx));
     }
     let ports = by_port(ctx);
     let loopback_only: Vec<_> = ports
@@ -38,4 +39,35 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         "The listeners are bound to public (or all) addresses.",
     )
     .with_evidence(public)
+}
+
+/// With no listener list: the configuration binds a needed port only to
+/// loopback addresses (sockets it opens; an Apache virtual host address
+/// opens none).
+fn from_config(ctx: &Ctx<'_>) -> Option<Finding> {
+    let mut ports = Vec::new();
+    let mut evidence = Vec::new();
+    for &port in &ctx.ports {
+        let socks: Vec<_> = config_listens(ctx)
+            .filter(|(_, l)| l.binds && l.port == port)
+            .collect();
+        if !socks.is_empty() && socks.iter().all(|(_, l)| l.loopback()) {
+            ports.push(port);
+            evidence.extend(socks.iter().map(|(i, l)| quote(ctx, i, l.line)));
+        }
+    }
+    if ports.is_empty() {
+        return None;
+    }
+    let mut f = Finding::new(
+        FindingId::LoopbackOnly,
+        Status::Likely,
+        format!(
+            "The web server configuration binds {} only to a loopback address, which Cloudflare cannot reach: once loaded, connections to the public address are refused (521). This is the configuration, not the live sockets: `{CONFIRM_LIVE}` shows what is really bound.",
+            ports_text(&ports)
+        ),
+    )
+    .with_evidence(evidence);
+    f.checks = vec![CONFIRM_LIVE.to_string()];
+    Some(f)
 }

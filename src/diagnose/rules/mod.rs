@@ -213,6 +213,27 @@ pub fn listener_list_complete(ctx: &Ctx<'_>) -> bool {
         })
 }
 
+/// Listen entries of pasted web server configuration, with their input.
+/// Configuration is what the server would do once loaded: rules use it
+/// only when no listener list was pasted, and as `likely` at most.
+pub fn config_listens<'a>(
+    ctx: &'a Ctx<'_>,
+) -> impl Iterator<Item = (&'a str, &'a crate::parse::webconfig::Listen)> + 'a {
+    ctx.facts
+        .webconfig
+        .iter()
+        .flat_map(|s| s.facts.listens.iter().map(move |l| (s.input.as_str(), l)))
+}
+
+/// True when a whole configuration was pasted (`nginx -T`, a Caddyfile
+/// with no imports): a port it does not listen on is not served.
+pub fn config_complete(ctx: &Ctx<'_>) -> bool {
+    ctx.facts.webconfig.iter().any(|s| s.facts.complete)
+}
+
+/// The command that confirms what the configuration says.
+pub const CONFIRM_LIVE: &str = "sudo ss -tlnp";
+
 pub fn quote(ctx: &Ctx<'_>, input: &str, line: usize) -> Evidence {
     ctx.facts.quote(input, line)
 }

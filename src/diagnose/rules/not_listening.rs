@@ -1,6 +1,8 @@
 //! `not-listening`: nothing listens on the port Cloudflare connects to.
 
-use super::{listener_list_complete, listeners, quote};
+use super::{
+    config_complete, config_listens, listener_list_complete, listeners, quote, CONFIRM_LIVE,
+};
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
 use crate::options::SslMode;
 use crate::text::Evidence;
@@ -37,9 +39,90 @@ pub fn by_port(ctx: &Ctx<'_>) -> Vec<PortListeners> {
 }
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
+    let mut f = judge_sockets(ctx);
+    // PROXY protocol is no reason for a refusal, so it has no finding of
+    // its own (config-error is about a server that does not start): it is
+    // told here, next to the listens, because it breaks the same port.
+    let proxied: Vec<_> = config_listens(ctx)
+        .filter(|(_, l)| l.proxy_protocol && ctx.ports.contains(&l.port))
+        .collect();
+    if !proxied.is_empty() {
+        let mut ports: Vec<u16> = proxied.iter().map(|(_, l)| l.port).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        f.explanation.push_str(&format!(
+            " Note: the listen on {} expects the PROXY protocol, which Cloudflare does not send on proxied HTTP(S) traffic (only Spectrum can): the server waits for a PROXY header, reads Cloudflare's HTTP or TLS bytes instead and closes the connection, which Cloudflare reports as 520 or 521. Remove `proxy_protocol` from that listen unless a load balancer in front sends it.",
+            ports_text(&ports)
+        ));
+        let ev: Vec<_> = proxied.iter().map(|(i, l)| quote(ctx, i, l.line)).collect();
+        f = f.with_evidence(ev);
+    }
+    f
+}
+
+/// With no listener list: what the configuration says, `likely` at most
+/// and only for a whole configuration; a fragment stays unknown.
+fn from_config(ctx: &Ctx<'_>) -> Finding {
+    let id = FindingId::NotListening;
+    let listens: Vec<_> = config_listens(ctx).collect();
+    if listens.is_empty() {
+        return Finding::unknown(id, ctx);
+    }
+    let missing: Vec<u16> = ctx
+        .ports
+        .iter()
+        .copied()
+        .filter(|p| !listens.iter().any(|(_, l)| l.port == *p))
+        .collect();
+    let mut shown: Vec<u16> = listens.iter().map(|(_, l)| l.port).collect();
+    shown.sort_unstable();
+    shown.dedup();
+    let evidence: Vec<Evidence> = listens
+        .iter()
+        .take(8)
+        .map(|(i, l)| quote(ctx, i, l.line))
+        .collect();
+    let complete = config_complete(ctx);
+    let mut f = if missing.is_empty() {
+        let mut f = Finding::new(
+            id,
+            Status::Unknown,
+            format!("The web server configuration listens on {}. It may not be the loaded configuration: `{CONFIRM_LIVE}` shows the live sockets.", ctx.ports_text()),
+        );
+        f.checks = vec![CONFIRM_LIVE.to_string()];
+        f
+    } else if complete {
+        let only_443 = ctx.ssl_mode == SslMode::Unknown && missing == [443];
+        let mut text = format!(
+            "The whole web server configuration has no listen on {}: once it is loaded, nothing serves that port and the origin refuses Cloudflare's connection (521).",
+            ports_text(&missing)
+        );
+        if only_443 {
+            text.push_str(" This matters if the SSL mode is Full or Full (strict): Cloudflare then connects to 443 for HTTPS visitors.");
+        }
+        text.push_str(&format!(
+            " Confirm on the live server with `{CONFIRM_LIVE}`."
+        ));
+        Finding::new(id, Status::Likely, text)
+    } else {
+        Finding::new(
+            id,
+            Status::Unknown,
+            format!(
+                "The pasted configuration is a fragment: it listens on {} and shows no listen on {}, but other files may. Paste `sudo nginx -T` (or `sudo apachectl -S`) and `{CONFIRM_LIVE}` to decide.",
+                ports_text(&shown),
+                ports_text(&missing)
+            ),
+        )
+    };
+    f.checks = vec![CONFIRM_LIVE.to_string()];
+    f.with_evidence(evidence)
+}
+
+fn judge_sockets(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::NotListening;
     if ctx.facts.listeners.is_empty() {
-        return Finding::unknown(id, ctx);
+        return from_config(ctx);
     }
     let ports = by_port(ctx);
     let missing: Vec<u16> = ports

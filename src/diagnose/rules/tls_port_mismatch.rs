@@ -1,6 +1,7 @@
 //! `tls-port-mismatch`: the SSL mode and the origin's ports disagree.
 
-use super::{listener_list_complete, not_listening::by_port, quote};
+use super::{config_listens, listener_list_complete, not_listening::by_port, quote, CONFIRM_LIVE};
+use crate::cloudflare::{HTTPS_PORTS, HTTP_PORTS};
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
 use crate::options::SslMode;
 use crate::parse::probes::ProbeResult;
@@ -42,9 +43,79 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(plain_on_443.into_iter().chain(stated));
     }
+    let config = from_config(ctx);
     if mode == SslMode::Unknown || !listener_list_complete(ctx) {
-        return Finding::unknown(id, ctx);
+        return config.unwrap_or_else(|| Finding::unknown(id, ctx));
     }
+    let live = from_listeners(ctx, mode, hedge, stated);
+    if matches!(live.status, Status::Confirmed | Status::Likely) {
+        return live;
+    }
+    config.unwrap_or(live)
+}
+
+/// The configuration serves a port Cloudflare uses for HTTPS without TLS,
+/// or one it uses for plain HTTP with TLS. Listener lists cannot show
+/// TLS, so this holds beside them; `likely`, as the configuration may not
+/// be the loaded one.
+fn from_config(ctx: &Ctx<'_>) -> Option<Finding> {
+    let mode = ctx.ssl_mode;
+    let https_used = matches!(mode, SslMode::Full | SslMode::Strict | SslMode::Unknown);
+    let http_used = matches!(mode, SslMode::Flexible | SslMode::Off | SslMode::Unknown);
+    let needed = |p: u16| ctx.ports.contains(&p);
+    let plain_https: Vec<_> = config_listens(ctx)
+        .filter(|(_, l)| https_used && HTTPS_PORTS.contains(&l.port) && needed(l.port))
+        .filter(|(_, l)| l.tls == Some(false) && !l.implicit)
+        .collect();
+    let tls_http: Vec<_> = config_listens(ctx)
+        .filter(|(_, l)| http_used && HTTP_PORTS.contains(&l.port) && needed(l.port))
+        .filter(|(_, l)| l.tls == Some(true))
+        .collect();
+    let stated: Vec<_> = ctx.ssl_mode_stated.iter().cloned().collect();
+    let unknown = mode == SslMode::Unknown;
+    let mut text = String::new();
+    if !plain_https.is_empty() {
+        let mut ports: Vec<u16> = plain_https.iter().map(|(_, l)| l.port).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        text.push_str(&format!(
+            "The web server configuration serves {} without TLS (no `ssl` on the listen, no `SSLEngine on` in the virtual host). {}Cloudflare opens a TLS handshake there and meets plain HTTP, so the connection fails.",
+            crate::diagnose::ports_text(&ports),
+            if unknown { "If the SSL mode is Full or Full (strict), " } else { "With SSL mode Full or Full (strict) " }
+        ));
+    }
+    if !tls_http.is_empty() {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&format!(
+            "The configuration has TLS on port 80. {}Cloudflare sends plain HTTP to port 80, which a TLS listener cannot read.",
+            if unknown { "If the SSL mode is Flexible, " } else { "With SSL mode Flexible " }
+        ));
+    }
+    if text.is_empty() {
+        return None;
+    }
+    text.push_str(&format!(" This is the configuration, not the live server: `{CONFIRM_LIVE}` and `curl -vk https://ORIGIN-IP/ -H 'Host: {}'` confirm.", ctx.host.as_deref().unwrap_or("www.example.com")));
+    let evidence: Vec<_> = plain_https
+        .iter()
+        .chain(tls_http.iter())
+        .map(|(i, l)| quote(ctx, i, l.line))
+        .chain(stated)
+        .collect();
+    let mut f =
+        Finding::new(FindingId::TlsPortMismatch, Status::Likely, text).with_evidence(evidence);
+    f.checks = vec![CONFIRM_LIVE.to_string()];
+    Some(f)
+}
+
+fn from_listeners(
+    ctx: &Ctx<'_>,
+    mode: SslMode,
+    hedge: impl Fn(Status) -> Status,
+    stated: Vec<crate::text::Evidence>,
+) -> Finding {
+    let id = FindingId::TlsPortMismatch;
     let ports = by_port(ctx);
     let serves = |port: u16| ports.iter().any(|p| p.port == port && !p.public.is_empty());
     let listening_anywhere = |port: u16| {

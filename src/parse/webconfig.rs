@@ -1,0 +1,1670 @@
+//! Web server configuration as people paste it: nginx server blocks and
+//! whole `nginx -T` dumps, Apache config files and vhosts, `apachectl -S` /
+//! `httpd -S` virtual host listings, Caddyfiles, OpenLiteSpeed listeners,
+//! and `grep -rn listen /etc/nginx` style lines (`path:line:` prefixes).
+//!
+//! What it reads: per listen socket the server, address (None = every
+//! address), port, whether TLS is on, `proxy_protocol`, and where it is
+//! (pasted line, and the config file and line when the paste tells);
+//! certificate paths; proxy upstreams; includes; and whether the paste is
+//! the whole configuration (`complete`: an `nginx -T` dump) or a fragment.
+//!
+//! Guarantees: every non-blank line is understood (unknown directives are
+//! valid configuration, so understood and ignored) or reported with a
+//! reason; linear in the input; never panics. Configuration is what the
+//! server *would* do once loaded: the diagnosis weighs it below live
+//! listener lists.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde::Serialize;
+
+use crate::text::{Line, NotUnderstood};
+
+/// Which web server a configuration belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Server {
+    Nginx,
+    Apache,
+    Caddy,
+    Litespeed,
+}
+
+impl Server {
+    /// The name people and systemd use for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Server::Nginx => "nginx",
+            Server::Apache => "apache",
+            Server::Caddy => "caddy",
+            Server::Litespeed => "litespeed",
+        }
+    }
+}
+
+/// One address/port the configuration serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Listen {
+    pub server: Server,
+    /// None: every address (`listen 80;`, `*:80`, a Caddy site). `0.0.0.0`
+    /// and `[::]` are kept as written (every address of one family).
+    pub addr: Option<IpAddr>,
+    /// A host name given instead of an address (`listen localhost:8080`):
+    /// the server binds what it resolves to.
+    pub host: Option<String>,
+    pub port: u16,
+    /// Some(true): TLS on this socket; Some(false): plain; None: the paste
+    /// does not say (`apachectl -S`, a Listen line, a TCP stream proxy).
+    pub tls: Option<bool>,
+    /// True when the entry opens a socket (nginx `listen`, Apache `Listen`,
+    /// Caddy sites, LiteSpeed listeners); false for an Apache virtual host
+    /// address, which only matches connections to a socket opened elsewhere.
+    pub binds: bool,
+    /// nginx's implicit `listen *:80` of a server block with no listen.
+    pub implicit: bool,
+    pub default_server: bool,
+    pub reuseport: bool,
+    /// The socket expects a PROXY protocol header first; Cloudflare sends
+    /// none on proxied HTTP(S), so the server closes its connections.
+    pub proxy_protocol: bool,
+    /// The config file, when the paste names it (`nginx -T` headers,
+    /// `apachectl -S`, `grep -rn`, `cat FILE`).
+    pub file: Option<String>,
+    /// The line in that file, when known.
+    pub file_line: Option<usize>,
+    /// Line in the pasted input.
+    pub line: usize,
+}
+
+impl Listen {
+    /// Bound to a loopback address only.
+    pub fn loopback(&self) -> bool {
+        self.addr.is_some_and(|a| match a {
+            IpAddr::V4(v) => v.is_loopback(),
+            IpAddr::V6(v) => v.is_loopback() || v.to_ipv4_mapped().is_some_and(|m| m.is_loopback()),
+        })
+    }
+
+    /// Reachable from outside the host (all addresses, or a non-loopback
+    /// address); false for loopback and for host names (unknown).
+    pub fn public(&self) -> bool {
+        self.host.is_none() && !self.loopback()
+    }
+}
+
+/// A path or upstream the configuration names, with its line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Named {
+    pub server: Server,
+    pub value: String,
+    pub line: usize,
+}
+
+/// What the paste is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// `nginx -T`: every file the running configuration loads.
+    NginxDump,
+    /// `apachectl -S` / `httpd -S`: the virtual hosts, not the Listen lines.
+    ApacheVhosts,
+    /// A config file or a piece of one.
+    File,
+    /// Lines out of `grep` (no block structure).
+    Grep,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WebConfigFacts {
+    pub server: Server,
+    pub shape: Shape,
+    pub listens: Vec<Listen>,
+    pub certificates: Vec<Named>,
+    pub upstreams: Vec<Named>,
+    pub includes: Vec<Named>,
+    /// The whole loaded configuration (an `nginx -T` dump, a Caddyfile
+    /// with no imports): a port absent from it is not served.
+    pub complete: bool,
+    /// The configuration test lines of `nginx -T` (line numbers), for the
+    /// service parser to read as a config test.
+    pub test_lines: Vec<usize>,
+    /// What the reader should know (unix sockets, host names, includes not
+    /// pasted, what `apachectl -S` cannot show).
+    pub notes: Vec<String>,
+    pub understood_lines: usize,
+    pub not_understood: Vec<NotUnderstood>,
+}
+
+impl WebConfigFacts {
+    fn new(server: Server, shape: Shape) -> Self {
+        WebConfigFacts {
+            server,
+            shape,
+            listens: Vec::new(),
+            certificates: Vec::new(),
+            upstreams: Vec::new(),
+            includes: Vec::new(),
+            complete: false,
+            test_lines: Vec::new(),
+            notes: Vec::new(),
+            understood_lines: 0,
+            not_understood: Vec::new(),
+        }
+    }
+
+    fn note(&mut self, text: String) {
+        if !self.notes.contains(&text) {
+            self.notes.push(text);
+        }
+    }
+
+    /// Listens on `port` that carry TCP.
+    pub fn on_port(&self, port: u16) -> impl Iterator<Item = &Listen> {
+        self.listens.iter().filter(move |l| l.port == port)
+    }
+}
+
+/// nginx's `nginx -t` / `-T` lines (the test result printed first).
+pub fn is_test_output(text: &str) -> bool {
+    text.trim().starts_with("nginx: ")
+}
+
+/// A shell prompt with no command (`root@web1:~#` after the output).
+fn is_bare_prompt(t: &str) -> bool {
+    !t.contains(char::is_whitespace)
+        && (t.contains('@') || t.starts_with('['))
+        && (t.ends_with('#') || t.ends_with('$'))
+}
+
+/// A path named by `cat`/`less` that holds web server configuration.
+pub fn is_config_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [
+        "/nginx/",
+        "/apache2/",
+        "/httpd/",
+        "/caddy/",
+        "/lsws/conf",
+        "/openlitespeed/",
+    ]
+    .iter()
+    .any(|d| lower.contains(d))
+        || lower.ends_with("caddyfile")
+        || lower.contains("/sites-enabled/")
+        || lower.contains("/sites-available/")
+}
+
+/// Brace (and Apache `<Tag>`) depth left open by `lines`.
+fn open_depth(lines: &[Line<'_>]) -> i64 {
+    lines
+        .iter()
+        .map(|l| {
+            let t = l.text.trim();
+            if t.starts_with("</") {
+                return -1;
+            }
+            if t.starts_with('<') && t.ends_with('>') && !t.starts_with("<!") {
+                return 1;
+            }
+            let code = t.split('#').next().unwrap_or("");
+            code.matches('{').count() as i64 - code.matches('}').count() as i64
+        })
+        .sum()
+}
+
+/// Whether the paragraph `next` goes on with the configuration in `prev`:
+/// a block is still open, or every line of `next` is configuration
+/// (`;`/`{`/`}`-ended, or a comment inside an `nginx -T` dump).
+pub fn continues(prev: &[Line<'_>], next: &[Line<'_>]) -> bool {
+    if open_depth(prev) > 0 {
+        return true;
+    }
+    let dump = prev
+        .iter()
+        .any(|l| l.text.trim_start().starts_with("# configuration file /"));
+    let content: Vec<&str> = next
+        .iter()
+        .map(|l| l.text.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
+    !content.is_empty()
+        && content.iter().all(|t| {
+            t.ends_with(';') || t.ends_with('{') || *t == "}" || (dump && t.starts_with('#'))
+        })
+}
+
+/// How strongly `lines` look like web server configuration (0-100).
+pub fn sniff(lines: &[Line<'_>]) -> u8 {
+    let mut score: u32 = 0;
+    let mut semis = 0u32;
+    for l in lines.iter().take(60) {
+        let t = l.text.trim();
+        let lower = t.to_ascii_lowercase();
+        let first = lower.split_whitespace().next().unwrap_or("");
+        if lower.starts_with("# configuration file /") {
+            score += 90;
+        } else if lower.starts_with("virtualhost configuration:")
+            || lower.contains(" is a namevirtualhost")
+        {
+            score += 80;
+        } else if lower.starts_with("<virtualhost") || lower.starts_with("</virtualhost") {
+            score += 60;
+        } else if lower.starts_with("server {")
+            || lower == "server{"
+            || (lower.starts_with("upstream ") && lower.ends_with('{'))
+            || (lower.starts_with("location ") && lower.ends_with('{'))
+        {
+            score += 40;
+        } else if matches!(
+            first,
+            "listen" | "server_name" | "ssl_certificate" | "proxy_pass" | "root" | "index"
+        ) && lower.ends_with(';')
+        {
+            score += 25;
+            semis += 1;
+        } else if matches!(
+            first,
+            "servername"
+                | "serveralias"
+                | "documentroot"
+                | "sslengine"
+                | "sslcertificatefile"
+                | "proxypass"
+                | "proxypassreverse"
+        ) && !lower.ends_with(';')
+            || t.starts_with("Listen ") && t.split_whitespace().nth(1).is_some_and(port_like)
+        {
+            score += 25;
+        } else if matches!(
+            first,
+            "reverse_proxy" | "file_server" | "php_fastcgi" | "encode"
+        ) || lower.starts_with("listener ") && lower.ends_with('{')
+        {
+            score += 30;
+        } else if lower.starts_with("serverroot: ") || lower.starts_with("main documentroot:") {
+            score += 40;
+        } else if lower.ends_with(';') && !lower.starts_with('#') {
+            semis += 1;
+        }
+    }
+    // Many `;`-ended lines next to a signature: nginx.
+    if score > 0 {
+        score += semis.min(10) * 3;
+    }
+    score.min(100) as u8
+}
+
+fn port_like(w: &str) -> bool {
+    let port = w.rsplit(':').next().unwrap_or(w);
+    port.parse::<u16>().is_ok()
+}
+
+/// Read a block of web server configuration.
+pub fn parse(input: &str, lines: &[Line<'_>]) -> WebConfigFacts {
+    parse_with(input, lines, None)
+}
+
+/// Read a block, with the command that printed it (`nginx -T`,
+/// `apachectl -S`, `cat /etc/caddy/Caddyfile`, `grep -rn listen ...`).
+pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> WebConfigFacts {
+    let cmd = command.unwrap_or("");
+    let grep = cmd.split_whitespace().any(|w| w == "grep" || w == "egrep");
+    let cat_file = cmd
+        .split_whitespace()
+        .skip(1)
+        .find(|w| w.starts_with('/'))
+        .filter(|_| {
+            let first = cmd.split_whitespace().find(|w| *w != "sudo").unwrap_or("");
+            matches!(first, "cat" | "less" | "more" | "head" | "tail")
+        });
+    // Lines as the parsers see them: grep prefixes removed.
+    let mut pre: Vec<Pre<'_>> = Vec::with_capacity(lines.len());
+    for l in lines {
+        pre.push(strip_grep_prefix(*l, grep));
+    }
+    let (server, shape) = detect(&pre, cmd);
+    let mut f = WebConfigFacts::new(server, shape);
+    match (server, shape) {
+        (_, Shape::ApacheVhosts) => apache_vhosts(&pre, &mut f),
+        (Server::Nginx, _) => nginx(&pre, cat_file, &mut f),
+        (Server::Apache, _) => apache(&pre, cat_file, &mut f),
+        (Server::Caddy, _) => caddy(&pre, cat_file, &mut f),
+        (Server::Litespeed, _) => litespeed(&pre, cat_file, &mut f),
+    }
+    if grep {
+        f.complete = false;
+        f.shape = Shape::Grep;
+        f.note("filtered with grep: only the matching lines were pasted".to_string());
+    }
+    if !f.complete && shape != Shape::ApacheVhosts {
+        let missing: Vec<String> = f.includes.iter().map(|i| i.value.clone()).collect();
+        for m in missing.into_iter().take(5) {
+            f.note(format!(
+                "includes {m}, which is not pasted: listens there are not known"
+            ));
+        }
+    }
+    f
+}
+
+/// A line with a `grep -rn` style `path:line:` prefix removed.
+#[derive(Clone, Copy)]
+struct Pre<'a> {
+    line: Line<'a>,
+    text: &'a str,
+    file: Option<&'a str>,
+    file_line: Option<usize>,
+}
+
+fn strip_grep_prefix(line: Line<'_>, grep: bool) -> Pre<'_> {
+    let plain = Pre {
+        line,
+        text: line.text,
+        file: None,
+        file_line: None,
+    };
+    let t = line.text;
+    // `/etc/nginx/sites-enabled/default:22:    listen 80;` (grep -rn) or
+    // `/etc/nginx/nginx.conf:    listen 80;` (grep -r).
+    if t.starts_with('/') {
+        if let Some((path, rest)) = t.split_once(':') {
+            if !path.contains(char::is_whitespace) {
+                if let Some((n, rest2)) = rest.split_once(':') {
+                    if let Ok(n) = n.parse::<usize>() {
+                        return Pre {
+                            line,
+                            text: rest2,
+                            file: Some(path),
+                            file_line: Some(n),
+                        };
+                    }
+                }
+                return Pre {
+                    line,
+                    text: rest,
+                    file: Some(path),
+                    file_line: None,
+                };
+            }
+        }
+    }
+    // `nginx -T | grep -n listen`: `123:    listen 80;`.
+    if grep {
+        if let Some((n, rest)) = t.split_once(':') {
+            if let Ok(n) = n.trim().parse::<usize>() {
+                return Pre {
+                    text: rest,
+                    file_line: Some(n),
+                    ..plain
+                };
+            }
+        }
+    }
+    plain
+}
+
+fn detect(pre: &[Pre<'_>], cmd: &str) -> (Server, Shape) {
+    let words: Vec<&str> = cmd.split_whitespace().filter(|w| *w != "sudo").collect();
+    let tool = words
+        .first()
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .unwrap_or("");
+    let lower_cmd = cmd.to_ascii_lowercase();
+    if matches!(tool, "apachectl" | "apache2ctl" | "httpd" | "apache2")
+        && (words.contains(&"-S") || cmd.contains("DUMP_VHOSTS"))
+    {
+        return (Server::Apache, Shape::ApacheVhosts);
+    }
+    if tool == "nginx" {
+        return (Server::Nginx, Shape::NginxDump);
+    }
+    let mut votes = [0u32; 4]; // nginx, apache, caddy, litespeed
+    let mut vhost_dump = 0u32;
+    if lower_cmd.contains("caddy") {
+        votes[2] += 50;
+    } else if lower_cmd.contains("/nginx") {
+        votes[0] += 50;
+    } else if lower_cmd.contains("apache") || lower_cmd.contains("/httpd") {
+        votes[1] += 50;
+    } else if lower_cmd.contains("lsws") || lower_cmd.contains("litespeed") {
+        votes[3] += 50;
+    }
+    for p in pre.iter().take(400) {
+        let t = p.text.trim();
+        if t.is_empty() || t.starts_with('#') {
+            if t.starts_with("# configuration file /") {
+                votes[0] += 100;
+            }
+            continue;
+        }
+        let lower = t.to_ascii_lowercase();
+        let first = lower.split_whitespace().next().unwrap_or("");
+        if lower.starts_with("virtualhost configuration:")
+            || lower.contains(" is a namevirtualhost")
+            || lower.starts_with("serverroot: ")
+            || lower.starts_with("main documentroot:")
+        {
+            vhost_dump += 1;
+        }
+        if lower.starts_with("<virtualhost")
+            || lower.starts_with("</")
+            || lower.starts_with("<ifmodule")
+            || lower.starts_with("<directory")
+        {
+            votes[1] += 5;
+        }
+        if t.ends_with(';') || lower.starts_with("server {") || lower.starts_with("http {") {
+            votes[0] += 2;
+        }
+        if is_test_output(t) {
+            votes[0] += 5;
+        }
+        if matches!(
+            first,
+            "servername" | "documentroot" | "sslengine" | "serveralias" | "proxypass"
+        ) || t.starts_with("Listen ")
+        {
+            votes[1] += 3;
+        }
+        if matches!(
+            first,
+            "reverse_proxy" | "file_server" | "php_fastcgi" | "encode" | "tls" | "import"
+        ) && !t.ends_with(';')
+        {
+            votes[2] += 3;
+        }
+        if (first == "listener" || first == "virtualhost" || first == "vhtemplate")
+            && t.ends_with('{')
+        {
+            votes[3] += 5;
+        }
+        if matches!(first, "address" | "secure" | "keyfile" | "certfile") {
+            votes[3] += 1;
+        }
+    }
+    if vhost_dump > 0 && votes[1] < 5 {
+        return (Server::Apache, Shape::ApacheVhosts);
+    }
+    let servers = [
+        Server::Nginx,
+        Server::Apache,
+        Server::Caddy,
+        Server::Litespeed,
+    ];
+    let mut best = (Server::Nginx, 0u32);
+    for (s, v) in servers.iter().zip(votes) {
+        if v > best.1 {
+            best = (*s, v);
+        }
+    }
+    // Braces with no `;` anywhere and no other signature: a Caddyfile.
+    if best.1 == 0
+        && pre.iter().any(|p| p.text.trim_end().ends_with('{'))
+        && !pre.iter().any(|p| p.text.trim_end().ends_with(';'))
+    {
+        best.0 = Server::Caddy;
+    }
+    let shape = if best.0 == Server::Nginx
+        && pre
+            .iter()
+            .any(|p| p.text.trim_start().starts_with("# configuration file /"))
+    {
+        Shape::NginxDump
+    } else {
+        Shape::File
+    };
+    (best.0, shape)
+}
+
+// ---------------------------------------------------------------- nginx
+
+/// A config file and line, when the paste tells.
+type FileLine = (Option<String>, Option<usize>);
+
+/// A statement: words, its first line, and how it ended.
+struct Stmt<'a> {
+    words: Vec<String>,
+    first: Pre<'a>,
+    end: End,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    Semi,
+    Open,
+    Close,
+    /// End of input with the statement unfinished.
+    Eof,
+}
+
+/// Cut nginx text into statements. Comments end at the line's end;
+/// quotes keep `;`, `{`, `#` as text.
+fn nginx_statements<'a>(pre: &[Pre<'a>], f: &mut WebConfigFacts) -> Vec<Stmt<'a>> {
+    let mut out = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut first: Option<Pre<'a>> = None;
+    for p in pre {
+        let t = p.text.trim();
+        if t.starts_with("# configuration file /") {
+            // A file of `nginx -T` starts here; `dump_files` maps lines to it.
+            f.complete = true;
+            continue;
+        }
+        if is_test_output(t) {
+            f.test_lines.push(p.line.no);
+            continue;
+        }
+        if is_bare_prompt(t) {
+            continue;
+        }
+        let here = *p;
+        let mut cur = String::new();
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        for c in p.text.chars() {
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                    continue;
+                }
+                cur.push(c);
+                continue;
+            }
+            match c {
+                '"' | '\'' if cur.is_empty() => quote = Some(c),
+                '#' if cur.is_empty() => break,
+                ';' | '{' | '}' => {
+                    if !cur.is_empty() {
+                        words.push(std::mem::take(&mut cur));
+                    }
+                    let end = match c {
+                        ';' => End::Semi,
+                        '{' => End::Open,
+                        _ => End::Close,
+                    };
+                    let at = first.take().unwrap_or(here);
+                    out.push(Stmt {
+                        words: std::mem::take(&mut words),
+                        first: at,
+                        end,
+                    });
+                }
+                c if c.is_whitespace() => {
+                    if !cur.is_empty() {
+                        words.push(std::mem::take(&mut cur));
+                    }
+                }
+                c => {
+                    if first.is_none() && words.is_empty() && cur.is_empty() {
+                        first = Some(here);
+                    }
+                    cur.push(c);
+                }
+            }
+        }
+        if !cur.is_empty() {
+            words.push(cur);
+        }
+    }
+    if !words.is_empty() {
+        if let Some(at) = first {
+            out.push(Stmt {
+                words,
+                first: at,
+                end: End::Eof,
+            });
+        }
+    }
+    out
+}
+
+/// The file a pasted line belongs to in an `nginx -T` dump.
+fn dump_files(pre: &[Pre<'_>]) -> Vec<(usize, String)> {
+    pre.iter()
+        .filter_map(|p| {
+            let rest = p.text.trim().strip_prefix("# configuration file ")?;
+            Some((p.line.no, rest.trim_end_matches(':').trim().to_string()))
+        })
+        .collect()
+}
+
+fn file_of(files: &[(usize, String)], no: usize) -> Option<(String, usize)> {
+    let (start, name) = files.iter().rev().find(|(s, _)| *s < no)?;
+    Some((name.clone(), no.checked_sub(*start)?))
+}
+
+#[derive(Default)]
+struct Frame {
+    name: String,
+    line: usize,
+    listens: Vec<Listen>,
+    ssl_on: bool,
+    stream: bool,
+}
+
+fn nginx(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
+    let files = dump_files(pre);
+    let stmts = nginx_statements(pre, f);
+    let mut bad: Vec<(usize, NotUnderstood)> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let locate = |p: &Pre<'_>| -> (Option<String>, Option<usize>) {
+        if let Some(file) = p.file {
+            return (Some(file.to_string()), p.file_line);
+        }
+        if let Some((name, n)) = file_of(&files, p.line.no) {
+            return (Some(name), Some(n));
+        }
+        if let Some(c) = cat_file {
+            return (Some(c.to_string()), Some(p.line.no));
+        }
+        (None, p.file_line)
+    };
+    let in_stream = |stack: &[Frame]| stack.iter().any(|fr| fr.stream);
+    for s in &stmts {
+        let no = s.first.line.no;
+        let key = s.words.first().map(|w| w.to_ascii_lowercase());
+        match s.end {
+            End::Open => {
+                let name = key.unwrap_or_default();
+                let stream = name == "stream";
+                stack.push(Frame {
+                    name,
+                    line: no,
+                    stream,
+                    ..Frame::default()
+                });
+            }
+            End::Close => {
+                if !s.words.is_empty() {
+                    bad.push((
+                        no,
+                        NotUnderstood::new(s.first.line, "directive not ended with ';'"),
+                    ));
+                }
+                match stack.pop() {
+                    Some(fr) => close_nginx_frame(fr, &stack, f, pre, &locate),
+                    None => {
+                        // A closing brace of a block opened before the paste.
+                        f.note("a block closes that opens before the pasted part".to_string());
+                    }
+                }
+            }
+            End::Semi | End::Eof => {
+                let Some(key) = key else { continue };
+                if s.end == End::Eof && !matches!(key.as_str(), "listen") {
+                    bad.push((
+                        no,
+                        NotUnderstood::new(s.first.line, "directive not ended with ';'"),
+                    ));
+                    continue;
+                }
+                let arg = s.words.get(1).cloned().unwrap_or_default();
+                match key.as_str() {
+                    "listen" => {
+                        let (file, file_line) = locate(&s.first);
+                        match nginx_listen(&s.words) {
+                            Ok(Some(mut l)) => {
+                                l.line = no;
+                                l.file = file;
+                                l.file_line = file_line;
+                                if l.host.is_some() {
+                                    f.note(format!("line {no}: listens on a host name: it binds the addresses the name resolves to when the server starts"));
+                                }
+                                match stack.iter_mut().rev().find(|fr| fr.name == "server") {
+                                    Some(fr) => fr.listens.push(l),
+                                    // A bare listen line (grep output):
+                                    // TLS is what its parameters say.
+                                    None => {
+                                        if l.tls.is_none() && !in_stream(&stack) {
+                                            l.tls = Some(has_word(&s.words, "ssl"));
+                                        }
+                                        f.listens.push(l)
+                                    }
+                                }
+                            }
+                            Ok(None) => {
+                                f.note(format!("line {no}: a unix socket or QUIC (UDP) listen, not a TCP port Cloudflare connects to"));
+                            }
+                            Err(why) => bad.push((no, NotUnderstood::new(s.first.line, why))),
+                        }
+                    }
+                    "ssl" if arg.eq_ignore_ascii_case("on") => {
+                        if let Some(fr) = stack.last_mut() {
+                            fr.ssl_on = true;
+                        }
+                    }
+                    "ssl_certificate" if !arg.is_empty() => f.certificates.push(Named {
+                        server: Server::Nginx,
+                        value: arg,
+                        line: no,
+                    }),
+                    "proxy_pass" | "fastcgi_pass" | "uwsgi_pass" | "grpc_pass" | "scgi_pass"
+                        if !arg.is_empty() =>
+                    {
+                        f.upstreams.push(Named {
+                            server: Server::Nginx,
+                            value: arg,
+                            line: no,
+                        })
+                    }
+                    "server"
+                        if stack.last().is_some_and(|fr| fr.name == "upstream")
+                            && !arg.is_empty() =>
+                    {
+                        f.upstreams.push(Named {
+                            server: Server::Nginx,
+                            value: arg,
+                            line: no,
+                        })
+                    }
+                    "include" if !arg.is_empty() => f.includes.push(Named {
+                        server: Server::Nginx,
+                        value: arg,
+                        line: no,
+                    }),
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Blocks the paste leaves open still count.
+    while let Some(fr) = stack.pop() {
+        close_nginx_frame(fr, &stack, f, pre, &locate);
+    }
+    count_lines(pre, bad, f);
+}
+
+fn has_word(words: &[String], w: &str) -> bool {
+    words.iter().skip(2).any(|x| x.eq_ignore_ascii_case(w))
+}
+
+fn close_nginx_frame(
+    fr: Frame,
+    stack: &[Frame],
+    f: &mut WebConfigFacts,
+    pre: &[Pre<'_>],
+    locate: &dyn Fn(&Pre<'_>) -> FileLine,
+) {
+    if fr.name != "server" {
+        return;
+    }
+    let stream = stack.iter().any(|s| s.stream);
+    let ssl_on = fr.ssl_on || stack.iter().any(|s| s.ssl_on);
+    if fr.listens.is_empty() {
+        if stream {
+            return;
+        }
+        // A server block with no listen serves *:80.
+        let (file, file_line) = pre
+            .iter()
+            .find(|p| p.line.no == fr.line)
+            .map(locate)
+            .unwrap_or((None, None));
+        f.listens.push(Listen {
+            server: Server::Nginx,
+            addr: None,
+            host: None,
+            port: 80,
+            tls: Some(ssl_on),
+            binds: true,
+            implicit: true,
+            default_server: false,
+            reuseport: false,
+            proxy_protocol: false,
+            file,
+            file_line,
+            line: fr.line,
+        });
+        return;
+    }
+    for mut l in fr.listens {
+        if l.tls.is_none() && !stream {
+            l.tls = Some(ssl_on);
+        }
+        if l.tls == Some(false) && ssl_on {
+            l.tls = Some(true);
+        }
+        f.listens.push(l);
+    }
+}
+
+/// One nginx `listen`: Ok(None) for unix sockets and QUIC.
+fn nginx_listen(words: &[String]) -> Result<Option<Listen>, String> {
+    let Some(target) = words.get(1) else {
+        return Err("listen without an address or port".to_string());
+    };
+    if target.starts_with("unix:") {
+        return Ok(None);
+    }
+    let params: Vec<String> = words
+        .iter()
+        .skip(2)
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let has = |p: &str| params.iter().any(|w| w == p);
+    if has("quic") || has("udp") {
+        return Ok(None);
+    }
+    let (addr, host, port) = host_port(target, 80)?;
+    let ssl = has("ssl");
+    Ok(Some(Listen {
+        server: Server::Nginx,
+        addr,
+        host,
+        port,
+        // Decided when the server block closes (`ssl on;` counts too).
+        tls: if ssl { Some(true) } else { None },
+        binds: true,
+        implicit: false,
+        default_server: has("default_server") || has("default"),
+        reuseport: has("reuseport"),
+        proxy_protocol: has("proxy_protocol"),
+        file: None,
+        file_line: None,
+        line: 0,
+    }))
+}
+
+type HostPort = (Option<IpAddr>, Option<String>, u16);
+
+/// `80`, `*:80`, `127.0.0.1`, `127.0.0.1:8080`, `[::]:443`, `[::1]`,
+/// `localhost:8080`: address (None = all), host name, port.
+fn host_port(target: &str, default_port: u16) -> Result<HostPort, String> {
+    let bad_port = || format!("port in \"{target}\" is not a number from 1 to 65535");
+    let port_of = |p: &str| -> Result<u16, String> {
+        p.parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(bad_port)
+    };
+    if let Some(rest) = target.strip_prefix('[') {
+        let (ip, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("\"{target}\": IPv6 address without ']'"))?;
+        let addr: IpAddr = ip
+            .split('%')
+            .next()
+            .unwrap_or(ip)
+            .parse()
+            .map_err(|_| format!("\"{ip}\" is not an IPv6 address"))?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => port_of(p)?,
+            None if after.is_empty() => default_port,
+            None => return Err(format!("\"{target}\": unexpected text after ']'")),
+        };
+        return Ok((Some(addr), None, port));
+    }
+    if target.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok((None, None, port_of(target)?));
+    }
+    let (host, port) = match target.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => (h, port_of(p)?),
+        Some(_) => return Err(format!("\"{target}\": an IPv6 address needs [brackets]")),
+        None => (target, default_port),
+    };
+    match host {
+        "*" | "" => Ok((None, None, port)),
+        h => match h.parse::<IpAddr>() {
+            Ok(a) => Ok((Some(a), None, port)),
+            Err(_) if h.eq_ignore_ascii_case("localhost") => Ok((
+                Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+                Some(h.to_string()),
+                port,
+            )),
+            Err(_)
+                if h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_') =>
+            {
+                Ok((None, Some(h.to_ascii_lowercase()), port))
+            }
+            Err(_) => Err(format!("\"{h}\" is not an address or host name")),
+        },
+    }
+}
+
+/// Count understood lines: every non-blank line not reported bad.
+fn count_lines(pre: &[Pre<'_>], bad: Vec<(usize, NotUnderstood)>, f: &mut WebConfigFacts) {
+    let mut bad_lines: Vec<usize> = Vec::new();
+    for (no, nu) in bad {
+        if !bad_lines.contains(&no) {
+            bad_lines.push(no);
+            f.not_understood.push(nu);
+        }
+    }
+    f.understood_lines = pre
+        .iter()
+        .filter(|p| !p.line.text.trim().is_empty() && !bad_lines.contains(&p.line.no))
+        .count();
+}
+
+// ---------------------------------------------------------------- Apache
+
+struct Vhost {
+    listens: Vec<Listen>,
+    ssl: Option<bool>,
+}
+
+fn apache(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
+    let mut bad: Vec<(usize, NotUnderstood)> = Vec::new();
+    let mut vhost: Option<Vhost> = None;
+    let mut global_ssl = false;
+    let locate = |p: &Pre<'_>| -> (Option<String>, Option<usize>) {
+        match (p.file, cat_file) {
+            (Some(file), _) => (Some(file.to_string()), p.file_line),
+            (None, Some(c)) => (Some(c.to_string()), Some(p.line.no)),
+            _ => (None, p.file_line),
+        }
+    };
+    for p in pre {
+        let t = p.text.trim();
+        if t.is_empty() || t.starts_with('#') || is_bare_prompt(t) {
+            continue;
+        }
+        let no = p.line.no;
+        let lower = t.to_ascii_lowercase();
+        if let Some(rest) = lower.strip_prefix("<virtualhost") {
+            let args = t
+                .get(t.len().saturating_sub(rest.len())..)
+                .unwrap_or("")
+                .trim_end_matches('>')
+                .trim();
+            let mut v = Vhost {
+                listens: Vec::new(),
+                ssl: None,
+            };
+            for a in args.split_whitespace() {
+                let a = a.trim_matches('"');
+                let (a, port_given) = match a.strip_prefix("_default_") {
+                    Some(rest) => (format!("*{rest}"), rest.starts_with(':')),
+                    None => (
+                        a.to_string(),
+                        a.rsplit_once(':').is_some_and(|(h, _)| !h.ends_with(':'))
+                            && !a.ends_with(']'),
+                    ),
+                };
+                if !port_given {
+                    f.note(format!(
+                        "line {no}: <VirtualHost {a}> names no port: it matches every Listen port"
+                    ));
+                    continue;
+                }
+                match host_port(&a, 80) {
+                    Ok((addr, host, port)) => {
+                        let (file, file_line) = locate(p);
+                        v.listens.push(Listen {
+                            server: Server::Apache,
+                            addr,
+                            host,
+                            port,
+                            tls: None,
+                            binds: false,
+                            implicit: false,
+                            default_server: false,
+                            reuseport: false,
+                            proxy_protocol: false,
+                            file,
+                            file_line,
+                            line: no,
+                        })
+                    }
+                    Err(why) => bad.push((no, NotUnderstood::new(p.line, why))),
+                }
+            }
+            if let Some(old) = vhost.replace(v) {
+                close_vhost(old, global_ssl, true, f);
+            }
+            continue;
+        }
+        if lower.starts_with("</virtualhost") {
+            match vhost.take() {
+                Some(v) => close_vhost(v, global_ssl, true, f),
+                None => f.note(format!(
+                    "line {no}: a <VirtualHost> closes that opens before the pasted part"
+                )),
+            }
+            continue;
+        }
+        if t.starts_with('<') {
+            // <IfModule>, <Directory>, <Location>...: structure only.
+            continue;
+        }
+        let mut words = t.split_whitespace();
+        let key = words.next().unwrap_or("").to_ascii_lowercase();
+        let args: Vec<&str> = words.map(|w| w.trim_matches('"')).collect();
+        let arg = args.first().copied().unwrap_or("");
+        match key.as_str() {
+            "listen" => {
+                let Some(target) = args.first() else {
+                    bad.push((no, NotUnderstood::new(p.line, "Listen without a port")));
+                    continue;
+                };
+                match host_port(target, 0) {
+                    Ok((_, _, 0)) => {
+                        bad.push((no, NotUnderstood::new(p.line, "Listen needs a port")))
+                    }
+                    Ok((addr, host, port)) => {
+                        let proto = args.get(1).map(|s| s.to_ascii_lowercase());
+                        let (file, file_line) = locate(p);
+                        f.listens.push(Listen {
+                            server: Server::Apache,
+                            addr,
+                            host,
+                            port,
+                            tls: match proto.as_deref() {
+                                Some("https") => Some(true),
+                                _ => None,
+                            },
+                            binds: true,
+                            implicit: false,
+                            default_server: false,
+                            reuseport: false,
+                            proxy_protocol: false,
+                            file,
+                            file_line,
+                            line: no,
+                        });
+                    }
+                    Err(why) => bad.push((no, NotUnderstood::new(p.line, why))),
+                }
+            }
+            "sslengine" => {
+                let on = arg.eq_ignore_ascii_case("on");
+                match vhost.as_mut() {
+                    Some(v) => v.ssl = Some(on),
+                    None => global_ssl = on,
+                }
+            }
+            "sslcertificatefile" if !arg.is_empty() => f.certificates.push(Named {
+                server: Server::Apache,
+                value: arg.to_string(),
+                line: no,
+            }),
+            "proxypass" | "proxypassmatch" => {
+                if let Some(url) = args.iter().find(|a| a.contains("://")) {
+                    f.upstreams.push(Named {
+                        server: Server::Apache,
+                        value: url.to_string(),
+                        line: no,
+                    });
+                }
+            }
+            "include" | "includeoptional" if !arg.is_empty() => f.includes.push(Named {
+                server: Server::Apache,
+                value: arg.to_string(),
+                line: no,
+            }),
+            _ => {}
+        }
+    }
+    if let Some(v) = vhost.take() {
+        close_vhost(v, global_ssl, false, f);
+    }
+    count_lines(pre, bad, f);
+}
+
+fn close_vhost(v: Vhost, global_ssl: bool, closed: bool, f: &mut WebConfigFacts) {
+    // A whole vhost without `SSLEngine on` serves plain HTTP; an unclosed
+    // one may set it further down.
+    let tls = match v.ssl {
+        Some(on) => Some(on),
+        None if global_ssl => Some(true),
+        None if closed => Some(false),
+        None => None,
+    };
+    for mut l in v.listens {
+        l.tls = tls;
+        f.listens.push(l);
+    }
+}
+
+/// `apachectl -S` / `httpd -S`.
+fn apache_vhosts(pre: &[Pre<'_>], f: &mut WebConfigFacts) {
+    let mut bad: Vec<(usize, NotUnderstood)> = Vec::new();
+    f.note("apachectl -S lists virtual hosts, not Listen lines or SSLEngine: the main server may listen on ports not shown, and TLS is not shown".to_string());
+    for p in pre {
+        let t = p.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let lower = t.to_ascii_lowercase();
+        let first = t.split_whitespace().next().unwrap_or("");
+        let known_prefix = [
+            "virtualhost configuration:",
+            "serverroot:",
+            "main documentroot:",
+            "main errorlog:",
+            "mutex ",
+            "pidfile:",
+            "define:",
+            "user:",
+            "group:",
+            "default server ",
+            "port ",
+            "alias ",
+            "wild alias ",
+            "syntax ok",
+        ];
+        if known_prefix.iter().any(|k| lower.starts_with(k))
+            || (first.starts_with("AH") && first.ends_with(':'))
+            || (lower.starts_with('[') && lower.contains("] ["))
+            || lower.starts_with('#')
+            || is_bare_prompt(t)
+        {
+            continue;
+        }
+        // `*:443  is a NameVirtualHost`, `127.0.0.1:8080  example.com (/path:1)`.
+        let Some((addr_port, rest)) = t.split_once(char::is_whitespace) else {
+            bad.push((
+                no(p),
+                NotUnderstood::new(p.line, "not a line apachectl -S prints"),
+            ));
+            continue;
+        };
+        let addr_port = match addr_port.strip_prefix("_default_") {
+            Some(r) => format!("*{r}"),
+            None => addr_port.to_string(),
+        };
+        let Ok((addr, host, port)) = host_port(&addr_port, 0) else {
+            bad.push((
+                no(p),
+                NotUnderstood::new(p.line, "not a line apachectl -S prints"),
+            ));
+            continue;
+        };
+        if port == 0 {
+            bad.push((
+                no(p),
+                NotUnderstood::new(p.line, "virtual host without a port"),
+            ));
+            continue;
+        }
+        let (file, file_line) = match crate::parse::textscan::between(rest, "(", ")") {
+            Some(loc) => match loc.rsplit_once(':') {
+                Some((path, n)) => (Some(path.to_string()), n.parse::<usize>().ok()),
+                None => (Some(loc.to_string()), None),
+            },
+            None => (None, None),
+        };
+        f.listens.push(Listen {
+            server: Server::Apache,
+            addr,
+            host,
+            port,
+            tls: None,
+            binds: false,
+            implicit: false,
+            default_server: false,
+            reuseport: false,
+            proxy_protocol: false,
+            file,
+            file_line,
+            line: p.line.no,
+        });
+    }
+    count_lines(pre, bad, f);
+}
+
+fn no(p: &Pre<'_>) -> usize {
+    p.line.no
+}
+
+// ---------------------------------------------------------------- Caddy
+
+/// A site's addresses with their lines, and its `bind` addresses.
+type SiteAddrs = (Vec<(String, usize)>, Vec<IpAddr>);
+
+fn caddy(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
+    let mut bad: Vec<(usize, NotUnderstood)> = Vec::new();
+    let mut depth: usize = 0;
+    let mut in_global = false;
+    let mut http_port: u16 = 80;
+    let mut https_port: u16 = 443;
+    // The open site: addresses with their line, `bind` addresses.
+    let mut site: Option<SiteAddrs> = None;
+    let mut seen_content = false;
+    let mut has_import = false;
+    let close_site = |s: SiteAddrs,
+                      http: u16,
+                      https: u16,
+                      f: &mut WebConfigFacts,
+                      bad: &mut Vec<(usize, NotUnderstood)>| {
+        let (addrs, bind) = s;
+        for (a, no) in addrs {
+            match caddy_site(&a, http, https) {
+                Ok(ports) => {
+                    for (port, tls) in ports {
+                        let binds: Vec<Option<IpAddr>> = if bind.is_empty() {
+                            vec![None]
+                        } else {
+                            bind.iter().copied().map(Some).collect()
+                        };
+                        for b in binds {
+                            if f.listens.iter().any(|l| {
+                                l.line == no && l.port == port && l.addr == b && l.tls == Some(tls)
+                            }) {
+                                continue;
+                            }
+                            f.listens.push(Listen {
+                                server: Server::Caddy,
+                                addr: b,
+                                host: None,
+                                port,
+                                tls: Some(tls),
+                                binds: true,
+                                implicit: false,
+                                default_server: false,
+                                reuseport: false,
+                                proxy_protocol: false,
+                                file: cat_file.map(str::to_string),
+                                file_line: cat_file.map(|_| no),
+                                line: no,
+                            });
+                        }
+                    }
+                }
+                Err(why) => bad.push((
+                    no,
+                    NotUnderstood {
+                        line: no,
+                        text: a.clone(),
+                        reason: why,
+                    },
+                )),
+            }
+        }
+    };
+    for p in pre {
+        let raw = p.text.trim();
+        // Comments start with `#` at a word start.
+        let t = match raw.find(" #") {
+            Some(i) => raw.get(..i).unwrap_or(raw).trim(),
+            None if raw.starts_with('#') || is_bare_prompt(raw) => "",
+            None => raw,
+        };
+        if t.is_empty() {
+            continue;
+        }
+        let no = p.line.no;
+        let opens = t.ends_with('{');
+        let body = t.trim_end_matches('{').trim();
+        if t == "}" {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                if in_global {
+                    in_global = false;
+                } else if let Some(s) = site.take() {
+                    close_site(s, http_port, https_port, f, &mut bad);
+                }
+            }
+            continue;
+        }
+        if depth == 0 {
+            if opens && body.is_empty() && !seen_content {
+                in_global = true;
+                depth = 1;
+                seen_content = true;
+                continue;
+            }
+            seen_content = true;
+            if body.starts_with('(') || body.starts_with("import") {
+                has_import |= body.starts_with("import");
+                if opens {
+                    depth = 1;
+                }
+                continue;
+            }
+            if opens || site.is_none() {
+                // Site addresses (a Caddyfile of one site may omit braces).
+                if let Some(s) = site.take() {
+                    close_site(s, http_port, https_port, f, &mut bad);
+                }
+                let addrs: Vec<(String, usize)> = body
+                    .split([',', ' '])
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| (a.to_string(), no))
+                    .collect();
+                site = Some((addrs, Vec::new()));
+                if opens {
+                    depth = 1;
+                }
+                continue;
+            }
+        }
+        if opens {
+            depth = depth.saturating_add(1);
+        }
+        if t.starts_with('}') {
+            depth = depth.saturating_sub(1);
+        }
+        let mut words = body.split_whitespace();
+        let key = words.next().unwrap_or("");
+        let args: Vec<&str> = words.collect();
+        if in_global {
+            match key {
+                "http_port" => http_port = args.first().and_then(|p| p.parse().ok()).unwrap_or(80),
+                "https_port" => {
+                    https_port = args.first().and_then(|p| p.parse().ok()).unwrap_or(443)
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match key {
+            "bind" => {
+                if let Some(s) = site.as_mut() {
+                    for a in &args {
+                        match crate::parse::textscan::parse_ip(a) {
+                            Some(ip) => s.1.push(ip),
+                            None => f.note(format!(
+                                "line {no}: bind {a}: not an address (a host name or interface)"
+                            )),
+                        }
+                    }
+                }
+            }
+            "reverse_proxy" => {
+                for a in args
+                    .iter()
+                    .filter(|a| !a.starts_with('@') && !a.starts_with('/') && **a != "*")
+                {
+                    f.upstreams.push(Named {
+                        server: Server::Caddy,
+                        value: a.to_string(),
+                        line: no,
+                    });
+                }
+            }
+            "tls" => {
+                if let Some(cert) = args.first().filter(|a| a.contains('/')) {
+                    f.certificates.push(Named {
+                        server: Server::Caddy,
+                        value: cert.to_string(),
+                        line: no,
+                    });
+                }
+            }
+            "import" => {
+                has_import = true;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = site.take() {
+        close_site(s, http_port, https_port, f, &mut bad);
+    }
+    f.complete = cat_file.is_some_and(|c| c.contains("Caddyfile")) && !has_import;
+    count_lines(pre, bad, f);
+}
+
+/// Ports (with TLS) one Caddy site address serves.
+fn caddy_site(a: &str, http: u16, https: u16) -> Result<Vec<(u16, bool)>, String> {
+    let (scheme, rest) = match a.split_once("://") {
+        Some((s, r)) => (Some(s.to_ascii_lowercase()), r),
+        None => (None, a),
+    };
+    let hostport = rest.split('/').next().unwrap_or(rest);
+    let (host, port): (&str, Option<u16>) = if let Some(r) = hostport.strip_prefix('[') {
+        match r.split_once("]") {
+            Some((h, p)) => (
+                h,
+                match p.strip_prefix(':') {
+                    Some(p) => Some(p.parse().map_err(|_| format!("bad port in \"{a}\""))?),
+                    None => None,
+                },
+            ),
+            None => return Err(format!("\"{a}\": IPv6 address without ']'")),
+        }
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (
+                h,
+                Some(
+                    p.parse::<u16>()
+                        .map_err(|_| format!("\"{a}\" is not a site address"))?,
+                ),
+            ),
+            None => (hostport, None),
+        }
+    };
+    if !host
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || ".-_*:{}$".contains(c))
+    {
+        return Err(format!("\"{a}\" is not a site address"));
+    }
+    Ok(match (scheme.as_deref(), port) {
+        (Some("http"), p) => vec![(p.unwrap_or(http), false)],
+        (Some("https"), p) => vec![(p.unwrap_or(https), true)],
+        (Some(_), _) => return Err(format!("\"{a}\": unknown scheme")),
+        (None, Some(p)) if p == http || host.is_empty() => vec![(p, false)],
+        (None, Some(p)) => vec![(p, true)],
+        // A name with no port: HTTPS on 443 and the redirect on 80.
+        (None, None) if !host.is_empty() => vec![(http, false), (https, true)],
+        (None, None) => return Err(format!("\"{a}\" is not a site address")),
+    })
+}
+
+// ---------------------------------------------------------------- LiteSpeed
+
+/// An open `listener` block: its line, `address` (with line), `secure`.
+type OpenListener<'a> = (Pre<'a>, Option<(String, usize)>, Option<bool>);
+
+fn litespeed(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
+    let mut bad: Vec<(usize, NotUnderstood)> = Vec::new();
+    let mut depth = 0usize;
+    // The open listener: its line, address, secure flag.
+    let mut listener: Option<OpenListener<'_>> = None;
+    for p in pre {
+        let t = p.text.trim();
+        if t.is_empty() || t.starts_with('#') || is_bare_prompt(t) {
+            continue;
+        }
+        let no = p.line.no;
+        let lower = t.to_ascii_lowercase();
+        if t.ends_with('{') {
+            depth = depth.saturating_add(1);
+            if depth == 1 && lower.starts_with("listener ") {
+                listener = Some((*p, None, None));
+            }
+            continue;
+        }
+        if t == "}" {
+            if depth == 1 {
+                if let Some((at, addr, secure)) = listener.take() {
+                    match addr {
+                        Some((a, line)) => match host_port(&a, 0) {
+                            Ok((addr, host, port)) if port > 0 => f.listens.push(Listen {
+                                server: Server::Litespeed,
+                                addr,
+                                host,
+                                port,
+                                tls: Some(secure.unwrap_or(false)),
+                                binds: true,
+                                implicit: false,
+                                default_server: false,
+                                reuseport: false,
+                                proxy_protocol: false,
+                                file: cat_file.map(str::to_string),
+                                file_line: cat_file.map(|_| line),
+                                line,
+                            }),
+                            _ => bad.push((
+                                line,
+                                NotUnderstood {
+                                    line,
+                                    text: a,
+                                    reason: "not an address:port".into(),
+                                },
+                            )),
+                        },
+                        None => f.note(format!(
+                            "line {}: a listener without an address line",
+                            at.line.no
+                        )),
+                    }
+                }
+            }
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let mut words = t.split_whitespace();
+        let key = words.next().unwrap_or("").to_ascii_lowercase();
+        let arg = words.next().unwrap_or("");
+        match key.as_str() {
+            "address" => {
+                if let Some(l) = listener.as_mut() {
+                    l.1 = Some((arg.to_string(), no));
+                }
+            }
+            "secure" => {
+                if let Some(l) = listener.as_mut() {
+                    l.2 = Some(arg == "1");
+                }
+            }
+            "certfile" if !arg.is_empty() => f.certificates.push(Named {
+                server: Server::Litespeed,
+                value: arg.to_string(),
+                line: no,
+            }),
+            "include" if !arg.is_empty() => f.includes.push(Named {
+                server: Server::Litespeed,
+                value: arg.to_string(),
+                line: no,
+            }),
+            _ => {}
+        }
+    }
+    count_lines(pre, bad, f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::lines;
+
+    fn read(text: &str) -> WebConfigFacts {
+        parse("t", &lines(text))
+    }
+
+    fn ports(f: &WebConfigFacts) -> Vec<(Option<IpAddr>, u16, Option<bool>)> {
+        f.listens.iter().map(|l| (l.addr, l.port, l.tls)).collect()
+    }
+
+    #[test]
+    fn nginx_listen_spellings() {
+        let f = read("server {\n listen 127.0.0.1:80;\n listen [::1];\n listen *:8080 default_server reuseport;\n listen 443 ssl http2 proxy_protocol;\n listen localhost:81;\n listen unix:/run/x.sock;\n listen 443 quic;\n}\n");
+        let got = ports(&f);
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert_eq!(
+            got.first(),
+            Some(&(Some("127.0.0.1".parse().unwrap()), 80, Some(false)))
+        );
+        assert_eq!(
+            got.get(1),
+            Some(&(Some("::1".parse().unwrap()), 80, Some(false)))
+        );
+        assert_eq!(got.get(2), Some(&(None, 8080, Some(false))));
+        assert_eq!(got.get(3), Some(&(None, 443, Some(true))));
+        assert!(f.listens.get(3).is_some_and(|l| l.proxy_protocol));
+        assert!(f
+            .listens
+            .get(2)
+            .is_some_and(|l| l.default_server && l.reuseport));
+        assert!(f
+            .listens
+            .get(4)
+            .is_some_and(|l| l.loopback() && l.host.is_some()));
+        assert!(f.not_understood.is_empty());
+        assert!(!f.complete);
+    }
+
+    #[test]
+    fn old_ssl_on_and_implicit_listen() {
+        let f = read("server {\n  listen 443;\n  ssl on;\n}\nserver {\n  server_name x;\n}");
+        assert_eq!(
+            ports(&f),
+            vec![(None, 443, Some(true)), (None, 80, Some(false))]
+        );
+        assert!(f.listens.get(1).is_some_and(|l| l.implicit));
+    }
+
+    #[test]
+    fn bad_listens_are_reported_not_dropped() {
+        let f = read("server {\n  listen 99999;\n  listen ::1:80;\n  listen 80\n}");
+        assert_eq!(f.not_understood.len(), 3, "{:?}", f.not_understood);
+        assert_eq!(f.understood_lines, 2);
+    }
+
+    #[test]
+    fn caddy_sites() {
+        let f = read("{\n  email a@b.c\n}\nexample.com, www.example.com {\n  reverse_proxy localhost:3000\n}\n:8080 {\n  file_server\n}\nhttp://a.test {\n  bind 127.0.0.1\n}\n");
+        assert_eq!(f.server, Server::Caddy);
+        let got = ports(&f);
+        assert!(got.contains(&(None, 443, Some(true))));
+        assert!(got.contains(&(None, 80, Some(false))));
+        assert!(got.contains(&(None, 8080, Some(false))));
+        assert!(got.contains(&(Some("127.0.0.1".parse().unwrap()), 80, Some(false))));
+        assert_eq!(
+            f.upstreams.first().map(|u| u.value.as_str()),
+            Some("localhost:3000")
+        );
+    }
+
+    #[test]
+    fn apache_vhost_tls_and_listen() {
+        let f = read("Listen 127.0.0.1:8080\nListen 443 https\n<VirtualHost *:443 [::1]:8443>\n  SSLEngine on\n  SSLCertificateFile /etc/ssl/a.pem\n  ProxyPass / http://127.0.0.1:3000/\n</VirtualHost>\n<VirtualHost *:80>\n ServerName x\n</VirtualHost>\n");
+        assert_eq!(f.server, Server::Apache);
+        let got = ports(&f);
+        assert_eq!(
+            got.first(),
+            Some(&(Some("127.0.0.1".parse().unwrap()), 8080, None))
+        );
+        assert_eq!(got.get(1), Some(&(None, 443, Some(true))));
+        assert!(got.contains(&(Some("::1".parse().unwrap()), 8443, Some(true))));
+        assert!(got.contains(&(None, 80, Some(false))));
+        assert_eq!(f.certificates.len(), 1);
+        assert_eq!(f.upstreams.len(), 1);
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    }
+
+    #[test]
+    fn grep_lines_keep_file_and_line() {
+        let f = parse_with(
+            "t",
+            &lines("/etc/nginx/sites-enabled/default:22:\tlisten 127.0.0.1:80 default_server;\n/etc/nginx/sites-enabled/default:23:\tlisten [::]:443 ssl;"),
+            Some("grep -rn listen /etc/nginx/"),
+        );
+        assert_eq!(f.listens.len(), 2);
+        let l = f.listens.first();
+        assert_eq!(
+            l.and_then(|l| l.file.as_deref()),
+            Some("/etc/nginx/sites-enabled/default")
+        );
+        assert_eq!(l.and_then(|l| l.file_line), Some(22));
+        assert_eq!(f.listens.get(1).and_then(|l| l.tls), Some(true));
+        assert!(!f.complete);
+    }
+
+    #[test]
+    fn never_panics_on_junk() {
+        for s in [
+            "}}}}",
+            "{{{{",
+            "listen",
+            "listen [",
+            "<VirtualHost",
+            "server { listen [::1]:; }",
+            "\u{0}\u{ffff};{",
+            "http:// {",
+            "[::1]:x {",
+        ] {
+            let _ = read(s);
+        }
+    }
+}
