@@ -391,3 +391,58 @@ fn grep_of_listen_lines_is_read_with_files() {
         "{cmds:?}"
     );
 }
+
+fn fix_text(r: &Report, id: FindingId) -> String {
+    finding(r, id)
+        .map(|f| {
+            f.fix
+                .iter()
+                .map(|s| format!("{}\n{}", s.title, s.commands.join("\n")))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn plain_http_on_443_gets_ssl_added_at_its_file_and_line() {
+    let id = FindingId::TlsPortMismatch;
+    let r = analyze("nginx-T-plain-443.txt", SslMode::Full);
+    assert_eq!(r.primary, Some(id));
+    assert_eq!(status(&r, id), Status::Likely);
+    let fix = fix_text(&r, id);
+    // Pasted line 13 is line 3 of the site file the dump names.
+    assert!(
+        fix.contains("sudo sed -i '3s/\\(listen[^;]*\\);/\\1 ssl;/' /etc/nginx/sites-enabled/shop"),
+        "{fix}"
+    );
+    assert!(
+        fix.contains("sudo nginx -t && sudo systemctl reload nginx"),
+        "{fix}"
+    );
+    // The site names its certificate already: no certificate step.
+    assert!(
+        !fix.contains("Origin CA certificate (SSL/TLS > Origin Server)"),
+        "{fix}"
+    );
+
+    // Without a certificate in the paste, getting one comes first.
+    let text: String = fixture("nginx-T-plain-443.txt")
+        .lines()
+        .filter(|l| !l.contains("ssl_certificate"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let r = err521::analyze(
+        &[CaseInput::new("nocert", text)],
+        &Options {
+            ssl_mode: SslMode::Strict,
+            ..Options::default()
+        },
+    );
+    let fix = fix_text(&r, id);
+    assert!(fix.starts_with("Get a certificate first"), "{fix}");
+    assert!(
+        fix.contains("ssl_certificate_key /etc/ssl/cloudflare/origin.key;"),
+        "{fix}"
+    );
+}

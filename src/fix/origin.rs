@@ -248,6 +248,11 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
 }
 
 pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
+    if id == FindingId::TlsPortMismatch {
+        if let Some(plan) = plain_https_config_fix(ctx) {
+            return plan;
+        }
+    }
     let server = web_server(ctx.facts);
     let https = ctx.ports.contains(&443);
     let mut fix = Vec::new();
@@ -284,6 +289,68 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
         fix,
         verify: verify_http(ctx),
     }
+}
+
+/// nginx listens of pasted configuration that serve a Cloudflare HTTPS port
+/// the case needs without TLS (`listen 443;`): add `ssl` at their file and
+/// line. The certificate step is skipped when the paste shows one.
+fn plain_https_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
+    use crate::parse::webconfig::Server;
+    let configs = || ctx.facts.webconfig.iter().map(|s| &s.facts);
+    let plain: Vec<_> = configs()
+        .flat_map(|c| c.listens.iter())
+        .filter(|l| {
+            l.server == Server::Nginx
+                && l.binds
+                && l.tls == Some(false)
+                && crate::cloudflare::HTTPS_PORTS.contains(&l.port)
+                && ctx.ports.contains(&l.port)
+        })
+        .collect();
+    if plain.is_empty() {
+        return None;
+    }
+    let has_certificate =
+        configs().any(|c| c.certificates.iter().any(|n| n.server == Server::Nginx));
+    let mut fix = Vec::new();
+    if !has_certificate {
+        fix.push(step(
+            "Get a certificate first: a Cloudflare Origin CA certificate (SSL/TLS > Origin Server), saved on the origin",
+            &["sudo mkdir -p /etc/ssl/cloudflare && sudo nano /etc/ssl/cloudflare/origin.pem /etc/ssl/cloudflare/origin.key"],
+        ));
+    }
+    for l in &plain {
+        // `listen 443;` -> `listen 443 ssl;`: ssl goes before the first `;`.
+        let (title, commands) = match (&l.file, l.file_line) {
+            (Some(file), Some(n)) => (
+                format!("Turn TLS on for port {} at {file} line {n} (`listen … ssl;`)", l.port),
+                vec![format!("sudo sed -i '{n}s/\\(listen[^;]*\\);/\\1 ssl;/' {file}")],
+            ),
+            _ => (
+                format!("Turn TLS on for port {}: in the server block of pasted line {}, write `ssl` into the listen directive (`listen {} ssl;`)", l.port, l.line, l.port),
+                Vec::new(),
+            ),
+        };
+        fix.push(FixStep { title, commands });
+    }
+    if !has_certificate {
+        fix.push(FixStep {
+            title: "In the same server block, name the certificate".into(),
+            commands: vec!["    ssl_certificate     /etc/ssl/cloudflare/origin.pem;\n    ssl_certificate_key /etc/ssl/cloudflare/origin.key;".into()],
+        });
+    }
+    fix.push(step(
+        "Test and reload",
+        &["sudo nginx -t && sudo systemctl reload nginx"],
+    ));
+    fix.push(step(
+        "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
+        &[],
+    ));
+    Some(Plan {
+        fix,
+        verify: verify_http(ctx),
+    })
 }
 
 /// `127\.0\.0\.1` / `\[::1\]`: an address as a sed pattern.
