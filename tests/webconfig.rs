@@ -446,3 +446,31 @@ fn plain_http_on_443_gets_ssl_added_at_its_file_and_line() {
         "{fix}"
     );
 }
+
+#[test]
+fn grep_inside_the_config_directory_keeps_relative_files() {
+    let text = "root@web:/etc/nginx# grep -R listen *\nconf.d/default.conf:    listen       80;\nconf.d/default.conf:    # proxy the PHP scripts to Apache listening on 127.0.0.1:80\nconf.d/default.conf:        listen       443 ssl;\nsites-enabled/app:    listen 127.0.0.1:8080;\n";
+    let facts = read_case(&[CaseInput::new("grep", text)]);
+    assert!(
+        facts.not_understood.is_empty(),
+        "{:?}",
+        facts.not_understood
+    );
+    let c = config(&facts);
+    let listens: Vec<(Option<&str>, u16, Option<bool>, bool)> = c
+        .map(|c| {
+            c.listens
+                .iter()
+                .map(|l| (l.file.as_deref(), l.port, l.tls, l.loopback()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        listens,
+        [
+            (Some("conf.d/default.conf"), 80, Some(false), false),
+            (Some("conf.d/default.conf"), 443, Some(true), false),
+            (Some("sites-enabled/app"), 8080, Some(false), true),
+        ]
+    );
+}

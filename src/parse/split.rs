@@ -459,7 +459,14 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
                 BlockKind::Iptables
             } else if path.contains("/log/") || path.ends_with(".log") {
                 BlockKind::Logs
-            } else if crate::parse::webconfig::is_config_path(path) {
+            } else if crate::parse::webconfig::is_config_path(path)
+                || (words.first() == Some(&"grep")
+                    && words
+                        .iter()
+                        .skip(1)
+                        .any(|w| w.trim_matches(['"', '\'']).eq_ignore_ascii_case("listen")))
+            {
+                // `grep -R listen *` inside /etc/nginx: the listen lines.
                 BlockKind::WebConfig
             } else {
                 return None;

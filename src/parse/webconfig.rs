@@ -366,8 +366,16 @@ fn strip_grep_prefix(line: Line<'_>, grep: bool) -> Pre<'_> {
     };
     let t = line.text;
     // `/etc/nginx/sites-enabled/default:22:    listen 80;` (grep -rn) or
-    // `/etc/nginx/nginx.conf:    listen 80;` (grep -r).
-    if t.starts_with('/') {
+    // `/etc/nginx/nginx.conf:    listen 80;` (grep -r); relative paths
+    // (`conf.d/default.conf:    listen 80;`) when grep ran inside /etc/nginx.
+    let relative_path = grep
+        && t.split_once(':').is_some_and(|(p, _)| {
+            !p.is_empty()
+                && !p.contains(char::is_whitespace)
+                && p.parse::<usize>().is_err()
+                && (p.contains('/') || p.ends_with(".conf"))
+        });
+    if t.starts_with('/') || relative_path {
         if let Some((path, rest)) = t.split_once(':') {
             if !path.contains(char::is_whitespace) {
                 if let Some((n, rest2)) = rest.split_once(':') {
