@@ -602,3 +602,38 @@ fn a_unix_socket_in_use_is_not_a_tcp_port() {
     );
     assert!(!c.iter().any(|c| c.contains("sport = :")), "{c:?}");
 }
+
+#[test]
+fn a_listing_without_interfaces_stays_undecided_and_asks_for_them() {
+    let fw = FindingId::FirewallBlocksCloudflare;
+    // Rule 2 accepts everything on an interface `-L` without `-v` hides
+    // (usually `-i lo`): the other Cloudflare ranges are undecided, never
+    // guessed either way.
+    let r = run(
+        "iptables/L-line-numbers-no-v.txt",
+        &Options {
+            ssl_mode: SslMode::Full,
+            ..Options::default()
+        },
+    );
+    let f = finding(&r, fw);
+    assert_eq!(f.status, Status::Unknown, "{}", f.explanation);
+    assert!(
+        f.explanation.contains("interface not shown"),
+        "{}",
+        f.explanation
+    );
+    assert_eq!(
+        f.checks.first().map(String::as_str),
+        Some("sudo iptables -L INPUT -n -v --line-numbers")
+    );
+    // The legacy-tables warning is a caveat, not an unread line.
+    assert_eq!(r.not_understood_count, 0);
+    let notes = r.firewall.as_ref().map_or(Vec::new(), |f| f.notes.clone());
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.text.contains("iptables-legacy-save")),
+        "{notes:?}"
+    );
+}

@@ -259,6 +259,15 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
         {
             f.checks.insert(0, "sudo ipset list".to_string());
         }
+        // `iptables -L` without `-v` hides each rule's interfaces.
+        if unknown.iter().any(|e| {
+            e.reason
+                .as_deref()
+                .is_some_and(|r| r.contains("interface not shown"))
+        }) {
+            f.checks
+                .insert(0, "sudo iptables -L INPUT -n -v --line-numbers".to_string());
+        }
         return f;
     }
 
