@@ -213,3 +213,15 @@ fn every_kind_is_listed_once_with_its_own_label_and_id() {
     ids.dedup();
     assert_eq!((labels.len(), ids.len()), (21, 21));
 }
+
+#[test]
+fn a_prompt_with_nothing_typed_is_not_output() {
+    let text = "admin@web:~$ sudo ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511          0.0.0.0:80        0.0.0.0:*     users:((\"nginx\",pid=812,fd=6))\n\nadmin@web:~$ \n";
+    let r = err521::analyze(
+        &[err521::parse::CaseInput::new("t", text)],
+        &err521::options::Options::default(),
+    );
+    assert_eq!(r.not_understood_count, 0, "{:?}", r.not_understood);
+    let kinds: Vec<BlockKind> = r.inputs.iter().map(|b| b.kind).collect();
+    assert_eq!(kinds, [BlockKind::Listeners, BlockKind::Prose]);
+}

@@ -777,6 +777,11 @@ const STOPWORDS: &[&str] = &[
 /// A sentence a person wrote: several words, mostly letters, no columns.
 pub fn is_prose_line(text: &str) -> bool {
     let t = text.trim();
+    // A prompt with nothing after it closes a pasted session: chatter, not
+    // output of any format.
+    if crate::parse::textscan::is_bare_prompt(t) {
+        return true;
+    }
     let words: Vec<&str> = t.split_whitespace().collect();
     if words.len() < 4 {
         // "Hi team,", "The page says:", "Thanks!": short, but a sentence.

@@ -45,6 +45,25 @@ pub fn command_of(text: &str) -> Option<&str> {
     None
 }
 
+/// A shell prompt with nothing typed after it (`user@host:~$`,
+/// `[root@web ~]#`, `PS C:\\Users\\me>`, a lone `$`): the end of a pasted
+/// terminal session, not output.
+pub fn is_bare_prompt(text: &str) -> bool {
+    let t = text.trim();
+    let Some(head) = t.strip_suffix(['$', '#', '>', '%']).map(str::trim_end) else {
+        return false;
+    };
+    if head.is_empty() {
+        // A lone `#` or `>` is as often a comment or quote marker.
+        return t == "$";
+    }
+    let user_at_host = head.contains('@') && !head.contains(char::is_whitespace);
+    let bracketed = head.starts_with('[') && head.ends_with(']') && head.contains('@');
+    let windows =
+        head.get(1..3) == Some(":\\") || (head.starts_with("PS ") && head.contains(":\\"));
+    user_at_host && head.contains(':') || bracketed || windows
+}
+
 /// ASCII case-insensitive substring test, without allocating.
 pub fn contains_ci(hay: &str, needle: &str) -> bool {
     find_ci(hay, needle).is_some()
@@ -233,5 +252,37 @@ mod tests {
         assert!(contains_ci("Connection REFUSED", "refused"));
         assert_eq!(after_ci("a Status: x", "status:"), Some(" x"));
         assert!(find_ci("é", "x").is_none());
+    }
+}
+
+#[cfg(test)]
+mod prompt_tests {
+    use super::is_bare_prompt;
+
+    #[test]
+    fn bare_prompts_and_lookalikes() {
+        for p in [
+            "student-02-9bcbe9228694@test-vm:~$ ",
+            "[root@web01 ~]#",
+            "root@web:/etc/nginx#",
+            "PS C:\\Users\\admin>",
+            "C:\\inetpub>",
+            "$",
+        ] {
+            assert!(is_bare_prompt(p), "{p}");
+        }
+        for t in [
+            "<html>",
+            "</div>",
+            "user@example.com wrote:",
+            "Total: 5$",
+            "# comment",
+            "ok>",
+            "#",
+            ">",
+            "admin@host:~$ ls",
+        ] {
+            assert!(!is_bare_prompt(t), "{t}");
+        }
     }
 }
