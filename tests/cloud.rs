@@ -440,3 +440,31 @@ fn aws_security_group_rules_as_text() {
     // The egress rule (all traffic to 0.0.0.0/0) is not an ingress rule.
     assert_eq!(decide(&rs, "104.16.0.1", 443, "eth0"), DROPPED);
 }
+
+#[test]
+fn aws_table_output_is_refused_with_the_command_that_works() {
+    let cf = read("aws-describe-security-groups-table.txt");
+    assert!(cf.rulesets.is_empty());
+    // Every box line says what to paste instead; the prompt is understood.
+    assert_eq!(cf.not_understood.len(), 15);
+    assert!(cf
+        .not_understood
+        .iter()
+        .all(|n| n.reason.contains("--output json")));
+    assert!(cf
+        .notes
+        .iter()
+        .any(|n| n.starts_with("AWS CLI `--output table` is not read")));
+    let text =
+        std::fs::read_to_string("tests/fixtures/cloud/aws-describe-security-groups-table.txt")
+            .unwrap_or_default();
+    let r = err521::analyze(
+        &[err521::parse::CaseInput::new("t", text)],
+        &err521::options::Options::default(),
+    );
+    let out = err521::report::text::render(&r);
+    assert!(
+        out.contains("line(s) not understood:\n  t:2: AWS CLI table output is not read: use `--output json` or `--output text`"),
+        "{out}"
+    );
+}

@@ -87,9 +87,12 @@ pub fn render(report: &Report) -> String {
     if report.not_understood_count > 0 {
         let _ = writeln!(
             out,
-            "_{} pasted line(s) were not understood and were not used._",
+            "_{} pasted line(s) were not understood and were not used:_\n",
             report.not_understood_count
         );
+        for (input, line, reason) in report.unread_reasons(3) {
+            let _ = writeln!(out, "- {}:{line}: {reason}", inline(input));
+        }
     }
     out
 }

@@ -51,6 +51,21 @@ pub struct ReportFinding {
 }
 
 impl Report {
+    /// The distinct reasons lines were not understood, each with its first
+    /// input and line, at most `max`, in input order.
+    pub fn unread_reasons(&self, max: usize) -> Vec<(&str, usize, &str)> {
+        let mut out: Vec<(&str, usize, &str)> = Vec::new();
+        for u in &self.not_understood {
+            if out.len() == max {
+                break;
+            }
+            if !out.iter().any(|(_, _, r)| *r == u.line.reason) {
+                out.push((&u.input, u.line.line, &u.line.reason));
+            }
+        }
+        out
+    }
+
     pub fn build(facts: &Facts, diagnosis: Diagnosis, options: &Options) -> Report {
         let fix_ctx = crate::fix::FixCtx {
             facts,

@@ -93,9 +93,12 @@ pub fn render(report: &Report) -> String {
     if report.not_understood_count > 0 {
         let _ = writeln!(
             out,
-            "\n{} line(s) not understood.",
+            "\n{} line(s) not understood:",
             report.not_understood_count
         );
+        for (input, line, reason) in report.unread_reasons(3) {
+            let _ = writeln!(out, "  {input}:{line}: {reason}");
+        }
     }
     out
 }

@@ -178,6 +178,12 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
         }
         k = end + 1;
     }
+    let aws_table = lines.iter().any(|l| is_aws_table_title(l.text));
+    if aws_table {
+        out.notes.push(
+            "AWS CLI `--output table` is not read (its boxes do not keep one rule per line): paste the same command with `--output json` or `--output text`".to_string(),
+        );
+    }
     gcloud_tables(input, lines, &mut claimed, &mut out);
     az_tables(input, lines, &mut claimed, &mut out);
     aws_text(input, lines, &mut claimed, &mut out);
@@ -192,14 +198,25 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
         if is_prompt_or_footer(t) || crate::parse::split::is_prose_line(t) {
             out.understood_lines += 1;
         } else {
-            out.not_understood.push(NotUnderstood::new(
-                *l,
-                "not part of a cloud firewall listing",
-            ));
+            let reason = if aws_table && t.starts_with(['|', '+', '-']) {
+                "AWS CLI table output is not read: use `--output json` or `--output text`"
+            } else {
+                "not part of a cloud firewall listing"
+            };
+            out.not_understood.push(NotUnderstood::new(*l, reason));
         }
     }
     out.not_understood.sort_by_key(|n| n.line);
     out
+}
+
+/// The title box of an AWS CLI table: `|   DescribeSecurityGroups   |`.
+fn is_aws_table_title(t: &str) -> bool {
+    t.trim()
+        .strip_prefix('|')
+        .and_then(|r| r.strip_suffix('|'))
+        .map(str::trim)
+        .is_some_and(|title| title.starts_with("Describe") && !title.contains(' '))
 }
 
 /// `{`, `[`, `[{`, `{"a"...`: not `[root@host ~]$` nor `[ec2-user@...`.
