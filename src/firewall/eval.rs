@@ -481,7 +481,7 @@ impl<'a> Ev<'a> {
                     ..
                 } => tri(*first_connection_matches),
                 Match::InInterface { pattern, negated } => self.iface(pattern, *negated),
-                Match::Unknown { text } => Tri::Maybe(format!("`{text}` is not understood")),
+                Match::Unknown { text } => Tri::Maybe(undecided(text)),
                 Match::Family { .. }
                 | Match::SourceAddr { .. }
                 | Match::DestAddr { .. }
@@ -854,6 +854,22 @@ fn overlaps(a: &AddrSet, b: &AddrSet) -> bool {
         br.get(i)
             .is_some_and(|x| x.family == r.family && x.first <= r.last)
     })
+}
+
+/// How an undecidable condition reads in a reason. Parsers write either the
+/// rule's own words (`-m foo --bar`) or a sentence saying what is missing
+/// (`interface not shown (…)`, `prefix list pl-1: its CIDRs are not in the
+/// paste`); only the former is quoted as not understood.
+fn undecided(text: &str) -> String {
+    let explained = text.contains(": ")
+        || text.contains(" (")
+        || text.contains(" not ")
+        || text.starts_with("applies ");
+    if explained {
+        text.to_string()
+    } else {
+        format!("`{text}` is not understood")
+    }
 }
 
 #[cfg(test)]
