@@ -488,7 +488,7 @@ fn an_az_table_gets_a_fix_for_the_nsg_its_command_named() {
     assert!(finding(&r, fw).explanation.contains("522"));
     let c = fix_commands(&r, fw);
     assert!(
-        c.iter().any(|c| c.starts_with("az network nsg rule create --resource-group RG --nsg-name web-vm-nsg --name allow-cloudflare-v4 --priority 100")),
+        c.iter().any(|c| c.starts_with("az network nsg rule create --resource-group web-rg --nsg-name web-vm-nsg --name allow-cloudflare-v4 --priority 100")),
         "{c:?}"
     );
     // The listing without its command leaves the name to fill in.
@@ -499,9 +499,37 @@ fn an_az_table_gets_a_fix_for_the_nsg_its_command_named() {
     .unwrap_or_default();
     let table: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
     let r = err521::analyze(&[CaseInput::new("t", table)], &Options::default());
+    // Without the command the name is to fill in; the table's
+    // ResourceGroup column still names the group.
     assert!(fix_commands(&r, fw)
         .iter()
-        .any(|c| c.contains("--nsg-name NSG_NAME ")));
+        .any(|c| c.contains("--resource-group web-rg --nsg-name NSG_NAME ")));
+    // JSON rule ids carry the group too.
+    let json = r#"$ az network nsg show -g prod-rg -n edge-nsg
+{
+  "name": "edge-nsg",
+  "securityRules": [
+    {
+      "access": "Deny",
+      "direction": "Inbound",
+      "id": "/subscriptions/0000/resourceGroups/prod-rg/providers/Microsoft.Network/networkSecurityGroups/edge-nsg/securityRules/deny-web",
+      "name": "deny-web",
+      "priority": 200,
+      "protocol": "Tcp",
+      "destinationPortRange": "443",
+      "sourceAddressPrefix": "*"
+    }
+  ]
+}
+"#;
+    let r = err521::analyze(&[CaseInput::new("nsg", json)], &Options::default());
+    let c = fix_commands(&r, fw);
+    assert!(
+        c.iter().any(|c| c.starts_with(
+            "az network nsg rule create --resource-group prod-rg --nsg-name edge-nsg "
+        )),
+        "{c:?}"
+    );
 }
 
 #[test]

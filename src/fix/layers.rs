@@ -178,14 +178,23 @@ pub fn cloud(
             ],
             vec!["gcloud compute firewall-rules list --format=json   # paste into err521 again".to_string()],
         ),
-        Dialect::CloudAzure => (
+        Dialect::CloudAzure => {
+            // `web-nsg (resource group web-rg)`, when the paste told it.
+            let full = rs.chains.first().map(|c| c.name.as_str()).unwrap_or("");
+            let rg = full
+                .split_once("(resource group ")
+                .and_then(|(_, r)| r.strip_suffix(')'))
+                .unwrap_or("RG")
+                .to_string();
+            (
             format!("NSG {name}: allow Cloudflare's ranges on tcp {} with priorities below (before) the rule that denies", port_text(ports)),
             vec![
-                format!("az network nsg rule create --resource-group RG --nsg-name {name} --name allow-cloudflare-v4 --priority 100 --direction Inbound --access Allow --protocol Tcp --destination-port-ranges {} --source-address-prefixes {}", ports.iter().map(u16::to_string).collect::<Vec<_>>().join(" "), v4.join(" ")),
-                format!("az network nsg rule create --resource-group RG --nsg-name {name} --name allow-cloudflare-v6 --priority 101 --direction Inbound --access Allow --protocol Tcp --destination-port-ranges {} --source-address-prefixes {}", ports.iter().map(u16::to_string).collect::<Vec<_>>().join(" "), v6.join(" ")),
+                format!("az network nsg rule create --resource-group {rg} --nsg-name {name} --name allow-cloudflare-v4 --priority 100 --direction Inbound --access Allow --protocol Tcp --destination-port-ranges {} --source-address-prefixes {}", ports.iter().map(u16::to_string).collect::<Vec<_>>().join(" "), v4.join(" ")),
+                format!("az network nsg rule create --resource-group {rg} --nsg-name {name} --name allow-cloudflare-v6 --priority 101 --direction Inbound --access Allow --protocol Tcp --destination-port-ranges {} --source-address-prefixes {}", ports.iter().map(u16::to_string).collect::<Vec<_>>().join(" "), v6.join(" ")),
             ],
-            vec![format!("az network nsg show --resource-group RG --name {name}   # paste into err521 again")],
-        ),
+            vec![format!("az network nsg show --resource-group {rg} --name {name}   # paste into err521 again")],
+            )
+        }
         Dialect::CloudOther => {
             let full = rs.chains.first().map(|c| c.name.as_str()).unwrap_or("");
             let all: Vec<String> = v4.iter().chain(v6.iter()).cloned().collect();

@@ -46,9 +46,9 @@ pub fn name_from_command(rulesets: &mut [crate::firewall::model::Ruleset], comma
         .iter_mut()
         .filter(|r| r.dialect == Dialect::CloudAzure)
         .flat_map(|r| r.chains.iter_mut())
-        .filter(|c| c.name == UNNAMED)
+        .filter(|c| c.name.split_whitespace().next() == Some(UNNAMED))
     {
-        c.name = name.to_string();
+        c.name = c.name.replacen(UNNAMED, name, 1);
     }
 }
 
@@ -170,10 +170,26 @@ fn nsg(
         line: 0,
         text: String::new(),
     });
+    // The fix needs the resource group: az prints it, or the rule ids hold it.
+    let group = rules.iter().find_map(|(r, _)| {
+        s(r, "resourceGroup").map(str::to_string).or_else(|| {
+            s(r, "id")?
+                .split("/resourceGroups/")
+                .nth(1)?
+                .split('/')
+                .next()
+                .filter(|g| !g.is_empty())
+                .map(str::to_string)
+        })
+    });
+    let label = match &group {
+        Some(g) => format!("{name} (resource group {g})"),
+        None => name.to_string(),
+    };
     let mut rs = ruleset(
         input,
         Dialect::CloudAzure,
-        name,
+        &label,
         head,
         all.into_iter().map(|(_, r)| r).collect(),
     );
@@ -312,6 +328,9 @@ fn table_rule(row: &str, cols: &[(String, usize, usize)]) -> Option<Value> {
         "name".into(),
         Value::String(cell("Name").unwrap_or("rule").to_string()),
     );
+    if let Some(g) = cell("ResourceGroup").filter(|g| !g.is_empty()) {
+        v.insert("resourceGroup".into(), Value::String(g.to_string()));
+    }
     v.insert("priority".into(), Value::from(priority));
     v.insert("access".into(), Value::String(access.to_string()));
     v.insert("direction".into(), Value::String(direction.to_string()));
