@@ -153,6 +153,32 @@ test('a share link restores the same case, redacted when asked, and a broken one
   await context.close();
 });
 
+test('a corrected block kind travels in a share link, and what was detected stays known', async () => {
+  const { page, context, log } = await open();
+  // A bare deny list: nothing names it, so the person says it is CSF's.
+  await page.locator('#paste').fill('162.158.88.14 # lfd: (nginx) blocked - Tue Nov 24 10:11:12 2026\n172.70.135.9 # manual\n');
+  await settled(page);
+  const chip = () => page.locator('.chip').first();
+  const detected = await chip().getAttribute('data-kind');
+  assert.notEqual(detected, 'csf');
+  await chip().locator('select.chip-kind').selectOption('csf');
+  await page.waitForFunction(() => document.querySelector('.chip')?.getAttribute('data-kind') === 'csf');
+  await settled(page);
+  assert.equal(await chip().getAttribute('data-detected-kind'), detected);
+  await page.locator('#make-share-link').click();
+  const url = await page.locator('#share-url').inputValue();
+  const other = await context.newPage();
+  await other.goto(url);
+  await settled(other);
+  const shared = other.locator('.chip').first();
+  await other.waitForFunction(() => document.querySelector('.chip')?.getAttribute('data-kind') === 'csf');
+  // The engine reports the detected kind, so a fresh page knows it too.
+  assert.equal(await shared.getAttribute('data-detected-kind'), detected);
+  assert.match(await shared.getAttribute('class'), /corrected/);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
 test('works offline after the first visit (service worker)', async () => {
   const { page, context } = await open();
   await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, null, { timeout: 20000 });
