@@ -33,6 +33,18 @@ pub(super) fn permission_matches(proto: &str, from: Option<i64>, to: Option<i64>
 
 pub(super) const GROUP_NOTE: &str = "an instance with several security groups admits what any of them allows; a network ACL on the subnet must allow it too";
 
+/// A prefix list as source: its CIDRs are elsewhere, so undecided.
+pub(super) fn prefix_list_match(id: &str) -> Match {
+    Match::Unknown {
+        text: format!("prefix list {id}: its CIDRs are not in the paste (paste `aws ec2 get-managed-prefix-list-entries --prefix-list-id {id}`)"),
+    }
+}
+
+/// Another security group as source admits instances, never the Internet.
+pub(super) fn group_source_note(line: usize) -> String {
+    format!("line {line}: rules with a security group as source admit only instances in that group, not Cloudflare")
+}
+
 fn aws_perm_rules(
     perm: &Value,
     loc: &mut Locator<'_, '_>,
@@ -59,18 +71,13 @@ fn aws_perm_rules(
         let id = s(p, "PrefixListId").unwrap_or("?");
         let line = loc.find(&[id]);
         let mut m = base.clone();
-        m.push(Match::Unknown {
-            text: format!("prefix list {id}: its CIDRs are not in the paste (paste `aws ec2 get-managed-prefix-list-entries --prefix-list-id {id}`)"),
-        });
+        m.push(prefix_list_match(id));
         rules.push(rule(line, m, Action::Accept));
     }
     let pairs = arr(perm, "UserIdGroupPairs");
     if !pairs.is_empty() {
         // Another security group as source: instances, never Internet.
-        notes.push(format!(
-            "line {}: rules with a security group as source admit only instances in that group, not Cloudflare",
-            fallback.line
-        ));
+        notes.push(group_source_note(fallback.line));
     }
     (rules, notes)
 }

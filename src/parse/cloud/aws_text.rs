@@ -11,7 +11,7 @@
 //! shape (`sg-…`, a CIDR, `True`/`False`) rather than by position wherever a
 //! free-text description could shift them.
 
-use super::aws::{permission_matches, GROUP_NOTE};
+use super::aws::{group_source_note, permission_matches, prefix_list_match, GROUP_NOTE};
 use super::{addr_match, rule, ruleset, CloudFirewalls};
 use crate::firewall::model::{Action, Dialect, Match, Rule, SourceLine};
 use crate::net::AddrRange;
@@ -158,9 +158,7 @@ pub(super) fn aws_text(
                     match values.iter().find(|v| v.starts_with("pl-")) {
                         Some(id) => {
                             let mut m = base.clone();
-                            m.push(Match::Unknown {
-                            text: format!("prefix list {id}: its CIDRs are not in the paste (paste `aws ec2 get-managed-prefix-list-entries --prefix-list-id {id}`)"),
-                        });
+                            m.push(prefix_list_match(id));
                             g.rules.push(rule(source(l), m, Action::Accept));
                             true
                         }
@@ -172,10 +170,7 @@ pub(super) fn aws_text(
             },
             "USERIDGROUPPAIRS" | "REFERENCEDGROUPINFO" => {
                 if let (Perm::Ingress(_), Some(g)) = (&perm, groups.last_mut()) {
-                    g.notes.push(format!(
-                        "line {}: rules with a security group as source admit only instances in that group, not Cloudflare",
-                        l.no
-                    ));
+                    g.notes.push(group_source_note(l.no));
                 }
                 true
             }
@@ -247,15 +242,10 @@ fn group_rule(l: &Line<'_>, values: &[&str], groups: &mut Vec<Group>) -> bool {
         }
         (None, Some(id)) => {
             let mut m = base;
-            m.push(Match::Unknown {
-                text: format!("prefix list {id}: its CIDRs are not in the paste (paste `aws ec2 get-managed-prefix-list-entries --prefix-list-id {id}`)"),
-            });
+            m.push(prefix_list_match(id));
             g.rules.push(rule(source(l), m, Action::Accept));
         }
-        (None, None) => g.notes.push(format!(
-            "line {}: rules with a security group as source admit only instances in that group, not Cloudflare",
-            l.no
-        )),
+        (None, None) => g.notes.push(group_source_note(l.no)),
     }
     true
 }
