@@ -56,7 +56,7 @@ struct Group {
     notes: Vec<String>,
 }
 
-fn source(l: &Line<'_>) -> SourceLine {
+fn source_line(l: &Line<'_>) -> SourceLine {
     SourceLine {
         line: l.no,
         text: l.text.trim().to_string(),
@@ -110,7 +110,7 @@ pub(super) fn aws_text(
                             } else {
                                 format!("{id} ({name})")
                             },
-                            head: source(l),
+                            head: source_line(l),
                             rules: Vec::new(),
                             notes: Vec::new(),
                         });
@@ -137,37 +137,20 @@ pub(super) fn aws_text(
                 perm = Perm::Egress;
                 !groups.is_empty()
             }
-            "IPRANGES" | "IPV6RANGES" => match (&perm, groups.last_mut()) {
-                (Perm::Ingress(base), Some(g)) => {
-                    match values.first().and_then(|c| AddrRange::parse(c)) {
-                        Some(a) => {
-                            let mut m = base.clone();
-                            m.push(addr_match(a));
-                            g.rules.push(rule(source(l), m, Action::Accept));
-                            true
-                        }
-                        None => false,
-                    }
-                }
-                // Egress addresses: read, and of no consequence here.
-                (Perm::Egress, Some(_)) => true,
-                _ => false,
-            },
-            "PREFIXLISTIDS" => match (&perm, groups.last_mut()) {
-                (Perm::Ingress(base), Some(g)) => {
-                    match values.iter().find(|v| v.starts_with("pl-")) {
-                        Some(id) => {
-                            let mut m = base.clone();
-                            m.push(prefix_list_match(id));
-                            g.rules.push(rule(source(l), m, Action::Accept));
-                            true
-                        }
-                        None => false,
-                    }
-                }
-                (Perm::Egress, Some(_)) => true,
-                _ => false,
-            },
+            "IPRANGES" | "IPV6RANGES" => {
+                let source_match = values
+                    .first()
+                    .and_then(|c| AddrRange::parse(c))
+                    .map(addr_match);
+                add_source(&perm, groups.last_mut(), source_match, l)
+            }
+            "PREFIXLISTIDS" => {
+                let source_match = values
+                    .iter()
+                    .find(|v| v.starts_with("pl-"))
+                    .map(|id| prefix_list_match(id));
+                add_source(&perm, groups.last_mut(), source_match, l)
+            }
             "USERIDGROUPPAIRS" | "REFERENCEDGROUPINFO" => {
                 if let (Perm::Ingress(_), Some(g)) = (&perm, groups.last_mut()) {
                     g.notes.push(group_source_note(l.no));
@@ -195,6 +178,22 @@ pub(super) fn aws_text(
     }
 }
 
+/// An address record (`IPRANGES`, `PREFIXLISTIDS`) under the current
+/// permission: an accept rule for ingress, nothing for egress (read, of no
+/// consequence inbound). False when it cannot be used.
+fn add_source(perm: &Perm, group: Option<&mut Group>, source: Option<Match>, l: &Line<'_>) -> bool {
+    match (perm, group, source) {
+        (Perm::Ingress(base), Some(g), Some(m)) => {
+            let mut matches = base.clone();
+            matches.push(m);
+            g.rules.push(rule(source_line(l), matches, Action::Accept));
+            true
+        }
+        (Perm::Egress, Some(_), _) => true,
+        _ => false,
+    }
+}
+
 /// One `describe-security-group-rules` record: CidrIpv4, CidrIpv6,
 /// Description, FromPort, GroupId, GroupOwnerId, IpProtocol, IsEgress,
 /// PrefixListId, SecurityGroupRuleArn, SecurityGroupRuleId, ToPort (only the
@@ -217,7 +216,7 @@ fn group_rule(l: &Line<'_>, values: &[&str], groups: &mut Vec<Group>) -> bool {
         None => {
             groups.push(Group {
                 label: gid.to_string(),
-                head: source(l),
+                head: source_line(l),
                 rules: Vec::new(),
                 notes: Vec::new(),
             });
@@ -238,12 +237,12 @@ fn group_rule(l: &Line<'_>, values: &[&str], groups: &mut Vec<Group>) -> bool {
         (Some(a), _) => {
             let mut m = base;
             m.push(addr_match(a));
-            g.rules.push(rule(source(l), m, Action::Accept));
+            g.rules.push(rule(source_line(l), m, Action::Accept));
         }
         (None, Some(id)) => {
             let mut m = base;
             m.push(prefix_list_match(id));
-            g.rules.push(rule(source(l), m, Action::Accept));
+            g.rules.push(rule(source_line(l), m, Action::Accept));
         }
         (None, None) => g.notes.push(group_source_note(l.no)),
     }
