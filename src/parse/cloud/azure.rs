@@ -4,11 +4,12 @@
 use serde_json::Value;
 
 use super::{
-    n, port_range, ports_match, proto_match, q, rule, ruleset, s, strs, CloudFirewalls, Locator,
+    n, port_range, ports_match, proto_match, q, rule, ruleset, s, strs, table_rows, CloudFirewalls,
+    Locator,
 };
 use crate::firewall::model::{Action, Dialect, Match, Rule, SourceLine};
 use crate::net::{AddrRange, AddrSet, Family};
-use crate::text::{Line, NotUnderstood};
+use crate::text::Line;
 
 /// The name of an NSG whose listing does not show it (`nsg rule list`).
 pub(super) const UNNAMED: &str = "NSG_NAME";
@@ -241,32 +242,20 @@ pub(super) fn az_tables(
             *c = true;
         }
         out.understood_lines += 2;
-        let mut rows: Vec<(Value, SourceLine)> = Vec::new();
-        let mut j = k + 2;
-        while let Some(row) = lines.get(j) {
-            if row.text.trim().is_empty() || claimed.get(j) == Some(&true) {
-                break;
-            }
-            if let Some(c) = claimed.get_mut(j) {
-                *c = true;
-            }
-            match table_rule(row.text, &cols) {
-                Some(v) => {
-                    out.understood_lines += 1;
-                    rows.push((
-                        v,
-                        SourceLine {
-                            line: row.no,
-                            text: row.text.trim().to_string(),
-                        },
-                    ));
-                }
-                None => out
-                    .not_understood
-                    .push(NotUnderstood::new(*row, "az table row not understood")),
-            }
-            j += 1;
-        }
+        let (rows, j) = table_rows(
+            lines,
+            claimed,
+            k + 2,
+            out,
+            "az table row not understood",
+            |row| {
+                let line = SourceLine {
+                    line: row.no,
+                    text: row.text.trim().to_string(),
+                };
+                table_rule(row.text, &cols).map(|v| (v, line))
+            },
+        );
         let shows_defaults = rows
             .iter()
             .any(|(v, _)| s(v, "name") == Some("DenyAllInBound"));

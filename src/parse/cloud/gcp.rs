@@ -4,12 +4,12 @@
 use serde_json::Value;
 
 use super::{
-    arr, n, port_range, ports_match, proto_match, q, rule, ruleset, s, strs, CloudFirewalls,
-    Locator,
+    arr, n, port_range, ports_match, proto_match, q, rule, ruleset, s, strs, table_rows,
+    CloudFirewalls, Locator,
 };
 use crate::firewall::model::{Action, Dialect, Match, Rule, SourceLine};
 use crate::net::{AddrRange, AddrSet, Family};
-use crate::text::{Line, NotUnderstood};
+use crate::text::Line;
 
 /// A protocol and its port ranges (empty = all ports).
 type ProtoPorts = (String, Vec<(u16, u16)>);
@@ -233,26 +233,14 @@ pub(super) fn gcloud_tables(
             *c = true;
         }
         out.understood_lines += 1;
-        let mut rules = Vec::new();
-        let mut j = k + 1;
-        while let Some(row) = lines.get(j) {
-            if row.text.trim().is_empty() || claimed.get(j) == Some(&true) {
-                break;
-            }
-            if let Some(c) = claimed.get_mut(j) {
-                *c = true;
-            }
-            match gcp_row(row, &cols) {
-                Some(r) => {
-                    out.understood_lines += 1;
-                    rules.push(r);
-                }
-                None => out
-                    .not_understood
-                    .push(NotUnderstood::new(*row, "gcloud table row not understood")),
-            }
-            j += 1;
-        }
+        let (rules, j) = table_rows(
+            lines,
+            claimed,
+            k + 1,
+            out,
+            "gcloud table row not understood",
+            |row| gcp_row(row, &cols),
+        );
         gcp_build(input, rules, out);
         k = j;
     }

@@ -210,6 +210,39 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
     out
 }
 
+/// The rows of a table whose header ends before `start`: every line up to
+/// the first blank or already claimed one is claimed and read with `read`;
+/// rows it cannot read are reported with `unread`. Returns the rows read
+/// and the index of the line after the table.
+fn table_rows<T>(
+    lines: &[Line<'_>],
+    claimed: &mut [bool],
+    start: usize,
+    out: &mut CloudFirewalls,
+    unread: &str,
+    mut read: impl FnMut(&Line<'_>) -> Option<T>,
+) -> (Vec<T>, usize) {
+    let mut rows = Vec::new();
+    let mut j = start;
+    while let Some(row) = lines.get(j) {
+        if row.text.trim().is_empty() || claimed.get(j) == Some(&true) {
+            break;
+        }
+        if let Some(c) = claimed.get_mut(j) {
+            *c = true;
+        }
+        match read(row) {
+            Some(r) => {
+                out.understood_lines += 1;
+                rows.push(r);
+            }
+            None => out.not_understood.push(NotUnderstood::new(*row, unread)),
+        }
+        j += 1;
+    }
+    (rows, j)
+}
+
 /// The title box of an AWS CLI table: `|   DescribeSecurityGroups   |`.
 fn is_aws_table_title(t: &str) -> bool {
     t.trim()
