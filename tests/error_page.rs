@@ -89,3 +89,54 @@ fn curl_headers_alone_give_code_ray_and_colo() {
     assert_eq!(p.colo.as_deref(), Some("SJC"));
     assert_eq!(p.failing_box, None);
 }
+
+/// The code a whole paste gives, read through the splitter as the engine does.
+fn case_code(text: &str) -> Option<u16> {
+    let facts = err521::parse::read_case(&[err521::parse::CaseInput::new("paste", text)]);
+    facts.error_pages.iter().find_map(|p| p.code)
+}
+
+#[test]
+fn response_headers_alone_are_an_error_page_for_every_52x() {
+    for code in [520u16, 521, 522, 523, 524, 525, 526, 530] {
+        let text = format!(
+            "HTTP/2 {code}\ndate: Mon, 01 Jan 2024 10:00:00 GMT\ncontent-type: text/html\nserver: cloudflare\n"
+        );
+        assert_eq!(case_code(&text), Some(code), "{text}");
+    }
+    // A 200 from Cloudflare is no error page.
+    assert_eq!(
+        case_code("HTTP/2 200\ncontent-type: text/html\nserver: cloudflare\n"),
+        None
+    );
+}
+
+#[test]
+fn status_line_quoted_in_a_log_message_gives_the_code() {
+    let text = "fetch failed: unexpected reply HTTP/1.1 524 A Timeout Occurred\nServer: cloudflare\nCF-RAY: 8a1b2c3d4e5f6a7b-FRA\n";
+    assert_eq!(case_code(text), Some(524));
+    // Older reason phrases.
+    assert_eq!(
+        case_code("HTTP/1.1 522 Origin Connection Time-out\nServer: cloudflare\n"),
+        Some(522)
+    );
+}
+
+#[test]
+fn page_fragments_give_the_code_for_every_52x() {
+    for (code, title) in [
+        (520, "Web server is returning an unknown error"),
+        (522, "Connection timed out"),
+        (523, "Origin is unreachable"),
+        (524, "A timeout occurred"),
+        (525, "SSL handshake failed"),
+        (526, "Invalid SSL certificate"),
+    ] {
+        let html = format!("<title>shop.example.net | {code}: {title}</title>\n");
+        assert_eq!(case_code(&html), Some(code), "{html}");
+        let copied = format!("Error {code}\n{title}\n");
+        assert_eq!(case_code(&copied), Some(code), "{copied}");
+    }
+    // A title of another site with a number is not a Cloudflare page.
+    assert_eq!(case_code("<title>Notes | 524: my diary</title>\n"), None);
+}

@@ -127,6 +127,21 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         if t.contains("cf-ray:") || t.contains("server: cloudflare") {
             score += 30;
         }
+        // Response headers alone (`HTTP/2 523`), or a status line quoted in
+        // a log message (`unexpected reply HTTP/1.1 524 A Timeout Occurred`).
+        if status_line_code(l.text).is_some() {
+            score += 40;
+        }
+        // `<title>shop.example.net | 524: A timeout occurred</title>`.
+        let known =
+            |t: &str| title_form(t).is_some_and(|(code, title)| is_known_title(code, &title));
+        if l.text.contains(": ") && (known(l.text.trim()) || known(&html_text(l.text))) {
+            score += 60;
+        }
+        // `Origin is unreachable` under `Error 523`, copied from a browser.
+        if is_standard_title_line(l.text) {
+            score += 25;
+        }
         if t.contains("performance & security by cloudflare")
             || t.contains("performance &amp; security by")
         {
@@ -370,18 +385,58 @@ fn error_code_form(t: &str, next: &str) -> Option<u16> {
     is_cloudflare_code(code).then_some(code)
 }
 
-/// `HTTP/1.1 521 …`, `< HTTP/2 521`, `HTTP error 521 with body:`.
+/// `HTTP/1.1 521 …`, `< HTTP/2 521`, `HTTP error 521 with body:`, and a
+/// status line quoted inside a log message (`unexpected reply HTTP/1.1 524`).
 fn status_line_code(t: &str) -> Option<u16> {
-    let t = t.trim_start_matches(['<', ' ']);
-    let rest = if let Some(r) = t.strip_prefix("HTTP/") {
-        r.split_once(' ').map(|(_, r)| r)?
+    let lower = t.to_ascii_lowercase();
+    let rest = if let Some(i) = lower.find("http/") {
+        // `HTTP/1.1 524`, `HTTP/2 523`: the version, then the code.
+        let after = t.get(i + 5..)?;
+        let (version, rest) = after.split_once(' ')?;
+        if version.is_empty() || !version.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return None;
+        }
+        rest
     } else {
-        let lower = t.to_ascii_lowercase();
         let i = lower.find("http error ")?;
         t.get(i + 11..)?
     };
     let code: u16 = first_token(rest)?.parse().ok()?;
     is_cloudflare_code(code).then_some(code)
+}
+
+/// Visible text of one HTML line (`<title>…</title>` alone on a line).
+fn html_text(t: &str) -> String {
+    let line = [Line { no: 1, text: t }];
+    html::fragments(&line)
+        .into_iter()
+        .map(|f| f.text)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Titles of the 52x pages as Cloudflare printed them in older layouts.
+const OLD_TITLES: &[(u16, &str)] = &[
+    (522, "Origin Connection Time-out"),
+    (523, "Origin Unreachable"),
+    (524, "Origin Time-out"),
+    (525, "SSL Handshake Failed"),
+    (526, "Invalid SSL Certificate"),
+];
+
+/// The title a page prints for `code`, now or in an older layout.
+fn is_known_title(code: u16, title: &str) -> bool {
+    standard_title(code).is_some_and(|t| t.eq_ignore_ascii_case(title))
+        || OLD_TITLES
+            .iter()
+            .any(|(c, t)| *c == code && t.eq_ignore_ascii_case(title))
+}
+
+/// A line that is only a 52x page's title, as a browser shows it
+/// (`Origin is unreachable`, `Web server is down`).
+fn is_standard_title_line(t: &str) -> bool {
+    let t = t.trim();
+    (520..=530).any(|code| is_known_title(code, t))
 }
 
 fn find_after<'a>(lower: &str, original: &'a str, needle: &str) -> Option<&'a str> {
