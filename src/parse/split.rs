@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::parse::sniff;
-use crate::text::Line;
+use crate::text::{self, Line};
 
 /// What a block of pasted text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -143,7 +143,9 @@ fn segments<'a>(all: &[Line<'a>]) -> Vec<Segment<'a>> {
     let mut cur: Option<Segment<'a>> = None;
     let mut in_fence = false;
     for line in all {
-        let text = strip_decoration(line.text);
+        // A collector's prefix goes first (`2024-…Z > nginx -t`), then quote
+        // marks, then a prefix inside the quote.
+        let text = text::strip_line_prefix(strip_decoration(text::strip_line_prefix(line.text)));
         let trimmed = text.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             // A fence ends the current block either way; its own line joins
@@ -210,7 +212,22 @@ fn segments<'a>(all: &[Line<'a>]) -> Vec<Segment<'a>> {
     if let Some(s) = cur {
         out.push(s);
     }
+    for s in &mut out {
+        dedent(&mut s.lines);
+    }
     out
+}
+
+/// Remove the indentation every non-blank line shares (a dump indented as a
+/// Markdown code block or by a mail client reads as the tool printed it).
+fn dedent(lines: &mut [Line<'_>]) {
+    let n = text::common_indent(lines);
+    if n == 0 {
+        return;
+    }
+    for l in lines.iter_mut() {
+        l.text = l.text.get(n..).unwrap_or("");
+    }
 }
 
 /// Remove `> ` quote markers and backticks wrapping a whole line.
@@ -647,7 +664,10 @@ fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
 /// boundary.
 fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
     let mut out: Vec<Block<'a>> = Vec::new();
-    for p in paragraphs(&lines) {
+    for mut p in paragraphs(&lines) {
+        if !continues_previous(out.last(), &p) {
+            dedent(&mut p);
+        }
         let content: Vec<&Line<'a>> = p.iter().filter(|l| !l.text.trim().is_empty()).collect();
         let (Some(first), Some(last)) = (p.first(), p.last()) else {
             continue;
