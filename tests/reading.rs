@@ -128,3 +128,51 @@ fn outputs_pasted_without_blank_lines_between_are_cut_at_their_first_line() {
     let text = "Status: active\n\nTo                         Action      From\n--                         ------      ----\n22/tcp                     ALLOW       Anywhere\nNetid State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\ntcp   LISTEN 0      511          0.0.0.0:80        0.0.0.0:*     users:((\"nginx\",pid=812,fd=6))\n";
     assert_eq!(kinds(text), vec![BlockKind::Ufw, BlockKind::Listeners]);
 }
+
+/// (port, loopback) of every listener the paste gives.
+fn listening(text: &str) -> Vec<(u16, bool)> {
+    let mut v: Vec<(u16, bool)> = facts(text)
+        .listeners
+        .iter()
+        .flat_map(|s| s.facts.listeners.iter())
+        .map(|l| (l.port, l.loopback))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+#[test]
+fn published_container_ports_are_listeners_in_every_ps_layout() {
+    let ps = "$ docker ps\nCONTAINER ID   IMAGE          COMMAND                  CREATED        STATUS        PORTS                                      NAMES\n3f2a1b4c5d6e   nginx:latest   \"/docker-entrypoint.…\"   2 hours ago    Up 2 hours    0.0.0.0:8080->80/tcp, 127.0.0.1:443->443/tcp   web\n9a8b7c6d5e4f   mysql:8        \"docker-entrypoint.s…\"   2 hours ago    Up 2 hours    3306/tcp, 33060/tcp                        db\n";
+    // 8080 on all addresses, 443 on loopback only, nothing on 80 or 3306.
+    assert_eq!(listening(ps), vec![(443, true), (8080, false)]);
+    let v2 = "$ docker compose ps\nNAME                IMAGE               COMMAND                  SERVICE             CREATED             STATUS              PORTS\napp-nginx-1         nginx:alpine        \"/docker-entrypoint.…\"   nginx               5 minutes ago       Up 5 minutes        80/tcp, 0.0.0.0:8443->443/tcp, :::8443->443/tcp\n";
+    assert_eq!(listening(v2), vec![(8443, false), (8443, false)]);
+    let v1 = "$ docker-compose ps\n     Name                   Command               State                    Ports\n-------------------------------------------------------------------------------------------------\nproxy_nginx_1    /docker-entrypoint.sh ngin ...   Up      127.0.0.1:80->80/tcp, 127.0.0.1:443->443/tcp\nproxy_app_1      npm start                        Up      3000/tcp\nold_web_1        nginx -g daemon off;             Exit 0  0.0.0.0:80->80/tcp\n";
+    // An exited container holds no port.
+    assert_eq!(listening(v1), vec![(80, true), (443, true)]);
+    // A container table is not every socket of the host.
+    assert!(facts(ps).listeners.iter().all(|s| s.facts.partial));
+}
+
+/// Status of one finding for a paste.
+fn status(text: &str, id: err521::diagnose::FindingId) -> err521::diagnose::Status {
+    let r = err521::analyze(
+        &[CaseInput::new("paste", text)],
+        &err521::options::Options::default(),
+    );
+    r.findings
+        .iter()
+        .find(|f| f.id == id)
+        .map(|f| f.status)
+        .unwrap_or(err521::diagnose::Status::Unknown)
+}
+
+#[test]
+fn a_container_published_on_loopback_is_loopback_only_and_unpublished_80_is_likely_not_listening() {
+    use err521::diagnose::{FindingId, Status};
+    let ps = "$ docker ps\nCONTAINER ID   IMAGE          COMMAND                  CREATED        STATUS        PORTS                                      NAMES\n3f2a1b4c5d6e   nginx:latest   \"/docker-entrypoint.…\"   2 hours ago    Up 2 hours    0.0.0.0:8080->80/tcp, 127.0.0.1:443->443/tcp   web\n";
+    assert_eq!(status(ps, FindingId::LoopbackOnly), Status::Confirmed);
+    // The host's own programs are not in the table: likely, not confirmed.
+    assert_eq!(status(ps, FindingId::NotListening), Status::Likely);
+}
