@@ -12,9 +12,10 @@ use err521::options::{Options, SslMode};
 use err521::parse::CaseInput;
 use err521::report::Report;
 
-/// The score measured when the corpus was last extended, rounded down. It
-/// only ever goes up; the target of issue 13 is 90 %.
-const FLOOR_PERCENT: u32 = 0;
+/// The score measured when the corpus was last extended, rounded down, so
+/// a change that loses real cases fails. It only ever goes up; the target of
+/// issue 13 is 90 %.
+const FLOOR_PERCENT: u32 = 35;
 
 /// What one `.expect` file states.
 #[derive(Debug)]
