@@ -92,7 +92,7 @@ fn curl_headers_alone_give_code_ray_and_colo() {
 
 /// The code a whole paste gives, read through the splitter as the engine does.
 fn case_code(text: &str) -> Option<u16> {
-    let facts = err521::parse::read_case(&[err521::parse::CaseInput::new("paste", text)]);
+    let facts = err521::case::read_case(&[err521::parse::CaseInput::new("paste", text)]);
     facts.error_pages.iter().find_map(|p| p.code)
 }
 

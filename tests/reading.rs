@@ -3,7 +3,7 @@
 
 use err521::parse::probes::ProbeResult;
 use err521::parse::split::{split, BlockKind};
-use err521::parse::{read_case, CaseInput};
+use err521::case::{read_case, CaseInput};
 use err521::text::lines;
 
 fn kinds(text: &str) -> Vec<BlockKind> {

@@ -1,7 +1,7 @@
 //! Recognises the format of a block of text with no command line above it,
 //! from signature lines each tool prints. Cheap: looks at the first lines.
 
-use crate::parse::split::BlockKind;
+use crate::parse::kind::BlockKind;
 use crate::parse::{
     addrs, bans, cloud, csf, dns, error_page, firewalld, listeners, probes, resources, services,
     webconfig,
@@ -219,7 +219,7 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         {
             add(BlockKind::ConfigTest, 50);
         }
-        if is_stamped_log_line(t) {
+        if crate::parse::textscan::is_stamped_log_line(t) {
             add(BlockKind::Logs, 40);
         }
         if lower.contains("[emerg]")
@@ -271,38 +271,4 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         }
     }
     tally
-}
-
-/// A log line: a date and time, then a bracketed level
-/// (`2024-03-01 10:00:01.123 [ERROR] No listener is available`,
-/// `2024/03/01 10:00:01 [emerg] 12#12: bind() …`).
-pub fn is_stamped_log_line(t: &str) -> bool {
-    let mut words = t.split_whitespace();
-    let (Some(date), Some(time), Some(level)) = (words.next(), words.next(), words.next()) else {
-        return false;
-    };
-    let date_ok = date.len() == 10
-        && date.bytes().enumerate().all(|(i, c)| match i {
-            4 | 7 => c == b'-' || c == b'/',
-            _ => c.is_ascii_digit(),
-        });
-    let time_ok = time.len() >= 8
-        && time.bytes().take(8).enumerate().all(|(i, c)| match i {
-            2 | 5 => c == b':',
-            _ => c.is_ascii_digit(),
-        });
-    let level = level.to_ascii_lowercase();
-    let level_ok = [
-        "[emerg]",
-        "[alert]",
-        "[crit]",
-        "[error]",
-        "[warn]",
-        "[notice]",
-        "[info]",
-        "[debug]",
-        "[warning]",
-    ]
-    .contains(&level.as_str());
-    date_ok && time_ok && level_ok
 }
