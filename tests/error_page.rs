@@ -140,3 +140,46 @@ fn page_fragments_give_the_code_for_every_52x() {
     // A title of another site with a number is not a Cloudflare page.
     assert_eq!(case_code("<title>Notes | 524: my diary</title>\n"), None);
 }
+
+#[test]
+fn cloudflare_json_errors_docs_links_and_nginx_style_pages_give_the_code() {
+    // Cloudflare's JSON error body, escaped inside a client's log.
+    assert_eq!(
+        case_code(
+            r#"[{"error":"Error: 522 {\"title\":\"Error 522: Connection timed out\",\"error_code\":522,\"ray_id\":\"a33b33122e36ea89\",\"cloudflare_error\":true}"}]"#
+        ),
+        Some(522)
+    );
+    // An escaped fragment whose only code is the page's documentation link.
+    assert_eq!(
+        case_code(
+            r#"<p><span>The origin web server timed out.</span> <a href=\"https://developers.cloudflare.com/support/troubleshooting/http-status-codes/cloudflare-5xx-errors/error-524/\">More</a></p>\n  </div>\n <div class=\"cf-error-footer cf-wrapper\">"#
+        ),
+        Some(524)
+    );
+    // The old nginx-style page.
+    assert_eq!(
+        case_code("525 Origin SSL Handshake Error\n------\ncloudflare-nginx\n"),
+        Some(525)
+    );
+    // A 1xxx page copied from the browser, its code at the end of a sentence.
+    assert_eq!(
+        case_code("This appears within the tunnel link: Error 1033\nRay ID: 745139e7d1222df4 •\nArgo Tunnel error\n"),
+        Some(1033)
+    );
+}
+
+#[test]
+fn another_status_counts_only_when_cloudflare_sent_it() {
+    assert_eq!(
+        case_code("$ curl -si https://app.example.net\nHTTP/2 502\ncontent-type: text/plain\nserver: cloudflare\ncf-ray: 9dcb32d71dc4b486-SIN\n\nerror code: 502\n"),
+        Some(502)
+    );
+    // The origin's own 502, with no Cloudflare header, is no Cloudflare page.
+    assert_eq!(
+        case_code(
+            "$ curl -si http://203.0.113.5\nHTTP/1.1 502 Bad Gateway\nServer: nginx/1.18.0\n"
+        ),
+        None
+    );
+}

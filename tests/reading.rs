@@ -1,9 +1,9 @@
 //! What people paste around tool output: collector prefixes, indentation,
 //! Markdown, documents pasted back to back. Each test is one class.
 
+use err521::case::{read_case, CaseInput};
 use err521::parse::probes::ProbeResult;
 use err521::parse::split::{split, BlockKind};
-use err521::case::{read_case, CaseInput};
 use err521::text::lines;
 
 fn kinds(text: &str) -> Vec<BlockKind> {
