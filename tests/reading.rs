@@ -176,3 +176,46 @@ fn a_container_published_on_loopback_is_loopback_only_and_unpublished_80_is_like
     // The host's own programs are not in the table: likely, not confirmed.
     assert_eq!(status(ps, FindingId::NotListening), Status::Likely);
 }
+
+#[test]
+fn codes_and_symptoms_stated_in_prose_are_likely_at_most_and_quote_the_sentence() {
+    use err521::diagnose::{FindingId, Status};
+    let finding = |text: &str, id: FindingId| {
+        let r = err521::analyze(
+            &[CaseInput::new("paste", text)],
+            &err521::options::Options::default(),
+        );
+        r.findings.into_iter().find(|f| f.id == id).map(|f| {
+            (
+                f.status,
+                f.evidence.iter().map(|e| e.line).collect::<Vec<_>>(),
+            )
+        })
+    };
+    let says_522 = "Hi,\n\nI get Cloudflare error 522 after about 20 seconds on my shop.\n";
+    assert_eq!(
+        finding(says_522, FindingId::DifferentErrorCode),
+        Some((Status::Likely, vec![3]))
+    );
+    // Output overrules prose: a pasted 521 page wins over the sentence.
+    let with_page = format!("{says_522}\nError code 521\nCloudflare Ray ID: 8e2f4a91c03b7d15\n");
+    assert_eq!(finding(&with_page, FindingId::DifferentErrorCode), None);
+    // "Flexible works, Full gives 521": HTTPS on 443 is not served.
+    let flexible = "Everything works with SSL mode Flexible, with Full the site shows 521.\n";
+    assert_eq!(
+        finding(flexible, FindingId::TlsPortMismatch),
+        Some((Status::Likely, vec![1]))
+    );
+    // "ss shows nothing on 80 or 443".
+    let nothing = "I checked and ss shows nothing on 80 or 443.\n";
+    assert_eq!(
+        finding(nothing, FindingId::NotListening),
+        Some((Status::Likely, vec![1]))
+    );
+    // A listener list overrules the sentence.
+    let overruled = format!("{nothing}\n$ ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511          0.0.0.0:80        0.0.0.0:*     users:((\"nginx\",pid=812,fd=6))\nLISTEN 0      511          0.0.0.0:443       0.0.0.0:*     users:((\"nginx\",pid=812,fd=7))\n");
+    assert_eq!(
+        finding(&overruled, FindingId::NotListening).map(|f| f.0),
+        Some(Status::RuledOut)
+    );
+}

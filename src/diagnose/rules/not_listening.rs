@@ -40,6 +40,11 @@ pub fn by_port(ctx: &Ctx<'_>) -> Vec<PortListeners> {
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let mut f = judge_sockets(ctx);
+    if f.status == Status::Unknown {
+        if let Some(stated) = from_prose(ctx) {
+            f = stated;
+        }
+    }
     // PROXY protocol is no reason for a refusal, so it has no finding of
     // its own (config-error is about a server that does not start): it is
     // told here, next to the listens, because it breaks the same port.
@@ -58,6 +63,34 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         f = f.with_evidence(ev);
     }
     f
+}
+
+/// "ss shows nothing on 80 or 443", with no output that decides: a weak
+/// hint, `likely` at most, the sentence quoted.
+fn from_prose(ctx: &Ctx<'_>) -> Option<Finding> {
+    let (input, h, ports) = ctx
+        .facts
+        .hints
+        .iter()
+        .find_map(|(input, h)| match &h.hint {
+            crate::parse::hints::Hint::NothingListens(ports)
+                if ports.iter().any(|p| ctx.ports.contains(p)) =>
+            {
+                Some((input, h, ports))
+            }
+            _ => None,
+        })?;
+    let mut f = Finding::new(
+        FindingId::NotListening,
+        Status::Likely,
+        format!(
+            "The ticket says nothing listens on {}: then the origin refuses Cloudflare's connection at once (521). This is the ticket's word, not output: paste `{CONFIRM_LIVE}` to confirm.",
+            ports_text(ports)
+        ),
+    )
+    .with_evidence([quote(ctx, input, h.line)]);
+    f.checks = vec![CONFIRM_LIVE.to_string()];
+    Some(f)
 }
 
 /// With no listener list: what the configuration says, `likely` at most
