@@ -1241,6 +1241,8 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
     }
 
     fn run(&mut self) {
+        // long: the statement grammar of nft rules in one loop over tokens; issue 15 item 5 splits
+        // nftables along lex/structure/expr/build.
         while let Some(t) = self.peek() {
             let start = self.pos;
             match t.kind {
@@ -1979,6 +1981,8 @@ fn convert_rule<'a>(
     chain: &mut Chain,
     interfaces: &mut Vec<String>,
 ) {
+    // long: turns one nft rule into model rules: family and protocol dedup, impossibility checks,
+    // interface-set expansion, in that order.
     let Some(first) = stmt.first() else { return };
     let mut conv = Conv {
         toks: stmt,

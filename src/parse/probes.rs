@@ -437,6 +437,8 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ProbeFacts {
 
 /// Handle one line; false when nothing matched.
 fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
+    // long: one arm per probe tool (curl, nc, openssl, telnet, ping, ...); issue 15 item 5 turns
+    // it into a table of per-tool readers.
     // ---- curl verbose ----
     if let Some(rest) = t
         .strip_prefix("* ")
