@@ -165,6 +165,11 @@ fn read_block(
             let f = services::parse(input, lines);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
+            // Published ports are listeners, like `ss` rows.
+            if !f.containers.is_empty() {
+                let l = listeners::from_containers(&f.containers);
+                facts.listeners.push(sourced(input, block, l));
+            }
             facts.services.push(sourced(input, block, f));
             n
         }
