@@ -98,14 +98,25 @@ fn bind_conflict_on_a_needed_port_names_the_holder() {
     assert_eq!(r.primary, Some(FindingId::PortConflict));
     let f = finding(&r, FindingId::PortConflict);
     assert!(
-        f.explanation.contains("apache2 holds port 80"),
+        f.explanation.contains("apache2 (pid 902) holds port 80"),
         "{}",
         f.explanation
     );
-    assert!(f.fix.iter().any(|s| s
-        .commands
+    // The program in the way is apache2 (the paste names it): stop it by
+    // name, then start nginx, the server that failed; each step once.
+    let c = fix_commands(&r, FindingId::PortConflict);
+    assert_eq!(
+        c,
+        vec![
+            "sudo systemctl disable --now apache2".to_string(),
+            "sudo systemctl enable --now nginx && sudo systemctl status nginx --no-pager"
+                .to_string()
+        ]
+    );
+    assert!(f
+        .verify
         .iter()
-        .any(|c| c.contains("ss -ltnp 'sport = :80'"))));
+        .any(|v| v.contains("ss -ltnp 'sport = :80'")));
 }
 
 #[test]
@@ -465,8 +476,22 @@ fn real_ip_fix_writes_the_config_of_the_server_seen() {
     assert!(c.contains("sudo tee /etc/nginx/conf.d/cloudflare-realip.conf >/dev/null <<'CONF'\nset_real_ip_from 173.245.48.0/20;\n"), "{c}");
     assert!(c.contains("real_ip_header CF-Connecting-IP;\nCONF"), "{c}");
     assert!(!c.contains("RemoteIP"), "{c}");
-    // No server seen: both, each as commands that write the file.
+    // A jail named after nginx (`nginx-limit-req`) names the server.
     let r = default_run("bans/fail2ban-status.txt");
+    let c = all_fix_commands(&r, ban);
+    assert!(
+        c.contains("/etc/nginx/conf.d/cloudflare-realip.conf"),
+        "{c}"
+    );
+    assert!(!c.contains("a2enconf"), "{c}");
+    // No server seen at all: both, each as commands that write the file.
+    let r = err521::analyze(
+        &[CaseInput::new(
+            "jail",
+            "root@web01:~# fail2ban-client status recidive\nStatus for the jail: recidive\n|- Filter\n|  |- Currently failed:\t0\n|  |- Total failed:\t12\n|  `- File list:\t/var/log/fail2ban.log\n`- Actions\n   |- Currently banned:\t1\n   |- Total banned:\t3\n   `- Banned IP list:\t162.158.88.14\n",
+        )],
+        &Options::default(),
+    );
     let c = all_fix_commands(&r, ban);
     assert!(
         c.contains("/etc/nginx/conf.d/cloudflare-realip.conf")
