@@ -444,8 +444,12 @@ fn find_squatters(facts: &Facts, ports: &[u16], server: &ServerRole) -> Vec<Squa
                    container: Option<String>,
                    same: bool,
                    at: (String, usize)| {
-        let key_match = |s: &Squatter| {
-            s.process == process && s.container == container && (s.pid == pid || s.pid.is_none())
+        // One program per entry: a container is one whether docker-proxy
+        // or `docker ps` showed it.
+        let key_match = |s: &Squatter| match (&s.container, &container) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => s.process == process && (s.pid == pid || s.pid.is_none()),
+            _ => false,
         };
         match out.iter_mut().find(|s| key_match(s)) {
             Some(s) => {
@@ -454,6 +458,10 @@ fn find_squatters(facts: &Facts, ports: &[u16], server: &ServerRole) -> Vec<Squa
                 }
                 if !s.lines.contains(&at) {
                     s.lines.push(at);
+                }
+                // `docker ps` names the image; docker-proxy only the proxy.
+                if s.process == "docker-proxy" && process != "docker-proxy" {
+                    s.process = process.to_string();
                 }
             }
             None => out.push(Squatter {

@@ -211,23 +211,27 @@ pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
         });
     }
     fix.push(step(
-        "Run the configuration test until it passes; it names the file and line to fix",
+        "Run the configuration test until it passes; it names the file and line of any error",
         &[config_test(&server)],
     ));
-    let apply = if roles
-        .server
-        .as_ref()
-        .is_some_and(|s| s.state == ServerState::Running)
-    {
-        step(
-            format!("Then reload {server}"),
-            &[&reload(ctx.facts, &server)],
-        )
-    } else {
-        step(
+    let apply = match roles.server.as_ref().map(|s| s.state) {
+        Some(ServerState::Failed) => step(
             format!("Then start {server}"),
             &[&start(ctx.facts, &server)],
-        )
+        ),
+        Some(ServerState::Running) => step(
+            format!("Then reload {server}"),
+            &[&reload(ctx.facts, &server)],
+        ),
+        // Not shown: reload it if it runs, start it if it does not.
+        _ if uses_systemd(ctx.facts) => step(
+            format!("Then apply it: reload {server}, or start it if it is stopped"),
+            &[&format!("sudo systemctl reload-or-restart {server}")],
+        ),
+        _ => step(
+            format!("Then restart {server}"),
+            &[&format!("sudo service {server} restart")],
+        ),
     };
     fix.push(apply);
     Plan {
@@ -434,32 +438,85 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
             return plan;
         }
     }
+    let roles = &ctx.diagnosis.roles;
+    let role = roles.server.as_ref();
     let server = web_server(ctx);
-    let https = ctx.ports.contains(&443);
+    let kind = role.map_or(ServerKind::Nginx, |r| r.kind);
+    let listed = !ctx.facts.listeners.is_empty();
+    let serves = |port: u16| {
+        ctx.facts
+            .listeners
+            .iter()
+            .flat_map(|l| l.facts.listeners.iter())
+            .any(|l| l.port == port && l.proto == "tcp" && !l.loopback)
+    };
+    let missing: Vec<u16> = ctx
+        .ports
+        .iter()
+        .copied()
+        .filter(|p| !listed || !serves(*p))
+        .collect();
+    let nothing_serves = listed && !ctx.ports.iter().any(|p| serves(*p));
+    let down = role.is_some_and(|r| r.state == ServerState::Failed);
     let mut fix = Vec::new();
-    if https {
-        fix.push(step(
-            "Serve HTTPS on 443: create a Cloudflare Origin CA certificate (SSL/TLS > Origin Server) and install it",
-            &["sudo mkdir -p /etc/ssl/cloudflare && sudo nano /etc/ssl/cloudflare/origin.pem /etc/ssl/cloudflare/origin.key"],
-        ));
-        let conf = match server.as_str() {
-            "apache2" | "httpd" => "<VirtualHost *:443>\n    SSLEngine on\n    SSLCertificateFile /etc/ssl/cloudflare/origin.pem\n    SSLCertificateKeyFile /etc/ssl/cloudflare/origin.key\n    # ... your existing ServerName / DocumentRoot ...\n</VirtualHost>",
-            _ => "server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    ssl_certificate     /etc/ssl/cloudflare/origin.pem;\n    ssl_certificate_key /etc/ssl/cloudflare/origin.key;\n    # ... your existing server_name / root / locations ...\n}",
-        };
-        fix.push(FixStep {
-            title: format!("Add a 443 listener to the site's {server} configuration"),
-            commands: vec![conf.to_string()],
+    // With no web server answering at all, the first step is to start the
+    // one this host uses; a listen directive comes after.
+    if down || nothing_serves {
+        fix.push(match (role, container(ctx)) {
+            (_, Some(c)) => step(
+                format!("Nothing answers on {}: start container {c} (and read its log if it stops again)", crate::diagnose::ports_text(&ctx.ports)),
+                &[&format!("docker start {c} && docker logs --tail 20 {c}")],
+            ),
+            (Some(_), None) => step(
+                format!("Nothing answers on {}: start {server} first, the web server this host uses", crate::diagnose::ports_text(&ctx.ports)),
+                &[&start(ctx.facts, &server)],
+            ),
+            (None, None) => step(
+                format!("Nothing answers on {}: find the web server this site uses and start it", crate::diagnose::ports_text(&ctx.ports)),
+                &[
+                    "systemctl list-unit-files --type=service | grep -Ei 'nginx|apache2|httpd|caddy|lsws|lshttpd|haproxy|traefik'",
+                    "docker ps -a 2>/dev/null",
+                ],
+            ),
         });
-    } else {
-        fix.push(step(format!("Add a port 80 listener to the site's {server} configuration (`listen 80;` / `Listen 80`)"), &[]));
     }
-    fix.push(step(
-        "Test and reload",
-        &[
-            config_test(&server),
-            &format!("sudo systemctl reload {server}"),
-        ],
-    ));
+    let started = !fix.is_empty();
+    let then = |port: u16| {
+        if started {
+            format!("If nothing listens on {port} once it runs, ")
+        } else {
+            String::new()
+        }
+    };
+    let https = missing.contains(&443);
+    // With the SSL mode unknown both ports are checked; port 80 gets its own
+    // step only when HTTPS is served or not used (Flexible).
+    let http = missing.contains(&80) && (!ctx.ports.contains(&443) || (listed && serves(443)));
+    if let Some(c) = container(ctx) {
+        let mut ports = Vec::new();
+        if https {
+            ports.push(443);
+        }
+        if http {
+            ports.push(80);
+        }
+        if !ports.is_empty() {
+            let flags: Vec<String> = ports.iter().map(|p| format!("-p {p}:{p}")).collect();
+            let yaml: Vec<String> = ports.iter().map(|p| format!("\"{p}:{p}\"")).collect();
+            fix.push(step(
+                lead(&then(ports.first().copied().unwrap_or(443)), &format!("publish {} of container {c} on the host (`{}` with docker run, or {} under its `ports:` in the compose file), then recreate it", crate::diagnose::ports_text(&ports), flags.join(" "), yaml.join(" and "))),
+                &["docker compose up -d"],
+            ));
+        }
+    } else {
+        if https {
+            fix.extend(https_steps(ctx, kind, &server, &then(443)));
+        }
+        if http {
+            fix.push(http_step(kind, &server, &then(80)));
+        }
+        fix.push(apply_step(ctx, kind, &server));
+    }
     if id == FindingId::TlsPortMismatch {
         fix.push(step(
             "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
@@ -469,6 +526,103 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
     Plan {
         fix,
         verify: verify_http(ctx),
+    }
+}
+
+/// `then` (a condition such as "If it still does not listen: ") before a
+/// step's text, which starts the sentence when there is none.
+fn lead(then: &str, text: &str) -> String {
+    if !then.is_empty() {
+        return format!("{then}{text}");
+    }
+    let mut c = text.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+const ORIGIN_CERT_STEP: &str = "sudo mkdir -p /etc/ssl/cloudflare && sudo nano /etc/ssl/cloudflare/origin.pem /etc/ssl/cloudflare/origin.key";
+
+/// Serve HTTPS on 443 with the server the case shows.
+fn https_steps(ctx: &FixCtx<'_>, kind: ServerKind, server: &str, then: &str) -> Vec<FixStep> {
+    let cert = step(
+        lead(then, "serve HTTPS on 443: create a Cloudflare Origin CA certificate (SSL/TLS > Origin Server) and save it on the origin"),
+        &[ORIGIN_CERT_STEP],
+    );
+    let host = ctx.host.as_deref().unwrap_or("www.example.com");
+    match kind {
+        ServerKind::Nginx => vec![
+            cert,
+            FixStep {
+                title: format!("Add a 443 listener to the site's {server} configuration"),
+                commands: vec!["server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    ssl_certificate     /etc/ssl/cloudflare/origin.pem;\n    ssl_certificate_key /etc/ssl/cloudflare/origin.key;\n    # ... your existing server_name / root / locations ...\n}".into()],
+            },
+        ],
+        ServerKind::Apache => {
+            let enable = if server == "httpd" || ctx.diagnosis.roles.rhel {
+                "sudo dnf install -y mod_ssl   # adds Listen 443 and /etc/httpd/conf.d/ssl.conf"
+            } else {
+                "sudo a2enmod ssl && sudo a2ensite default-ssl   # Listen 443 comes with mod_ssl"
+            };
+            vec![
+                cert,
+                step(format!("Turn on TLS in {server}"), &[enable]),
+                FixStep {
+                    title: "Give the site a 443 virtual host with that certificate".into(),
+                    commands: vec!["<VirtualHost *:443>\n    SSLEngine on\n    SSLCertificateFile /etc/ssl/cloudflare/origin.pem\n    SSLCertificateKeyFile /etc/ssl/cloudflare/origin.key\n    # ... your existing ServerName / DocumentRoot ...\n</VirtualHost>".into()],
+                },
+            ]
+        }
+        ServerKind::Caddy => vec![
+            cert,
+            FixStep {
+                title: "In /etc/caddy/Caddyfile, name the site by its domain (not `:80` or `http://`) so Caddy serves HTTPS on 443, with the Origin CA certificate".into(),
+                commands: vec![format!("{host} {{\n    tls /etc/ssl/cloudflare/origin.pem /etc/ssl/cloudflare/origin.key\n    # ... your existing directives ...\n}}")],
+            },
+        ],
+        ServerKind::Litespeed => vec![
+            cert,
+            step(
+                "In LiteSpeed WebAdmin (https://SERVER-IP:7080) > Listeners, add a listener on port 443 with Secure: Yes and that certificate and key, and map the site's virtual host to it",
+                &[],
+            ),
+        ],
+        ServerKind::Other => vec![
+            cert,
+            step(format!("Make {server} accept HTTPS on port 443 with that certificate"), &[]),
+        ],
+    }
+}
+
+/// Serve plain HTTP on 80 (Flexible mode) with the server the case shows.
+fn http_step(kind: ServerKind, server: &str, then: &str) -> FixStep {
+    let title = match kind {
+        ServerKind::Nginx => lead(then, "add `listen 80;` (and `listen [::]:80;`) to the site's server block"),
+        ServerKind::Apache => lead(then, &format!("make {server} listen on 80 (`Listen 80`) with a `<VirtualHost *:80>` for the site")),
+        ServerKind::Caddy => lead(then, "Caddy serves port 80 only to redirect: name the site `http://HOST` for plain HTTP, or better switch Cloudflare to Full (strict)"),
+        ServerKind::Litespeed => lead(then, "in LiteSpeed WebAdmin > Listeners, add a listener on port 80 and map the site's virtual host to it"),
+        ServerKind::Other => lead(then, &format!("make {server} accept plain HTTP on port 80")),
+    };
+    step(title, &[])
+}
+
+/// Test the configuration and apply it, the way the server does.
+fn apply_step(ctx: &FixCtx<'_>, kind: ServerKind, server: &str) -> FixStep {
+    match kind {
+        ServerKind::Litespeed => step("Apply it", &["sudo /usr/local/lsws/bin/lswsctrl restart"]),
+        // reload-or-restart also starts a server that is not running.
+        _ if uses_systemd(ctx.facts) => step(
+            "Test and apply",
+            &[
+                config_test(server),
+                &format!("sudo systemctl reload-or-restart {server}"),
+            ],
+        ),
+        _ => step(
+            "Test and reload",
+            &[config_test(server), &reload(ctx.facts, server)],
+        ),
     }
 }
 

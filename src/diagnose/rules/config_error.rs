@@ -11,8 +11,12 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let mut errors = Vec::new();
     let mut ok = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
+    // `nginx -t` binds the listen sockets too: a test that fails next to a
+    // bind conflict fails because of the port, which port-conflict tells.
+    let bind_conflict = events(ctx).any(|(_, e)| matches!(e.kind, EventKind::BindConflict { .. }));
     for (input, e) in events(ctx) {
         let reason = match &e.kind {
+            EventKind::ConfigTestFailed if bind_conflict => None,
             EventKind::ConfigTestFailed => Some("the configuration test fails".to_string()),
             EventKind::ConfigError { file, file_line } => Some(match (file, file_line) {
                 (Some(f), Some(n)) => format!("the configuration has an error at {f}:{n}"),
@@ -54,12 +58,17 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         }
     }
     let running = web_services(ctx).any(|(_, s)| s.state == ServiceState::Running);
+    // Down: a unit says so, or the log says the server failed to start.
     let down = web_services(ctx).any(|(_, s)| {
         matches!(
             s.state,
             ServiceState::Failed | ServiceState::Stopped | ServiceState::Activating
         )
-    });
+    }) || ctx
+        .roles
+        .server
+        .as_ref()
+        .is_some_and(|s| s.state == crate::diagnose::roles::ServerState::Failed);
     let loops: Vec<_> = ctx.roles.loops.iter().collect();
     let loop_text = (!loops.is_empty()).then(|| {
         let targets: Vec<&str> = loops.iter().map(|l| l.directive.as_str()).collect();

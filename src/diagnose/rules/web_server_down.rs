@@ -58,6 +58,14 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 continue;
             }
             let ev = vec![quote(ctx, &sf.input, c.line)];
+            let in_way = ctx
+                .roles
+                .squatters
+                .iter()
+                .any(|s| s.container.as_deref() == Some(c.name.as_str()));
+            if in_way {
+                continue;
+            }
             match c.status {
                 ContainerStatus::Up => up.push((format!("container {}", c.name), ev)),
                 ContainerStatus::Exited
