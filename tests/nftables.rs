@@ -159,7 +159,7 @@ fn firewalld_backend_priorities_and_zones() {
     assert!(rules_at(input, 45)[0]
         .matches
         .iter()
-        .any(|m| matches!(m, Match::Unknown { text } if text == "ct status dnat")));
+        .any(|m| matches!(m, Match::Unknown { text, .. } if text == "ct status dnat")));
     let zones = chain(&rs, "filter_INPUT_ZONES");
     assert!(matches!(&zones.rules[1].action, Action::Goto(c) if c == "filter_IN_public"));
     let allow = chain(&rs, "filter_IN_public_allow");
@@ -191,13 +191,13 @@ fn iptables_nft_tables_are_per_family_and_xt_comments_are_unknown() {
     let not_local = chain(&rs, "ufw-not-local");
     assert_eq!(not_local.rules.len(), 4);
     assert!(
-        matches!(&not_local.rules[0].matches[0], Match::Unknown { text } if text.starts_with("# xt_addrtype"))
+        matches!(&not_local.rules[0].matches[0], Match::Unknown { text, .. } if text.starts_with("# xt_addrtype"))
     );
     assert!(matches!(not_local.rules[0].action, Action::Return));
     assert!(matches!(&not_local.rules[2].action, Action::Jump(c) if c == "ufw-logging-deny"));
     let user = chain(&rs, "ufw-user-input");
     assert!(
-        matches!(&user.rules[3].matches.last(), Some(Match::Unknown { text }) if text == "xt match \"recent\"")
+        matches!(&user.rules[3].matches.last(), Some(Match::Unknown { text, .. }) if text == "xt match \"recent\"")
     );
     assert!(rs
         .notes
