@@ -344,3 +344,57 @@ fn large_set_is_read_whole() {
     // The last element is read too (speed is measured in benches/, not here).
     assert!(rs.sets[0].members.contains("11.3.13.61".parse().unwrap()));
 }
+
+fn analyze_full(text: &str) -> err521::report::Report {
+    let options = err521::options::Options {
+        ssl_mode: err521::options::SslMode::Full,
+        ..Default::default()
+    };
+    err521::analyze(
+        &[err521::parse::CaseInput::new("ticket", text.to_string())],
+        &options,
+    )
+}
+
+fn firewall_explanation(r: &err521::report::Report) -> (err521::diagnose::Status, String) {
+    r.findings
+        .iter()
+        .find(|f| f.id == err521::diagnose::FindingId::FirewallBlocksCloudflare)
+        .map(|f| (f.status, f.explanation.clone()))
+        .unwrap_or((err521::diagnose::Status::Unknown, String::new()))
+}
+
+#[test]
+fn rate_limited_reject_is_not_a_plain_reject() {
+    // Under the limit the rule matches: a new connection is rejected; over
+    // it, connections fall through to the accept below.
+    let text = "$ sudo nft list ruleset
+table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy drop;
+\t\tiifname \"lo\" accept
+\t\tct state established,related accept
+\t\ttcp dport { 80, 443 } limit rate 5/second burst 10 packets reject with tcp reset
+\t\ttcp dport { 80, 443 } accept
+\t}
+}
+";
+    let (status, why) = firewall_explanation(&analyze_full(text));
+    assert_eq!(status, err521::diagnose::Status::Confirmed, "{why}");
+    assert!(why.contains("not a plain block"), "{why}");
+    assert!(why.contains("limit rate 5/second"), "{why}");
+    assert!(why.contains("fall through"), "{why}");
+}
+
+#[test]
+fn iptables_limit_reject_is_described_the_same_way() {
+    let text = "$ sudo iptables -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p tcp -m multiport --dports 80,443 -m limit --limit 5/sec --limit-burst 10 -j REJECT --reject-with tcp-reset
+";
+    let (_, why) = firewall_explanation(&analyze_full(text));
+    assert!(why.contains("not a plain block"), "{why}");
+    assert!(why.contains("--limit 5/sec"), "{why}");
+}

@@ -47,6 +47,11 @@ pub struct RuleRef {
     pub input: String,
     pub line: usize,
     pub text: String,
+    /// The rate limit the rule matches under (`limit rate 5/second`): it
+    /// decides only while connections stay below it; the rest fall
+    /// through to the rules after it.
+    #[serde(skip)]
+    pub limit: Option<String>,
 }
 
 #[derive(Serialize, Clone, PartialEq, Eq, Debug)]
@@ -255,10 +260,18 @@ impl<'a> Ev<'a> {
     }
 
     fn rule_ref(&self, rule: &Rule) -> RuleRef {
+        let limit = rule.matches.iter().find_map(|m| match m {
+            Match::RateLimit {
+                text,
+                first_connection_matches: true,
+            } => Some(text.clone()),
+            _ => None,
+        });
         RuleRef {
             input: self.rs.input.clone(),
             line: rule.source.line,
             text: rule.source.text.clone(),
+            limit,
         }
     }
 

@@ -200,6 +200,7 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
             _ => " Rejected connections show as 521; dropped ones make Cloudflare wait and show 522.".to_string(),
         };
         let mut explanation = format!("{}{page}", parts.join(" "));
+        explanation.push_str(&rate_limited(&blocked));
         if !on_sure_port && !both_web_ports {
             let p: Vec<u16> = ports.iter().copied().collect();
             explanation.push_str(&format!(
@@ -329,6 +330,30 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
         ),
     )
     .with_evidence(accepted)
+}
+
+/// A deciding rule that matches only under a rate limit is not a plain
+/// block: new connections below the rate match it (and are refused), the
+/// ones above the rate fall through to the rules after it.
+fn rate_limited(blocked: &[&CoverageEntry]) -> String {
+    let mut out = String::new();
+    let mut seen: Vec<usize> = Vec::new();
+    for e in blocked {
+        let Some(r) = &e.rule else { continue };
+        let Some(limit) = &r.limit else { continue };
+        if seen.contains(&r.line) {
+            continue;
+        }
+        seen.push(r.line);
+        out.push_str(&format!(
+            " Line {} is not a plain block: it matches only while new connections stay under its limit (`{}`). Below that rate Cloudflare's connections are {}; those over it fall through to the rules after line {}, so under load some requests get through and the errors come and go.",
+            r.line,
+            limit.trim(),
+            if e.outcome == Outcome::Reject { "rejected" } else { "dropped" },
+            r.line
+        ));
+    }
+    out
 }
 
 fn family_count(ctx: &Ctx<'_>, family: Family) -> usize {
