@@ -69,6 +69,9 @@ fn read_block(
     detected_kind: Option<BlockKind>,
     facts: &mut Facts,
 ) {
+    // long: one arm per block kind, with the cross-format policies (logs read by three parsers,
+    // `nginx -T` test lines, curl pages); issue 15 item 2 turns it into a lookup in a table of
+    // formats.
     let content: Vec<&text::Line<'_>> = block
         .lines
         .iter()

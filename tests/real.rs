@@ -246,11 +246,10 @@ fn real_corpus_score() {
     for f in &failing {
         println!("FAIL {f}");
     }
-    let percent = if scored == 0 {
-        0
-    } else {
-        (correct * 100 / scored) as u32
-    };
+    let percent = (correct * 100)
+        .checked_div(scored)
+        .and_then(|p| u32::try_from(p).ok())
+        .unwrap_or(0);
     println!("real corpus: {correct}/{scored} correct ({percent} %)");
     assert!(
         malformed.is_empty(),

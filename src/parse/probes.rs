@@ -452,6 +452,8 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ProbeFacts {
 
 /// Handle one line; false when nothing matched.
 fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
+    // long: one arm per probe tool (curl, nc, openssl, telnet, ping, ...); issue 15 item 5 turns
+    // it into a table of per-tool readers.
     // ---- curl verbose ----
     // `== Info: ` is the same line in `--trace-ascii` output.
     if let Some(rest) = t

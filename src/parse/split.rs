@@ -365,6 +365,8 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         {
             BlockKind::ConfigTest
         }
+        // A server started by hand prints its start log (bind errors).
+        "caddy" if has("run") || has("start") || has("reload") => BlockKind::Logs,
         "journalctl" | "dmesg" => BlockKind::Logs,
         // `cat /etc/csf/csf.allow`, `tail /var/log/fail2ban.log`: the file
         // names the format.

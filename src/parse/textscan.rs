@@ -154,11 +154,6 @@ pub fn split_host_port(text: &str) -> Option<(SockHost, Option<u16>)> {
     None
 }
 
-/// Whether `text` is exactly one IP address (optionally with a zone).
-pub fn is_ip(text: &str) -> bool {
-    parse_ip(text).is_some()
-}
-
 /// Unspecified address of a family.
 pub fn unspecified(v6: bool) -> IpAddr {
     if v6 {
@@ -184,11 +179,6 @@ pub fn leading_ip(text: &str) -> Option<IpAddr> {
         cand = cand.get(..cand.len().checked_sub(1)?)?;
     }
     None
-}
-
-/// A number with thousands separators or a unit suffix removed, as u64.
-pub fn parse_u64(text: &str) -> Option<u64> {
-    text.trim().replace(',', "").parse().ok()
 }
 
 /// Sentences, possibly with a short sign-off line ("Thanks, Dana").
