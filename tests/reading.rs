@@ -219,3 +219,24 @@ fn codes_and_symptoms_stated_in_prose_are_likely_at_most_and_quote_the_sentence(
         Some(Status::RuledOut)
     );
 }
+
+#[test]
+fn docker_ps_rows_without_their_header_are_containers() {
+    let rows = "d22ae8d83869    traefik/whoami       \"/whoami\"                6 minutes ago   Up 6 minutes       80/tcp      traefik_web2_2\n2110b688a5fc    traefik:v2.6         \"/entrypoint.sh --ap…\"   8 minutes ago   Up 8 minutes       0.0.0.0:2080->80/tcp, :::2080->80/tcp      traefik\n";
+    assert_eq!(kinds(rows), vec![BlockKind::Containers]);
+    assert_eq!(listening(rows), vec![(2080, false), (2080, false)]);
+    assert!(facts(rows).not_understood.is_empty());
+}
+
+#[test]
+fn a_ci_step_time_before_the_prompt_leaves_the_command() {
+    let text = "0.01s$ sudo netstat -ntulp |grep nginx\ntcp        0      0 0.0.0.0:80              0.0.0.0:*               LISTEN      5328/nginx\n";
+    let bs = split(&lines(text));
+    assert_eq!(bs.len(), 1);
+    assert_eq!(bs.first().map(|b| b.kind), Some(BlockKind::Listeners));
+    assert_eq!(
+        bs.first().and_then(|b| b.command),
+        Some("sudo netstat -ntulp |grep nginx")
+    );
+    assert_eq!(listening(text), vec![(80, false)]);
+}

@@ -194,6 +194,8 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         } else if t.starts_with("Loaded:") || t.starts_with("Active:") || t.starts_with("Main PID:")
         {
             score += 30;
+        } else if is_headerless_ps_row(t) {
+            score += 40;
         } else if t.starts_with("CONTAINER ID")
             || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE"))
         {
@@ -581,6 +583,10 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
             f.understood_lines += 1;
             continue;
         }
+        // `docker ps` rows pasted without their header.
+        if docker.is_none() && is_headerless_ps_row(t) {
+            docker = Some(DockerLayout::Ps);
+        }
         if let Some(layout) = docker {
             if t.chars().all(|c| c == '-') {
                 f.understood_lines += 1;
@@ -833,6 +839,16 @@ fn docker_header(t: &str) -> Option<DockerLayout> {
         return Some(DockerLayout::Compose);
     }
     None
+}
+
+/// A `docker ps` row: a 12-digit hex container ID first, a status
+/// (`Up 6 minutes`, `Exited (0) 2 hours ago`) after it.
+pub fn is_headerless_ps_row(t: &str) -> bool {
+    let mut toks = t.split_whitespace();
+    let id_ok = toks
+        .next()
+        .is_some_and(|id| id.len() == 12 && id.bytes().all(|c| c.is_ascii_hexdigit()));
+    id_ok && toks.any(|w| matches!(w, "Up" | "Exited" | "Restarting" | "Created" | "Paused"))
 }
 
 fn parse_container(t: &str, layout: DockerLayout, line: usize) -> Option<Container> {

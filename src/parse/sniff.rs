@@ -233,6 +233,9 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         {
             add(BlockKind::Logs, 30);
         }
+        if services::is_headerless_ps_row(t) {
+            add(BlockKind::Containers, 50);
+        }
         if lower.starts_with("container id")
             || (lower.starts_with("name ") && lower.contains("image") && lower.contains("ports"))
         {
