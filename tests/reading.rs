@@ -240,3 +240,13 @@ fn a_ci_step_time_before_the_prompt_leaves_the_command() {
     );
     assert_eq!(listening(text), vec![(80, false)]);
 }
+
+#[test]
+fn structured_caddy_logs_are_logs_and_their_bind_error_a_conflict() {
+    let text = "{\"level\":\"info\",\"ts\":1634789288.547153,\"msg\":\"using provided configuration\",\"config_file\":\"/etc/caddy/Caddyfile\"}\n{\"level\":\"info\",\"ts\":1634789288.5490112,\"logger\":\"http\",\"msg\":\"server is listening only on the HTTP port\",\"http_port\":80}\nrun: loading initial config: loading new config: http app module: start: tcp: listening on :80: listen tcp :80: bind: address already in use\n";
+    assert_eq!(kinds(text), vec![BlockKind::Logs]);
+    assert_eq!(
+        status(text, err521::diagnose::FindingId::PortConflict),
+        err521::diagnose::Status::Confirmed
+    );
+}

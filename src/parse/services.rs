@@ -313,6 +313,11 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
     // systemd); each arm is one phrase.
     let lower = t.to_ascii_lowercase();
     let has = |s: &str| lower.contains(s);
+    // A bind line cut before its address and errno (a terminal or a paste
+    // cut it) says neither which port nor why: no event.
+    if lower.trim_end().ends_with("bind() to") {
+        return None;
+    }
     if has("cannot assign requested address") || has("(99:") || has("(99)") {
         let spot = bind_spot(t);
         let (addr, port) = spot.map(addr_port).unwrap_or((None, None));
@@ -984,6 +989,14 @@ mod tests {
 
     fn p(s: &str) -> ServiceFacts {
         parse(s, &lines(s))
+    }
+
+    #[test]
+    fn a_bind_line_cut_before_its_address_is_no_event() {
+        assert_eq!(
+            classify_event("nginx[4748]: 2025/04/18 21:43:06 [emerg] 4748#4748: bind() to"),
+            None
+        );
     }
 
     #[test]

@@ -224,6 +224,12 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         if crate::parse::textscan::is_stamped_log_line(t) {
             add(BlockKind::Logs, 40);
         }
+        // Structured logs (Caddy, Traefik) and Go's bind errors.
+        if (t.starts_with("{\"level\":") && lower.contains("\"msg\":"))
+            || lower.contains("bind: address already in use")
+        {
+            add(BlockKind::Logs, 40);
+        }
         if lower.contains("[emerg]")
             || lower.contains("[error]")
             || lower.contains("[crit]")
