@@ -117,6 +117,9 @@ pub fn strip_line_prefix(text: &str) -> &str {
         if let Some(rest) = strip_ci_duration(t) {
             t = rest;
         }
+        if let Some(rest) = strip_progress_meter(t) {
+            t = rest;
+        }
         if t.len() == before.len() {
             break;
         }
@@ -170,6 +173,18 @@ fn strip_ci_duration(t: &str) -> Option<&str> {
         && secs.bytes().all(|c| c.is_ascii_digit() || c == b'.')
         && secs.bytes().next().is_some_and(|c| c.is_ascii_digit());
     ok.then(|| t.get(i + 1..)).flatten()
+}
+
+/// curl's progress meter with no line break before the error it ends on:
+/// `  0     0    0     0 --:--:-- --:--:--     0curl: (7) Failed to connect`.
+fn strip_progress_meter(t: &str) -> Option<&str> {
+    let i = t.find("curl: (")?;
+    let meter = t.get(..i)?;
+    let ok = meter.bytes().any(|c| c.is_ascii_digit())
+        && meter
+            .bytes()
+            .all(|c| c.is_ascii_digit() || b" \t-:.kMG".contains(&c));
+    ok.then(|| t.get(i..)).flatten()
 }
 
 /// `2024-01-01`.
@@ -315,6 +330,10 @@ mod prefix_tests {
                 "== Info: connect to 203.0.113.5 port 443 failed: Connection refused",
             ),
             ("[2024-01-01 10:00:01] Status: active", "Status: active"),
+            (
+                "  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0curl: (7) Failed to connect to localhost port 80: Connection refused",
+                "curl: (7) Failed to connect to localhost port 80: Connection refused",
+            ),
             (
                 "0.01s$ sudo netstat -ntulp |grep nginx",
                 "$ sudo netstat -ntulp |grep nginx",

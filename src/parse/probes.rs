@@ -454,6 +454,10 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ProbeFacts {
 fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
     // long: one arm per probe tool (curl, nc, openssl, telnet, ping, ...); issue 15 item 5 turns
     // it into a table of per-tool readers.
+    // curl's progress meter header (`% Total % Received …`, `Dload Upload …`).
+    if t.starts_with("% Total") || (t.starts_with("Dload") && t.contains("Upload")) {
+        return true;
+    }
     // ---- curl verbose ----
     // `== Info: ` is the same line in `--trace-ascii` output.
     if let Some(rest) = t
