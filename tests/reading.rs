@@ -250,3 +250,21 @@ fn structured_caddy_logs_are_logs_and_their_bind_error_a_conflict() {
         err521::diagnose::Status::Confirmed
     );
 }
+
+#[test]
+fn a_server_block_alone_still_says_what_it_listens_on() {
+    use err521::diagnose::{FindingId, Status};
+    let commented = "Here is my nginx config:\n\nserver {\n    listen 80;\n    # listen 443 ssl;\n    server_name shop.example.net;\n    root /var/www/shop;\n}\n";
+    assert_eq!(status(commented, FindingId::NotListening), Status::Likely);
+    let other_port = "server {\n    listen 27025;\n    server_name shop.example.net;\n    location / { proxy_pass http://127.0.0.1:3000; }\n}\n";
+    assert_eq!(status(other_port, FindingId::NotListening), Status::Likely);
+    let tls_only_flexible = "SSL mode is Flexible.\n\nserver {\n    listen 443 ssl;\n    server_name shop.example.net;\n    ssl_certificate /etc/ssl/shop.pem;\n    ssl_certificate_key /etc/ssl/shop.key;\n}\n";
+    assert_eq!(
+        status(tls_only_flexible, FindingId::NotListening),
+        Status::Likely
+    );
+    // A port-80 block alone with the SSL mode unknown: other files may
+    // serve 443, so nothing is claimed.
+    let plain_80 = "server {\n    listen 80;\n    server_name shop.example.net;\n}\n";
+    assert_eq!(status(plain_80, FindingId::NotListening), Status::Unknown);
+}

@@ -615,12 +615,21 @@ fn split_trailing_prose<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a
 fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
     let mut out: Vec<Vec<Line<'a>>> = Vec::new();
     let mut cur: Vec<Line<'a>> = Vec::new();
-    for l in lines {
+    for (i, l) in lines.iter().enumerate() {
         if !cur.is_empty() && sniff::starts_document(l.text).is_some() {
             out.push(std::mem::take(&mut cur));
         }
         cur.push(*l);
-        if l.text.trim().is_empty() || ends_html(l.text) {
+        // "… with the following custom-vhost.conf:" then the file: the
+        // sentence introduces output, it is not part of it.
+        let introduces = lines.get(i + 1).is_some_and(|next| {
+            let t = l.text.trim();
+            t.ends_with(':')
+                && is_prose_line(t)
+                && !next.text.trim().is_empty()
+                && !is_prose_line(next.text)
+        });
+        if l.text.trim().is_empty() || ends_html(l.text) || introduces {
             out.push(std::mem::take(&mut cur));
         }
     }
