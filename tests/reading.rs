@@ -268,3 +268,54 @@ fn a_server_block_alone_still_says_what_it_listens_on() {
     let plain_80 = "server {\n    listen 80;\n    server_name shop.example.net;\n}\n";
     assert_eq!(status(plain_80, FindingId::NotListening), Status::Unknown);
 }
+
+#[test]
+fn sysctl_disable_ipv6_is_host_state_that_breaks_a_published_aaaa() {
+    use err521::diagnose::{FindingId, Status};
+    let sysctl = "$ sysctl -a | grep disable_ipv6\nnet.ipv6.conf.all.disable_ipv6 = 1\nnet.ipv6.conf.default.disable_ipv6 = 1\nnet.ipv6.conf.eth0.disable_ipv6 = 0\n";
+    let f = facts(sysctl);
+    assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    let got: Vec<(String, bool)> = f
+        .addrs
+        .iter()
+        .flat_map(|a| a.facts.ipv6_sysctl.iter())
+        .map(|x| (x.scope.clone(), x.disabled))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("all".to_string(), true),
+            ("default".to_string(), true),
+            ("eth0".to_string(), false)
+        ]
+    );
+    let with_aaaa = format!("$ dig +noall +answer AAAA shop.example.net\nshop.example.net.  300  IN  AAAA  2a01:4f8:c0c:1234::1\n\n{sysctl}");
+    assert_eq!(
+        status(&with_aaaa, FindingId::Ipv6OriginBroken),
+        Status::Confirmed
+    );
+    // Without an AAAA, a host without IPv6 is no problem.
+    assert_ne!(
+        status(sysctl, FindingId::Ipv6OriginBroken),
+        Status::Confirmed
+    );
+}
+
+#[test]
+fn mtr_interactive_screen_and_lsof_rows_without_header_are_read() {
+    let mtr = "                             My traceroute  [v0.95]\nweb1 (10.0.0.5) -> 203.0.113.5 (203.0.113.5)            2024-01-01T10:00:00+0000\nKeys:  Help   Display mode   Restart statistics   Order of fields   quit\n                                       Packets               Pings\n Host                                Loss%   Snt   Last   Avg  Best  Wrst StDev\n 1. 10.0.0.1                          0.0%    10    0.3   0.4   0.3   0.6   0.1\n 2. ???\n 3. 203.0.113.5                      100.0    10    0.0   0.0   0.0   0.0   0.0\n";
+    assert_eq!(kinds(mtr), vec![BlockKind::Probe]);
+    assert!(facts(mtr).not_understood.is_empty());
+    let last = probes(mtr).last().cloned();
+    assert_eq!(
+        last,
+        Some((
+            Some("203.0.113.5".to_string()),
+            None,
+            ProbeResult::Unreachable
+        ))
+    );
+    let lsof = "nginx   1234 root    6u  IPv4  12345      0t0  TCP 127.0.0.1:443 (LISTEN)\nnginx   1235 www-data    6u  IPv4  12345      0t0  TCP *:80 (LISTEN)\n";
+    assert_eq!(kinds(lsof), vec![BlockKind::Listeners]);
+    assert_eq!(listening(lsof), vec![(80, false), (443, true)]);
+}

@@ -260,6 +260,12 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         if lower.starts_with("tcp") && lower.contains("listen") {
             add(BlockKind::Listeners, 15);
         }
+        // mtr's interactive screen (its `-r` report starts `Start:`/`HOST:`).
+        if lower.starts_with("my traceroute")
+            || (lower.starts_with("host") && lower.contains("loss%") && lower.contains("snt"))
+        {
+            add(BlockKind::Probe, 60);
+        }
         if lower.starts_with("*   trying")
             || lower.starts_with("* trying")
             || lower.starts_with("curl: (")

@@ -244,6 +244,7 @@ const COMMANDS: &[&str] = &[
     "cloudflared",
     "whoami",
     "uname",
+    "sysctl",
 ];
 
 /// The command of a prompt line such as `root@web1:~# ufw status`,
@@ -336,7 +337,7 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         "fail2ban-client" => BlockKind::Bans,
         "aws" | "gcloud" | "az" | "hcloud" | "doctl" | "oci" => BlockKind::CloudFirewall,
         "dig" | "nslookup" | "host" | "Resolve-DnsName" => BlockKind::Dns,
-        "ifconfig" | "hostname" => BlockKind::Addresses,
+        "ifconfig" | "hostname" | "sysctl" => BlockKind::Addresses,
         "ip" if has("a") || has("addr") || has("address") || has("-br") => BlockKind::Addresses,
         "curl" | "wget"
             if words.iter().any(|w| {
