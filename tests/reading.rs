@@ -319,3 +319,16 @@ fn mtr_interactive_screen_and_lsof_rows_without_header_are_read() {
     assert_eq!(kinds(lsof), vec![BlockKind::Listeners]);
     assert_eq!(listening(lsof), vec![(80, false), (443, true)]);
 }
+
+#[test]
+fn compose_v1_rows_without_header_and_sentences_with_code_spans() {
+    let rows = "dockerfiles_app_1   /entrypoint.sh php-fpm        Up      80/tcp, 9000/tcp\ndockerfiles_web_1   nginx -g daemon off;          Up      443/tcp, 0.0.0.0:32774->80/tcp\n";
+    assert_eq!(kinds(rows), vec![BlockKind::Containers]);
+    assert_eq!(listening(rows), vec![(32774, false)]);
+    assert!(facts(rows).not_understood.is_empty());
+    // A sentence that quotes a command in backticks is prose.
+    assert_eq!(
+        kinds("`wget -qO- example.com` results in timeout\n"),
+        vec![BlockKind::Prose]
+    );
+}

@@ -239,7 +239,7 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         {
             add(BlockKind::Logs, 30);
         }
-        if services::is_headerless_ps_row(t) {
+        if services::is_headerless_ps_row(t) || services::is_headerless_compose_row(t) {
             add(BlockKind::Containers, 50);
         }
         if lower.starts_with("container id")
