@@ -9,7 +9,7 @@
 //! **Architecture Invariant:** every [`Rule`] keeps the 1-based line number and
 //! the original text of the line it came from, so any verdict can be quoted.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::net::{AddrSet, Family};
 
@@ -166,7 +166,8 @@ pub enum Match {
 
 /// Why a condition cannot be decided from the paste: the typed form of a
 /// reason, so later stages ask for the right paste without reading words.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Undecided {
     /// A match or construct the parser does not understand (`text` is the
     /// rule's own words).

@@ -169,6 +169,8 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
 
 /// Read every error page field the lines show.
 pub fn parse(input: &str, lines: &[Line<'_>]) -> Option<ErrorPage> {
+    // long: one pass over the visible fragments of every page layout (modern,
+    // legacy, headers, JSON bodies); splitting it per layout is issue 15 item 5.
     let frags = visible_fragments(lines);
     let mut page = ErrorPage::default();
     let mut evidence_lines: Vec<usize> = Vec::new();
