@@ -108,9 +108,20 @@ pub struct Throttle {
     pub text: String,
 }
 
+/// A whole ban list as the tool printed it (a jail's `Banned IP list:`, a
+/// ban ipset's members, `fail2ban-client banned`): what it does not hold is
+/// not banned by that list, so it can rule bans out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    pub tool: String,
+    pub list: String,
+    pub line: usize,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BanFacts {
     pub bans: Vec<Ban>,
+    pub listings: Vec<Listing>,
     pub ignore: Vec<IgnoreList>,
     pub log_blocks: Vec<LogBlock>,
     pub throttles: Vec<Throttle>,
@@ -330,6 +341,14 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> BanFacts {
     f
 }
 
+fn listing(f: &mut BanFacts, tool: &str, list: &str, line: Line<'_>) {
+    f.listings.push(Listing {
+        tool: tool.into(),
+        list: list.into(),
+        line: line.no,
+    });
+}
+
 fn ban(
     f: &mut BanFacts,
     tool: &str,
@@ -398,6 +417,7 @@ fn read_line(
     }
     if let Some((_, list)) = t.split_once("Banned IP list:") {
         let jail = c.jail.clone().unwrap_or_default();
+        listing(f, "fail2ban", &jail, line);
         ban(f, "fail2ban", &jail, addrs_in(list), Some(true), line);
         c.banned_wrap = true;
         return true;
@@ -482,9 +502,16 @@ fn read_line(
     }
     if t == "Members:" {
         c.in_members = true;
+        if let Some((set, true)) = &c.set {
+            let set = set.clone();
+            listing(f, "ipset", &set, line);
+        }
         return true;
     }
-    if t.starts_with("create ") {
+    if let Some(rest) = t.strip_prefix("create ") {
+        if let Some(set) = rest.split_whitespace().next().filter(|s| is_ban_set(s)) {
+            listing(f, "ipset", set, line);
+        }
         return true;
     }
     if let Some(rest) = t.strip_prefix("add ") {
@@ -543,10 +570,16 @@ fn banned_json(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
         let close = body.find(']').unwrap_or(body.len());
         let inner = body.get(..close).unwrap_or("");
         ban(f, "fail2ban", name, addrs_in(inner), Some(true), line);
+        listing(f, "fail2ban", name, line);
         any = true;
         rest = body.get(close..).unwrap_or("");
     }
-    any || t.trim() == "[]"
+    if !any && t.trim() == "[]" {
+        // `fail2ban-client banned` with nothing banned in any jail.
+        listing(f, "fail2ban", "", line);
+        return true;
+    }
+    any
 }
 
 fn fail2ban_log(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {

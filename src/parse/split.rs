@@ -669,6 +669,13 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
         let sniffed = sniff::best(&p);
         let prose_lines = content.iter().filter(|l| is_prose_line(l.text)).count();
         let kind = match sniffed {
+            // A paragraph of plain sentences that mention a tool ("I added
+            // the ranges to fail2ban ignoreip") is prose, not its output.
+            Some(kind)
+                if !tells_in_sentences(kind) && content.iter().all(|l| is_sentence(l.text)) =>
+            {
+                BlockKind::Prose
+            }
             Some(kind) => kind,
             None if prose_lines * 2 >= content.len() => BlockKind::Prose,
             // Output with no signature of its own continues the output
@@ -739,6 +746,39 @@ fn continues_previous(prev: Option<&Block<'_>>, next: &[Line<'_>]) -> bool {
         })
         .sum();
     depth > 0
+}
+
+/// Kinds whose output is itself sentences (log messages, service status,
+/// an error page's text, a probe's verbose lines, config comments).
+fn tells_in_sentences(kind: BlockKind) -> bool {
+    matches!(
+        kind,
+        BlockKind::ErrorPage
+            | BlockKind::ServiceStatus
+            | BlockKind::ConfigTest
+            | BlockKind::Logs
+            | BlockKind::Probe
+            | BlockKind::WebConfig
+            | BlockKind::Containers
+    )
+}
+
+/// A plain sentence: prose with no log stamp, key=value, `[tag]` or
+/// `field:` in it (a trailing colon introduces what follows).
+fn is_sentence(text: &str) -> bool {
+    let t = text.trim();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let starts_with_word = words.first().is_some_and(|w| {
+        w.trim_end_matches([',', '!'])
+            .chars()
+            .all(char::is_alphabetic)
+    });
+    let last = words.len().saturating_sub(1);
+    is_prose_line(t)
+        && starts_with_word
+        && words.iter().enumerate().all(|(i, w)| {
+            !w.contains(['[', '=', '|', '{', '<']) && (i == last || !w.ends_with(':'))
+        })
 }
 
 /// Sentences, possibly with a short sign-off line ("Thanks, Dana").

@@ -60,6 +60,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let mut throttled: Vec<Evidence> = Vec::new();
     let mut what: Vec<String> = Vec::new();
     let mut banned = AddrSet::empty();
+    let mut answers: Vec<Answer> = Vec::new();
     for b in &ctx.facts.bans {
         for h in cloudflare_hits(&b.facts, &ctx.options.ranges) {
             let ev = quote(ctx, &b.input, h.line);
@@ -71,6 +72,18 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 .map(|r| r.to_string())
                 .collect();
             banned = banned.union(&h.overlap);
+            if h.active != Some(false) {
+                answers.push(match h.kind {
+                    HitKind::LogBlock if h.list.to_ascii_uppercase().contains("REJECT") => {
+                        Answer::Refused
+                    }
+                    HitKind::LogBlock if h.list.to_ascii_uppercase().contains("DROP") => {
+                        Answer::Dropped
+                    }
+                    HitKind::Ban => tool_answer(&h.tool),
+                    _ => Answer::Either,
+                });
+            }
             match (h.kind, h.active) {
                 (HitKind::Throttle, _) => {
                     throttled.push(ev);
@@ -119,6 +132,12 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         }
     }
     for c in &ctx.facts.csf {
+        // csf.conf `DROP` names the target of CSF's deny chains (DROP by
+        // default).
+        let csf_answer = match c.facts.setting("DROP").map(|d| d.value.as_str()) {
+            Some("REJECT") => Answer::Refused,
+            _ => Answer::Dropped,
+        };
         for d in c
             .facts
             .denies
@@ -128,6 +147,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             let o = d.0.intersect(&cf);
             if !o.is_empty() {
                 active.push(quote(ctx, &c.input, d.1));
+                answers.push(csf_answer);
                 what.push(format!("csf.deny lists Cloudflare address {}", first(&o)));
                 banned = banned.union(&o);
             }
@@ -136,6 +156,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             let o = t.addrs.intersect(&cf);
             if !o.is_empty() {
                 active.push(quote(ctx, &c.input, t.line));
+                answers.push(csf_answer);
                 what.push(format!(
                     "CSF has a temporary block on Cloudflare address {}",
                     first(&o)
@@ -147,6 +168,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             let o = l.addrs.intersect(&cf);
             if !o.is_empty() {
                 past.push(quote(ctx, &c.input, l.line));
+                answers.push(csf_answer);
                 what.push(format!(
                     "LFD blocked Cloudflare address {} ({})",
                     first(&o),
@@ -167,6 +189,11 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 let ev = quote(ctx, &r.input, r.line);
                 if !active.contains(&ev) {
                     active.push(ev);
+                    answers.push(if e.outcome == Outcome::Drop {
+                        Answer::Dropped
+                    } else {
+                        Answer::Refused
+                    });
                     what.push(format!(
                         "the ban rule at line {} blocks {} on port {}",
                         r.line, e.range, e.port
@@ -176,11 +203,6 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         }
     }
     what.dedup();
-    let whitelisted = ctx
-        .facts
-        .bans
-        .iter()
-        .any(|b| b.facts.ignore.iter().any(|i| i.addrs.intersect(&cf) == cf));
     if !active.is_empty() || !throttled.is_empty() {
         let status = if active.is_empty() {
             Status::Likely
@@ -191,8 +213,9 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             id,
             status,
             format!(
-                "{}. Behind Cloudflare every visitor arrives from a Cloudflare address, so a ban on one blocks everyone served through it: Cloudflare's connections are refused (521) or dropped (522).",
-                capitalize(&what.join("; "))
+                "{}. Behind Cloudflare every visitor arrives from a Cloudflare address, so a ban on one blocks everyone served through it: {}",
+                capitalize(&what.join("; ")),
+                answer(&answers)
             ),
         )
         .with_evidence(active.into_iter().chain(throttled).chain(past));
@@ -202,29 +225,102 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             id,
             Status::Likely,
             format!(
-                "{}. The log shows the ban happened; whether it is still in force is not shown: paste `sudo fail2ban-client status` (or `csf -t`).",
-                capitalize(&what.join("; "))
+                "{}. The log shows the ban happened; whether it is still in force is not shown: paste `sudo fail2ban-client status` (or `csf -t`). {}",
+                capitalize(&what.join("; ")),
+                answer(&answers)
             ),
         )
         .with_evidence(past);
     }
-    if !lifted.is_empty() {
-        return Finding::new(
-            id,
-            Status::RuledOut,
-            "Cloudflare addresses were banned earlier but the bans were lifted.",
+    // Only a whole list can show that Cloudflare is not on it: a jail's
+    // status, a ban set's members, csf.deny or `csf -t`. A lookup of one
+    // address (`csf -g`), a log line or a sentence cannot.
+    let mut lists: Vec<Evidence> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for b in &ctx.facts.bans {
+        for l in &b.facts.listings {
+            lists.push(quote(ctx, &b.input, l.line));
+            names.push(if l.list.is_empty() {
+                l.tool.clone()
+            } else {
+                format!("{} {}", l.tool, l.list)
+            });
+        }
+        // An ignore list that holds every Cloudflare range keeps that
+        // tool from banning them.
+        for i in b
+            .facts
+            .ignore
+            .iter()
+            .filter(|i| i.addrs.intersect(&cf) == cf)
+        {
+            lists.push(quote(ctx, &b.input, i.line));
+            names.push(format!("{} ignoreip [{}]", i.tool, i.jail));
+        }
+    }
+    for c in &ctx.facts.csf {
+        for l in &c.facts.deny_listings {
+            lists.push(quote(ctx, &c.input, *l));
+            names.push("CSF deny list".to_string());
+        }
+    }
+    names.dedup();
+    if lists.is_empty() {
+        let mut f = Finding::unknown(id, ctx);
+        if !lifted.is_empty() {
+            f.explanation = "Cloudflare addresses were banned earlier and the log shows the bans lifted; whether any ban is in force now is not shown.".to_string();
+        }
+        return f.with_evidence(lifted);
+    }
+    let text = if lifted.is_empty() {
+        format!(
+            "No Cloudflare address is on the pasted ban lists ({}).",
+            names.join(", ")
         )
-        .with_evidence(lifted);
+    } else {
+        format!(
+            "No Cloudflare address is on the pasted ban lists ({}); earlier bans of Cloudflare addresses were lifted.",
+            names.join(", ")
+        )
+    };
+    Finding::new(id, Status::RuledOut, text).with_evidence(lists.into_iter().chain(lifted))
+}
+
+/// What Cloudflare shows for a banned address: a ban that rejects answers
+/// at once (521), one that drops makes Cloudflare wait (522).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Refused,
+    Dropped,
+    Either,
+}
+
+/// The default action of a ban tool's block: fail2ban's iptables actions
+/// reject (`icmp-port-unreachable`); CSF/LFD, Imunify360 and BitNinja
+/// blacklists drop; an ipset or a log prefix does not say.
+fn tool_answer(tool: &str) -> Answer {
+    let t = tool.to_ascii_lowercase();
+    if t.starts_with("fail2ban") {
+        Answer::Refused
+    } else if ["csf", "lfd", "imunify", "bitninja"]
+        .iter()
+        .any(|k| t.contains(k))
+    {
+        Answer::Dropped
+    } else {
+        Answer::Either
     }
-    if !ctx.facts.bans.is_empty() || !ctx.facts.csf.is_empty() {
-        let text = if whitelisted {
-            "No Cloudflare address is banned in the pasted lists, and Cloudflare's ranges are on the ignore list."
-        } else {
-            "No Cloudflare address is banned in the pasted lists."
-        };
-        return Finding::new(id, Status::RuledOut, text);
+}
+
+fn answer(answers: &[Answer]) -> &'static str {
+    let refused = answers.contains(&Answer::Refused);
+    let dropped = answers.contains(&Answer::Dropped);
+    match (refused, dropped, answers.contains(&Answer::Either)) {
+        (true, false, false) => "the ban rejects Cloudflare's connections, so the page reads 521.",
+        (false, true, false) => "the ban drops Cloudflare's connections silently, so Cloudflare waits and the page reads 522, not 521.",
+        (true, true, false) => "bans that reject give 521, bans that drop give 522 (Cloudflare waits).",
+        _ => "a ban that rejects gives 521, one that drops (the usual ipset/blacklist action) gives 522 after Cloudflare waits.",
     }
-    Finding::unknown(id, ctx)
 }
 
 fn first(s: &AddrSet) -> String {
