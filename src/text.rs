@@ -130,6 +130,22 @@ impl NotUnderstood {
     }
 }
 
+/// One pasted or uploaded text of a case: a ticket, a firewall dump, ...
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseInput {
+    pub name: String,
+    pub text: String,
+}
+
+impl CaseInput {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        CaseInput {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

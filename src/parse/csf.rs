@@ -20,7 +20,7 @@ use crate::firewall::model::{
     Action, Chain, Dialect, Match, Policy, PortSet, Rule, Ruleset, SourceLine,
 };
 use crate::net::{AddrRange, AddrSet, Family};
-use crate::parse::bans::addr_token;
+use crate::parse::textscan::addr_token;
 use crate::text::{Line, NotUnderstood};
 
 /// An advanced filter `proto|dir|d=port|s=ip`.

@@ -736,7 +736,7 @@ fn split_elems<'t, 'a>(inner: &'t [Tok<'a>]) -> Vec<&'t [Tok<'a>]> {
 
 /// `1.2.3.0/24`, `1.2.3.4`, `1.2.3.4-1.2.3.9`, IPv6 alike.
 fn parse_addr(text: &str) -> Option<AddrRange> {
-    if let Some(r) = crate::parse::iptables::fast_v4(text).or_else(|| AddrRange::parse(text)) {
+    if let Some(r) = crate::net::fast_v4(text).or_else(|| AddrRange::parse(text)) {
         return Some(r);
     }
     let (a, b) = text.split_once('-')?;

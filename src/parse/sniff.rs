@@ -1,7 +1,7 @@
 //! Recognises the format of a block of text with no command line above it,
 //! from signature lines each tool prints. Cheap: looks at the first lines.
 
-use crate::parse::split::BlockKind;
+use crate::parse::kind::BlockKind;
 use crate::parse::{
     addrs, bans, cloud, csf, dns, error_page, firewalld, listeners, probes, resources, services,
     webconfig,

@@ -3,7 +3,7 @@ use yew::prelude::*;
 
 use super::app::Dispatch;
 use crate::facts::InputBlock;
-use crate::parse::split::BlockKind;
+use crate::parse::kind::BlockKind;
 use crate::share::KindOverride;
 use crate::ui::state::Action;
 
