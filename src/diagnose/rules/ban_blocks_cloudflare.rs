@@ -61,6 +61,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let mut what: Vec<String> = Vec::new();
     let mut banned = AddrSet::empty();
     let mut answers: Vec<Answer> = Vec::new();
+    let mut tools: Vec<String> = Vec::new();
     for b in &ctx.facts.bans {
         for h in cloudflare_hits(&b.facts, &ctx.options.ranges) {
             let ev = quote(ctx, &b.input, h.line);
@@ -72,6 +73,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 .map(|r| r.to_string())
                 .collect();
             banned = banned.union(&h.overlap);
+            tools.push(h.tool.clone());
             if h.active != Some(false) {
                 answers.push(match h.kind {
                     HitKind::LogBlock if h.list.to_ascii_uppercase().contains("REJECT") => {
@@ -80,7 +82,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                     HitKind::LogBlock if h.list.to_ascii_uppercase().contains("DROP") => {
                         Answer::Dropped
                     }
-                    HitKind::Ban => tool_answer(&h.tool),
+                    HitKind::Ban => tool_answer(&h.tool, &h.list),
                     _ => Answer::Either,
                 });
             }
@@ -168,6 +170,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             let o = l.addrs.intersect(&cf);
             if !o.is_empty() {
                 past.push(quote(ctx, &c.input, l.line));
+                tools.push("lfd".to_string());
                 answers.push(csf_answer);
                 what.push(format!(
                     "LFD blocked Cloudflare address {} ({})",
@@ -213,7 +216,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             id,
             status,
             format!(
-                "{}. Behind Cloudflare every visitor arrives from a Cloudflare address, so a ban on one blocks everyone served through it: {}",
+                "{}. Behind Cloudflare every visitor arrives from a Cloudflare address, so a ban on one blocks everyone served through it. {}",
                 capitalize(&what.join("; ")),
                 answer(&answers)
             ),
@@ -225,8 +228,9 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             id,
             Status::Likely,
             format!(
-                "{}. The log shows the ban happened; whether it is still in force is not shown: paste `sudo fail2ban-client status` (or `csf -t`). {}",
+                "{}. The log shows the ban happened; whether it is still in force is not shown: paste `{}`. {}",
                 capitalize(&what.join("; ")),
+                list_command(&tools),
                 answer(&answers)
             ),
         )
@@ -297,10 +301,14 @@ enum Answer {
 
 /// The default action of a ban tool's block: fail2ban's iptables actions
 /// reject (`icmp-port-unreachable`); CSF/LFD, Imunify360 and BitNinja
-/// blacklists drop; an ipset or a log prefix does not say.
-fn tool_answer(tool: &str) -> Answer {
+/// blacklists drop; an ipset, a log prefix or a graylist does not say.
+fn tool_answer(tool: &str, list: &str) -> Answer {
     let t = tool.to_ascii_lowercase();
-    if t.starts_with("fail2ban") {
+    // A graylisted address gets a CAPTCHA page on the web ports, and is
+    // dropped on the others.
+    if list == "graylist" {
+        Answer::Either
+    } else if t.starts_with("fail2ban") {
         Answer::Refused
     } else if ["csf", "lfd", "imunify", "bitninja"]
         .iter()
@@ -312,14 +320,37 @@ fn tool_answer(tool: &str) -> Answer {
     }
 }
 
+/// The command that lists the bans in force of the tools a log named.
+fn list_command(tools: &[String]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for t in tools {
+        let c = match t.as_str() {
+            "imunify360" => {
+                "sudo imunify360-agent blacklist ip list; sudo imunify360-agent graylist ip list"
+            }
+            "csf" | "lfd" => "sudo csf -t",
+            "litespeed" => "grep BLOCKED_IP /tmp/lshttpd/.rtreport*",
+            "cphulk" => "sudo whmapi1 read_cphulk_records list_name=black",
+            _ => "sudo fail2ban-client status",
+        };
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        out.push("sudo fail2ban-client status");
+    }
+    out.join("; ")
+}
+
 fn answer(answers: &[Answer]) -> &'static str {
     let refused = answers.contains(&Answer::Refused);
     let dropped = answers.contains(&Answer::Dropped);
     match (refused, dropped, answers.contains(&Answer::Either)) {
-        (true, false, false) => "the ban rejects Cloudflare's connections, so the page reads 521.",
-        (false, true, false) => "the ban drops Cloudflare's connections silently, so Cloudflare waits and the page reads 522, not 521.",
-        (true, true, false) => "bans that reject give 521, bans that drop give 522 (Cloudflare waits).",
-        _ => "a ban that rejects gives 521, one that drops (the usual ipset/blacklist action) gives 522 after Cloudflare waits.",
+        (true, false, false) => "The ban rejects Cloudflare's connections, so the page reads 521.",
+        (false, true, false) => "The ban drops Cloudflare's connections silently, so Cloudflare waits and the page reads 522, not 521.",
+        (true, true, false) => "Bans that reject give 521, bans that drop give 522 (Cloudflare waits).",
+        _ => "A ban that rejects gives 521, one that drops (the usual ipset/blacklist action) gives 522 after Cloudflare waits.",
     }
 }
 
