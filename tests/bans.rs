@@ -167,7 +167,8 @@ fn ban_finding(r: &err521::report::Report) -> Option<&err521::report::ReportFind
 fn a_ban_list_introduced_in_a_sentence_is_read() {
     use err521::diagnose::Status;
     // Under its sentence after a blank line, or right below it; the
-    // sentence names the jail, set or tool.
+    // sentence names the jail, set or tool. A list in the person's own
+    // words points to the ban (likely); a tool's listing shows it.
     for (text, tool, cf) in [
         (
             "These are banned in my recidive jail:\n\n104.23.11.0/24\n198.51.100.7\n",
@@ -188,7 +189,7 @@ fn a_ban_list_introduced_in_a_sentence_is_read() {
         let r = diagnose(text);
         let f = ban_finding(&r);
         assert!(
-            f.is_some_and(|f| f.status == Status::Confirmed
+            f.is_some_and(|f| f.status == Status::Likely
                 && f.evidence.iter().any(|e| e.text.contains(cf))
                 && f.explanation.to_ascii_lowercase().contains(tool)),
             "{text}: {f:?}"
@@ -205,10 +206,11 @@ fn a_ban_list_introduced_in_a_sentence_is_read() {
 
 #[test]
 fn a_ban_says_whether_cloudflare_shows_521_or_522() {
-    // fail2ban's iptables actions reject: 521. CSF denies drop: 522.
+    // fail2ban's stock iptables actions reject: 521 (a jail may drop).
+    // CSF denies drop: 522.
     let r = diagnose("$ sudo fail2ban-client status sshd\nStatus for the jail: sshd\n`- Actions\n   |- Currently banned:\t1\n   `- Banned IP list:\t162.158.1.2\n");
     assert!(ban_finding(&r)
-        .is_some_and(|f| f.explanation.contains("521") && !f.explanation.contains("522")));
+        .is_some_and(|f| f.explanation.contains("reject") && f.explanation.contains("521")));
     let r = diagnose("$ cat /etc/csf/csf.deny\n162.158.1.2 # lfd: (mod_security) mod_security triggered by 162.158.1.2\n");
     assert!(
         ban_finding(&r).is_some_and(|f| f.explanation.contains("522")),
@@ -249,5 +251,19 @@ fn hosting_panel_ban_tools_are_read() {
             && f.explanation.contains("imunify360 blacklist")),
         "{:?}",
         ban_finding(&r)
+    );
+}
+
+#[test]
+fn an_application_firewall_blocking_a_cloudflare_range_is_a_ban() {
+    use err521::diagnose::Status;
+    let r = diagnose("ID: 12\nScript Version: CIDRAM v2.3.0\nDate/Time: Mon, 01 Jan 2024 10:00:00\nIP Address: 172.70.130.5\nSignatures Count: 1\nSignatures Reference: 172.64.0.0/13\nWhy Blocked: Cloud service (\"Cloudflare\", L12:F0)!\n");
+    let f = ban_finding(&r);
+    assert!(
+        f.is_some_and(|f| f.status == Status::Confirmed
+            && f.explanation.contains("172.64.0.0/13")
+            && f.explanation.contains("403")
+            && f.evidence.iter().any(|e| e.line == 7)),
+        "{f:?}"
     );
 }

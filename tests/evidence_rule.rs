@@ -241,7 +241,7 @@ fn one_address_lookups_do_not_rule_out_bans_for_all_of_cloudflare() {
 
 #[test]
 fn a_whole_ban_list_without_cloudflare_rules_bans_out_and_quotes_it() {
-    let status_out = "$ sudo fail2ban-client status sshd\nStatus for the jail: sshd\n|- Filter\n|  |- Currently failed:\t2\n|  |- Total failed:\t41\n|  `- File list:\t/var/log/auth.log\n`- Actions\n   |- Currently banned:\t1\n   |- Total banned:\t9\n   `- Banned IP list:\t198.51.100.7\n";
+    let status_out = "$ sudo fail2ban-client status\nStatus\n|- Number of jail:\t1\n`- Jail list:\tsshd\n$ sudo fail2ban-client status sshd\nStatus for the jail: sshd\n|- Filter\n|  |- Currently failed:\t2\n|  |- Total failed:\t41\n|  `- File list:\t/var/log/auth.log\n`- Actions\n   |- Currently banned:\t1\n   |- Total banned:\t9\n   `- Banned IP list:\t198.51.100.7\n";
     let r = one(status_out);
     let f = r
         .findings
@@ -250,4 +250,8 @@ fn a_whole_ban_list_without_cloudflare_rules_bans_out_and_quotes_it() {
     assert!(f.is_some_and(|f| f.status == Status::RuledOut
         && f.evidence.iter().any(|e| e.text.contains("Banned IP list"))
         && f.explanation.contains("sshd")));
+    // The status of one jail out of two leaves the other's bans open.
+    let partial = status_out.replace("Jail list:\tsshd", "Jail list:\tsshd, recidive");
+    let r = one(&partial);
+    assert_eq!(status(&r, FindingId::BanBlocksCloudflare), Status::Unknown);
 }

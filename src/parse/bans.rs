@@ -30,6 +30,10 @@ pub struct Ban {
     /// `Some(false)` when a later `Unban` line lifted it, `Some(true)` when
     /// a status listing shows it now, `None` when only a log says it happened.
     pub active: Option<bool>,
+    /// A person's list under their own sentence, not a tool's output: a
+    /// weak hint.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stated: bool,
     pub line: usize,
     pub text: String,
 }
@@ -150,6 +154,7 @@ pub struct CloudflareHit {
     /// The Cloudflare addresses concerned.
     pub overlap: AddrSet,
     pub active: Option<bool>,
+    pub stated: bool,
     pub line: usize,
     pub text: String,
 }
@@ -167,6 +172,7 @@ pub fn cloudflare_hits(facts: &BanFacts, ranges: &Ranges) -> Vec<CloudflareHit> 
                 list: b.list.clone(),
                 overlap: o,
                 active: b.active,
+                stated: b.stated,
                 line: b.line,
                 text: b.text.clone(),
             });
@@ -181,6 +187,7 @@ pub fn cloudflare_hits(facts: &BanFacts, ranges: &Ranges) -> Vec<CloudflareHit> 
                 list: t.zone.clone().unwrap_or_default(),
                 overlap: o,
                 active: None,
+                stated: false,
                 line: t.line,
                 text: t.text.clone(),
             });
@@ -205,6 +212,7 @@ pub fn cloudflare_hits(facts: &BanFacts, ranges: &Ranges) -> Vec<CloudflareHit> 
                 list: l.prefix.clone(),
                 overlap: o,
                 active: None,
+                stated: false,
                 line: l.line,
                 text: l.text.clone(),
             });
@@ -233,6 +241,9 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         }
         if t.contains("ignoreip") || t.contains("] Ban ") || t.contains("cphulk") {
             score += 30;
+        }
+        if t.starts_with("Why Blocked:") {
+            score += 50;
         }
         // Hosting panels' ban tools and LiteSpeed's throttling.
         if t.contains("imunify360-agent")
@@ -288,6 +299,13 @@ pub fn is_address_list<'a>(mut lines: impl Iterator<Item = &'a str>) -> bool {
                 .all(|w| addr_token(w).is_some())
     });
     any && all
+}
+
+/// Lines that open with an address list ("may be more..." can follow).
+pub fn starts_address_list<'a>(mut lines: impl Iterator<Item = &'a str>) -> bool {
+    lines
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| is_address_list(std::iter::once(l)))
 }
 
 /// The tool a sentence names, for a ban list it introduces.
@@ -382,6 +400,9 @@ struct Ctx {
     introduced: Option<(&'static str, String)>,
     /// A hosting panel's list command above: (tool, list).
     panel: Option<(&'static str, String)>,
+    /// CIDRAM's `IP Address:` and `Signatures Reference:` of the entry
+    /// being read.
+    cidram: Option<AddrRange>,
 }
 
 /// Parse any mix of the inputs in the module doc.
@@ -401,6 +422,7 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> Ba
         banned_wrap: false,
         introduced: None,
         panel: command.and_then(panel_list),
+        cidram: None,
     };
     // The list's command stands above the block: what it lists is whole.
     if let (Some((tool, list)), Some(first)) = (&c.panel, lines.first()) {
@@ -454,6 +476,7 @@ fn ban(
         list: list.into(),
         addrs: AddrSet::from_ranges(addrs),
         active,
+        stated: false,
         line: line.no,
         text: line.text.trim().to_string(),
     });
@@ -477,16 +500,20 @@ fn read_line(
         }
         c.banned_wrap = false;
     }
+    // A person's sentence introducing the addresses below as banned: they
+    // copied part of a list (maybe not all of it), so it shows a ban but
+    // never rules one out.
     if introduces_ban_list(t) && addr_token(t.trim_end_matches(':')).is_none() {
-        let tool = tool_named(t);
-        let list = list_named(t);
-        listing(f, tool, &list, line);
-        c.introduced = Some((tool, list));
+        c.introduced = Some((tool_named(t), list_named(t)));
         return true;
     }
     if let Some((tool, list)) = c.introduced.clone() {
         if is_address_list(std::iter::once(t)) {
+            let before = f.bans.len();
             ban(f, tool, &list, addrs_in(t), Some(true), line);
+            for b in f.bans.iter_mut().skip(before) {
+                b.stated = true;
+            }
             return true;
         }
         c.introduced = None;
@@ -648,6 +675,40 @@ fn read_line(
             return true;
         }
     }
+    // CIDRAM's block log: `IP Address: 162.158.67.83`, `Signatures
+    // Reference: 162.158.64.0/20`, then `Why Blocked: ...`. A signature
+    // blocks its whole range for as long as it is loaded.
+    if let Some(v) = t.strip_prefix("IP Address:") {
+        c.cidram = addr_token(v.trim());
+        return true;
+    }
+    if let Some(v) = t.strip_prefix("Signatures Reference:") {
+        if let Some(r) = v.split(',').next().and_then(|r| addr_token(r.trim())) {
+            c.cidram = Some(r);
+        }
+        return true;
+    }
+    if t.starts_with("Why Blocked:") {
+        if let Some(a) = c.cidram.take() {
+            let why = t.trim_start_matches("Why Blocked:").trim();
+            ban(f, "CIDRAM", why, vec![a], Some(true), line);
+        }
+        return true;
+    }
+    if [
+        "ID:",
+        "Script Version:",
+        "Date/Time:",
+        "Signatures Count:",
+        "User Agent:",
+        "Reconstructed URI:",
+        "reCAPTCHA State:",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+    {
+        return true;
+    }
     // Kernel LOG lines.
     if t.contains(" SRC=") && t.contains(" DST=") {
         return kernel_log(f, t, line);
@@ -793,6 +854,7 @@ fn fail2ban_log(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
                     list: jail.clone().unwrap_or_default(),
                     addrs: AddrSet::from_ranges([a]),
                     active: Some(false),
+                    stated: false,
                     line: line.no,
                     text: t.to_string(),
                 });

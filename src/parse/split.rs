@@ -585,7 +585,7 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
         // Addresses under a sentence that says they are banned ("These
         // are banned in my recidive jail:") are a ban list; the sentence
         // names it, so it opens the block.
-        if crate::parse::bans::is_address_list(content.iter().map(|l| l.text)) {
+        if crate::parse::bans::starts_address_list(content.iter().map(|l| l.text)) {
             if let Some(intro) = take_ban_intro(&mut out) {
                 let mut lines = vec![intro];
                 lines.extend(p.iter().copied());
@@ -693,7 +693,7 @@ fn ban_intro_at(p: &[Line<'_>]) -> Option<usize> {
     p.iter().enumerate().position(|(i, l)| {
         let rest = p.get(i + 1..).unwrap_or(&[]);
         crate::parse::bans::introduces_ban_list(l.text)
-            && crate::parse::bans::is_address_list(rest.iter().map(|x| x.text))
+            && crate::parse::bans::starts_address_list(rest.iter().map(|x| x.text))
             && p.get(..i)
                 .unwrap_or(&[])
                 .iter()

@@ -57,6 +57,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let mut active: Vec<Evidence> = Vec::new();
     let mut past: Vec<Evidence> = Vec::new();
     let mut lifted: Vec<Evidence> = Vec::new();
+    // Lines that point to a ban without showing it in force: throttling,
+    // a list quoted in the person's own words.
     let mut throttled: Vec<Evidence> = Vec::new();
     let mut what: Vec<String> = Vec::new();
     let mut banned = AddrSet::empty();
@@ -105,7 +107,13 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 }
                 (HitKind::Ban, Some(false)) => lifted.push(ev),
                 (HitKind::Ban, Some(true)) => {
-                    active.push(ev);
+                    // A list the person typed under their own sentence
+                    // points to the ban; a tool's listing shows it.
+                    if h.stated {
+                        throttled.push(ev);
+                    } else {
+                        active.push(ev);
+                    }
                     let list = if h.list.is_empty() {
                         String::new()
                     } else {
@@ -205,7 +213,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             }
         }
     }
-    what.dedup();
+    let what = merge_addresses(what);
     if !active.is_empty() || !throttled.is_empty() {
         let status = if active.is_empty() {
             Status::Likely
@@ -241,8 +249,26 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     // address (`csf -g`), a log line or a sentence cannot.
     let mut lists: Vec<Evidence> = Vec::new();
     let mut names: Vec<String> = Vec::new();
+    // fail2ban's lists are whole only for every jail: the status of all
+    // jails `Jail list:` names, or `fail2ban-client banned`.
+    let jails: Vec<&String> = ctx.facts.bans.iter().flat_map(|b| &b.facts.jails).collect();
+    let f2b: Vec<&String> = ctx
+        .facts
+        .bans
+        .iter()
+        .flat_map(|b| &b.facts.listings)
+        .filter(|l| l.tool == "fail2ban")
+        .map(|l| &l.list)
+        .collect();
+    let missing: Vec<&String> = jails.iter().filter(|j| !f2b.contains(j)).copied().collect();
+    let f2b_whole = f2b.iter().any(|l| l.is_empty()) || (!jails.is_empty() && missing.is_empty());
     for b in &ctx.facts.bans {
-        for l in &b.facts.listings {
+        for l in b
+            .facts
+            .listings
+            .iter()
+            .filter(|l| l.tool != "fail2ban" || f2b_whole)
+        {
             lists.push(quote(ctx, &b.input, l.line));
             names.push(if l.list.is_empty() {
                 l.tool.clone()
@@ -269,8 +295,20 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         }
     }
     names.dedup();
-    if lists.is_empty() {
+    if lists.is_empty() || (!f2b.is_empty() && !f2b_whole) {
         let mut f = Finding::unknown(id, ctx);
+        if !f2b.is_empty() && !f2b_whole {
+            let jails: Vec<&str> = missing.iter().map(|j| j.as_str()).collect();
+            f.explanation = if jails.is_empty() {
+                "The pasted fail2ban status covers some jails only; the other jails' bans are not shown.".to_string()
+            } else {
+                format!(
+                    "The pasted fail2ban status does not show the bans of the jails {}.",
+                    jails.join(", ")
+                )
+            };
+            f.checks = vec!["sudo fail2ban-client banned".to_string()];
+        }
         if !lifted.is_empty() {
             f.explanation = "Cloudflare addresses were banned earlier and the log shows the bans lifted; whether any ban is in force now is not shown.".to_string();
         }
@@ -290,11 +328,50 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     Finding::new(id, Status::RuledOut, text).with_evidence(lists.into_iter().chain(lifted))
 }
 
+/// "X has banned Cloudflare address A" and "... address B" as one "X has
+/// banned Cloudflare addresses A, B", in first-seen order.
+fn merge_addresses(what: Vec<String>) -> Vec<String> {
+    const KEY: &str = " Cloudflare address ";
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for w in what {
+        let (head, addrs): (String, Vec<String>) = match w.split_once(KEY) {
+            Some((h, a)) if a.split(", ").all(|x| !x.contains(' ')) => {
+                (h.to_string(), a.split(", ").map(str::to_string).collect())
+            }
+            _ => (w.clone(), Vec::new()),
+        };
+        let same = out
+            .iter()
+            .position(|(h, a)| *h == head && a.is_empty() == addrs.is_empty());
+        match same.and_then(|i| out.get_mut(i)) {
+            Some((_, a)) => {
+                for x in addrs {
+                    if !a.contains(&x) {
+                        a.push(x);
+                    }
+                }
+            }
+            None => out.push((head, addrs)),
+        }
+    }
+    out.into_iter()
+        .map(|(h, a)| match a.as_slice() {
+            [] => h,
+            [one] => format!("{h}{KEY}{one}"),
+            many => format!("{h} Cloudflare addresses {}", many.join(", ")),
+        })
+        .collect()
+}
+
 /// What Cloudflare shows for a banned address: a ban that rejects answers
 /// at once (521), one that drops makes Cloudflare wait (522).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Answer {
     Refused,
+    /// fail2ban: its stock iptables actions reject; a jail may drop.
+    RejectByDefault,
+    /// An application firewall (CIDRAM): it answers with its own page.
+    Page,
     Dropped,
     Either,
 }
@@ -308,8 +385,10 @@ fn tool_answer(tool: &str, list: &str) -> Answer {
     // dropped on the others.
     if list == "graylist" {
         Answer::Either
+    } else if t == "cidram" {
+        Answer::Page
     } else if t.starts_with("fail2ban") {
-        Answer::Refused
+        Answer::RejectByDefault
     } else if ["csf", "lfd", "imunify", "bitninja"]
         .iter()
         .any(|k| t.contains(k))
@@ -344,7 +423,15 @@ fn list_command(tools: &[String]) -> String {
 }
 
 fn answer(answers: &[Answer]) -> &'static str {
-    let refused = answers.contains(&Answer::Refused);
+    if answers.iter().all(|a| *a == Answer::Page) && !answers.is_empty() {
+        return "It blocks inside the web application, which answers with its own block page (HTTP 403): visitors see that page or a Cloudflare 5xx, not a refused connection.";
+    }
+    if answers.iter().all(|a| *a == Answer::RejectByDefault) && !answers.is_empty() {
+        return "fail2ban's stock iptables actions reject, so the page reads 521; a jail whose action drops makes Cloudflare wait and show 522.";
+    }
+    let refused = answers
+        .iter()
+        .any(|a| matches!(a, Answer::Refused | Answer::RejectByDefault));
     let dropped = answers.contains(&Answer::Dropped);
     match (refused, dropped, answers.contains(&Answer::Either)) {
         (true, false, false) => "The ban rejects Cloudflare's connections, so the page reads 521.",

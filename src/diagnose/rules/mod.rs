@@ -110,7 +110,7 @@ pub fn ask_for(id: FindingId, ctx: &Ctx<'_>) -> Vec<AskFor> {
             v
         }
         FindingId::BanBlocksCloudflare => vec![
-            ask("bans", "sudo fail2ban-client status; sudo ipset list -n".into(), "has a ban tool banned Cloudflare addresses".into()),
+            ask("bans", "sudo fail2ban-client banned; sudo ipset list; sudo csf -t".into(), "has a ban tool banned Cloudflare addresses (every jail's and set's list, and CSF's temporary blocks; on a hosting panel also `imunify360-agent blacklist ip list`)".into()),
         ],
         FindingId::NotListening | FindingId::LoopbackOnly => vec![
             ask("listeners", "sudo ss -tlnp".into(), format!("is anything listening on {ports}, on a public address")),
