@@ -145,7 +145,7 @@ fn read_block(
             dump.understood_lines
         }
         BlockKind::Dns => {
-            let f = dns::parse(input, lines);
+            let f = dns::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             facts.dns.push(sourced(input, block, f));
