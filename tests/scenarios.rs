@@ -878,3 +878,49 @@ fn the_port_conflict_example_names_both_programs_once() {
     // A list filtered to 443 says nothing about port 80.
     assert_eq!(status(&r, FindingId::NotListening), Status::Unknown);
 }
+
+#[test]
+fn out_of_memory_gets_memory_steps_only_and_says_each_kill_once() {
+    let id = FindingId::OriginOverloaded;
+    let r = default_run("scenarios/oom-killed-nginx.txt");
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    assert_eq!(
+        f.explanation.matches("killed").count(),
+        1,
+        "{}",
+        f.explanation
+    );
+    let c = fix_text(&r, id);
+    // Limits on connections and files do not help with memory.
+    assert!(
+        !c.contains("worker_connections") && !c.contains("LimitNOFILE"),
+        "{c}"
+    );
+    assert!(c.contains("sudo systemctl restart nginx php8.2-fpm"), "{c}");
+    assert!(c.contains("pm.max_children") && c.contains("swap"), "{c}");
+    // The shipped example runs out of all three: one step per resource.
+    let text = std::fs::read_to_string(format!(
+        "{}/static/examples/origin-overloaded.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_default();
+    let r = err521::analyze(&[CaseInput::new("example", text)], &Options::default());
+    let f = finding(&r, id);
+    for (word, resource) in [
+        ("Memory:", "Memory ran out"),
+        ("File descriptors:", "File descriptors ran out"),
+        ("Connection slots:", "Connection slots ran out"),
+    ] {
+        assert_eq!(f.explanation.matches(word).count(), 1, "{}", f.explanation);
+        assert_eq!(
+            f.fix
+                .iter()
+                .filter(|s| s.title.starts_with(resource))
+                .count(),
+            1,
+            "{:?}",
+            f.fix
+        );
+    }
+}

@@ -811,22 +811,161 @@ pub fn loopback_only(ctx: &FixCtx<'_>) -> Plan {
     }
 }
 
+/// Which resource ran out, read from the facts the finding quoted.
+#[derive(Default)]
+struct Ran {
+    memory: bool,
+    killed: Vec<String>,
+    fds: bool,
+    slots: bool,
+    cpu: bool,
+}
+
+fn what_ran_out(facts: &Facts) -> Ran {
+    use crate::parse::resources::Pressure;
+    let mut r = Ran::default();
+    let kill = |p: Option<String>, r: &mut Ran| {
+        r.memory = true;
+        if let Some(p) = p {
+            if !r.killed.contains(&p) {
+                r.killed.push(p);
+            }
+        }
+    };
+    for res in &facts.resources {
+        for p in res.facts.pressure() {
+            match p {
+                Pressure::OomKill { process, .. } => kill(process, &mut r),
+                Pressure::LowMemory { .. } | Pressure::SwapExhausted { .. } => r.memory = true,
+                Pressure::FdExhaustion { .. } => r.fds = true,
+                Pressure::WorkerConnections { .. } => r.slots = true,
+                Pressure::CpuSaturated { .. } | Pressure::HighLoad { .. } => r.cpu = true,
+                Pressure::LowNofile { .. } => {}
+            }
+        }
+    }
+    for e in facts.services.iter().flat_map(|s| s.facts.events.iter()) {
+        match &e.kind {
+            EventKind::OomKill { process } => kill(process.clone(), &mut r),
+            EventKind::TooManyOpenFiles => r.fds = true,
+            EventKind::WorkerConnectionsExhausted => r.slots = true,
+            _ => {}
+        }
+    }
+    for s in facts.services.iter().flat_map(|s| s.facts.services.iter()) {
+        if s.result.as_deref() == Some("oom-kill") {
+            kill(Some(s.name.clone()), &mut r);
+        }
+    }
+    r
+}
+
+/// The unit of a process the OOM killer named: Debian's `php-fpm8.2`
+/// runs as `php8.2-fpm`.
+fn unit_of_killed(process: &str) -> Option<String> {
+    if let Some(v) = process.strip_prefix("php-fpm") {
+        return Some(if v.is_empty() {
+            "php-fpm".to_string()
+        } else {
+            format!("php{v}-fpm")
+        });
+    }
+    crate::diagnose::roles::unit_of_process(process).or_else(|| {
+        crate::parse::services::is_web_server_name(process).then(|| process.to_string())
+    })
+}
+
 pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
     let server = web_server(ctx);
-    Plan {
-        fix: vec![
-            step(format!("Relieve it now: restart {server} (and PHP-FPM or the app behind it) and see what uses memory"), &[&format!("sudo systemctl restart {server}"), "ps aux --sort=-%mem | head -n 15"]),
-            step("Add swap so short peaks do not trigger the OOM killer", &["sudo fallocate -l 2G /swapfile && sudo chmod 600 /swapfile && sudo mkswap /swapfile && sudo swapon /swapfile"]),
-            step(
-                "Raise the limit that ran out: worker_connections in nginx.conf, and the open-file limit of the service",
-                &[
-                    "sudo sed -n '/events/,/}/p' /etc/nginx/nginx.conf",
-                    &format!("sudo systemctl edit {server}   # add: [Service] LimitNOFILE=65535"),
+    let ran = what_ran_out(ctx.facts);
+    let mut fix = Vec::new();
+    let mut verify = Vec::new();
+    if ran.memory {
+        fix.push(step(
+            "Memory ran out: see which processes use it",
+            &["ps aux --sort=-%mem | head -n 15"],
+        ));
+        if let Some(php) = ran.killed.iter().find(|k| k.starts_with("php-fpm")) {
+            fix.push(FixStep {
+                title: format!("The OOM killer picked {php}: lower pm.max_children so all its children fit in memory (free MB divided by the MB one child uses)"),
+                commands: vec![
+                    format!("ps -C {php} -o rss= | awk '{{s+=$1}} END {{if (NR) print s/NR/1024 \" MB per child\"}}'"),
+                    "sudo grep -rn '^pm.max_children' /etc/php/*/fpm/pool.d/ /etc/php-fpm.d/ 2>/dev/null".into(),
                 ],
+            });
+        }
+        fix.push(step(
+            "Add swap so short peaks do not trigger the OOM killer, and keep it after a reboot",
+            &[
+                "sudo fallocate -l 2G /swapfile && sudo chmod 600 /swapfile && sudo mkswap /swapfile && sudo swapon /swapfile",
+                "echo '/swapfile none swap sw 0 0' | sudo tee -a /etc/fstab",
+            ],
+        ));
+        let mut units: Vec<String> = ran
+            .killed
+            .iter()
+            .filter_map(|k| unit_of_killed(k))
+            .collect();
+        if units.is_empty() {
+            units.push(server.clone());
+        }
+        units.dedup();
+        fix.push(FixStep {
+            title: format!(
+                "Start again what the OOM killer stopped ({})",
+                units.join(", ")
             ),
-        ],
-        verify: vec!["free -m; uptime; sudo dmesg -T | grep -ci 'out of memory'".to_string()],
+            commands: vec![format!("sudo systemctl restart {}", units.join(" "))],
+        });
+        verify
+            .push("free -m; sudo dmesg -T | grep -ci 'out of memory'   # no new kills".to_string());
     }
+    if ran.fds {
+        let mut commands = vec![format!(
+            "sudo systemctl edit {server}   # add: [Service] LimitNOFILE=65535"
+        )];
+        commands.push(format!("sudo systemctl restart {server}"));
+        let nginx = if ServerKind::of(&server) == Some(ServerKind::Nginx) {
+            " (and for nginx's workers, `worker_rlimit_nofile 65535;` at the top level of nginx.conf)"
+        } else {
+            ""
+        };
+        fix.push(FixStep {
+            title: format!("File descriptors ran out: raise {server}'s open-file limit{nginx}"),
+            commands,
+        });
+        verify.push(format!(
+            "grep 'open files' /proc/$(pgrep -o -x {server})/limits"
+        ));
+    }
+    if ran.slots {
+        fix.push(step(
+            "Connection slots ran out: raise worker_connections in the events block of nginx.conf (each connection needs a file descriptor, so keep it below the open-file limit), then reload",
+            &[
+                "sudo sed -n '/events/,/}/p' /etc/nginx/nginx.conf",
+                "sudo nginx -t && sudo systemctl reload nginx",
+            ],
+        ));
+        verify.push("sudo tail -n 200 /var/log/nginx/error.log | grep -c 'worker_connections are not enough'   # 0".to_string());
+    }
+    if ran.cpu {
+        fix.push(step(
+            "The CPU is saturated: find the process that uses it, then cache, rate-limit or scale that part",
+            &["top -b -n 1 -o %CPU | head -n 20"],
+        ));
+        verify.push("uptime; nproc".to_string());
+    }
+    if fix.is_empty() {
+        fix.push(step(
+            format!("See what is short right now, then restart {server}"),
+            &[
+                "free -m; uptime; ps aux --sort=-%mem | head -n 15",
+                &format!("sudo systemctl restart {server}"),
+            ],
+        ));
+        verify.push("free -m; uptime".to_string());
+    }
+    Plan { fix, verify }
 }
 
 pub fn dns(ctx: &FixCtx<'_>) -> Plan {
