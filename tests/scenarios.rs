@@ -386,7 +386,7 @@ fn several_security_groups_admit_what_any_of_them_allows() {
     let cov = r.firewall.as_ref().map_or(&[][..], |f| &f.coverage[..]);
     let entry = |range: &str, port: u16| {
         cov.iter()
-            .find(|e| e.layer == "aws" && e.cloudflare_range == range && e.port == port)
+            .find(|e| e.layer.name() == "aws" && e.cloudflare_range == range && e.port == port)
             .map(|e| (e.outcome, e.rule.as_ref().map(|r| r.line)))
     };
     // web-origin admits 173.245.48.0/20 on 443, http-pl admits

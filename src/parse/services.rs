@@ -307,6 +307,8 @@ fn bind_spot(t: &str) -> Option<&str> {
 
 /// Recognise one failure or health event in a log or status line.
 pub fn classify_event(t: &str) -> Option<EventKind> {
+    // long: a flat list of failure phrases of many servers (nginx, Apache, HAProxy, Caddy,
+    // systemd); each arm is one phrase.
     let lower = t.to_ascii_lowercase();
     let has = |s: &str| lower.contains(s);
     if has("cannot assign requested address") || has("(99:") || has("(99)") {
@@ -554,6 +556,8 @@ fn is_log_line(t: &str) -> bool {
 
 /// Parse systemctl/service/config-test/log/docker output.
 pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
+    // long: systemctl, service, docker and config-test shapes share the current-service context of
+    // one pass.
     let mut f = ServiceFacts::default();
     let mut current: Option<usize> = None; // index into f.services
     let mut docker: Option<DockerLayout> = None;

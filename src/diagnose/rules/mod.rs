@@ -204,12 +204,13 @@ pub fn listeners<'a>(
 pub fn listener_list_complete(ctx: &Ctx<'_>) -> bool {
     !ctx.facts.listeners.is_empty()
         && ctx.facts.listeners.iter().all(|s| {
-            s.command.as_deref().is_none_or(|c| {
-                !c.contains("grep")
-                    && !c.contains("sport")
-                    && !c.contains(':')
-                    && !c.contains("findstr")
-            })
+            !s.facts.partial
+                && s.command.as_deref().is_none_or(|c| {
+                    !c.contains("grep")
+                        && !c.contains("sport")
+                        && !c.contains(':')
+                        && !c.contains("findstr")
+                })
         })
 }
 
