@@ -17,6 +17,9 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     for (input, e) in events(ctx) {
         let reason = match &e.kind {
             EventKind::ConfigTestFailed if bind_conflict => None,
+            // An `[emerg]` with no file next to a bind conflict is that
+            // conflict's line cut short, not a config error.
+            EventKind::ConfigError { file: None, .. } if bind_conflict => None,
             EventKind::ConfigTestFailed => Some("the configuration test fails".to_string()),
             EventKind::ConfigError { file, file_line } => Some(match (file, file_line) {
                 (Some(f), Some(n)) => format!("the configuration has an error at {f}:{n}"),

@@ -53,6 +53,43 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(elsewhere.into_iter().map(|(_, e)| e));
     }
+    // The web server itself holds every port Cloudflare uses: nothing is
+    // in its way.
+    let own: Vec<_> = listeners(ctx)
+        .filter(|(_, _, l)| l.proto == "tcp" && ctx.ports.contains(&l.port))
+        .filter(|(input, _, l)| {
+            l.process
+                .as_deref()
+                .is_some_and(crate::diagnose::roles::is_web_process)
+                && !ctx.roles.is_squatter_line(input, l.line)
+        })
+        .collect();
+    if !ctx.ports.is_empty()
+        && ctx
+            .ports
+            .iter()
+            .all(|p| own.iter().any(|(_, _, l)| l.port == *p))
+    {
+        let names: Vec<String> = {
+            let mut n: Vec<String> = own
+                .iter()
+                .filter_map(|(_, _, l)| l.process.as_deref())
+                .map(crate::diagnose::roles::program)
+                .collect();
+            n.dedup();
+            n
+        };
+        return Finding::new(
+            id,
+            Status::RuledOut,
+            format!(
+                "The web server ({}) holds {} itself: no other program is in its way.",
+                names.join(", "),
+                ctx.ports_text()
+            ),
+        )
+        .with_evidence(own.iter().map(|(i, _, l)| quote(ctx, i, l.line)));
+    }
     Finding::unknown(id, ctx)
 }
 
@@ -66,12 +103,18 @@ fn conflict(
     let server = roles.server_name().to_string();
     // The server still runs when a unit of its own (not the program in
     // its way) is active.
-    let running = web_services(ctx)
-        .any(|(_, s)| s.state == ServiceState::Running && !roles.is_squatter_name(&s.name))
-        && !roles
-            .server
-            .as_ref()
-            .is_some_and(|s| s.state == crate::diagnose::roles::ServerState::Failed);
+    // A listener of the server's own (not a stray copy) shows it runs now,
+    // whatever failed before.
+    let listening = listeners(ctx).any(|(i, _, l)| {
+        l.proto == "tcp" && roles.is_server_listener(l.process.as_deref(), i, l.line)
+    });
+    let running = listening
+        || web_services(ctx)
+            .any(|(_, s)| s.state == ServiceState::Running && !roles.is_squatter_name(&s.name))
+            && !roles
+                .server
+                .as_ref()
+                .is_some_and(|s| s.state == crate::diagnose::roles::ServerState::Failed);
     let port_text = match (ports.is_empty(), sockets.is_empty()) {
         (false, _) => ports_text(ports),
         (true, false) => format!("its socket file {}", sockets.join(", ")),
