@@ -924,3 +924,56 @@ fn out_of_memory_gets_memory_steps_only_and_says_each_kill_once() {
         );
     }
 }
+
+fn example(name: &str) -> Report {
+    let text = std::fs::read_to_string(format!(
+        "{}/static/examples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_default();
+    assert!(!text.is_empty(), "missing example {name}");
+    err521::analyze(&[CaseInput::new(name, text)], &Options::default())
+}
+
+#[test]
+fn dns_fix_names_the_address_the_server_has() {
+    let id = FindingId::DnsWrongOrigin;
+    let r = example("dns-wrong-origin.txt");
+    assert_eq!(r.primary, Some(id));
+    let c = fix_text(&r, id);
+    // `ip -4 addr show eth0` shows 198.51.100.57: no need to look it up.
+    assert!(c.contains("198.51.100.57"), "{c}");
+    assert!(c.contains("example-garden.com (10.0.0.12)"), "{c}");
+    assert!(!c.contains("ifconfig.me"), "{c}");
+}
+
+#[test]
+fn tls_example_edits_the_file_grep_named_and_keeps_full_strict() {
+    let id = FindingId::TlsPortMismatch;
+    let r = example("tls-port-mismatch.txt");
+    assert_eq!(r.primary, Some(id));
+    let c = fix_text(&r, id);
+    assert!(
+        c.contains(
+            "sudo sed -i '4s/\\(listen[^;]*\\);/\\1 ssl;/' /etc/nginx/sites-enabled/default"
+        ),
+        "{c}"
+    );
+    // The mode is Full (strict): no advice to lower it.
+    assert!(!c.contains("Or make Cloudflare's SSL mode"), "{c}");
+}
+
+#[test]
+fn ipv6_fix_tests_the_published_aaaa() {
+    let id = FindingId::Ipv6OriginBroken;
+    let r = example("ipv6-origin-broken.txt");
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    assert!(
+        f.verify
+            .iter()
+            .any(|v| v.contains("https://[2001:db8:4f8:c17::1]/")),
+        "{:?}",
+        f.verify
+    );
+}

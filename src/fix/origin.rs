@@ -518,15 +518,24 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
         fix.push(apply_step(ctx, kind, &server));
     }
     if id == FindingId::TlsPortMismatch {
-        fix.push(step(
-            "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
-            &[],
-        ));
+        fix.extend(ssl_mode_alternative(ctx));
     }
     Plan {
         fix,
         verify: verify_http(ctx),
     }
+}
+
+/// Changing the SSL mode instead: worth offering when the mode is
+/// Flexible or unknown (Full (strict) is the better mode); with Full or
+/// Full (strict) it would mean a weaker mode, so the origin gets fixed.
+fn ssl_mode_alternative(ctx: &FixCtx<'_>) -> Option<FixStep> {
+    use crate::options::SslMode;
+    let full = matches!(ctx.diagnosis.ssl_mode, SslMode::Full | SslMode::Strict);
+    (!full).then(|| step(
+        "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
+        &[],
+    ))
 }
 
 /// `then` (a condition such as "If it still does not listen: ") before a
@@ -670,18 +679,17 @@ fn plain_https_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
     }
     if !has_certificate {
         fix.push(FixStep {
-            title: "In the same server block, name the certificate".into(),
-            commands: vec!["    ssl_certificate     /etc/ssl/cloudflare/origin.pem;\n    ssl_certificate_key /etc/ssl/cloudflare/origin.key;".into()],
+            title: "In the same server block, name the certificate (add these two lines)".into(),
+            commands: vec!["ssl_certificate     /etc/ssl/cloudflare/origin.pem;\nssl_certificate_key /etc/ssl/cloudflare/origin.key;".into()],
         });
     }
     fix.push(step(
         "Test and reload",
         &["sudo nginx -t && sudo systemctl reload nginx"],
     ));
-    fix.push(step(
-        "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
-        &[],
-    ));
+    if let Some(s) = ssl_mode_alternative(ctx) {
+        fix.push(s);
+    }
     Some(Plan {
         fix,
         verify: verify_http(ctx),
@@ -968,29 +976,147 @@ pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
     Plan { fix, verify }
 }
 
+/// Not reachable from the Internet: private, shared (CGNAT), loopback,
+/// link-local, unique-local.
+fn is_internal(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(a) => {
+            let o = a.octets();
+            a.is_private()
+                || a.is_loopback()
+                || a.is_link_local()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+        }
+        std::net::IpAddr::V6(a) => {
+            let s = a.segments()[0];
+            a.is_loopback() || (s & 0xfe00) == 0xfc00 || (s & 0xffc0) == 0xfe80
+        }
+    }
+}
+
 pub fn dns(ctx: &FixCtx<'_>) -> Plan {
+    let roles = &ctx.diagnosis.roles;
+    let cf = ctx.options.ranges.set();
     let host = ctx.host.clone().unwrap_or_else(|| "your host name".into());
+    // The records that point elsewhere than this server (and not at
+    // Cloudflare, whose addresses a lookup of a proxied name returns).
+    let mut wrong: Vec<String> = Vec::new();
+    for (name, a) in &roles.dns_targets {
+        if cf.contains(*a) || roles.own_addrs.contains(a) {
+            continue;
+        }
+        let n = if name.is_empty() {
+            host.clone()
+        } else {
+            name.clone()
+        };
+        let entry = format!("{n} ({a})");
+        if !wrong.contains(&entry) {
+            wrong.push(entry);
+        }
+    }
+    let names = if wrong.is_empty() {
+        format!("the proxied A/AAAA records of {host}")
+    } else {
+        format!("the proxied records {}", wrong.join(", "))
+    };
+    let public: Vec<String> = roles
+        .own_addrs
+        .iter()
+        .filter(|a| !is_internal(**a))
+        .map(|a| a.to_string())
+        .collect();
+    let mut fix = Vec::new();
+    if public.is_empty() {
+        fix.push(step(
+            "Find the server's real public addresses (run on the origin; behind NAT they differ from `ip addr`)",
+            &["curl -4 -s https://ifconfig.me; echo", "curl -6 -s https://ifconfig.me; echo"],
+        ));
+        fix.push(step(
+            format!("In the Cloudflare dashboard (DNS > Records), set {names} to those addresses and keep them proxied; delete records pointing at private or old addresses"),
+            &[],
+        ));
+    } else {
+        fix.push(step(
+            format!("In the Cloudflare dashboard (DNS > Records), set {names} to this server's public address {} (its interface shows it in the paste) and keep them proxied; delete records pointing at private or old addresses", public.join(" / ")),
+            &[],
+        ));
+    }
     Plan {
-        fix: vec![
-            step("Find the server's real public addresses (run on the origin)", &["curl -4 -s https://ifconfig.me; echo", "curl -6 -s https://ifconfig.me; echo"]),
-            step(
-                format!("In the Cloudflare dashboard (DNS > Records), set the proxied A/AAAA records of {host} to those addresses and keep them proxied; delete records pointing at private or old addresses"),
-                &[],
-            ),
+        fix,
+        verify: vec![
+            format!("dig +short {host} @1.1.1.1   # Cloudflare addresses: proxied"),
+            format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' https://{host}/"),
         ],
-        verify: vec![format!("dig +short {host} @1.1.1.1   # Cloudflare addresses: proxied"), format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' https://{host}/")],
     }
 }
 
 pub fn ipv6(ctx: &FixCtx<'_>) -> Plan {
+    use crate::parse::listeners::ListenAddr;
     let server = web_server(ctx);
+    let listed = !ctx.facts.listeners.is_empty();
+    let v6_listener = ctx
+        .facts
+        .listeners
+        .iter()
+        .flat_map(|l| l.facts.listeners.iter())
+        .filter(|l| l.proto == "tcp" && ctx.ports.contains(&l.port) && !l.loopback)
+        .any(|l| match l.addr {
+            ListenAddr::Any6 | ListenAddr::AnyBoth => true,
+            ListenAddr::Specific(a) => a.is_ipv6(),
+            ListenAddr::Any4 => false,
+        });
+    let mut fix = Vec::new();
+    if !(listed && v6_listener) {
+        let how = match ServerKind::of(&server) {
+            Some(ServerKind::Nginx) | None => {
+                "`listen [::]:443 ssl;` and `listen [::]:80;` next to the IPv4 listens"
+            }
+            Some(ServerKind::Apache) => {
+                "`Listen 443` and `Listen 80` without an address bind both families"
+            }
+            Some(ServerKind::Caddy) => "remove any `bind` line that names only IPv4 addresses",
+            _ => "a listener on [::]",
+        };
+        let title = if listed {
+            format!("Nothing listens on IPv6: make {server} listen on IPv6 too ({how})")
+        } else {
+            format!(
+                "Make {server} listen on IPv6 too, if `ss -tlnp` shows no [::] listener ({how})"
+            )
+        };
+        fix.push(step(
+            title,
+            &[config_test(&server), &reload(ctx.facts, &server)],
+        ));
+    }
+    let v6_firewall = ctx
+        .facts
+        .rulesets
+        .iter()
+        .any(|r| r.families.contains(&crate::net::Family::V6));
+    if v6_firewall {
+        fix.push(icmpv6_step(ctx.facts));
+    }
+    fix.push(step(
+        "Or, if the origin has no working IPv6, delete the AAAA record in the Cloudflare dashboard",
+        &[],
+    ));
+    // The AAAA the paste shows is the address to test.
+    let cf = ctx.options.ranges.set();
+    let v6 = ctx
+        .diagnosis
+        .roles
+        .dns_targets
+        .iter()
+        .map(|(_, a)| *a)
+        .find(|a| a.is_ipv6() && !cf.contains(*a))
+        .map_or("ORIGIN-IPV6".to_string(), |a| a.to_string());
     Plan {
-        fix: vec![
-            step(format!("Make {server} listen on IPv6 too (`listen [::]:443 ssl;` and `listen [::]:80;`)"), &[config_test(&server), &format!("sudo systemctl reload {server}")]),
-            icmpv6_step(ctx.facts),
-            step("Or, if the origin has no working IPv6, delete the AAAA record in the Cloudflare dashboard", &[]),
-        ],
-        verify: vec!["curl -6 -sS -o /dev/null -w '%{http_code}\\n' -k https://[ORIGIN-IPV6]/".to_string()],
+        fix,
+        verify: vec![format!(
+            "curl -6 -sS -o /dev/null -w '%{{http_code}}\\n' -k https://[{v6}]/   # from another IPv6 host"
+        )],
     }
 }
 
