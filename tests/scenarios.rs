@@ -977,3 +977,22 @@ fn ipv6_fix_tests_the_published_aaaa() {
         f.verify
     );
 }
+
+#[test]
+fn the_server_failing_on_another_port_is_still_the_cause() {
+    // nginx exits when any listen fails: a conflict on 8080 takes 80 and
+    // 443 down too. A java process holds it: named, its unit looked up.
+    let id = FindingId::PortConflict;
+    let r = default_run("scenarios/roles-8080.txt");
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    assert!(
+        f.explanation.contains("java (pid 911) holds port 8080"),
+        "{}",
+        f.explanation
+    );
+    assert!(!f.explanation.contains("reach java"), "{}", f.explanation);
+    let c = fix_text(&r, id);
+    assert!(c.contains("sudo systemctl status 911 --no-pager"), "{c}");
+    assert!(c.contains("Start nginx"), "{c}");
+}

@@ -454,6 +454,13 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
         };
         return Some(EventKind::ConfigError { file, file_line });
     }
+    // `Job for nginx.service failed because the control process exited ...`
+    if let Some(r) = t.strip_prefix("Job for ") {
+        if has(" failed") {
+            let unit = r.split_whitespace().next().map(|u| u.to_string());
+            return Some(EventKind::StartFailed { unit });
+        }
+    }
     if let Some(r) = after_ci(t, "failed to start ") {
         return Some(EventKind::StartFailed {
             unit: Some(r.trim().trim_end_matches('.').to_string()),
@@ -516,6 +523,8 @@ fn is_known_noise(t: &str) -> bool {
         "Connected:",
         "IO:",
         "Swap:",
+        "Duration:",
+        "See \"systemctl status",
     ];
     if keys.iter().any(|k| t.starts_with(k)) {
         return true;
