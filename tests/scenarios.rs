@@ -996,3 +996,16 @@ fn the_server_failing_on_another_port_is_still_the_cause() {
     assert!(c.contains("sudo systemctl status 911 --no-pager"), "{c}");
     assert!(c.contains("Start nginx"), "{c}");
 }
+
+#[test]
+fn an_exited_web_container_is_started_with_docker_not_systemctl() {
+    let r = default_run("scenarios/roles-docker-exited.txt");
+    assert_eq!(r.primary, Some(FindingId::WebServerDown));
+    let c = fix_text(&r, FindingId::WebServerDown);
+    assert!(c.contains("docker start web"), "{c}");
+    assert!(!c.contains("systemctl") && !c.contains("nginx -t"), "{c}");
+    // A whole `ss -tlnp` next to `docker ps` is a complete list.
+    let f = finding(&r, FindingId::NotListening);
+    assert!(!f.explanation.contains("filtered"), "{}", f.explanation);
+    assert!(fix_text(&r, FindingId::NotListening).contains("-p 443:443"));
+}

@@ -235,6 +235,14 @@ pub fn is_web_process(process: &str) -> bool {
     is_web_server_name(&program(process))
 }
 
+/// The web server a container image runs: `nginx:1.25`,
+/// `docker.io/library/caddy:2` (`jc21/nginx-proxy-manager` is named after
+/// its own project and is not matched).
+pub fn image_server(image: &str) -> Option<ServerKind> {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    ServerKind::of(last.split(':').next().unwrap_or(last))
+}
+
 /// The systemd unit that runs a process of this name, when the name is a
 /// well-known daemon's.
 pub fn unit_of_process(process: &str) -> Option<String> {
@@ -434,11 +442,7 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
         .iter()
         .flat_map(|s| s.facts.containers.iter())
     {
-        let image_kind = c
-            .image
-            .as_deref()
-            .map(|i| i.rsplit('/').next().unwrap_or(i))
-            .and_then(|i| ServerKind::of(i.split(':').next().unwrap_or(i)));
+        let image_kind = c.image.as_deref().and_then(image_server);
         let publishes = c
             .published
             .iter()

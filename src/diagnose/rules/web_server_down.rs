@@ -76,7 +76,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 .any(|p| p.host_port.is_some_and(|hp| ctx.ports.contains(&hp)))
                 || c.image
                     .as_deref()
-                    .is_some_and(crate::parse::services::is_web_server_name)
+                    .and_then(crate::diagnose::roles::image_server)
+                    .is_some()
                 || crate::parse::services::is_web_server_name(&c.name);
             if !web {
                 continue;
