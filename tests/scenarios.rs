@@ -1009,3 +1009,17 @@ fn an_exited_web_container_is_started_with_docker_not_systemctl() {
     assert!(!f.explanation.contains("filtered"), "{}", f.explanation);
     assert!(fix_text(&r, FindingId::NotListening).contains("-p 443:443"));
 }
+
+#[test]
+fn litespeed_without_a_listener_is_a_config_error_with_a_litespeed_fix() {
+    let id = FindingId::ConfigError;
+    let r = default_run("scenarios/roles-ols-no-listener.txt");
+    assert_eq!(r.primary, Some(id));
+    assert!(cites_line(&r, id, 1));
+    let c = fix_text(&r, id);
+    assert!(
+        c.contains("Virtual Host Mappings") && c.contains("lsws"),
+        "{c}"
+    );
+    assert!(!c.contains("nginx"), "{c}");
+}

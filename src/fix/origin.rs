@@ -198,6 +198,10 @@ pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
                 commands: vec![format!("getent hosts {}", host.split(':').next().unwrap_or(host)), "sudo grep -rn upstream /etc/nginx/ 2>/dev/null | head".into()],
             }),
             EventKind::PermissionDenied { port: Some(p), .. } => push(permission_step(ctx, &server, *p)),
+            EventKind::NoListener => push(step(
+                "In LiteSpeed WebAdmin (https://SERVER-IP:7080) > Listeners, give the site's virtual host a mapping on the port 80 and 443 listeners (Virtual Host Mappings), or add those listeners; a listener that failed to start logs why just above this line",
+                &["sudo grep -n -B3 'No listener is available' /usr/local/lsws/logs/error.log | tail -n 8"],
+            )),
             EventKind::AddressUnavailable { addr, port } => {
                 push(address_step(ctx, &server, addr.as_deref(), *port))
             }
