@@ -936,6 +936,7 @@ mod tests {
             interfaces: Vec::new(),
             sets: Vec::new(),
             notes: Vec::new(),
+            assumptions: Vec::new(),
             understood_lines: 0,
             not_understood: Vec::new(),
         }

@@ -51,6 +51,11 @@ pub struct Ruleset {
     pub sets: Vec<NamedSet>,
     /// Caveats a reader must know: nat/raw/mangle rules present, assumptions.
     pub notes: Vec<String>,
+    /// Assumptions the rules were read under (a cloud default standing in
+    /// for a column the listing hides): verdicts resting on them are
+    /// `likely` at most.
+    #[serde(skip)]
+    pub assumptions: Vec<String>,
     pub understood_lines: usize,
     pub not_understood: Vec<crate::text::NotUnderstood>,
 }

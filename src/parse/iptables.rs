@@ -1229,6 +1229,7 @@ impl Builder {
             interfaces: self.interfaces,
             sets: Vec::new(),
             notes,
+            assumptions: Vec::new(),
             understood_lines: self.understood,
             not_understood: self.not_understood,
         }

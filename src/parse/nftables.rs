@@ -1877,6 +1877,7 @@ fn build(st: &mut State<'_, '_>, input: &str) -> Ruleset {
         interfaces: Vec::new(),
         sets: Vec::new(),
         notes: Vec::new(),
+        assumptions: Vec::new(),
         understood_lines: 0,
         not_understood: Vec::new(),
     };

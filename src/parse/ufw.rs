@@ -199,6 +199,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
         interfaces: Vec::new(),
         sets: Vec::new(),
         notes: Vec::new(),
+        assumptions: Vec::new(),
         understood_lines: 0,
         not_understood: Vec::new(),
     };

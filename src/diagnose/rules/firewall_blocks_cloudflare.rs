@@ -200,6 +200,13 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
             _ => " Rejected connections show as 521; dropped ones make Cloudflare wait and show 522.".to_string(),
         };
         let mut explanation = format!("{}{page}", parts.join(" "));
+        if let Some(a) = assumed(ctx, &blocked) {
+            // Read under a stated assumption: likely at most.
+            if status == Status::Confirmed {
+                status = Status::Likely;
+            }
+            explanation.push_str(&format!(" This rests on an assumption: {a}."));
+        }
         explanation.push_str(&rate_limited(&blocked));
         explanation.push_str(&cut_paste(&unknown));
         if !on_sure_port && !both_web_ports {
@@ -283,6 +290,20 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
 
     // Everything pasted accepts. Say which families that covers.
     let accepted = deciding_lines(ctx, fw.coverage.iter());
+    let all: Vec<&CoverageEntry> = fw.coverage.iter().collect();
+    if let Some(a) = assumed(ctx, &all) {
+        let mut f = Finding::new(
+            id,
+            Status::Unknown,
+            format!(
+                "Every Cloudflare range is let in on {}, but only under an assumption: {a}.",
+                ctx.ports_text()
+            ),
+        )
+        .with_evidence(accepted);
+        f.checks = vec!["gcloud compute firewall-rules list --format=json".to_string()];
+        return f;
+    }
     let uncovered: Vec<Family> = [Family::V4, Family::V6]
         .into_iter()
         .filter(|f| !fw.families.contains(f))
@@ -370,6 +391,23 @@ fn rate_limited(blocked: &[&CoverageEntry]) -> String {
         ));
     }
     out
+}
+
+/// The assumptions of the dumps the verdicts in `entries` come from.
+fn assumed(ctx: &Ctx<'_>, entries: &[&CoverageEntry]) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for rs in ctx.facts.rulesets.iter().filter(|r| !r.assumptions.is_empty()) {
+        let layers: Vec<_> = rs
+            .families
+            .iter()
+            .map(|f| crate::firewall::coverage::layer(rs, *f))
+            .collect();
+        if entries.iter().any(|e| layers.contains(&e.layer)) {
+            out.extend(rs.assumptions.iter().map(String::as_str));
+        }
+    }
+    out.dedup();
+    (!out.is_empty()).then(|| out.join("; "))
 }
 
 /// Verdicts a cut paste leaves open: said with the line where it stops.
