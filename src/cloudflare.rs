@@ -1,4 +1,7 @@
-//! Cloudflare's published address ranges and the origin ports it connects to.
+//! Cloudflare's published address ranges, the origin ports it connects to,
+//! and the SSL mode that picks between them.
+
+use serde::{Deserialize, Serialize};
 
 use crate::net::{AddrRange, AddrSet};
 
@@ -17,6 +20,51 @@ pub fn all_ports() -> Vec<u16> {
         .chain(HTTPS_PORTS.iter())
         .copied()
         .collect()
+}
+
+/// Cloudflare's SSL/TLS encryption mode for the zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SslMode {
+    #[default]
+    Unknown,
+    Off,
+    Flexible,
+    Full,
+    Strict,
+}
+
+impl SslMode {
+    pub fn parse(s: &str) -> Option<SslMode> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "unknown" | "" => SslMode::Unknown,
+            "off" => SslMode::Off,
+            "flexible" => SslMode::Flexible,
+            "full" => SslMode::Full,
+            "strict" | "full-strict" | "full (strict)" | "full_strict" => SslMode::Strict,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SslMode::Unknown => "unknown",
+            SslMode::Off => "Off",
+            SslMode::Flexible => "Flexible",
+            SslMode::Full => "Full",
+            SslMode::Strict => "Full (strict)",
+        }
+    }
+
+    /// Origin ports this mode makes Cloudflare connect to for standard
+    /// visitors: Flexible and Off use 80, Full and Full (strict) use 443
+    /// for HTTPS visitors and 80 for HTTP ones. Unknown checks both.
+    pub fn origin_ports(self) -> Vec<u16> {
+        match self {
+            SslMode::Off | SslMode::Flexible => vec![80],
+            SslMode::Full | SslMode::Strict | SslMode::Unknown => vec![80, 443],
+        }
+    }
 }
 
 /// A list of Cloudflare ranges and when it was last changed upstream.

@@ -8,11 +8,11 @@ use crate::parse::bans::BanFacts;
 use crate::parse::csf::CsfFacts;
 use crate::parse::dns::DnsFacts;
 use crate::parse::error_page::ErrorPage;
+use crate::parse::kind::BlockKind;
 use crate::parse::listeners::ListenerFacts;
 use crate::parse::probes::ProbeFacts;
 use crate::parse::resources::ResourceFacts;
 use crate::parse::services::ServiceFacts;
-use crate::parse::split::BlockKind;
 use crate::parse::webconfig::WebConfigFacts;
 use crate::text::{Evidence, NotUnderstood};
 

@@ -1,10 +1,11 @@
 //! err521: explains Cloudflare's "Error 521: Web server is down" from pasted
 //! diagnostics, and writes the commands that fix it.
 //!
-//! Data flows one way: text -> facts ([`parse`]) -> findings
+//! Data flows one way: text -> facts ([`parse`], gathered by [`case`]) -> findings
 //! ([`diagnose`]) -> fixes -> views ([`report`]). See docs/ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 
+pub mod case;
 pub mod cloudflare;
 pub mod diagnose;
 pub mod facts;
@@ -18,13 +19,13 @@ pub mod report;
 pub mod share;
 pub mod text;
 
+use case::CaseInput;
 use options::Options;
-use parse::CaseInput;
 use report::Report;
 
 /// The whole pipeline: text -> facts -> findings -> fixes -> report.
 pub fn analyze(inputs: &[CaseInput], options: &Options) -> Report {
-    let facts = parse::read_case_with(inputs, &options.kind_overrides);
+    let facts = case::read_case_with(inputs, &options.kind_overrides);
     let diagnosis = diagnose::diagnose(&facts, options);
     Report::build(&facts, diagnosis, options)
 }

@@ -36,7 +36,7 @@ pub struct SharedInput {
 
 /// The person's correction of a detected block's kind (the engine reads it
 /// through `Options::kind_overrides`).
-pub use crate::parse::split::KindOverride;
+pub use crate::parse::kind::KindOverride;
 
 /// Everything needed to reproduce a case.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -361,7 +361,7 @@ fn base64url_decode(text: &str) -> Result<Vec<u8>, ShareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::split::BlockKind;
+    use crate::parse::kind::BlockKind;
 
     fn sample() -> SharePayload {
         SharePayload {

@@ -6,11 +6,12 @@
 
 use std::net::IpAddr;
 
+use err521::case::read_case;
 use err521::diagnose::{FindingId, Status};
 use err521::options::{Options, SslMode};
 use err521::parse::split::BlockKind;
 use err521::parse::webconfig::{Server, Shape, WebConfigFacts};
-use err521::parse::{read_case, CaseInput};
+use err521::parse::CaseInput;
 use err521::report::Report;
 
 fn fixture(name: &str) -> String {

@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod codes;
+pub mod roles;
 mod rules;
 
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,8 @@ pub struct Diagnosis {
     /// The origin ports that mattered, and the site's host name.
     pub ports: Vec<u16>,
     pub host: Option<String>,
+    /// The roles the rules judged with; the fixes name the same programs.
+    pub roles: roles::Roles,
 }
 
 /// The firewall dumps' verdicts over every Cloudflare range and port.
@@ -138,6 +141,8 @@ pub struct Ctx<'a> {
     pub host: Option<String>,
     /// Firewall verdicts, when a firewall dump was pasted.
     pub firewall: Option<FirewallCoverage>,
+    /// Which program should serve, which is in its way, which addresses.
+    pub roles: roles::Roles,
 }
 
 impl<'a> Ctx<'a> {
@@ -170,6 +175,7 @@ impl<'a> Ctx<'a> {
                 .map(|r| r.name.clone())
         });
         let firewall = firewall_coverage(facts, options, &ports);
+        let roles = roles::Roles::new(facts, &ports, &options.ranges);
         Ctx {
             facts,
             options,
@@ -179,6 +185,7 @@ impl<'a> Ctx<'a> {
             code: page.and_then(|p| p.code),
             host,
             firewall,
+            roles,
         }
     }
 
@@ -335,5 +342,6 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         firewall: ctx.firewall.clone(),
         ports: ctx.ports.clone(),
         host: ctx.host.clone(),
+        roles: ctx.roles.clone(),
     }
 }

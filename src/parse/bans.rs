@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::cloudflare::Ranges;
 use crate::net::{AddrRange, AddrSet};
+use crate::parse::textscan::addr_token;
 use crate::text::{Line, NotUnderstood};
 
 /// An address or subnet banned by a tool.
@@ -248,33 +249,6 @@ pub fn is_ban_set(name: &str) -> bool {
     .any(|p| n.starts_with(p) || (p.len() > 4 && n.contains(p)))
 }
 
-/// An address token: `1.2.3.4`, `1.2.3.0/24`, `[1.2.3.4]`, `1.2.3.4:5555`,
-/// `[2400:cb00::1]:443`, with surrounding punctuation.
-pub fn addr_token(tok: &str) -> Option<AddrRange> {
-    let t = tok.trim_matches(|c: char| {
-        matches!(
-            c,
-            ',' | ';' | '(' | ')' | '\'' | '"' | '.' | '[' | ']' | '{' | '}'
-        )
-    });
-    if let Some(r) = AddrRange::parse(t) {
-        return Some(r);
-    }
-    // `address 1.2.3.4: possible DoS` (a v6 address never ends in one colon).
-    if let Some(r) = t.strip_suffix(':').and_then(AddrRange::parse) {
-        return Some(r);
-    }
-    // `[v6]:port` or `v4:port`.
-    if let Some(inner) = tok.trim_start_matches('[').split_once("]:") {
-        return AddrRange::parse(inner.0);
-    }
-    let (a, port) = t.rsplit_once(':')?;
-    if a.contains(':') || port.parse::<u16>().is_err() {
-        return None;
-    }
-    AddrRange::parse(a)
-}
-
 fn addrs_in(text: &str) -> Vec<AddrRange> {
     text.split(|c: char| c.is_whitespace() || c == ',')
         .filter_map(addr_token)
@@ -359,6 +333,8 @@ fn read_line(
     lines: &[Line<'_>],
     i: &mut usize,
 ) -> bool {
+    // long: one line dispatcher over the ban formats (fail2ban status/banned/log, jail.local,
+    // ipset, kernel LOG) sharing the wrapped-list context.
     // Continuation of a wrapped `Banned IP list:`.
     if c.banned_wrap {
         let addrs = addrs_in(t);

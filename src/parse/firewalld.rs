@@ -1034,6 +1034,8 @@ fn xml_tags(doc: &[Line<'_>]) -> Vec<Tag> {
 }
 
 fn read_xml(st: &mut St, doc: &[Line<'_>]) -> (usize, Vec<NotUnderstood>) {
+    // long: a small XML walker for zone files: each element's meaning depends on the rule being
+    // built around it.
     let tags = xml_tags(doc);
     let mut not_understood: Vec<NotUnderstood> = Vec::new();
     let line_of = |i: usize| doc.get(i).copied().unwrap_or(Line { no: 0, text: "" });

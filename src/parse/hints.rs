@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::options::SslMode;
+use crate::cloudflare::SslMode;
 use crate::text::Line;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -761,7 +761,7 @@ fn split_elems<'t, 'a>(inner: &'t [Tok<'a>]) -> Vec<&'t [Tok<'a>]> {
 
 /// `1.2.3.0/24`, `1.2.3.4`, `1.2.3.4-1.2.3.9`, IPv6 alike.
 fn parse_addr(text: &str) -> Option<AddrRange> {
-    if let Some(r) = crate::parse::iptables::fast_v4(text).or_else(|| AddrRange::parse(text)) {
+    if let Some(r) = crate::net::fast_v4(text).or_else(|| AddrRange::parse(text)) {
         return Some(r);
     }
     let (a, b) = text.split_once('-')?;
@@ -1270,6 +1270,8 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
     }
 
     fn run(&mut self) {
+        // long: the statement grammar of nft rules in one loop over tokens; issue 15 item 5 splits
+        // nftables along lex/structure/expr/build.
         while let Some(t) = self.peek() {
             let start = self.pos;
             match t.kind {
@@ -2023,6 +2025,8 @@ fn convert_rule<'a>(
     chain: &mut Chain,
     interfaces: &mut Vec<String>,
 ) {
+    // long: turns one nft rule into model rules: family and protocol dedup, impossibility checks,
+    // interface-set expansion, in that order.
     let Some(first) = stmt.first() else { return };
     let mut conv = Conv {
         toks: stmt,

@@ -350,6 +350,8 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ResourceFacts {
 }
 
 fn read_line(f: &mut ResourceFacts, t: &str, no: usize, ctx: &mut Ctx) -> bool {
+    // long: one line dispatcher over resource outputs (kernel OOM, top, free old/new, ss -s,
+    // ulimit) sharing the unit context.
     let unit = ctx.unit;
     // Kernel and journal lines first: they can contain any words.
     if contains_ci(t, "out of memory")

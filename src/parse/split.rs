@@ -9,105 +9,10 @@
 //! **Guarantee:** every input line belongs to exactly one block, and blocks
 //! keep the input's own line numbers.
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::parse::kind::{BlockKind, KindOverride};
 use crate::parse::sniff;
-use crate::text::Line;
-
-/// What a block of pasted text is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BlockKind {
-    ErrorPage,
-    Ufw,
-    Iptables,
-    Nftables,
-    Ipset,
-    Firewalld,
-    Csf,
-    /// Ban lists and block logs: fail2ban, ipset blacklists, kernel LOG lines.
-    Bans,
-    CloudFirewall,
-    Dns,
-    Addresses,
-    ServiceStatus,
-    ConfigTest,
-    /// Web server configuration: nginx, Apache, Caddy, LiteSpeed files,
-    /// `nginx -T`, `apachectl -S`.
-    WebConfig,
-    Logs,
-    Containers,
-    Listeners,
-    Probe,
-    Resources,
-    /// Sentences a person wrote.
-    Prose,
-    /// Looks like tool output, but of no format the engine reads.
-    Unknown,
-}
-
-impl BlockKind {
-    /// Every kind, in the order people think of them (the page's correction
-    /// menu lists them so).
-    pub const ALL: [BlockKind; 21] = [
-        BlockKind::ErrorPage,
-        BlockKind::Probe,
-        BlockKind::Ufw,
-        BlockKind::Iptables,
-        BlockKind::Nftables,
-        BlockKind::Ipset,
-        BlockKind::Firewalld,
-        BlockKind::Csf,
-        BlockKind::Bans,
-        BlockKind::CloudFirewall,
-        BlockKind::Dns,
-        BlockKind::Addresses,
-        BlockKind::ServiceStatus,
-        BlockKind::ConfigTest,
-        BlockKind::WebConfig,
-        BlockKind::Listeners,
-        BlockKind::Logs,
-        BlockKind::Containers,
-        BlockKind::Resources,
-        BlockKind::Prose,
-        BlockKind::Unknown,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            BlockKind::ErrorPage => "Cloudflare error page",
-            BlockKind::Ufw => "ufw",
-            BlockKind::Iptables => "iptables",
-            BlockKind::Nftables => "nftables",
-            BlockKind::Ipset => "ipset",
-            BlockKind::Firewalld => "firewalld",
-            BlockKind::Csf => "CSF/LFD",
-            BlockKind::Bans => "ban lists",
-            BlockKind::CloudFirewall => "cloud firewall",
-            BlockKind::Dns => "DNS",
-            BlockKind::Addresses => "server addresses",
-            BlockKind::ServiceStatus => "service status",
-            BlockKind::ConfigTest => "config test",
-            BlockKind::WebConfig => "web server config",
-            BlockKind::Logs => "logs",
-            BlockKind::Containers => "containers",
-            BlockKind::Listeners => "listeners",
-            BlockKind::Probe => "connection probe",
-            BlockKind::Resources => "resources",
-            BlockKind::Prose => "text",
-            BlockKind::Unknown => "not understood",
-        }
-    }
-}
-
-/// A kind a person set by hand for the block of `input` starting at
-/// `first_line` (the page's chips let them correct a wrong guess).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KindOverride {
-    pub input: String,
-    pub first_line: usize,
-    pub kind: BlockKind,
-}
+use crate::parse::textscan::{is_prose_line, is_prose_paragraph};
+use crate::text::{self, Line};
 
 /// A run of lines of one kind. `lines` are the content lines with prompts,
 /// quote markers and per-line backticks removed; the command line itself is
@@ -143,7 +48,9 @@ fn segments<'a>(all: &[Line<'a>]) -> Vec<Segment<'a>> {
     let mut cur: Option<Segment<'a>> = None;
     let mut in_fence = false;
     for line in all {
-        let text = strip_decoration(line.text);
+        // A collector's prefix goes first (`2024-…Z > nginx -t`), then quote
+        // marks, then a prefix inside the quote.
+        let text = text::strip_line_prefix(strip_decoration(text::strip_line_prefix(line.text)));
         let trimmed = text.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             // A fence ends the current block either way; its own line joins
@@ -210,7 +117,22 @@ fn segments<'a>(all: &[Line<'a>]) -> Vec<Segment<'a>> {
     if let Some(s) = cur {
         out.push(s);
     }
+    for s in &mut out {
+        dedent(&mut s.lines);
+    }
     out
+}
+
+/// Remove the indentation every non-blank line shares (a dump indented as a
+/// Markdown code block or by a mail client reads as the tool printed it).
+fn dedent(lines: &mut [Line<'_>]) {
+    let n = text::common_indent(lines);
+    if n == 0 {
+        return;
+    }
+    for l in lines.iter_mut() {
+        l.text = l.text.get(n..).unwrap_or("");
+    }
 }
 
 /// Remove `> ` quote markers and backticks wrapping a whole line.
@@ -223,7 +145,16 @@ fn strip_decoration(text: &str) -> &str {
         }
         t = rest.strip_prefix(' ').unwrap_or(rest);
     }
-    let trimmed = t.trim();
+    let mut trimmed = t.trim();
+    // `- `[ERROR] No listener is available`` : a Markdown list item that
+    // only quotes a line.
+    if let Some(item) = ["- ", "* ", "+ "]
+        .iter()
+        .find_map(|b| trimmed.strip_prefix(b))
+        .filter(|item| item.trim_start().starts_with('`'))
+    {
+        trimmed = item.trim();
+    }
     if trimmed.len() >= 2
         && trimmed.starts_with('`')
         && trimmed.ends_with('`')
@@ -434,6 +365,8 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         {
             BlockKind::ConfigTest
         }
+        // A server started by hand prints its start log (bind errors).
+        "caddy" if has("run") || has("start") || has("reload") => BlockKind::Logs,
         "journalctl" | "dmesg" => BlockKind::Logs,
         // `cat /etc/csf/csf.allow`, `tail /var/log/fail2ban.log`: the file
         // names the format.
@@ -558,21 +491,72 @@ fn classify_lines<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
         });
         return;
     }
-    // A saved HTML page has blank lines inside: it stays whole. Otherwise
+    // A saved HTML page has blank lines inside: it stays whole up to its
+    // `</html>` or the first line of another tool's output. Otherwise
     // paragraphs are judged one by one.
-    let html_page = crate::parse::html::looks_like_html(&seg.lines);
-    if let Some(kind) = sniff::best(&seg.lines).filter(|k| *k == BlockKind::ErrorPage && html_page)
-    {
+    let (page, rest) = split_html_page(seg.lines);
+    let html_page = crate::parse::html::looks_like_html(&page);
+    if let Some(kind) = sniff::best(&page).filter(|k| *k == BlockKind::ErrorPage && html_page) {
+        let own_last = page.last().map_or(seg.first_line, |l| l.no);
         out.push(Block {
             kind,
             command: None,
             first_line: seg.first_line,
-            last_line: seg.last_line,
-            lines: seg.lines,
+            last_line: if rest.is_empty() {
+                seg.last_line
+            } else {
+                own_last
+            },
+            lines: page,
         });
+        if let Some(first) = rest.first().map(|l| l.no) {
+            classify_lines(
+                Segment {
+                    command: None,
+                    first_line: first,
+                    last_line: seg.last_line,
+                    lines: rest,
+                },
+                out,
+            );
+        }
         return;
     }
-    push_paragraphs(seg.lines, out);
+    let mut lines = page;
+    lines.extend(rest);
+    push_paragraphs(lines, out);
+}
+
+fn ends_html(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("</html>")
+}
+
+/// The lines up to the end of an HTML document that opens the segment, and
+/// the lines after it: `</html>` ends it, and so does a line that starts
+/// another tool's output.
+fn split_html_page<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
+    let starts_other =
+        |l: &Line<'_>| sniff::starts_document(l.text).is_some_and(|k| k != BlockKind::ErrorPage);
+    let cut = lines.iter().enumerate().find_map(|(i, l)| {
+        if i > 0 && starts_other(l) {
+            Some(i)
+        } else {
+            ends_html(l.text).then_some(i + 1)
+        }
+    });
+    let mut page = lines;
+    // Blank lines after `</html>` stay with the page.
+    let rest = match cut {
+        Some(i) => {
+            let i = i.min(page.len());
+            let skip = page.get(i..).map_or(0, |r| {
+                r.iter().take_while(|l| l.text.trim().is_empty()).count()
+            });
+            page.split_off(i + skip)
+        }
+        None => Vec::new(),
+    };
+    (page, rest)
 }
 
 /// Splits a command's lines where a later paragraph is confidently another
@@ -625,15 +609,19 @@ fn split_trailing_prose<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a
     (output, prose)
 }
 
+/// Runs of lines ended by a blank line. Documents pasted back to back are
+/// paragraphs of their own too: `</html>` ends one, and a line a tool
+/// prints first (`# Generated by iptables-save`) starts one.
 fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
     let mut out: Vec<Vec<Line<'a>>> = Vec::new();
     let mut cur: Vec<Line<'a>> = Vec::new();
     for l in lines {
-        if l.text.trim().is_empty() {
-            cur.push(*l);
+        if !cur.is_empty() && sniff::starts_document(l.text).is_some() {
             out.push(std::mem::take(&mut cur));
-        } else {
-            cur.push(*l);
+        }
+        cur.push(*l);
+        if l.text.trim().is_empty() || ends_html(l.text) {
+            out.push(std::mem::take(&mut cur));
         }
     }
     if !cur.is_empty() {
@@ -647,7 +635,10 @@ fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
 /// boundary.
 fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
     let mut out: Vec<Block<'a>> = Vec::new();
-    for p in paragraphs(&lines) {
+    for mut p in paragraphs(&lines) {
+        if !continues_previous(out.last(), &p) {
+            dedent(&mut p);
+        }
         let content: Vec<&Line<'a>> = p.iter().filter(|l| !l.text.trim().is_empty()).collect();
         let (Some(first), Some(last)) = (p.first(), p.last()) else {
             continue;
@@ -739,88 +730,4 @@ fn continues_previous(prev: Option<&Block<'_>>, next: &[Line<'_>]) -> bool {
         })
         .sum();
     depth > 0
-}
-
-/// Sentences, possibly with a short sign-off line ("Thanks, Dana").
-fn is_prose_paragraph(p: &[Line<'_>]) -> bool {
-    let mut prose = 0;
-    for l in p {
-        let t = l.text.trim();
-        if t.is_empty() {
-            continue;
-        }
-        if is_prose_line(t) {
-            prose += 1;
-        } else if t.split_whitespace().count() > 3
-            || t.chars()
-                .any(|c| c.is_ascii_digit() || c == ':' || c == '=')
-        {
-            return false;
-        }
-    }
-    prose > 0
-}
-
-const GREETINGS: &[&str] = &[
-    "hi", "hello", "hey", "thanks", "thank", "regards", "cheers", "dear", "best",
-];
-
-/// Little words that sentences have and tool output rarely does.
-const STOPWORDS: &[&str] = &[
-    "the", "a", "an", "is", "are", "was", "were", "i", "my", "we", "our", "you", "your", "it",
-    "its", "this", "that", "and", "but", "or", "to", "of", "in", "on", "for", "with", "have",
-    "has", "had", "be", "been", "can", "cannot", "can't", "not", "no", "when", "after", "before",
-    "since", "still", "please", "here", "there", "what", "why", "how", "do", "does", "did", "so",
-    "if", "me", "us",
-];
-
-/// A sentence a person wrote: several words, mostly letters, no columns.
-pub fn is_prose_line(text: &str) -> bool {
-    let t = text.trim();
-    // A prompt with nothing after it closes a pasted session: chatter, not
-    // output of any format.
-    if crate::parse::textscan::is_bare_prompt(t) {
-        return true;
-    }
-    let words: Vec<&str> = t.split_whitespace().collect();
-    if words.len() < 4 {
-        // "Hi team,", "The page says:", "Thanks!": short, but a sentence.
-        return !words.is_empty()
-            && t.ends_with([',', ':', '!'])
-            && words.iter().any(|w| {
-                let core = w
-                    .trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_ascii_lowercase();
-                STOPWORDS.contains(&core.as_str()) || GREETINGS.contains(&core.as_str())
-            })
-            && words.iter().all(|w| {
-                w.trim_end_matches([',', ':', '!'])
-                    .chars()
-                    .all(char::is_alphabetic)
-            });
-    }
-    let wordy = words
-        .iter()
-        .filter(|w| {
-            let core = w.trim_matches(|c: char| ",.;:!?()\"'".contains(c));
-            !core.is_empty()
-                && core
-                    .chars()
-                    .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
-        })
-        .count();
-    let stop = words
-        .iter()
-        .filter(|w| {
-            let core = w
-                .trim_matches(|c: char| ",.;:!?()\"'".contains(c))
-                .to_ascii_lowercase();
-            STOPWORDS.contains(&core.as_str())
-        })
-        .count();
-    // Tool output has wide column gaps; prose has single spaces.
-    let column_gaps = t.contains("   ") || t.contains('\t');
-    let enough_words = wordy * 10 >= words.len() * 7
-        || (wordy * 10 >= words.len() * 5 && stop * 10 >= words.len() * 2);
-    enough_words && stop * 100 >= words.len() * 15 && !column_gaps
 }

@@ -1,8 +1,12 @@
-//! Small, allocation-light helpers shared by the evidence parsers: shell
-//! prompt detection, address:port splitting in the spellings of ss, netstat
-//! and lsof, and case-insensitive searching. Nothing here panics on any input.
+//! Small, allocation-light helpers shared by the parsers: shell prompt
+//! detection, address:port splitting in the spellings of ss, netstat and
+//! lsof, case-insensitive searching, and telling sentences a person wrote
+//! from tool output. Nothing here panics on any input.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::net::AddrRange;
+use crate::text::Line;
 
 /// The command typed after a shell prompt, if `text` looks like a prompt
 /// line: `$ cmd`, `# cmd`, `user@host:~$ cmd`, `[root@web ~]# cmd`,
@@ -150,11 +154,6 @@ pub fn split_host_port(text: &str) -> Option<(SockHost, Option<u16>)> {
     None
 }
 
-/// Whether `text` is exactly one IP address (optionally with a zone).
-pub fn is_ip(text: &str) -> bool {
-    parse_ip(text).is_some()
-}
-
 /// Unspecified address of a family.
 pub fn unspecified(v6: bool) -> IpAddr {
     if v6 {
@@ -182,9 +181,178 @@ pub fn leading_ip(text: &str) -> Option<IpAddr> {
     None
 }
 
-/// A number with thousands separators or a unit suffix removed, as u64.
-pub fn parse_u64(text: &str) -> Option<u64> {
-    text.trim().replace(',', "").parse().ok()
+/// Sentences, possibly with a short sign-off line ("Thanks, Dana").
+pub fn is_prose_paragraph(p: &[Line<'_>]) -> bool {
+    let mut prose = 0;
+    for l in p {
+        let t = l.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if is_prose_line(t) {
+            prose += 1;
+        } else if t.split_whitespace().count() > 3
+            || t.chars()
+                .any(|c| c.is_ascii_digit() || c == ':' || c == '=')
+        {
+            return false;
+        }
+    }
+    prose > 0
+}
+
+const GREETINGS: &[&str] = &[
+    "hi", "hello", "hey", "thanks", "thank", "regards", "cheers", "dear", "best",
+];
+
+/// Little words that sentences have and tool output rarely does.
+const STOPWORDS: &[&str] = &[
+    "the", "a", "an", "is", "are", "was", "were", "i", "my", "we", "our", "you", "your", "it",
+    "its", "this", "that", "and", "but", "or", "to", "of", "in", "on", "for", "with", "have",
+    "has", "had", "be", "been", "can", "cannot", "can't", "not", "no", "when", "after", "before",
+    "since", "still", "please", "here", "there", "what", "why", "how", "do", "does", "did", "so",
+    "if", "me", "us",
+];
+
+/// A sentence a person wrote: several words, mostly letters, no columns.
+pub fn is_prose_line(text: &str) -> bool {
+    let t = text.trim();
+    if is_markdown_markup(t) {
+        return true;
+    }
+    if is_stamped_log_line(t) {
+        return false;
+    }
+    // A prompt with nothing after it closes a pasted session: chatter, not
+    // output of any format.
+    if is_bare_prompt(t) {
+        return true;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.len() < 4 {
+        // "Hi team,", "The page says:", "Thanks!": short, but a sentence.
+        return !words.is_empty()
+            && t.ends_with([',', ':', '!'])
+            && words.iter().any(|w| {
+                let core = w
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_ascii_lowercase();
+                STOPWORDS.contains(&core.as_str()) || GREETINGS.contains(&core.as_str())
+            })
+            && words.iter().all(|w| {
+                w.trim_end_matches([',', ':', '!'])
+                    .chars()
+                    .all(char::is_alphabetic)
+            });
+    }
+    let wordy = words
+        .iter()
+        .filter(|w| {
+            let core = w.trim_matches(|c: char| ",.;:!?()\"'".contains(c));
+            !core.is_empty()
+                && core
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
+        })
+        .count();
+    let stop = words
+        .iter()
+        .filter(|w| {
+            let core = w
+                .trim_matches(|c: char| ",.;:!?()\"'".contains(c))
+                .to_ascii_lowercase();
+            STOPWORDS.contains(&core.as_str())
+        })
+        .count();
+    // Tool output has wide column gaps; prose has single spaces.
+    let column_gaps = t.contains("   ") || t.contains('\t');
+    let enough_words = wordy * 10 >= words.len() * 7
+        || (wordy * 10 >= words.len() * 5 && stop * 10 >= words.len() * 2);
+    enough_words && stop * 100 >= words.len() * 15 && !column_gaps
+}
+
+/// Markdown a report is written in: headings (`## Error log`), rules
+/// (`---`), and `**Field:** value` lines.
+fn is_markdown_markup(t: &str) -> bool {
+    let rule = t.len() >= 3
+        && ['-', '*', '_', '=']
+            .iter()
+            .any(|c| t.chars().all(|x| x == *c || x == ' '));
+    let hashes = t.chars().take_while(|c| *c == '#').count();
+    let heading = (1..=6).contains(&hashes)
+        && t.get(hashes..).is_some_and(|rest| {
+            rest.starts_with(' ')
+                && rest.chars().any(char::is_alphabetic)
+                // A shell comment or a config line commented out.
+                && !rest.contains([';', '{', '}', '='])
+                && !rest.to_ascii_lowercase().contains("generated by")
+        });
+    let field = t.starts_with("**")
+        && t.get(2..)
+            .and_then(|r| r.split_once("**"))
+            .is_some_and(|(name, _)| name.trim_end().ends_with(':') || name.len() < 40);
+    rule || heading || field
+}
+
+/// A log line: a date and time, then a bracketed level
+/// (`2024-03-01 10:00:01.123 [ERROR] No listener is available`,
+/// `2024/03/01 10:00:01 [emerg] 12#12: bind() …`).
+pub fn is_stamped_log_line(t: &str) -> bool {
+    let mut words = t.split_whitespace();
+    let (Some(date), Some(time), Some(level)) = (words.next(), words.next(), words.next()) else {
+        return false;
+    };
+    let date_ok = date.len() == 10
+        && date.bytes().enumerate().all(|(i, c)| match i {
+            4 | 7 => c == b'-' || c == b'/',
+            _ => c.is_ascii_digit(),
+        });
+    let time_ok = time.len() >= 8
+        && time.bytes().take(8).enumerate().all(|(i, c)| match i {
+            2 | 5 => c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    let level = level.to_ascii_lowercase();
+    let level_ok = [
+        "[emerg]",
+        "[alert]",
+        "[crit]",
+        "[error]",
+        "[warn]",
+        "[notice]",
+        "[info]",
+        "[debug]",
+        "[warning]",
+    ]
+    .contains(&level.as_str());
+    date_ok && time_ok && level_ok
+}
+
+/// An address token: `1.2.3.4`, `1.2.3.0/24`, `[1.2.3.4]`, `1.2.3.4:5555`,
+/// `[2400:cb00::1]:443`, with surrounding punctuation.
+pub fn addr_token(tok: &str) -> Option<AddrRange> {
+    let t = tok.trim_matches(|c: char| {
+        matches!(
+            c,
+            ',' | ';' | '(' | ')' | '\'' | '"' | '.' | '[' | ']' | '{' | '}'
+        )
+    });
+    if let Some(r) = AddrRange::parse(t) {
+        return Some(r);
+    }
+    // `address 1.2.3.4: possible DoS` (a v6 address never ends in one colon).
+    if let Some(r) = t.strip_suffix(':').and_then(AddrRange::parse) {
+        return Some(r);
+    }
+    // `[v6]:port` or `v4:port`.
+    if let Some(inner) = tok.trim_start_matches('[').split_once("]:") {
+        return AddrRange::parse(inner.0);
+    }
+    let (a, port) = t.rsplit_once(':')?;
+    if a.contains(':') || port.parse::<u16>().is_err() {
+        return None;
+    }
+    AddrRange::parse(a)
 }
 
 #[cfg(test)]

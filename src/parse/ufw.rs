@@ -374,6 +374,8 @@ fn default_policy(text: &str, line: Line<'_>, chain: &mut Chain) -> bool {
 
 /// One rule row; `None` when the line is not a row.
 fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule>> {
+    // long: one ufw row carries numbering, comment, attributes, direction, ports and LIMIT
+    // semantics, each read in print order.
     // `[ 1] ` from `status numbered`.
     let mut t = t;
     if let Some(rest) = t.strip_prefix('[') {

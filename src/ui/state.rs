@@ -9,7 +9,7 @@ use yew::Reducible;
 use super::protocol::{split_response, Request};
 use crate::diagnose::FindingId;
 use crate::options::SslMode;
-use crate::parse::split::BlockKind;
+use crate::parse::kind::BlockKind;
 use crate::report::Report;
 use crate::share::{KindOverride, SharePayload, SharedInput};
 

@@ -125,6 +125,8 @@ fn with_log(mut f: Finding, says: LogSays, ctx: &Ctx<'_>) -> Finding {
 }
 
 fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
+    // long: the verdict over every layer, family and port, with the sure/unsure split the SSL mode
+    // implies and the caveats of hidden interfaces; one decision read top to bottom.
     let id = FindingId::FirewallBlocksCloudflare;
     let Some(fw) = &ctx.firewall else {
         return Finding::unknown(id, ctx);
@@ -470,10 +472,7 @@ fn v6_caveat(aaaa_published: bool, no_aaaa_known: bool) -> &'static str {
 }
 
 fn is_v6(e: &CoverageEntry) -> Option<bool> {
-    e.cloudflare_range
-        .parse::<ipnet::IpNet>()
-        .ok()
-        .map(|n| matches!(n, ipnet::IpNet::V6(_)))
+    crate::net::AddrRange::parse(&e.cloudflare_range).map(|r| r.family == Family::V6)
 }
 
 /// "On port 443, 1 of 15 IPv4 ranges (131.0.72.0/22) and all 7 IPv6

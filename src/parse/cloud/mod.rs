@@ -197,7 +197,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
         if t.is_empty() {
             continue;
         }
-        if is_prompt_or_footer(t) || crate::parse::split::is_prose_line(t) {
+        if is_prompt_or_footer(t) || crate::parse::textscan::is_prose_line(t) {
             out.understood_lines += 1;
         } else {
             let reason = if aws_table && t.starts_with(['|', '+', '-']) {

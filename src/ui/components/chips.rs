@@ -1,9 +1,9 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::app::Dispatch;
+use super::context::Dispatch;
 use crate::facts::InputBlock;
-use crate::parse::split::BlockKind;
+use crate::parse::kind::BlockKind;
 use crate::share::KindOverride;
 use crate::ui::state::Action;
 
