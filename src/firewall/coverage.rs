@@ -163,7 +163,7 @@ fn choose(rulesets: &[Ruleset], family: Family) -> Vec<(&Ruleset, Option<String>
     out.into_iter().map(|r| (r, note.clone())).collect()
 }
 
-fn layer(r: &Ruleset, family: Family) -> Layer {
+pub fn layer(r: &Ruleset, family: Family) -> Layer {
     match (r.dialect, family) {
         (Dialect::Nftables, _) => Layer::Nftables,
         (Dialect::Ufw, _) => Layer::Ufw,
