@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use crate::firewall::model::Undecided;
 use crate::firewall::model::{
     Action, Chain, ChainId, Dialect, Match, NamedSet, Policy, PortSet, Rule, Ruleset, SourceLine,
 };
@@ -431,6 +432,7 @@ impl Builder {
                     if neg { "! " } else { "" },
                     if dest { "-d" } else { "-s" }
                 ),
+                why: Undecided::HostName,
             },
         }
     }
@@ -699,6 +701,7 @@ impl Builder {
                         );
                         m.push(Match::Unknown {
                             text: text.trim_end().to_string(),
+                            why: Undecided::NotUnderstood,
                         });
                     }
                 }
@@ -706,6 +709,7 @@ impl Builder {
                     if !in_target {
                         m.push(Match::Unknown {
                             text: format!("unexpected word `{t}`"),
+                            why: Undecided::NotUnderstood,
                         });
                     }
                 }
@@ -836,6 +840,7 @@ impl Builder {
             // `ACCEPT all -- anywhere anywhere` is usually `-i lo`.
             m.push(Match::Unknown {
                 text: "interface not shown (`iptables -L` without `-v`; often `-i lo`)".into(),
+                why: Undecided::InterfaceHidden,
             });
         }
         let action = if target.is_empty() {
@@ -1106,6 +1111,7 @@ impl Builder {
                         before,
                         Match::Unknown {
                             text: unknown_run.join(" "),
+                            why: Undecided::NotUnderstood,
                         },
                     );
                     unknown_run.clear();
@@ -1124,6 +1130,7 @@ impl Builder {
         if !unknown_run.is_empty() {
             m.push(Match::Unknown {
                 text: unknown_run.join(" "),
+                why: Undecided::NotUnderstood,
             });
         }
         (m, goto, reject_with)
@@ -1294,6 +1301,7 @@ fn never() -> Match {
 fn unknown(opt: &str, v: &str, neg: bool) -> Match {
     Match::Unknown {
         text: format!("{}{opt} {v}", if neg { "! " } else { "" }),
+        why: Undecided::NotUnderstood,
     }
 }
 

@@ -79,6 +79,9 @@ pub struct ListenerFacts {
     pub connections_by_port: BTreeMap<u16, BTreeMap<String, usize>>,
     pub understood_lines: usize,
     pub not_understood: Vec<NotUnderstood>,
+    /// The list shows some sockets only: a container table's published
+    /// ports, not what the host's own programs listen on.
+    pub partial: bool,
 }
 
 impl ListenerFacts {
