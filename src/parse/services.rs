@@ -118,6 +118,11 @@ pub enum EventKind {
     },
     /// LiteSpeed: "No listener is available".
     NoListener,
+    /// `httpd (pid 6759) already running`: a start failed because a copy
+    /// of the server runs already (outside its unit).
+    AlreadyRunning {
+        pid: Option<u32>,
+    },
     TooManyOpenFiles,
     WorkerConnectionsExhausted,
     /// `Failed to start ...` / `Failed with result 'exit-code'`.
@@ -200,12 +205,20 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE"))
         {
             score += 60;
+        } else if matches!(
+            classify_event(t),
+            Some(EventKind::BindConflict { port: Some(_), .. })
+                | Some(EventKind::AddressUnavailable { .. })
+        ) {
+            // A server's bind error names its address: one line is enough.
+            score += 50;
         } else if t.contains("syntax is ok")
             || t.contains("Syntax OK")
             || t.contains("[emerg]")
             || t.contains("AH00")
         {
-            score += 40;
+            // Only web servers print these: one line is enough.
+            score += 50;
         } else if let Some(c) = command_of(t) {
             let c = c.trim_start_matches("sudo ");
             if [
@@ -341,6 +354,10 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
         };
         return Some(EventKind::BindConflict { addr, port });
     }
+    // The server gives up after its bind errors: Apache, LiteSpeed.
+    if has("no listening sockets available") || has("fatal error in configuration, exit") {
+        return Some(EventKind::StartFailed { unit: None });
+    }
     if has("could not bind()") {
         // nginx's summary after the per-address bind failures above it.
         return Some(EventKind::BindConflict {
@@ -386,6 +403,12 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
             .and_then(|r| between(r, "(", ")"))
             .map(str::to_string);
         return Some(EventKind::OomKill { process });
+    }
+    if has(" already running") && !has("not running") {
+        let pid = after_ci(t, "(pid ")
+            .and_then(|r| r.split(')').next())
+            .and_then(|n| n.trim().parse().ok());
+        return Some(EventKind::AlreadyRunning { pid });
     }
     if has("no listener is available") {
         return Some(EventKind::NoListener);
@@ -437,6 +460,13 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
             None => (None, None),
         };
         return Some(EventKind::ConfigError { file, file_line });
+    }
+    // `Job for nginx.service failed because the control process exited ...`
+    if let Some(r) = t.strip_prefix("Job for ") {
+        if has(" failed") {
+            let unit = r.split_whitespace().next().map(|u| u.to_string());
+            return Some(EventKind::StartFailed { unit });
+        }
     }
     if let Some(r) = after_ci(t, "failed to start ") {
         return Some(EventKind::StartFailed {
@@ -500,6 +530,8 @@ fn is_known_noise(t: &str) -> bool {
         "Connected:",
         "IO:",
         "Swap:",
+        "Duration:",
+        "See \"systemctl status",
     ];
     if keys.iter().any(|k| t.starts_with(k)) {
         return true;
@@ -692,6 +724,11 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
         if let Some(rest) = t.strip_prefix("Process:") {
             if let Some(st) = after_ci(rest, "status=") {
                 let st = addr_token(st).trim_end_matches(')').to_string();
+                // nginx's ExecStartPre is `nginx -t`: exit 0 is a passed test.
+                if st.starts_with("0/") && (rest.contains(" -t ") || rest.contains("configtest")) {
+                    push_event(&mut f, EventKind::ConfigTestOk, unit_name.clone(), l);
+                    continue;
+                }
                 if !st.starts_with("0/") {
                     push_event(
                         &mut f,

@@ -335,6 +335,24 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> We
         (Server::Caddy, _) => caddy(&pre, cat_file, &mut f),
         (Server::Litespeed, _) => litespeed(&pre, cat_file, &mut f),
     }
+    // `grep -n listen /etc/nginx/sites-enabled/default`: one file, so the
+    // line numbers grep printed are lines of that file.
+    let grep_files: Vec<&str> = cmd
+        .split_whitespace()
+        .skip_while(|w| *w != "grep" && *w != "egrep")
+        .filter(|w| w.starts_with('/'))
+        .collect();
+    if let [file] = grep_files.as_slice() {
+        if !cmd.contains('|') && !cmd.contains(" -r") && !cmd.contains(" -R") {
+            for l in f
+                .listens
+                .iter_mut()
+                .filter(|l| l.file.is_none() && l.file_line.is_some())
+            {
+                l.file = Some((*file).to_string());
+            }
+        }
+    }
     if grep {
         f.complete = false;
         f.shape = Shape::Grep;

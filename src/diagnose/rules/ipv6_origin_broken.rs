@@ -36,7 +36,13 @@ fn drops_neighbour_discovery(ctx: &Ctx<'_>) -> Vec<Evidence> {
                     matches!(m, Match::Protocol { names, negated: false } if names.iter().any(|n| matches!(n.as_str(), "ipv6-icmp" | "icmpv6" | "icmp6" | "58")))
                 })
         });
-        if accepts_icmpv6 {
+        // A cut paste may accept ICMPv6 in the rules it does not show.
+        let cut = rs.chains.iter().flat_map(|c| c.rules.iter()).any(|r| {
+            r.matches.iter().any(
+                |m| matches!(m, Match::Unknown { why, .. } if *why == crate::firewall::model::Undecided::Cut),
+            )
+        });
+        if accepts_icmpv6 || cut {
             continue;
         }
         for chain in rs.entry.iter().filter_map(|&i| rs.chains.get(i)) {
