@@ -289,7 +289,8 @@ fn sysctl_disable_ipv6_is_host_state_that_breaks_a_published_aaaa() {
             ("eth0".to_string(), false)
         ]
     );
-    let with_aaaa = format!("$ dig +noall +answer AAAA shop.example.net\nshop.example.net.  300  IN  AAAA  2a01:4f8:c0c:1234::1\n\n{sysctl}");
+    // The proxied AAAA record as the Cloudflare DNS export shows it.
+    let with_aaaa = format!("shop.example.net.\t1\tIN\tAAAA\t2a01:4f8:c0c:1234::1 ; cf_tags=cf-proxied:true\n\n{sysctl}");
     assert_eq!(
         status(&with_aaaa, FindingId::Ipv6OriginBroken),
         Status::Confirmed
