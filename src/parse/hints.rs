@@ -18,9 +18,6 @@ pub enum Hint {
     /// "Flexible works, with Full the site shows 521": plain HTTP reaches
     /// the origin, HTTPS on 443 does not.
     HttpsFailsHttpWorks,
-    /// "with flexible SSL I get a 521": plain HTTP on port 80 is refused
-    /// (the origin likely serves HTTPS only, or nothing on 80).
-    HttpFailsUnderFlexible,
     /// "ss shows nothing on 80 or 443": the person says nothing listens on
     /// these ports.
     NothingListens(Vec<u16>),
@@ -65,9 +62,6 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
             push(&mut out, Hint::SslMode(SslMode::Full));
         } else if let Some(mode) = ssl_mode_stated(&lower) {
             push(&mut out, Hint::SslMode(mode));
-        }
-        if http_fails_under_flexible(&lower) {
-            push(&mut out, Hint::HttpFailsUnderFlexible);
         }
         for code in stated_codes(&lower) {
             push(&mut out, Hint::ErrorCode(code));
@@ -180,12 +174,6 @@ fn https_fails_http_works(lower: &str) -> bool {
     let tail = lower.get(full..).unwrap_or("");
     let works_flexible = lower.contains("work") || lower.contains("fine") || lower.contains("only");
     flex != full && works_flexible && fails.iter().any(|f| tail.contains(f))
-}
-
-/// "I have setup cloudflare, flexible SSL ... I get a 521 error": the mode
-/// named, Full not, and the 521 in the same sentence.
-fn http_fails_under_flexible(lower: &str) -> bool {
-    lower.contains("flexible") && !lower.contains("full") && words(lower).contains(&"521")
 }
 
 /// "ss shows nothing on 80 or 443", "nothing is listening on port 443".
@@ -320,13 +308,6 @@ mod tests {
         assert!(!stated("nothing changed since the upgrade to 443")
             .iter()
             .any(|h| matches!(h, Hint::NothingListens(_))));
-    }
-
-    #[test]
-    fn reads_a_521_under_flexible() {
-        assert!(stated("I have setup cloudflare, flexible SSL and enabled the proxy. When I try to visit my domain I get a 521 error")
-            .contains(&Hint::HttpFailsUnderFlexible));
-        assert!(!stated("flexible SSL works fine").contains(&Hint::HttpFailsUnderFlexible));
     }
 
     #[test]

@@ -60,20 +60,17 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
 /// more: HTTPS on 443 is not served (no TLS listener, or nothing on 443).
 /// A weak hint, `likely` at most, the sentence quoted.
 fn from_prose(ctx: &Ctx<'_>) -> Option<Finding> {
-    use crate::parse::hints::Hint;
-    let (input, h) = ctx.facts.hints.iter().find(|(_, h)| {
-        matches!(
-            h.hint,
-            Hint::HttpsFailsHttpWorks | Hint::HttpFailsUnderFlexible
-        )
-    })?;
-    let text = if h.hint == Hint::HttpsFailsHttpWorks {
-        format!("The ticket says the site works with SSL mode Flexible and fails with Full: Cloudflare reaches the origin over plain HTTP on port 80, but not over HTTPS on 443. Either nothing serves TLS on 443 (no `listen 443 ssl` or `SSLEngine on`, or no listener on 443 at all) or a firewall lets 80 through and not 443. `{CONFIRM_LIVE}` and `curl -vk https://ORIGIN-IP/` on the origin tell which.")
-    } else {
-        format!("The ticket says the site shows 521 with SSL mode Flexible: Cloudflare then connects to port 80 over plain HTTP and is refused. The origin likely serves only HTTPS on 443 (then set the mode to Full (strict) with a certificate on the origin) or nothing listens on 80. `{CONFIRM_LIVE}` on the origin tells which.")
-    };
-    let mut f = Finding::new(FindingId::TlsPortMismatch, Status::Likely, text)
-        .with_evidence([quote(ctx, input, h.line)]);
+    let (input, h) = ctx
+        .facts
+        .hints
+        .iter()
+        .find(|(_, h)| h.hint == crate::parse::hints::Hint::HttpsFailsHttpWorks)?;
+    let mut f = Finding::new(
+        FindingId::TlsPortMismatch,
+        Status::Likely,
+        format!("The ticket says the site works with SSL mode Flexible and fails with Full: Cloudflare reaches the origin over plain HTTP on port 80, but not over HTTPS on 443. Either nothing serves TLS on 443 (no `listen 443 ssl` or `SSLEngine on`, or no listener on 443 at all) or a firewall lets 80 through and not 443. `{CONFIRM_LIVE}` and `curl -vk https://ORIGIN-IP/` on the origin tell which."),
+    )
+    .with_evidence([quote(ctx, input, h.line)]);
     f.checks = vec![CONFIRM_LIVE.to_string()];
     Some(f)
 }
