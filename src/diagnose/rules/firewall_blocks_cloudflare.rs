@@ -398,7 +398,12 @@ fn rate_limited(blocked: &[&CoverageEntry]) -> String {
 /// The assumptions of the dumps the verdicts in `entries` come from.
 fn assumed(ctx: &Ctx<'_>, entries: &[&CoverageEntry]) -> Option<String> {
     let mut out: Vec<&str> = Vec::new();
-    for rs in ctx.facts.rulesets.iter().filter(|r| !r.assumptions.is_empty()) {
+    for rs in ctx
+        .facts
+        .rulesets
+        .iter()
+        .filter(|r| !r.assumptions.is_empty())
+    {
         let layers: Vec<_> = rs
             .families
             .iter()
