@@ -90,7 +90,25 @@ fn first_few(items: &[String]) -> String {
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let f = judge_dumps(ctx);
     let says = log_says(ctx);
-    with_log(f, says, ctx)
+    stated_off(with_log(f, says, ctx), ctx)
+}
+
+/// "The firewall is not active", with no dump: prose rules nothing out,
+/// but it changes what to check next.
+fn stated_off(mut f: Finding, ctx: &Ctx<'_>) -> Finding {
+    if f.status != Status::Unknown || ctx.firewall.is_some() {
+        return f;
+    }
+    let Some((input, h)) = ctx
+        .facts
+        .hints
+        .iter()
+        .find(|(_, h)| h.hint == crate::parse::hints::Hint::FirewallInactive)
+    else {
+        return f;
+    };
+    f.explanation = "The ticket says the host firewall is not active. That is the ticket's word, not output, and it leaves the firewalls it does not name: another host firewall (nftables, firewalld, CSF, a cloud-init iptables script) and the cloud or provider firewall in front of the server. Paste `sudo iptables-save; sudo nft list ruleset` and the cloud firewall's rules to rule them out.".to_string();
+    f.with_evidence([ctx.facts.quote(input, h.line)])
 }
 
 /// Adds what the firewall log says. With no dump to decide, refused SYNs
