@@ -333,3 +333,15 @@ fn compose_v1_rows_without_header_and_sentences_with_code_spans() {
         vec![BlockKind::Prose]
     );
 }
+
+#[test]
+fn a_bare_curl_line_with_header_options_is_a_command() {
+    let bs = split(&lines("curl -v -H Host:web1 localhost:2080\n"));
+    assert_eq!(
+        bs.first().and_then(|b| b.command),
+        Some("curl -v -H Host:web1 localhost:2080")
+    );
+    // A sentence that starts with the word is not.
+    let prose = split(&lines("curl works on the server but not from my laptop\n"));
+    assert_eq!(prose.first().and_then(|b| b.command), None);
+}
