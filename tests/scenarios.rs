@@ -1023,3 +1023,26 @@ fn litespeed_without_a_listener_is_a_config_error_with_a_litespeed_fix() {
     );
     assert!(!c.contains("nginx"), "{c}");
 }
+
+#[test]
+fn a_container_that_cannot_publish_its_port_names_the_host_program_in_the_way() {
+    let id = FindingId::PortConflict;
+    let r = default_run("scenarios/roles-docker-port-allocated.txt");
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    // The failed container is the server; host nginx holds 80.
+    assert!(
+        f.explanation
+            .starts_with("app-web-1 could not bind port 80"),
+        "{}",
+        f.explanation
+    );
+    let c = fix_commands(&r, id);
+    assert_eq!(
+        c,
+        vec![
+            "sudo systemctl disable --now nginx".to_string(),
+            "docker start app-web-1".to_string()
+        ]
+    );
+}

@@ -415,16 +415,29 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
         fix.push(FixStep { title, commands });
     }
     if !ports.is_empty() || !sockets.is_empty() {
-        let start_cmd = match container(ctx) {
-            Some(c) => format!("docker start {c}"),
-            None => start(ctx.facts, &server),
-        };
-        fix.push(step(format!("Start {server}"), &[&start_cmd]));
+        match (container(ctx), roles.server.is_some()) {
+            (Some(c), _) => fix.push(step(
+                format!("Start container {c} again (`docker compose up -d` when compose runs it)"),
+                &[&format!("docker start {c}")],
+            )),
+            (None, true) => fix.push(step(
+                format!("Start {server}"),
+                &[&start(ctx.facts, &server)],
+            )),
+            (None, false) => fix.push(step(
+                "Then start the server whose bind failed again (its unit or container)",
+                &[],
+            )),
+        }
     }
     let mut verify = Vec::new();
     if !ports.is_empty() {
+        let holder = match container(ctx) {
+            Some(c) => format!("docker-proxy (container {c})"),
+            None => server.clone(),
+        };
         verify.push(format!(
-            "{}   # {server} should hold it now",
+            "{}   # {holder} should hold it now",
             ss_ports(&ports)
         ));
     }

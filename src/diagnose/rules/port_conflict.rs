@@ -181,17 +181,20 @@ fn conflict(
     let (status, tail) = if running {
         (
             Status::Likely,
-            format!(" {server} is running now, so this may be an old or a second instance; check which process answers Cloudflare."),
+            format!(" {} is running now, so this may be an old or a second instance; check which process answers Cloudflare.", super::capitalized(&server)),
         )
     } else if ports.is_empty() && !sockets.is_empty() {
         (
             Status::Confirmed,
-            format!(" {server} exits at start, so Cloudflare's connections are refused (521)."),
+            format!(
+                " {} exits at start, so Cloudflare's connections are refused (521).",
+                super::capitalized(&server)
+            ),
         )
     } else {
         (
             Status::Confirmed,
-            format!(" {server} exits at start, so the ports only it would serve are refused: that is where Cloudflare shows 521."),
+            format!(" {} exits at start, so the ports only it would serve are refused: that is where Cloudflare shows 521.", super::capitalized(&server)),
         )
     };
     let other: Vec<u16> = ports
