@@ -1046,3 +1046,24 @@ fn a_container_that_cannot_publish_its_port_names_the_host_program_in_the_way() 
         ]
     );
 }
+
+#[test]
+fn loopback_fix_uses_the_servers_own_syntax_and_port() {
+    let id = FindingId::LoopbackOnly;
+    let r = example("loopback-only.txt");
+    assert_eq!(r.primary, Some(id));
+    let c = fix_text(&r, id);
+    assert!(c.contains("`listen 127.0.0.1:80;` to `listen 80;`"), "{c}");
+    assert!(
+        !c.contains("/etc/apache2") && !c.contains("/etc/httpd"),
+        "{c}"
+    );
+    // Apache bound to loopback: its Listen directive, its directories.
+    let text = "root@web:~# ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511        127.0.0.1:80        0.0.0.0:*     users:((\"apache2\",pid=912,fd=4))\n";
+    let r = err521::analyze(&[CaseInput::new("case", text)], &Options::default());
+    let c = fix_text(&r, id);
+    assert!(
+        c.contains("`Listen 127.0.0.1:80` to `Listen 80`") && !c.contains("/etc/nginx"),
+        "{c}"
+    );
+}
