@@ -181,6 +181,14 @@ impl Roles {
             .any(|s| s.lines.iter().any(|(i, l)| i == input && *l == line))
     }
 
+    /// True when the listener at (input, line) belongs to another program
+    /// than the web server (a stray copy of the server itself still serves).
+    pub fn is_other_program_line(&self, input: &str, line: usize) -> bool {
+        self.squatters
+            .iter()
+            .any(|s| !s.same_program && s.lines.iter().any(|(i, l)| i == input && *l == line))
+    }
+
     /// True when `name` (a unit or process) is a program in the way.
     pub fn is_squatter_name(&self, name: &str) -> bool {
         let unit = unit_of_process(name);
@@ -647,7 +655,7 @@ fn find_squatters(facts: &Facts, ports: &[u16], server: &ServerRole) -> Vec<Squa
             if server.container.is_none() && same_program(p, &server.name) {
                 // Another copy of the server holds the port it could not
                 // bind: a stray process outside its service manager.
-                if server.state == ServerState::Failed && conflict_ports.contains(&l.port) {
+                if server.state == ServerState::Failed && !conflict_ports.is_empty() {
                     add(p, l.pid, l.port, None, true, at);
                 }
                 continue;

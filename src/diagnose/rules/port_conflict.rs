@@ -178,7 +178,13 @@ fn conflict(
             ": another program holds it (`sudo ss -ltnp` names it). Cloudflare's connections to {port_text} reach that program (another site or a 520), not a refusal."
         ));
     }
-    let (status, tail) = if running {
+    let stray = held.iter().any(|s| s.same_program);
+    let (status, tail) = if stray {
+        (
+            Status::Confirmed,
+            " Where that copy holds no port, Cloudflare is refused (521); stop the copy and start the service so one managed server holds every port.".to_string(),
+        )
+    } else if running {
         (
             Status::Likely,
             format!(" {} is running now, so this may be an old or a second instance; check which process answers Cloudflare.", super::capitalized(&server)),

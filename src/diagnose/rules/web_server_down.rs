@@ -41,7 +41,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             l.process
                 .as_deref()
                 .is_some_and(crate::diagnose::roles::is_web_process)
-                && !ctx.roles.is_squatter_line(input, l.line)
+                && !ctx.roles.is_other_program_line(input, l.line)
         })
         .map(|(input, _, l)| quote(ctx, input, l.line))
         .collect();
