@@ -739,6 +739,9 @@ fn a_stray_copy_of_the_server_is_stopped_not_disabled() {
     assert!(finding(&r, id)
         .explanation
         .contains("another nginx process (pid 1187)"));
+    // The stray copy serves 80 and 443: the server is not simply down.
+    assert_eq!(status(&r, FindingId::WebServerDown), Status::Likely);
+    assert!(c.contains("ports 80 and 443"), "{c}");
 }
 
 #[test]
