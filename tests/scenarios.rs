@@ -1070,3 +1070,24 @@ fn loopback_fix_uses_the_servers_own_syntax_and_port() {
         "{c}"
     );
 }
+
+#[test]
+fn litespeed_names_the_busy_port_on_the_line_after_its_bind_error() {
+    // Real log (openlitespeed#163): the admin listener's port 7080 is busy
+    // and the whole server exits.
+    let path = format!(
+        "{}/tests/real/service/ols-163-admin-7080-in-use-restart.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let r = err521::analyze(&[CaseInput::new("ols", text)], &Options::default());
+    let id = FindingId::PortConflict;
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    assert!(
+        f.explanation.contains("lsws could not bind port 7080"),
+        "{}",
+        f.explanation
+    );
+    assert!(fix_commands(&r, id).contains(&"sudo ss -ltnp 'sport = :7080'".to_string()));
+}

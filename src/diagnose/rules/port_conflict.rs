@@ -174,9 +174,12 @@ fn conflict(
     {
         text.push_str(": nothing in the pasted listener list holds it now, so the other program has stopped since, or the configuration binds the same address twice (two `listen` lines for one address and port).");
     } else {
-        text.push_str(&format!(
-            ": another program holds it (`sudo ss -ltnp` names it). Cloudflare's connections to {port_text} reach that program (another site or a 520), not a refusal."
-        ));
+        text.push_str(": another program holds it (`sudo ss -ltnp` names it).");
+        if ports.is_empty() || ports.iter().any(|p| ctx.ports.contains(p)) {
+            text.push_str(&format!(
+                " Cloudflare's connections to {port_text} reach that program (another site or a 520), not a refusal."
+            ));
+        }
     }
     let stray = held.iter().any(|s| s.same_program);
     let (status, tail) = if stray {
