@@ -583,8 +583,9 @@ fn a_refused_syn_in_the_firewall_log_is_a_block_and_rst_fin_is_noise() {
         "{:?}",
         f.checks
     );
-    // A firewall log is not a ban list: no real-IP or unban fix.
-    assert_eq!(status(&r, FindingId::BanBlocksCloudflare), Status::RuledOut);
+    // A firewall log is not a ban list: it neither rules bans out nor
+    // brings a real-IP or unban fix.
+    assert_eq!(status(&r, FindingId::BanBlocksCloudflare), Status::Unknown);
     assert!(
         fix_commands(&r, fw).is_empty() || !all_fix_commands(&r, fw).contains("set_real_ip_from")
     );

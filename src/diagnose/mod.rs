@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod codes;
+pub mod evidence;
 pub mod roles;
 mod rules;
 
@@ -326,6 +327,7 @@ pub fn ports_text(ports: &[u16]) -> String {
 pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
     let ctx = Ctx::new(facts, options);
     let mut findings = rules::judge_all(&ctx);
+    evidence::enforce(&ctx, &mut findings);
     findings.sort_by_key(|f| (f.status, rules::weight(f.id, &ctx)));
     let primary = findings
         .iter()

@@ -199,6 +199,8 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         } else if t.starts_with("Loaded:") || t.starts_with("Active:") || t.starts_with("Main PID:")
         {
             score += 30;
+        } else if is_headerless_ps_row(t) {
+            score += 40;
         } else if t.starts_with("CONTAINER ID")
             || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE"))
         {
@@ -324,6 +326,11 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
     // systemd); each arm is one phrase.
     let lower = t.to_ascii_lowercase();
     let has = |s: &str| lower.contains(s);
+    // A bind line cut before its address and errno (a terminal or a paste
+    // cut it) says neither which port nor why: no event.
+    if lower.trim_end().ends_with("bind() to") {
+        return None;
+    }
     if has("cannot assign requested address") || has("(99:") || has("(99)") {
         let spot = bind_spot(t);
         let (addr, port) = spot.map(addr_port).unwrap_or((None, None));
@@ -613,6 +620,10 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
             f.understood_lines += 1;
             continue;
         }
+        // `docker ps` rows pasted without their header.
+        if docker.is_none() && is_headerless_ps_row(t) {
+            docker = Some(DockerLayout::Ps);
+        }
         if let Some(layout) = docker {
             if t.chars().all(|c| c == '-') {
                 f.understood_lines += 1;
@@ -896,6 +907,16 @@ fn docker_header(t: &str) -> Option<DockerLayout> {
     None
 }
 
+/// A `docker ps` row: a 12-digit hex container ID first, a status
+/// (`Up 6 minutes`, `Exited (0) 2 hours ago`) after it.
+pub fn is_headerless_ps_row(t: &str) -> bool {
+    let mut toks = t.split_whitespace();
+    let id_ok = toks
+        .next()
+        .is_some_and(|id| id.len() == 12 && id.bytes().all(|c| c.is_ascii_hexdigit()));
+    id_ok && toks.any(|w| matches!(w, "Up" | "Exited" | "Restarting" | "Created" | "Paused"))
+}
+
 fn parse_container(t: &str, layout: DockerLayout, line: usize) -> Option<Container> {
     let toks: Vec<&str> = t.split_whitespace().collect();
     let (name, image) = match layout {
@@ -1029,6 +1050,14 @@ mod tests {
 
     fn p(s: &str) -> ServiceFacts {
         parse(s, &lines(s))
+    }
+
+    #[test]
+    fn a_bind_line_cut_before_its_address_is_no_event() {
+        assert_eq!(
+            classify_event("nginx[4748]: 2025/04/18 21:43:06 [emerg] 4748#4748: bind() to"),
+            None
+        );
     }
 
     #[test]

@@ -132,6 +132,8 @@ pub struct WebConfigFacts {
     /// What the reader should know (unix sockets, host names, includes not
     /// pasted, what `apachectl -S` cannot show).
     pub notes: Vec<String>,
+    /// Ports of `# listen 443 ssl;` lines: a listen someone turned off.
+    pub commented_listens: Vec<(u16, usize)>,
     pub understood_lines: usize,
     pub not_understood: Vec<NotUnderstood>,
 }
@@ -148,6 +150,7 @@ impl WebConfigFacts {
             complete: false,
             test_lines: Vec::new(),
             notes: Vec::new(),
+            commented_listens: Vec::new(),
             understood_lines: 0,
             not_understood: Vec::new(),
         }
@@ -577,6 +580,9 @@ fn nginx_statements<'a>(pre: &[Pre<'a>], f: &mut WebConfigFacts) -> Vec<Stmt<'a>
             f.complete = true;
             continue;
         }
+        if let Some(port) = commented_listen(t) {
+            f.commented_listens.push((port, p.line.no));
+        }
         if is_test_output(t) {
             f.test_lines.push(p.line.no);
             continue;
@@ -860,6 +866,17 @@ fn close_nginx_frame(
 }
 
 /// One nginx `listen`: Ok(None) for unix sockets and QUIC.
+/// The port of a commented-out `# listen 443 ssl;` line.
+fn commented_listen(t: &str) -> Option<u16> {
+    let rest = t.strip_prefix('#')?.trim_start_matches('#').trim();
+    let body = rest.strip_suffix(';')?;
+    let words: Vec<String> = body.split_whitespace().map(str::to_string).collect();
+    if words.first().map(String::as_str) != Some("listen") {
+        return None;
+    }
+    nginx_listen(&words).ok().flatten().map(|l| l.port)
+}
+
 fn nginx_listen(words: &[String]) -> Result<Option<Listen>, String> {
     let Some(target) = words.get(1) else {
         return Err("listen without an address or port".to_string());
