@@ -366,7 +366,7 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
         });
     }
     if has("permission denied") || has("(13:") || has("(13)") {
-        if has("bind") {
+        if has("bind") || has("can't listen at address") {
             let spot = after_ci(t, "bind() to ")
                 .or_else(|| after_ci(t, "bind to address "))
                 .or_else(|| after_ci(t, "listen tcp "));
@@ -757,6 +757,30 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
         if t.starts_with("Redirecting to ") {
             f.understood_lines += 1;
             continue;
+        }
+        // LiteSpeed names the port on the line after its bind error:
+        // `[config:...] failed to start listener on address *:7080!`.
+        if let Some(spot) = after_ci(t, "failed to start listener on address ") {
+            let (addr, port) = addr_port(addr_token(spot).trim_end_matches('!'));
+            let filled = match f.events.last_mut().map(|e| &mut e.kind) {
+                Some(EventKind::BindConflict {
+                    addr: a @ None,
+                    port: p @ None,
+                }) => {
+                    *a = addr;
+                    *p = port;
+                    true
+                }
+                Some(EventKind::PermissionDenied { port: p @ None, .. }) => {
+                    *p = port;
+                    true
+                }
+                _ => false,
+            };
+            if filled {
+                f.understood_lines += 1;
+                continue;
+            }
         }
         if let Some(kind) = classify_event(t) {
             let mut about = unit_name;
