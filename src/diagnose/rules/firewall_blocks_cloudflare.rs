@@ -243,6 +243,9 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
     if let Some(f) = interface_conditional(ctx, &unknown) {
         return f;
     }
+    if let Some(f) = hidden_interface(ctx, &unknown) {
+        return f;
+    }
 
     if !unknown.is_empty() {
         // A cut paste is said once, by `cut_paste` below.
@@ -398,7 +401,12 @@ fn rate_limited(blocked: &[&CoverageEntry]) -> String {
 /// The assumptions of the dumps the verdicts in `entries` come from.
 fn assumed(ctx: &Ctx<'_>, entries: &[&CoverageEntry]) -> Option<String> {
     let mut out: Vec<&str> = Vec::new();
-    for rs in ctx.facts.rulesets.iter().filter(|r| !r.assumptions.is_empty()) {
+    for rs in ctx
+        .facts
+        .rulesets
+        .iter()
+        .filter(|r| !r.assumptions.is_empty())
+    {
         let layers: Vec<_> = rs
             .families
             .iter()
@@ -707,5 +715,55 @@ fn interface_conditional(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Fi
         ev
     });
     f.checks = vec![HOST_INTERFACES.to_string()];
+    Some(f)
+}
+
+/// `iptables -L` without `-v` hides each rule's interface. In the usual
+/// layouts (firewalld, ufw) a bare `ACCEPT all` is the loopback rule
+/// (`-i lo`) and a final bare REJECT/DROP applies on every interface: when
+/// only such hidden interfaces stand between Cloudflare and a block, the
+/// block is `likely`, and `-v` decides.
+fn hidden_interface(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Finding> {
+    let blocks = |o: Outcome| matches!(o, Outcome::Drop | Outcome::Reject);
+    // Per entry: the outcome of the block and the rule (or policy) behind it.
+    let mut blocked: Vec<(Outcome, String)> = Vec::new();
+    for e in unknown {
+        let (holds, not) = e.branches?;
+        if e.undecided.as_slice() != [Undecided::InterfaceHidden] {
+            return None;
+        }
+        let by = |r: Option<&crate::firewall::eval::RuleRef>| match (r, &e.policy) {
+            (Some(r), _) => format!("line {} `{}`", r.line, r.text.trim()),
+            (None, Some(p)) => format!("the default policy ({p})"),
+            (None, None) => "the firewall".to_string(),
+        };
+        if blocks(holds) && not == Outcome::Accept {
+            blocked.push((holds, by(e.alt_rule.as_ref())));
+        } else if holds == Outcome::Accept && blocks(not) {
+            blocked.push((not, by(e.rule.as_ref())));
+        } else {
+            return None;
+        }
+    }
+    let first = blocked.first()?.1.clone();
+    let ports: BTreeSet<u16> = unknown.iter().map(|e| e.port).collect();
+    let p: Vec<u16> = ports.into_iter().collect();
+    let rejects = blocked.iter().any(|(o, _)| *o == Outcome::Reject);
+    let mut f = Finding::new(
+        FindingId::FirewallBlocksCloudflare,
+        Status::Likely,
+        format!(
+            "On {}, Cloudflare's connections are most likely {} by {first}. `iptables -L` without `-v` hides each rule's interface; in the usual layout (firewalld, ufw) a bare `ACCEPT all` is the loopback rule `-i lo`, which does not apply to Cloudflare, and a final bare REJECT or DROP applies on every interface. {} Paste `sudo iptables -L INPUT -n -v --line-numbers` to confirm.",
+            ports_text(&p),
+            if rejects { "rejected" } else { "dropped" },
+            if rejects {
+                "A reject answers at once: Cloudflare shows 521."
+            } else {
+                "A drop makes Cloudflare wait and show 522."
+            }
+        ),
+    )
+    .with_evidence(deciding_lines(ctx, unknown.iter().copied()));
+    f.checks = vec!["sudo iptables -L INPUT -n -v --line-numbers".to_string()];
     Some(f)
 }

@@ -79,7 +79,10 @@ pub(super) fn azure_nsg(
 /// `{"name": n, "properties": {...}}` as `{"name": n, ...}`; a flat rule
 /// as it is.
 fn flatten(r: &Value) -> Value {
-    match (r.get("properties").and_then(Value::as_object), r.as_object()) {
+    match (
+        r.get("properties").and_then(Value::as_object),
+        r.as_object(),
+    ) {
         (Some(props), Some(outer)) => {
             let mut m = props.clone();
             for (k, v) in outer {

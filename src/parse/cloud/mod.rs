@@ -197,7 +197,9 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
         if t.is_empty() {
             continue;
         }
-        if is_prompt_or_footer(t) || crate::parse::textscan::is_prose_line(t) {
+        // An AWS table's box lines (`-----`) are not Markdown rules.
+        let box_line = aws_table && t.starts_with(['|', '+', '-']);
+        if is_prompt_or_footer(t) || (!box_line && crate::parse::textscan::is_prose_line(t)) {
             out.understood_lines += 1;
         } else {
             let reason = if aws_table && t.starts_with(['|', '+', '-']) {
