@@ -652,7 +652,9 @@ fn interface_conditional(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Fi
     };
     let mut parts: Vec<String> = Vec::new();
     let mut sentence = |list: &[(&CoverageEntry, String, Outcome)], unless: bool| {
-        let mut seen: Vec<String> = Vec::new();
+        // One sentence per (interface, outcome, deciding rule), over all
+        // the ports it covers.
+        let mut groups: Vec<(String, Outcome, String, BTreeSet<u16>)> = Vec::new();
         for (e, name, o) in list {
             // The rule that blocks: the alternative's when the block
             // happens on the named interface, else the main verdict's.
@@ -662,24 +664,32 @@ fn interface_conditional(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Fi
                 (None, Some(p)) => format!("the default policy ({p})"),
                 (None, None) => "the firewall".to_string(),
             };
-            let s = if unless {
+            match groups
+                .iter_mut()
+                .find(|g| g.0 == *name && g.1 == *o && g.2 == by)
+            {
+                Some(g) => {
+                    g.3.insert(e.port);
+                }
+                None => groups.push((name.clone(), *o, by, BTreeSet::from([e.port]))),
+            }
+        }
+        for (name, o, by, ports) in groups {
+            let p: Vec<u16> = ports.into_iter().collect();
+            parts.push(if unless {
                 format!(
-                    "Cloudflare's connections on port {} are accepted only if they arrive on {name}; on any other interface they are {} by {by}",
-                    e.port,
-                    word(*o)
+                    "On {}, Cloudflare's connections are accepted only if they arrive on {name}; on any other interface they are {} by {by}",
+                    ports_text(&p),
+                    word(o)
                 )
             } else {
                 format!(
-                    "Cloudflare's connections on port {} are {} if Cloudflare arrives on {name} ({by})",
-                    e.port,
-                    word(*o)
+                    "On {}, Cloudflare's connections are {} if Cloudflare arrives on {name} ({by})",
+                    ports_text(&p),
+                    word(o)
                 )
-            };
-            if !seen.contains(&s) {
-                seen.push(s);
-            }
+            });
         }
-        parts.extend(seen);
     };
     sentence(&if_there, false);
     sentence(&unless_there, true);
@@ -694,12 +704,21 @@ fn interface_conditional(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Fi
         .chain(unless_there.iter())
         .map(|(e, _, _)| *e)
         .collect();
+    let drops = if_there
+        .iter()
+        .chain(unless_there.iter())
+        .any(|(_, _, o)| *o == Outcome::Drop);
     let mut f = Finding::new(
         id,
         status,
         format!(
-            "{}. Which interface Cloudflare's traffic arrives on is not in the paste: the one with the public address and the default route decides (paste `{HOST_INTERFACES}`).",
-            parts.join(". ")
+            "{}.{} Which interface Cloudflare's traffic arrives on is not in the paste: the one with the public address and the default route decides (paste `{HOST_INTERFACES}`).",
+            parts.join(". "),
+            if drops {
+                " A drop makes Cloudflare wait and show 522, not 521."
+            } else {
+                " A reject answers at once: Cloudflare shows 521."
+            }
         ),
     )
     .with_evidence({
