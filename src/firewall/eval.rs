@@ -50,7 +50,7 @@ pub struct RuleRef {
     /// The rate limit the rule matches under (`limit rate 5/second`): it
     /// decides only while connections stay below it; the rest fall
     /// through to the rules after it.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
 }
 

@@ -1,5 +1,6 @@
-//! One normalized rule model for every host firewall dump (iptables,
-//! ip6tables, nftables, ufw) and, later, the other layers.
+//! One normalized rule model for every firewall layer the engine reads: host
+//! dumps (iptables, ip6tables, nftables, ufw, firewalld, CSF's rules) and
+//! cloud firewalls (AWS, GCP, Azure, Hetzner, DigitalOcean, Oracle).
 //!
 //! A parser turns its dump into a [`Ruleset`]; [`super::eval`] decides, for a
 //! new TCP connection (a SYN in state NEW) from a set of source addresses to
@@ -9,7 +10,7 @@
 //! **Architecture Invariant:** every [`Rule`] keeps the 1-based line number and
 //! the original text of the line it came from, so any verdict can be quoted.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::net::{AddrSet, Family};
 
@@ -171,7 +172,8 @@ pub enum Match {
 
 /// Why a condition cannot be decided from the paste: the typed form of a
 /// reason, so later stages ask for the right paste without reading words.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Undecided {
     /// A match or construct the parser does not understand (`text` is the
     /// rule's own words).

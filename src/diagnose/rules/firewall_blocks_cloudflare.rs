@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use super::dns_wrong_origin::origin_records;
 use super::quote;
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
-use crate::firewall::coverage::CoverageEntry;
+use crate::firewall::coverage::{layer, CoverageEntry};
 use crate::firewall::eval::Outcome;
 use crate::firewall::model::Undecided;
 use crate::net::Family;
@@ -586,11 +586,23 @@ fn deciding_lines<'e>(
                 out.push(ev);
             }
         } else if e.policy.is_some() {
-            // Decided by a default policy: quote where the dump states it.
-            for rs in &ctx.facts.rulesets {
+            // Decided by a default policy: quote where the dump states it;
+            // a listing that leaves it implied (a cloud firewall's final
+            // deny) speaks through the rules it does show, none of which
+            // admits the connection.
+            for rs in ctx
+                .facts
+                .rulesets
+                .iter()
+                .filter(|rs| rs.families.iter().any(|f| layer(rs, *f) == e.layer))
+            {
                 for c in rs.entry.iter().filter_map(|&i| rs.chains.get(i)) {
-                    if let Some(pl) = &c.policy_line {
-                        let ev = quote(ctx, &rs.input, pl.line);
+                    let lines: Vec<usize> = match &c.policy_line {
+                        Some(pl) => vec![pl.line],
+                        None => c.rules.iter().map(|r| r.source.line).take(6).collect(),
+                    };
+                    for line in lines {
+                        let ev = quote(ctx, &rs.input, line);
                         if !out.contains(&ev) {
                             out.push(ev);
                         }

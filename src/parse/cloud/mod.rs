@@ -197,17 +197,19 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
         if t.is_empty() {
             continue;
         }
-        // An AWS table's box lines (`-----`) are not Markdown rules.
-        let box_line = aws_table && t.starts_with(['|', '+', '-']);
-        if is_prompt_or_footer(t) || (!box_line && crate::parse::textscan::is_prose_line(t)) {
+        // A box line of an AWS table would pass for a Markdown rule.
+        if aws_table && t.starts_with(['|', '+', '-']) {
+            out.not_understood.push(NotUnderstood::new(
+                *l,
+                "AWS CLI table output is not read: use `--output json` or `--output text`",
+            ));
+        } else if is_prompt_or_footer(t) || crate::parse::textscan::is_prose_line(t) {
             out.understood_lines += 1;
         } else {
-            let reason = if aws_table && t.starts_with(['|', '+', '-']) {
-                "AWS CLI table output is not read: use `--output json` or `--output text`"
-            } else {
-                "not part of a cloud firewall listing"
-            };
-            out.not_understood.push(NotUnderstood::new(*l, reason));
+            out.not_understood.push(NotUnderstood::new(
+                *l,
+                "not part of a cloud firewall listing",
+            ));
         }
     }
     out.not_understood.sort_by_key(|n| n.line);
