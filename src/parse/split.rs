@@ -349,7 +349,15 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         "aws" | "gcloud" | "az" | "hcloud" | "doctl" | "oci" => BlockKind::CloudFirewall,
         "dig" | "nslookup" | "host" | "Resolve-DnsName" => BlockKind::Dns,
         "ifconfig" | "hostname" | "sysctl" => BlockKind::Addresses,
-        "ip" if has("a") || has("addr") || has("address") || has("-br") => BlockKind::Addresses,
+        "ip" if has("a")
+            || has("addr")
+            || has("address")
+            || has("-br")
+            || has("route")
+            || has("r") =>
+        {
+            BlockKind::Addresses
+        }
         "curl" | "wget"
             if words.iter().any(|w| {
                 w.contains("ifconfig.me")
