@@ -389,9 +389,66 @@ fn small_number(b: &[u8]) -> Option<(u32, usize)> {
     ))
 }
 
+/// The port of a service name as `/etc/services` spells it (what
+/// `iptables -L` without `-n`, `nft list` without `-nn`, `ss` and `netstat`
+/// print instead of a number). One table for every reader.
+pub fn service_port(name: &str) -> Option<u16> {
+    Some(match name {
+        "ftp-data" => 20,
+        "ftp" => 21,
+        "ssh" => 22,
+        "telnet" => 23,
+        "smtp" => 25,
+        "domain" => 53,
+        "http" | "www" => 80,
+        "kerberos" => 88,
+        "pop3" => 110,
+        "sunrpc" => 111,
+        "ntp" => 123,
+        "imap" | "imap2" => 143,
+        "snmp" => 161,
+        "bgp" => 179,
+        "ldap" => 389,
+        "https" => 443,
+        "submissions" | "smtps" | "urd" => 465,
+        "submission" => 587,
+        "ldaps" => 636,
+        "rsync" => 873,
+        "imaps" => 993,
+        "pop3s" => 995,
+        "openvpn" => 1194,
+        "mysql" => 3306,
+        "ms-wbt-server" => 3389,
+        "sip" => 5060,
+        // lsof and some netstat builds print the daemon's short name.
+        "postgresql" | "postgres" => 5432,
+        "redis" => 6379,
+        "http-alt" | "webcache" => 8080,
+        "pcsync-https" => 8443,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_names_of_every_reader_resolve() {
+        // iptables -L, nft list and ss/lsof spellings.
+        for (name, port) in [
+            ("sunrpc", 111),
+            ("bgp", 179),
+            ("www", 80),
+            ("pcsync-https", 8443),
+            ("postgres", 5432),
+            ("webcache", 8080),
+        ] {
+            assert_eq!(service_port(name), Some(port), "{name}");
+        }
+        assert_eq!(service_port("HTTPS"), None);
+        assert_eq!(service_port("443"), None);
+    }
 
     fn set(cidrs: &[&str]) -> AddrSet {
         AddrSet::from_ranges(cidrs.iter().filter_map(|c| AddrRange::parse(c)))

@@ -13,6 +13,7 @@
 use serde::Serialize;
 
 use crate::net::{AddrSet, Family};
+use crate::text::Line;
 
 /// What kind of dump a ruleset was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,6 +88,19 @@ pub enum Policy {
 pub struct SourceLine {
     pub line: usize,
     pub text: String,
+}
+
+impl From<Line<'_>> for SourceLine {
+    /// The line as pasted, trimmed of trailing whitespace (as [`Evidence`]
+    /// quotes it).
+    ///
+    /// [`Evidence`]: crate::text::Evidence
+    fn from(line: Line<'_>) -> Self {
+        SourceLine {
+            line: line.no,
+            text: line.text.trim_end().to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

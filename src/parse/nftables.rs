@@ -750,42 +750,8 @@ fn parse_addr(text: &str) -> Option<AddrRange> {
     })
 }
 
-fn service_port(name: &str) -> Option<u16> {
-    Some(match name {
-        "ftp-data" => 20,
-        "ftp" => 21,
-        "ssh" => 22,
-        "telnet" => 23,
-        "smtp" => 25,
-        "domain" => 53,
-        "http" | "www" => 80,
-        "kerberos" => 88,
-        "pop3" => 110,
-        "ntp" => 123,
-        "imap" | "imap2" => 143,
-        "snmp" => 161,
-        "bgp" => 179,
-        "ldap" => 389,
-        "https" => 443,
-        "submissions" | "smtps" | "urd" => 465,
-        "submission" => 587,
-        "ldaps" => 636,
-        "rsync" => 873,
-        "imaps" => 993,
-        "pop3s" => 995,
-        "openvpn" => 1194,
-        "mysql" => 3306,
-        "ms-wbt-server" => 3389,
-        "sip" => 5060,
-        "postgresql" => 5432,
-        "redis" => 6379,
-        "http-alt" | "webcache" => 8080,
-        _ => return None,
-    })
-}
-
 fn port_value(text: &str) -> Option<u16> {
-    text.parse().ok().or_else(|| service_port(text))
+    text.parse().ok().or_else(|| crate::net::service_port(text))
 }
 
 fn parse_port(text: &str) -> Option<(u16, u16)> {
