@@ -6,8 +6,9 @@ use std::net::IpAddr;
 
 use super::quote;
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
+use crate::net::{classify, AddrClass};
 use crate::parse::addrs::{AddrSource, Scope};
-use crate::parse::dns::{classify, AddrClass, DnsRecord, DnsSource};
+use crate::parse::dns::{DnsRecord, DnsSource};
 use crate::text::Evidence;
 
 /// Records as configured in Cloudflare (zone file, export, API), or marked
@@ -32,12 +33,13 @@ pub fn origin_records<'a>(ctx: &'a Ctx<'_>) -> Vec<(&'a str, &'a DnsRecord)> {
 /// The server's own public addresses: global interface addresses, and what
 /// an echo service saw (`curl ifconfig.me`: `true` in the pair).
 pub fn own_addresses(ctx: &Ctx<'_>) -> Vec<(IpAddr, bool, Evidence)> {
+    let cf = ctx.options.ranges.set();
     ctx.facts
         .addrs
         .iter()
         .flat_map(|a| a.facts.addrs.iter().map(move |x| (a.input.as_str(), x)))
         .filter(|(_, x)| {
-            x.scope == Scope::Global && classify(x.addr) == AddrClass::Public
+            x.scope == Scope::Global && classify(x.addr, &cf) == AddrClass::Public
                 || x.source == AddrSource::PublicEcho
         })
         .map(|(input, x)| {
@@ -71,6 +73,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         return Finding::unknown(id, ctx);
     }
     let own = own_addresses(ctx);
+    let cf = ctx.options.ranges.set();
     let mut wrong = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
     let mut differs = Vec::new();
@@ -84,7 +87,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         } else {
             r.name.clone()
         };
-        let class = match classify(addr) {
+        let class = match classify(addr, &cf) {
             // Redaction writes public addresses as documentation ones.
             AddrClass::Reserved if ctx.options.redacted && is_documentation(addr) => {
                 AddrClass::Public
