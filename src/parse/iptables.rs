@@ -1562,18 +1562,7 @@ pub(crate) fn parse_ports(v: &str) -> Option<PortSet> {
         };
         out.push((lo.min(hi), lo.max(hi)));
     }
-    out.sort_unstable();
-    let mut merged: Vec<(u16, u16)> = Vec::with_capacity(out.len());
-    for (lo, hi) in out {
-        if let Some(last) = merged.last_mut() {
-            if u32::from(lo) <= u32::from(last.1) + 1 {
-                last.1 = last.1.max(hi);
-                continue;
-            }
-        }
-        merged.push((lo, hi));
-    }
-    Some(PortSet(merged))
+    Some(PortSet::from_ranges(out))
 }
 
 fn port(s: &str) -> Option<u16> {

@@ -763,21 +763,6 @@ fn parse_port(text: &str) -> Option<(u16, u16)> {
     (a <= b).then_some((a, b))
 }
 
-fn port_set(mut v: Vec<(u16, u16)>) -> PortSet {
-    v.sort_unstable();
-    let mut out: Vec<(u16, u16)> = Vec::with_capacity(v.len());
-    for (lo, hi) in v {
-        if let Some(last) = out.last_mut() {
-            if u32::from(last.1) + 1 >= u32::from(lo) {
-                last.1 = last.1.max(hi);
-                continue;
-            }
-        }
-        out.push((lo, hi));
-    }
-    PortSet(out)
-}
-
 // ---------------------------------------------------------------------------
 // Phase 2: rules.
 
@@ -1195,7 +1180,7 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
                 });
             }
             (Sel::Port { dst, .. }, Some(s)) if s.kind == Some(SetKind::Port) => {
-                let ports = port_set(s.ports.clone());
+                let ports = PortSet::from_ranges(s.ports.clone());
                 self.out.conj.push(if dst {
                     Match::DestPort { ports, negated }
                 } else {
@@ -1731,7 +1716,7 @@ fn value_cond(sel: Sel, negated: bool, vals: &[&str]) -> Option<Cond> {
         }
         Sel::Port { dst, .. } => {
             let ports: Option<Vec<(u16, u16)>> = vals.iter().map(|v| parse_port(v)).collect();
-            let ports = port_set(ports?);
+            let ports = PortSet::from_ranges(ports?);
             Cond::Match(vec![if dst {
                 Match::DestPort { ports, negated }
             } else {
