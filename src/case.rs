@@ -123,7 +123,7 @@ fn read_block(
             n
         }
         BlockKind::Bans => {
-            let f = bans::parse(input, lines);
+            let f = bans::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             facts.bans.push(sourced(input, block, f));
@@ -149,7 +149,7 @@ fn read_block(
             dump.understood_lines
         }
         BlockKind::Dns => {
-            let f = dns::parse(input, lines);
+            let f = dns::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             facts.dns.push(sourced(input, block, f));

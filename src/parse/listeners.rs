@@ -399,6 +399,21 @@ fn process_of(t: &str, toks: &[&str]) -> (Option<String>, Option<u32>) {
     (None, None)
 }
 
+/// lsof without `-n` prints host names: `localhost:https` is loopback; of
+/// another name only the port is known (enough to count a connection).
+fn named_host_port(text: &str, fam: u8) -> Option<(Option<SockHost>, u16)> {
+    let (h, p) = text.rsplit_once(':')?;
+    let port = p.parse().ok().or_else(|| crate::net::service_port(p))?;
+    let loopback = match (h, fam) {
+        ("localhost" | "localhost.localdomain", 4) => IpAddr::from([127, 0, 0, 1]),
+        ("localhost" | "ip6-localhost" | "localhost6", 6) => {
+            IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
+        }
+        _ => return Some((None, port)),
+    };
+    Some((Some(SockHost::Addr(loopback)), port))
+}
+
 /// `nginx 1234 root 6u IPv4 0x1 0t0 TCP *:80 (LISTEN)`.
 fn lsof_row(f: &mut ListenerFacts, toks: &[&str], line: usize) -> bool {
     let Some(pi) = toks.iter().position(|w| *w == "TCP" || *w == "UDP") else {
@@ -415,7 +430,11 @@ fn lsof_row(f: &mut ListenerFacts, toks: &[&str], line: usize) -> bool {
         "udp"
     };
     let local = name.split_once("->").map_or(*name, |(a, _)| a);
-    let Some((host, Some(port))) = host_port(local) else {
+    let parsed = match host_port(local) {
+        Some((host, Some(port))) => Some((Some(host), port)),
+        _ => named_host_port(local, fam),
+    };
+    let Some((host, port)) = parsed else {
         return false;
     };
     let listening = state.as_deref() == Some("LISTEN") || (proto == "udp" && !name.contains("->"));
@@ -425,6 +444,11 @@ fn lsof_row(f: &mut ListenerFacts, toks: &[&str], line: usize) -> bool {
         }
         return true;
     }
+    // A listening socket on a host name other than localhost: its address
+    // is not shown.
+    let Some(host) = host else {
+        return false;
+    };
     let (addr, dual) = to_addr(host, fam, false);
     let process = toks.first().map(|s| s.to_string());
     let pid = toks.get(1).and_then(|p| p.parse().ok());
@@ -485,6 +509,15 @@ mod tests {
                 .and_then(|m| m.get("CLOSE_WAIT")),
             Some(&1)
         );
+    }
+
+    #[test]
+    fn lsof_rows_with_host_and_service_names() {
+        let f = p("COMMAND   PID       USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\ntor     24139 debian-tor   14u  IPv4  41832      0t0  TCP ip-10-0-0-5.ap-northeast-1.compute.internal:38439->example.net:https (ESTABLISHED)\nnginx   27584       root    6u  IPv4  43582      0t0  TCP localhost:https (LISTEN)\n");
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        let l: Vec<_> = f.listeners.iter().map(|l| (l.port, l.loopback)).collect();
+        assert_eq!(l, vec![(443, true)]);
+        assert_eq!(f.connection_states.get("ESTABLISHED"), Some(&1));
     }
 
     #[test]
