@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::net::{AddrRange, AddrSet};
+use crate::net::{AddrRange, AddrSet, Family};
 
 /// The bundled snapshot, also served as `ranges.json` beside the page.
 pub const BUNDLED_JSON: &str = include_str!("../static/ranges.json");
@@ -78,6 +78,16 @@ pub struct Ranges {
 }
 
 impl Ranges {
+    /// The ranges of one family as CIDR text, in list order (what firewall
+    /// commands take).
+    pub fn cidrs(&self, family: Family) -> Vec<String> {
+        self.ranges
+            .iter()
+            .filter(|r| r.family == family)
+            .map(|r| r.to_string())
+            .collect()
+    }
+
     pub fn bundled() -> Ranges {
         // The bundled file is part of the build and tested below.
         Ranges::parse(BUNDLED_JSON).unwrap_or(Ranges {

@@ -389,9 +389,190 @@ fn small_number(b: &[u8]) -> Option<(u32, usize)> {
     ))
 }
 
+/// The port of a service name as `/etc/services` spells it (what
+/// `iptables -L` without `-n`, `nft list` without `-nn`, `ss` and `netstat`
+/// print instead of a number). One table for every reader.
+pub fn service_port(name: &str) -> Option<u16> {
+    Some(match name {
+        "ftp-data" => 20,
+        "ftp" => 21,
+        "ssh" => 22,
+        "telnet" => 23,
+        "smtp" => 25,
+        "domain" => 53,
+        "http" | "www" => 80,
+        "kerberos" => 88,
+        "pop3" => 110,
+        "sunrpc" => 111,
+        "ntp" => 123,
+        "imap" | "imap2" => 143,
+        "snmp" => 161,
+        "bgp" => 179,
+        "ldap" => 389,
+        "https" => 443,
+        "submissions" | "smtps" | "urd" => 465,
+        "submission" => 587,
+        "ldaps" => 636,
+        "rsync" => 873,
+        "imaps" => 993,
+        "pop3s" => 995,
+        "openvpn" => 1194,
+        "mysql" => 3306,
+        "ms-wbt-server" => 3389,
+        "sip" => 5060,
+        // lsof and some netstat builds print the daemon's short name.
+        "postgresql" | "postgres" => 5432,
+        "redis" => 6379,
+        "http-alt" | "webcache" => 8080,
+        "pcsync-https" => 8443,
+        _ => return None,
+    })
+}
+
+/// What an address is, as far as a proxied record is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddrClass {
+    /// One of Cloudflare's own published ranges: the record points at the proxy.
+    Cloudflare,
+    /// RFC 1918, fc00::/7.
+    Private,
+    Loopback,
+    LinkLocal,
+    /// 100.64.0.0/10 carrier-grade NAT.
+    Cgnat,
+    /// 198.18.0.0/15, used by proxies and benchmarking tools as fake answers.
+    FakeIp,
+    /// Documentation, "this network", class E, multicast, unspecified.
+    Reserved,
+    Public,
+}
+
+/// Classify an address; `cloudflare` is the set of Cloudflare's ranges in
+/// force (`Ranges::set()`, so `--ranges` counts). IPv4-mapped IPv6 is
+/// classified as its IPv4.
+pub fn classify(addr: IpAddr, cloudflare: &AddrSet) -> AddrClass {
+    let addr = match addr {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => addr,
+        },
+        v4 => v4,
+    };
+    match addr {
+        IpAddr::V4(a) => classify_v4(a, cloudflare),
+        IpAddr::V6(a) => classify_v6(a, cloudflare),
+    }
+}
+
+fn classify_v4(a: Ipv4Addr, cloudflare: &AddrSet) -> AddrClass {
+    let o = a.octets();
+    let [o0, o1, o2, _] = o;
+    if a.is_loopback() {
+        return AddrClass::Loopback;
+    }
+    if a.is_private() {
+        return AddrClass::Private;
+    }
+    if a.is_link_local() {
+        return AddrClass::LinkLocal;
+    }
+    if o0 == 100 && (64..128).contains(&o1) {
+        return AddrClass::Cgnat;
+    }
+    if o0 == 198 && (o1 == 18 || o1 == 19) {
+        return AddrClass::FakeIp;
+    }
+    let doc = matches!((o0, o1, o2), (192, 0, 2) | (198, 51, 100) | (203, 0, 113));
+    if doc || o0 == 0 || o0 >= 224 || (o0 == 192 && o1 == 0 && o2 == 0) {
+        return AddrClass::Reserved;
+    }
+    if cloudflare.contains(IpAddr::V4(a)) {
+        return AddrClass::Cloudflare;
+    }
+    AddrClass::Public
+}
+
+fn classify_v6(a: Ipv6Addr, cloudflare: &AddrSet) -> AddrClass {
+    let s = a.segments();
+    let s0 = s.first().copied().unwrap_or(0);
+    let s1 = s.get(1).copied().unwrap_or(0);
+    if a.is_loopback() {
+        return AddrClass::Loopback;
+    }
+    if a.is_unspecified() || a.is_multicast() || (s0 == 0x2001 && s1 == 0x0db8) {
+        return AddrClass::Reserved;
+    }
+    if s0 & 0xfe00 == 0xfc00 {
+        return AddrClass::Private;
+    }
+    if s0 & 0xffc0 == 0xfe80 {
+        return AddrClass::LinkLocal;
+    }
+    if cloudflare.contains(IpAddr::V6(a)) {
+        return AddrClass::Cloudflare;
+    }
+    if s0 & 0xe000 != 0x2000 {
+        // Outside 2000::/3 nothing is globally routed.
+        return AddrClass::Reserved;
+    }
+    AddrClass::Public
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn classify_ranges() {
+        let cf = crate::cloudflare::Ranges::bundled().set();
+        let c = |s: &str| classify(s.parse().unwrap(), &cf);
+        assert_eq!(c("104.16.1.1"), AddrClass::Cloudflare);
+        assert_eq!(c("2606:4700::1"), AddrClass::Cloudflare);
+        assert_eq!(c("10.1.2.3"), AddrClass::Private);
+        assert_eq!(c("fd00::1"), AddrClass::Private);
+        assert_eq!(c("127.0.1.1"), AddrClass::Loopback);
+        assert_eq!(c("::1"), AddrClass::Loopback);
+        assert_eq!(c("169.254.1.1"), AddrClass::LinkLocal);
+        assert_eq!(c("fe80::1"), AddrClass::LinkLocal);
+        assert_eq!(c("100.100.1.1"), AddrClass::Cgnat);
+        assert_eq!(c("198.18.0.5"), AddrClass::FakeIp);
+        assert_eq!(c("192.0.2.1"), AddrClass::Reserved);
+        assert_eq!(c("2001:db8::5"), AddrClass::Reserved);
+        assert_eq!(c("0.1.2.3"), AddrClass::Reserved);
+        assert_eq!(c("240.0.0.1"), AddrClass::Reserved);
+        assert_eq!(c("224.0.0.1"), AddrClass::Reserved);
+        assert_eq!(c("8.8.8.8"), AddrClass::Public);
+        assert_eq!(c("2a01:4f8::1"), AddrClass::Public);
+        assert_eq!(c("::ffff:10.0.0.1"), AddrClass::Private);
+    }
+
+    #[test]
+    fn classify_honours_the_ranges_given() {
+        // A range list without 104.16.0.0/13 (as `--ranges` may give).
+        let only = AddrSet::from_ranges(AddrRange::parse("173.245.48.0/20"));
+        let a: IpAddr = "104.16.1.1".parse().unwrap();
+        assert_eq!(classify(a, &only), AddrClass::Public);
+        let b: IpAddr = "173.245.48.9".parse().unwrap();
+        assert_eq!(classify(b, &only), AddrClass::Cloudflare);
+    }
+
+    #[test]
+    fn service_names_of_every_reader_resolve() {
+        // iptables -L, nft list and ss/lsof spellings.
+        for (name, port) in [
+            ("sunrpc", 111),
+            ("bgp", 179),
+            ("www", 80),
+            ("pcsync-https", 8443),
+            ("postgres", 5432),
+            ("webcache", 8080),
+        ] {
+            assert_eq!(service_port(name), Some(port), "{name}");
+        }
+        assert_eq!(service_port("HTTPS"), None);
+        assert_eq!(service_port("443"), None);
+    }
 
     fn set(cidrs: &[&str]) -> AddrSet {
         AddrSet::from_ranges(cidrs.iter().filter_map(|c| AddrRange::parse(c)))

@@ -3,8 +3,14 @@
 
 use std::net::IpAddr;
 
+use err521::net::{classify, AddrClass};
 use err521::parse::{addrs, dns, listeners, probes, resources, services};
 use err521::text::lines;
+
+/// Cloudflare's bundled ranges, as the classifier takes them.
+fn bundled() -> err521::net::AddrSet {
+    err521::cloudflare::Ranges::bundled().set()
+}
 
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
@@ -45,7 +51,10 @@ fn dig_two_queries_resolve_to_cloudflare() {
     let aaaa: Vec<_> = f.records.iter().filter(|r| r.rtype == "AAAA").collect();
     assert_eq!(aaaa.len(), 2);
     for r in a.iter().chain(aaaa.iter()) {
-        assert_eq!(dns::classify(r.addr().unwrap()), dns::AddrClass::Cloudflare);
+        assert_eq!(
+            classify(r.addr().unwrap(), &bundled()),
+            AddrClass::Cloudflare
+        );
     }
     let cname = &f.records[0];
     assert_eq!(
@@ -92,8 +101,8 @@ fn nslookup_linux_ignores_server_address() {
     assert!(f.records.iter().all(|r| r.value != "127.0.0.53"));
     let addrs: Vec<_> = f.records.iter().filter_map(|r| r.addr()).collect();
     assert_eq!(addrs, [ip("192.168.1.20"), ip("fd12:3456:789a::20")]);
-    assert_eq!(dns::classify(addrs[0]), dns::AddrClass::Private);
-    assert_eq!(dns::classify(addrs[1]), dns::AddrClass::Private);
+    assert_eq!(classify(addrs[0], &bundled()), AddrClass::Private);
+    assert_eq!(classify(addrs[1], &bundled()), AddrClass::Private);
 }
 
 #[test]

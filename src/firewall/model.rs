@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::net::{AddrSet, Family};
+use crate::text::Line;
 
 /// What kind of dump a ruleset was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -92,6 +93,19 @@ pub enum Policy {
 pub struct SourceLine {
     pub line: usize,
     pub text: String,
+}
+
+impl From<Line<'_>> for SourceLine {
+    /// The line as pasted, trimmed of trailing whitespace (as [`Evidence`]
+    /// quotes it).
+    ///
+    /// [`Evidence`]: crate::text::Evidence
+    fn from(line: Line<'_>) -> Self {
+        SourceLine {
+            line: line.no,
+            text: line.text.trim_end().to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -232,6 +246,24 @@ impl Rule {
 pub struct PortSet(pub Vec<(u16, u16)>);
 
 impl PortSet {
+    /// Inclusive ranges (each with `lo <= hi`) in any order, sorted and
+    /// with overlapping or adjacent ranges merged.
+    pub fn from_ranges(ranges: impl IntoIterator<Item = (u16, u16)>) -> PortSet {
+        let mut v: Vec<(u16, u16)> = ranges.into_iter().collect();
+        v.sort_unstable();
+        let mut out: Vec<(u16, u16)> = Vec::with_capacity(v.len());
+        for (lo, hi) in v {
+            if let Some(last) = out.last_mut() {
+                if u32::from(lo) <= u32::from(last.1) + 1 {
+                    last.1 = last.1.max(hi);
+                    continue;
+                }
+            }
+            out.push((lo, hi));
+        }
+        PortSet(out)
+    }
+
     pub fn contains(&self, port: u16) -> bool {
         self.0.iter().any(|&(lo, hi)| lo <= port && port <= hi)
     }
@@ -259,4 +291,19 @@ pub struct NamedSet {
     pub name: String,
     pub members: AddrSet,
     pub source: SourceLine,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_ranges_are_sorted_and_merged() {
+        let p = PortSet::from_ranges([(443, 443), (80, 80), (81, 90), (85, 100), (8443, 8443)]);
+        assert_eq!(p.0, [(80, 100), (443, 443), (8443, 8443)]);
+        // Adjacent at the top of the range does not overflow.
+        let p = PortSet::from_ranges([(65535, 65535), (1, 65534)]);
+        assert_eq!(p.0, [(1, 65535)]);
+        assert!(PortSet::from_ranges([]).0.is_empty());
+    }
 }

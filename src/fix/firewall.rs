@@ -53,15 +53,6 @@ pub fn tool_of(rulesets: &[Ruleset]) -> Option<Tool> {
     None
 }
 
-fn cidrs(ranges: &Ranges, family: Family) -> Vec<String> {
-    ranges
-        .ranges
-        .iter()
-        .filter(|r| r.family == family)
-        .map(|r| r.to_string())
-        .collect()
-}
-
 fn port_list(ports: &[u16], sep: &str) -> String {
     ports
         .iter()
@@ -88,8 +79,8 @@ pub fn allow_cloudflare(
 
 fn ufw(ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
     let p = port_list(ports, ",");
-    let mut all = cidrs(ranges, Family::V4);
-    all.extend(cidrs(ranges, Family::V6));
+    let mut all = ranges.cidrs(Family::V4);
+    all.extend(ranges.cidrs(Family::V6));
     let commands = vec![
         // `prepend` puts each rule above the existing ones for its family,
         // so an earlier deny or reject cannot shadow it.
@@ -197,7 +188,7 @@ fn iptables(
     let mut steps = Vec::new();
     let mut verify = Vec::new();
     for (family, cmd) in [(Family::V4, "iptables"), (Family::V6, "ip6tables")] {
-        let nets = cidrs(ranges, family);
+        let nets = ranges.cidrs(family);
         if nets.is_empty() || family_passes(rulesets, coverage, family) {
             continue;
         }
@@ -327,8 +318,8 @@ fn nftables(
     ports: &[u16],
 ) -> (Vec<FixStep>, Vec<String>) {
     let p = port_list(ports, ", ");
-    let v4 = cidrs(ranges, Family::V4).join(", ");
-    let v6 = cidrs(ranges, Family::V6).join(", ");
+    let v4 = ranges.cidrs(Family::V4).join(", ");
+    let v6 = ranges.cidrs(Family::V6).join(", ");
     let chains = nft_chains(rulesets, coverage);
     let tables = nft_set_tables(rulesets, coverage);
     let mut commands = Vec::new();

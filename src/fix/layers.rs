@@ -9,15 +9,6 @@ use crate::cloudflare::Ranges;
 use crate::firewall::model::{Action, Dialect, Ruleset};
 use crate::net::{AddrRange, Family};
 
-fn cidrs(ranges: &Ranges, family: Family) -> Vec<String> {
-    ranges
-        .ranges
-        .iter()
-        .filter(|r| r.family == family)
-        .map(|r| r.to_string())
-        .collect()
-}
-
 /// The zone firewalld sends Cloudflare's traffic to: the zone the input
 /// dispatch falls through to (the default zone), else `public`.
 fn firewalld_zone(rs: &Ruleset) -> String {
@@ -39,8 +30,8 @@ pub fn firewalld(rs: &Ruleset, ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>,
     let mut commands = vec![
         "sudo firewall-cmd --permanent --new-ipset=cloudflare4 --type=hash:net --option=family=inet".to_string(),
         "sudo firewall-cmd --permanent --new-ipset=cloudflare6 --type=hash:net --option=family=inet6".to_string(),
-        format!("for net in {}; do sudo firewall-cmd --permanent --ipset=cloudflare4 --add-entry=\"$net\"; done", cidrs(ranges, Family::V4).join(" ")),
-        format!("for net in {}; do sudo firewall-cmd --permanent --ipset=cloudflare6 --add-entry=\"$net\"; done", cidrs(ranges, Family::V6).join(" ")),
+        format!("for net in {}; do sudo firewall-cmd --permanent --ipset=cloudflare4 --add-entry=\"$net\"; done", ranges.cidrs(Family::V4).join(" ")),
+        format!("for net in {}; do sudo firewall-cmd --permanent --ipset=cloudflare6 --add-entry=\"$net\"; done", ranges.cidrs(Family::V6).join(" ")),
     ];
     for (family, set) in [("ipv4", "cloudflare4"), ("ipv6", "cloudflare6")] {
         for p in ports {
@@ -64,8 +55,8 @@ pub fn firewalld(rs: &Ruleset, ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>,
 }
 
 pub fn csf(ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
-    let mut all = cidrs(ranges, Family::V4);
-    all.extend(cidrs(ranges, Family::V6));
+    let mut all = ranges.cidrs(Family::V4);
+    all.extend(ranges.cidrs(Family::V6));
     let commands = vec![
         // Advanced allow rules open only the web ports to Cloudflare (a
         // plain csf.allow entry would open every port to it).
@@ -120,8 +111,8 @@ pub fn cloud(
         .to_string();
     let ports: Vec<u16> = needs.iter().map(|(p, _)| *p).collect();
     let ports = ports.as_slice();
-    let v4 = cidrs(ranges, Family::V4);
-    let v6 = cidrs(ranges, Family::V6);
+    let v4 = ranges.cidrs(Family::V4);
+    let v6 = ranges.cidrs(Family::V6);
     let of_family = |list: &[AddrRange], family: Family| -> Vec<String> {
         list.iter()
             .filter(|r| r.family == family)

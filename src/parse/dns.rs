@@ -7,7 +7,7 @@
 //! `not_understood`; names are lowercased without the trailing dot; the
 //! parser is linear in the input and never panics.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use serde::Serialize;
 
@@ -78,100 +78,6 @@ impl DnsFacts {
         let n = norm_name(name);
         self.records.iter().filter(move |r| r.name == n)
     }
-}
-
-/// What an address is, as far as a proxied record is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AddrClass {
-    /// One of Cloudflare's own published ranges: the record points at the proxy.
-    Cloudflare,
-    /// RFC 1918, fc00::/7.
-    Private,
-    Loopback,
-    LinkLocal,
-    /// 100.64.0.0/10 carrier-grade NAT.
-    Cgnat,
-    /// 198.18.0.0/15, used by proxies and benchmarking tools as fake answers.
-    FakeIp,
-    /// Documentation, "this network", class E, multicast, unspecified.
-    Reserved,
-    Public,
-}
-
-/// Cloudflare's bundled ranges, built once: classification runs per record.
-fn cloudflare_set() -> &'static crate::net::AddrSet {
-    static SET: std::sync::OnceLock<crate::net::AddrSet> = std::sync::OnceLock::new();
-    SET.get_or_init(|| crate::cloudflare::Ranges::bundled().set())
-}
-
-/// Classify an address. IPv4-mapped IPv6 is classified as its IPv4.
-pub fn classify(addr: IpAddr) -> AddrClass {
-    let addr = match addr {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => addr,
-        },
-        v4 => v4,
-    };
-    match addr {
-        IpAddr::V4(a) => classify_v4(a),
-        IpAddr::V6(a) => classify_v6(a),
-    }
-}
-
-fn classify_v4(a: Ipv4Addr) -> AddrClass {
-    let o = a.octets();
-    let [o0, o1, o2, _] = o;
-    if a.is_loopback() {
-        return AddrClass::Loopback;
-    }
-    if a.is_private() {
-        return AddrClass::Private;
-    }
-    if a.is_link_local() {
-        return AddrClass::LinkLocal;
-    }
-    if o0 == 100 && (64..128).contains(&o1) {
-        return AddrClass::Cgnat;
-    }
-    if o0 == 198 && (o1 == 18 || o1 == 19) {
-        return AddrClass::FakeIp;
-    }
-    let doc = matches!((o0, o1, o2), (192, 0, 2) | (198, 51, 100) | (203, 0, 113));
-    if doc || o0 == 0 || o0 >= 224 || (o0 == 192 && o1 == 0 && o2 == 0) {
-        return AddrClass::Reserved;
-    }
-    if cloudflare_set().contains(IpAddr::V4(a)) {
-        return AddrClass::Cloudflare;
-    }
-    AddrClass::Public
-}
-
-fn classify_v6(a: Ipv6Addr) -> AddrClass {
-    let s = a.segments();
-    let s0 = s.first().copied().unwrap_or(0);
-    let s1 = s.get(1).copied().unwrap_or(0);
-    if a.is_loopback() {
-        return AddrClass::Loopback;
-    }
-    if a.is_unspecified() || a.is_multicast() || (s0 == 0x2001 && s1 == 0x0db8) {
-        return AddrClass::Reserved;
-    }
-    if s0 & 0xfe00 == 0xfc00 {
-        return AddrClass::Private;
-    }
-    if s0 & 0xffc0 == 0xfe80 {
-        return AddrClass::LinkLocal;
-    }
-    if cloudflare_set().contains(IpAddr::V6(a)) {
-        return AddrClass::Cloudflare;
-    }
-    if s0 & 0xe000 != 0x2000 {
-        // Outside 2000::/3 nothing is globally routed.
-        return AddrClass::Reserved;
-    }
-    AddrClass::Public
 }
 
 pub(crate) fn norm_name(name: &str) -> String {
@@ -898,29 +804,6 @@ mod tests {
 
     fn p(s: &str) -> DnsFacts {
         parse(s, &lines(s))
-    }
-
-    #[test]
-    fn classify_ranges() {
-        let c = |s: &str| classify(s.parse().unwrap());
-        assert_eq!(c("104.16.1.1"), AddrClass::Cloudflare);
-        assert_eq!(c("2606:4700::1"), AddrClass::Cloudflare);
-        assert_eq!(c("10.1.2.3"), AddrClass::Private);
-        assert_eq!(c("fd00::1"), AddrClass::Private);
-        assert_eq!(c("127.0.1.1"), AddrClass::Loopback);
-        assert_eq!(c("::1"), AddrClass::Loopback);
-        assert_eq!(c("169.254.1.1"), AddrClass::LinkLocal);
-        assert_eq!(c("fe80::1"), AddrClass::LinkLocal);
-        assert_eq!(c("100.100.1.1"), AddrClass::Cgnat);
-        assert_eq!(c("198.18.0.5"), AddrClass::FakeIp);
-        assert_eq!(c("192.0.2.1"), AddrClass::Reserved);
-        assert_eq!(c("2001:db8::5"), AddrClass::Reserved);
-        assert_eq!(c("0.1.2.3"), AddrClass::Reserved);
-        assert_eq!(c("240.0.0.1"), AddrClass::Reserved);
-        assert_eq!(c("224.0.0.1"), AddrClass::Reserved);
-        assert_eq!(c("8.8.8.8"), AddrClass::Public);
-        assert_eq!(c("2a01:4f8::1"), AddrClass::Public);
-        assert_eq!(c("::ffff:10.0.0.1"), AddrClass::Private);
     }
 
     #[test]

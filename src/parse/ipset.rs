@@ -56,7 +56,7 @@ pub fn parse_dump(_input: &str, lines: &[Line<'_>]) -> IpsetDump {
                 sets.push(Building {
                     name,
                     kind: String::new(),
-                    source: src(line),
+                    source: SourceLine::from(line),
                     members: Vec::new(),
                     nomatch: Vec::new(),
                     bad_member: false,
@@ -83,7 +83,7 @@ pub fn parse_dump(_input: &str, lines: &[Line<'_>]) -> IpsetDump {
                 sets.push(Building {
                     name: name.to_string(),
                     kind: kind.to_string(),
-                    source: src(line),
+                    source: SourceLine::from(line),
                     members: Vec::new(),
                     nomatch: Vec::new(),
                     bad_member: false,
@@ -185,13 +185,6 @@ fn member(b: &mut Building, words: &[&str]) -> bool {
         b.members.push(r);
     }
     true
-}
-
-fn src(line: Line<'_>) -> SourceLine {
-    SourceLine {
-        line: line.no,
-        text: line.text.trim_end().to_string(),
-    }
 }
 
 #[cfg(test)]

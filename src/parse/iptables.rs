@@ -268,7 +268,7 @@ impl Builder {
         if let Some(c) = self.chains.get_mut(id) {
             c.policy = policy;
             if policy.is_some() {
-                c.policy_line = Some(src(line));
+                c.policy_line = Some(SourceLine::from(line));
             }
         }
         self.understood += 1;
@@ -285,7 +285,7 @@ impl Builder {
                 Some(pol) => {
                     if let Some(c) = self.chains.get_mut(id) {
                         c.policy = Some(pol);
-                        c.policy_line = Some(src(line));
+                        c.policy_line = Some(SourceLine::from(line));
                     }
                 }
                 None => {
@@ -354,7 +354,7 @@ impl Builder {
                     Some(p) => {
                         if let Some(c) = self.chains.get_mut(id) {
                             c.policy = Some(p);
-                            c.policy_line = Some(src(line));
+                            c.policy_line = Some(SourceLine::from(line));
                         }
                         self.understood += 1;
                     }
@@ -384,7 +384,7 @@ impl Builder {
                 match self.rule_tokens(rest) {
                     Ok((matches, action)) => {
                         let rule = Rule {
-                            source: src(line),
+                            source: SourceLine::from(line),
                             matches,
                             action,
                         };
@@ -850,7 +850,7 @@ impl Builder {
         };
         if let Some(c) = self.chains.get_mut(chain) {
             c.rules.push(Rule {
-                source: src(line),
+                source: SourceLine::from(line),
                 matches: m,
                 action,
             });
@@ -864,7 +864,7 @@ impl Builder {
             let id = ctx.chain;
             if let Some(c) = self.chains.get_mut(id) {
                 c.rules.push(Rule {
-                    source: src(line),
+                    source: SourceLine::from(line),
                     matches: vec![never()],
                     action: Action::Continue,
                 });
@@ -1335,13 +1335,6 @@ fn rate(text: String, first_connection_matches: bool) -> Match {
     }
 }
 
-fn src(line: Line<'_>) -> SourceLine {
-    SourceLine {
-        line: line.no,
-        text: line.text.trim_end().to_string(),
-    }
-}
-
 fn bang(s: &str) -> (&str, bool) {
     match s.strip_prefix('!') {
         Some(r) => (r, true),
@@ -1592,18 +1585,7 @@ pub(crate) fn parse_ports(v: &str) -> Option<PortSet> {
         };
         out.push((lo.min(hi), lo.max(hi)));
     }
-    out.sort_unstable();
-    let mut merged: Vec<(u16, u16)> = Vec::with_capacity(out.len());
-    for (lo, hi) in out {
-        if let Some(last) = merged.last_mut() {
-            if u32::from(lo) <= u32::from(last.1) + 1 {
-                last.1 = last.1.max(hi);
-                continue;
-            }
-        }
-        merged.push((lo, hi));
-    }
-    Some(PortSet(merged))
+    Some(PortSet::from_ranges(out))
 }
 
 fn port(s: &str) -> Option<u16> {
@@ -1611,33 +1593,7 @@ fn port(s: &str) -> Option<u16> {
         return Some(p);
     }
     // The names `iptables -L` prints without `-n` (from /etc/services).
-    Some(match s {
-        "ftp-data" => 20,
-        "ftp" => 21,
-        "ssh" => 22,
-        "telnet" => 23,
-        "smtp" => 25,
-        "domain" => 53,
-        "http" | "www" => 80,
-        "kerberos" => 88,
-        "pop3" => 110,
-        "sunrpc" => 111,
-        "ntp" => 123,
-        "imap2" | "imap" => 143,
-        "snmp" => 161,
-        "ldap" => 389,
-        "https" => 443,
-        "submissions" | "smtps" | "urd" => 465,
-        "submission" => 587,
-        "imaps" => 993,
-        "pop3s" => 995,
-        "openvpn" => 1194,
-        "mysql" => 3306,
-        "ms-wbt-server" => 3389,
-        "postgresql" => 5432,
-        "http-alt" | "webcache" => 8080,
-        _ => return None,
-    })
+    crate::net::service_port(s)
 }
 
 /// TCP flag masks as iptables writes them: `SYN,RST,ACK,FIN`, `ALL`,

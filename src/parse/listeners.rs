@@ -127,27 +127,12 @@ fn norm_state(s: &str) -> Option<String> {
 }
 
 /// Service names ss/lsof print without `-n`/`-P`.
-fn named_port(name: &str) -> Option<u16> {
-    Some(match name {
-        "http" | "www" => 80,
-        "https" => 443,
-        "http-alt" | "webcache" => 8080,
-        "ssh" => 22,
-        "domain" => 53,
-        "smtp" => 25,
-        "mysql" => 3306,
-        "postgresql" | "postgres" => 5432,
-        "pcsync-https" => 8443,
-        _ => return None,
-    })
-}
-
 fn host_port(text: &str) -> Option<(SockHost, Option<u16>)> {
     if let Some(hp) = split_host_port(text) {
         return Some(hp);
     }
     let (h, p) = text.rsplit_once(':').or_else(|| text.rsplit_once('.'))?;
-    let port = named_port(p)?;
+    let port = crate::net::service_port(p)?;
     if h == "*" {
         return Some((SockHost::Star, Some(port)));
     }
@@ -418,7 +403,7 @@ fn process_of(t: &str, toks: &[&str]) -> (Option<String>, Option<u32>) {
 /// another name only the port is known (enough to count a connection).
 fn named_host_port(text: &str, fam: u8) -> Option<(Option<SockHost>, u16)> {
     let (h, p) = text.rsplit_once(':')?;
-    let port = p.parse().ok().or_else(|| named_port(p))?;
+    let port = p.parse().ok().or_else(|| crate::net::service_port(p))?;
     let loopback = match (h, fam) {
         ("localhost" | "localhost.localdomain", 4) => IpAddr::from([127, 0, 0, 1]),
         ("localhost" | "ip6-localhost" | "localhost6", 6) => {

@@ -774,42 +774,8 @@ fn parse_addr(text: &str) -> Option<AddrRange> {
     })
 }
 
-fn service_port(name: &str) -> Option<u16> {
-    Some(match name {
-        "ftp-data" => 20,
-        "ftp" => 21,
-        "ssh" => 22,
-        "telnet" => 23,
-        "smtp" => 25,
-        "domain" => 53,
-        "http" | "www" => 80,
-        "kerberos" => 88,
-        "pop3" => 110,
-        "ntp" => 123,
-        "imap" | "imap2" => 143,
-        "snmp" => 161,
-        "bgp" => 179,
-        "ldap" => 389,
-        "https" => 443,
-        "submissions" | "smtps" | "urd" => 465,
-        "submission" => 587,
-        "ldaps" => 636,
-        "rsync" => 873,
-        "imaps" => 993,
-        "pop3s" => 995,
-        "openvpn" => 1194,
-        "mysql" => 3306,
-        "ms-wbt-server" => 3389,
-        "sip" => 5060,
-        "postgresql" => 5432,
-        "redis" => 6379,
-        "http-alt" | "webcache" => 8080,
-        _ => return None,
-    })
-}
-
 fn port_value(text: &str) -> Option<u16> {
-    text.parse().ok().or_else(|| service_port(text))
+    text.parse().ok().or_else(|| crate::net::service_port(text))
 }
 
 fn parse_port(text: &str) -> Option<(u16, u16)> {
@@ -819,21 +785,6 @@ fn parse_port(text: &str) -> Option<(u16, u16)> {
     let (a, b) = text.split_once('-')?;
     let (a, b) = (port_value(a)?, port_value(b)?);
     (a <= b).then_some((a, b))
-}
-
-fn port_set(mut v: Vec<(u16, u16)>) -> PortSet {
-    v.sort_unstable();
-    let mut out: Vec<(u16, u16)> = Vec::with_capacity(v.len());
-    for (lo, hi) in v {
-        if let Some(last) = out.last_mut() {
-            if u32::from(last.1) + 1 >= u32::from(lo) {
-                last.1 = last.1.max(hi);
-                continue;
-            }
-        }
-        out.push((lo, hi));
-    }
-    PortSet(out)
 }
 
 // ---------------------------------------------------------------------------
@@ -1253,7 +1204,7 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
                 });
             }
             (Sel::Port { dst, .. }, Some(s)) if s.kind == Some(SetKind::Port) => {
-                let ports = port_set(s.ports.clone());
+                let ports = PortSet::from_ranges(s.ports.clone());
                 self.out.conj.push(if dst {
                     Match::DestPort { ports, negated }
                 } else {
@@ -1789,7 +1740,7 @@ fn value_cond(sel: Sel, negated: bool, vals: &[&str]) -> Option<Cond> {
         }
         Sel::Port { dst, .. } => {
             let ports: Option<Vec<(u16, u16)>> = vals.iter().map(|v| parse_port(v)).collect();
-            let ports = port_set(ports?);
+            let ports = PortSet::from_ranges(ports?);
             Cond::Match(vec![if dst {
                 Match::DestPort { ports, negated }
             } else {

@@ -6,8 +6,9 @@ use std::net::IpAddr;
 
 use super::quote;
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
+use crate::net::{classify, AddrClass};
 use crate::parse::addrs::{AddrSource, Scope};
-use crate::parse::dns::{classify, AddrClass, DnsRecord, DnsSource};
+use crate::parse::dns::{DnsRecord, DnsSource};
 use crate::text::Evidence;
 
 /// Records as configured in Cloudflare (zone file, export, API), or marked
@@ -63,17 +64,19 @@ pub fn resolver_answers<'a>(ctx: &'a Ctx<'_>) -> Vec<(&'a str, String, IpAddr, u
 /// True when a resolver's answer already shows Cloudflare addresses: the
 /// name is proxied, and asking for `dig` again tells nothing new.
 pub fn proxied_answer_shown(ctx: &Ctx<'_>) -> bool {
+    let cf = ctx.options.ranges.set();
     resolver_answers(ctx)
         .iter()
-        .any(|(_, _, a, _)| classify(*a) == AddrClass::Cloudflare)
+        .any(|(_, _, a, _)| classify(*a, &cf) == AddrClass::Cloudflare)
 }
 
 /// Answers in 198.18.0.0/15: a local proxy tool (Clash, Surge, sing-box)
 /// answered with a fake address, not the DNS.
 pub fn fake_ip_answers(ctx: &Ctx<'_>) -> Vec<Evidence> {
+    let cf = ctx.options.ranges.set();
     resolver_answers(ctx)
         .into_iter()
-        .filter(|(_, _, a, _)| classify(*a) == AddrClass::FakeIp)
+        .filter(|(_, _, a, _)| classify(*a, &cf) == AddrClass::FakeIp)
         .map(|(i, _, _, l)| quote(ctx, i, l))
         .collect()
 }
@@ -81,12 +84,13 @@ pub fn fake_ip_answers(ctx: &Ctx<'_>) -> Vec<Evidence> {
 /// The server's own public addresses: global interface addresses, and what
 /// an echo service saw (`curl ifconfig.me`: `true` in the pair).
 pub fn own_addresses(ctx: &Ctx<'_>) -> Vec<(IpAddr, bool, Evidence)> {
+    let cf = ctx.options.ranges.set();
     ctx.facts
         .addrs
         .iter()
         .flat_map(|a| a.facts.addrs.iter().map(move |x| (a.input.as_str(), x)))
         .filter(|(_, x)| {
-            x.scope == Scope::Global && classify(x.addr) == AddrClass::Public
+            x.scope == Scope::Global && classify(x.addr, &cf) == AddrClass::Public
                 || x.source == AddrSource::PublicEcho
         })
         .map(|(input, x)| {
@@ -120,6 +124,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     if records.is_empty() {
         return from_answers(ctx, &own);
     }
+    let cf = ctx.options.ranges.set();
     let mut wrong = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
     let mut differs = Vec::new();
@@ -133,7 +138,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         } else {
             r.name.clone()
         };
-        let class = match classify(addr) {
+        let class = match classify(addr, &cf) {
             // Redaction writes public addresses as documentation ones.
             AddrClass::Reserved if ctx.options.redacted && is_documentation(addr) => {
                 AddrClass::Public
@@ -224,11 +229,12 @@ fn from_answers(ctx: &Ctx<'_>, own: &[(IpAddr, bool, Evidence)]) -> Finding {
         f.explanation = "The answer lies in 198.18.0.0/15, the fake-IP range a local proxy tool (Clash, Surge, sing-box, a VPN client) hands out: it is not what the DNS says. Query a public resolver directly, from a machine without the proxy.".to_string();
         return f.with_evidence(fake);
     }
+    let cf = ctx.options.ranges.set();
     let mut same = Vec::new();
     let mut differs = Vec::new();
     let mut reasons = Vec::new();
     for (input, name, addr, line) in &answers {
-        if classify(*addr) != AddrClass::Public {
+        if classify(*addr, &cf) != AddrClass::Public {
             continue;
         }
         let mine: Vec<&(IpAddr, bool, Evidence)> = own

@@ -6,6 +6,8 @@ use crate::parse::services::{ContainerStatus, EventKind, ServiceState};
 use crate::text::Evidence;
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
+    // long: weighs service status, containers, start-failure logs and live listeners
+    // against each other in one order; each source can overrule the one before.
     let id = FindingId::WebServerDown;
     let (mut down, mut up) = units(ctx);
     if let Some(f) = already_running(ctx) {
