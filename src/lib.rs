@@ -7,6 +7,7 @@
 
 pub mod case;
 pub mod cloudflare;
+pub mod collector;
 pub mod diagnose;
 pub mod facts;
 pub mod firewall;
