@@ -122,8 +122,15 @@ collect() {
     add_server nginx
     run 'nginx -t'
     run "nginx -T 2>&1 | grep -E '^# configuration file |^[[:space:]]*(listen|server_name|ssl_certificate|ssl_certificate_key|proxy_pass|include)[[:space:]]'"
-    [ -r /var/log/nginx/error.log ] &&
-      run "grep -E '\\[(emerg|alert|crit)\\]' /var/log/nginx/error.log | tail -n 20"
+    # The error logs the configuration names (bind and start failures land
+    # there when no journal keeps them), else Debian's default.
+    logs=$(limit nginx -T 2>/dev/null |
+      sed -n 's/^[[:space:]]*error_log[[:space:]][[:space:]]*\([^[:space:];]*\).*/\1/p' | sort -u)
+    for f in ${logs:-/var/log/nginx/error.log}; do
+      case "$f" in /*) ;; *) continue ;; esac
+      case "$f" in *[!A-Za-z0-9/._-]*) continue ;; esac
+      [ -r "$f" ] && run "grep -E '\\[(emerg|alert|crit)\\]' $f | tail -n 20"
+    done
   else absent="$absent nginx"; fi
   apache=""
   for a in apache2ctl apachectl httpd; do

@@ -18,6 +18,9 @@ USAGE:
     err521 diagnose [FILE ...] [OPTIONS]   Diagnose one case (no FILE or \"-\": standard input)
     err521 explain ID                      Show the page of a finding id
     err521 ranges                          Show the bundled Cloudflare ranges and their date
+    err521 collect                         Print collect.sh, the read-only collector for the origin
+    err521 collect --run [--host NAME] [DIAGNOSE OPTIONS]
+                                           Run collect.sh here (as root) and diagnose its output
     err521 --help | --version
 
 DIAGNOSE OPTIONS:
@@ -38,6 +41,8 @@ EXAMPLES:
     sudo iptables-save | err521 diagnose --ssl-mode full
     err521 diagnose page.html ufw.txt --format json
     err521 explain firewall-blocks-cloudflare
+    err521 collect > collect.sh; sudo sh collect.sh --host www.example.com
+    sudo err521 collect --run --host www.example.com --ssl-mode full
 ";
 
 fn main() -> ExitCode {
@@ -63,7 +68,8 @@ fn run(args: &[String]) -> Result<String, String> {
     match cmd.as_str() {
         "-h" | "--help" | "help" => Ok(HELP.to_string()),
         "-V" | "--version" => Ok(format!("err521 {}\n", env!("CARGO_PKG_VERSION"))),
-        "diagnose" => diagnose(args.get(1..).unwrap_or(&[])),
+        "diagnose" => diagnose(args.get(1..).unwrap_or(&[]), None),
+        "collect" => collect(args.get(1..).unwrap_or(&[])),
         "explain" => explain(args.get(1..).unwrap_or(&[])),
         "ranges" => Ok(ranges()),
         other => Err(format!("unknown command `{other}`; try `err521 --help`")),
@@ -76,7 +82,63 @@ enum Format {
     Json,
 }
 
-fn diagnose(args: &[String]) -> Result<String, String> {
+/// `collect`: print the script; `collect --run`: run it with `sh` and
+/// diagnose what it printed, with the options of `diagnose`.
+fn collect(args: &[String]) -> Result<String, String> {
+    let mut run = false;
+    let mut script_args: Vec<String> = Vec::new();
+    let mut rest: Vec<String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--run" => run = true,
+            "--host" => {
+                let host = it.next().ok_or("--host needs a value")?;
+                script_args.extend(["--host".to_string(), host.clone()]);
+            }
+            "-h" | "--help" => return Ok(HELP.to_string()),
+            other => rest.push(other.to_string()),
+        }
+    }
+    if !run {
+        if let Some(extra) = rest.first().or(script_args.first()) {
+            return Err(format!("`{extra}` needs `collect --run`"));
+        }
+        return Ok(err521::collector::SCRIPT.to_string());
+    }
+    let output = run_script(&script_args)?;
+    diagnose(&rest, Some(output))
+}
+
+/// Run collect.sh with `sh`, the script on standard input; its own
+/// messages (stderr) go to the terminal.
+fn run_script(args: &[String]) -> Result<String, String> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sh")
+        .arg("-s")
+        .arg("--")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot run sh: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(err521::collector::SCRIPT.as_bytes())
+            .map_err(|e| format!("cannot pass collect.sh to sh: {e}"))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("collect.sh: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("collect.sh failed ({})", out.status));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `collected`: the output of collect.sh to diagnose instead of files.
+fn diagnose(args: &[String], collected: Option<String>) -> Result<String, String> {
     let mut format = Format::Text;
     let mut options = Options::default();
     let mut files: Vec<String> = Vec::new();
@@ -126,6 +188,17 @@ fn diagnose(args: &[String]) -> Result<String, String> {
             file => files.push(file.to_string()),
         }
     }
+    if let Some(text) = collected {
+        if let Some(f) = files.first() {
+            return Err(format!("collect --run reads no files (`{f}`)"));
+        }
+        return Ok(render(
+            &[CaseInput::new("collect.sh", text)],
+            &options,
+            format,
+            redact,
+        ));
+    }
     if files.is_empty() {
         files.push("-".to_string());
     }
@@ -136,18 +209,22 @@ fn diagnose(args: &[String]) -> Result<String, String> {
             read_text(f).map(|text| CaseInput::new(name, text))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    Ok(render(&inputs, &options, format, redact))
+}
+
+fn render(inputs: &[CaseInput], options: &Options, format: Format, redact: bool) -> String {
     // The diagnosis reads the real values; only what is printed is masked.
-    let report = err521::analyze(&inputs, &options);
+    let report = err521::analyze(inputs, options);
     let out = match format {
         Format::Text => report::text::render(&report),
         Format::Markdown => report::markdown::render(&report),
         Format::Json => report::json::render(&report) + "\n",
     };
-    Ok(if redact {
+    if redact {
         err521::redact::redact(&out)
     } else {
         out
-    })
+    }
 }
 
 /// Read a file (or standard input for `-`) as text. Bytes that are not
