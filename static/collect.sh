@@ -121,7 +121,9 @@ collect() {
   if have nginx; then
     add_server nginx
     run 'nginx -t'
-    run "nginx -T 2>&1 | grep -E '^# configuration file |^[[:space:]]*(listen|server_name|ssl_certificate|ssl_certificate_key|proxy_pass|include)[[:space:]]'"
+    # The whole dump with every other line blanked, so line numbers still
+    # point into each file; block openers keep only their first word.
+    run "nginx -T 2>&1 | awk '/^nginx: |^# configuration file |^[[:space:]]*(listen|server_name|ssl_certificate|ssl_certificate_key|proxy_pass|include)[[:space:]]/ { print; next } /^[[:space:]]*[a-z_]+[^{};]*[{][[:space:]]*\$/ { print \$1 \" {\"; next } /^[[:space:]]*[}][[:space:]]*\$/ { print \"}\"; next } { print \"\" }'"
     # The error logs the configuration names (bind and start failures land
     # there when no journal keeps them), else Debian's default.
     logs=$(limit nginx -T 2>/dev/null |

@@ -35,6 +35,19 @@ pub fn distro(facts: &Facts) -> Distro {
     Distro::Unknown
 }
 
+/// The web server that holds a public listener on a port Cloudflare uses:
+/// the one whose configuration a listen or real-IP fix edits, when a
+/// second, stopped server is also installed.
+fn serving_web_server(ctx: &FixCtx<'_>) -> Option<String> {
+    ctx.facts
+        .listeners
+        .iter()
+        .flat_map(|l| l.facts.listeners.iter())
+        .filter(|l| !l.loopback && ctx.ports.contains(&l.port))
+        .filter_map(|l| l.process.clone())
+        .find(|p| is_web_server_name(p))
+}
+
 /// The web server of the case: the one that failed, else any seen.
 fn web_server(facts: &Facts) -> String {
     seen_web_server(facts).unwrap_or_else(|| "nginx".to_string())
@@ -106,6 +119,16 @@ fn config_test(server: &str) -> &'static str {
         }
         "haproxy" => "sudo haproxy -c -f /etc/haproxy/haproxy.cfg",
         _ => "sudo nginx -t",
+    }
+}
+
+/// `systemctl ACTION UNIT`, or `service UNIT ACTION` on a host without
+/// systemd.
+fn service_cmd(facts: &Facts, action: &str, unit: &str) -> String {
+    if uses_systemd(facts) {
+        format!("sudo systemctl {action} {unit}")
+    } else {
+        format!("sudo service {unit} {action}")
     }
 }
 
@@ -222,21 +245,49 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
             ],
         });
     }
-    let tcp_ports = if ports.is_empty() && sockets.is_empty() {
+    let mut tcp_ports = if ports.is_empty() && sockets.is_empty() {
         ctx.ports.clone()
     } else {
         ports
     };
-    for p in tcp_ports {
+    // One bind error is logged per address and per retry.
+    tcp_ports.sort_unstable();
+    tcp_ports.dedup();
+    // The program in the way, when a listener list names it.
+    let mut holders: Vec<String> = ctx
+        .facts
+        .listeners
+        .iter()
+        .flat_map(|l| l.facts.listeners.iter())
+        .filter(|l| tcp_ports.contains(&l.port))
+        .filter_map(|l| l.process.clone())
+        .filter(|p| *p != server)
+        .collect();
+    holders.sort_unstable();
+    holders.dedup();
+    for p in &tcp_ports {
         fix.push(FixStep {
             title: format!("Find the process that holds port {p}"),
             commands: vec![format!("sudo ss -ltnp 'sport = :{p}'")],
         });
     }
-    fix.push(step(
-        "Stop (and disable) that process if it should not serve the site, or move it to another port; a second copy of the web server is the usual culprit",
-        &["sudo systemctl disable --now OTHER-SERVICE   # the name the previous command showed"],
-    ));
+    match holders.as_slice() {
+        [holder] if is_web_server_name(holder) => {
+            let stop = if uses_systemd(ctx.facts) {
+                format!("sudo systemctl disable --now {holder}")
+            } else {
+                service_cmd(ctx.facts, "stop", holder)
+            };
+            fix.push(FixStep {
+                title: format!("Stop (and disable) {holder}, which holds the port, if it should not serve the site; or move it to another port"),
+                commands: vec![stop],
+            });
+        }
+        _ => fix.push(step(
+            "Stop (and disable) that process if it should not serve the site, or move it to another port; a second copy of the web server is the usual culprit",
+            &["sudo systemctl disable --now OTHER-SERVICE   # the name the previous command showed"],
+        )),
+    }
     fix.push(step(
         format!("Start {server}"),
         &[&start(ctx.facts, &server)],
@@ -253,7 +304,7 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
             return plan;
         }
     }
-    let server = web_server(ctx.facts);
+    let server = serving_web_server(ctx).unwrap_or_else(|| web_server(ctx.facts));
     let https = ctx.ports.contains(&443);
     let mut fix = Vec::new();
     if https {
@@ -276,7 +327,7 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
         "Test and reload",
         &[
             config_test(&server),
-            &format!("sudo systemctl reload {server}"),
+            &service_cmd(ctx.facts, "reload", &server),
         ],
     ));
     if id == FindingId::TlsPortMismatch {
@@ -341,7 +392,10 @@ fn plain_https_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
     }
     fix.push(step(
         "Test and reload",
-        &["sudo nginx -t && sudo systemctl reload nginx"],
+        &[&format!(
+            "sudo nginx -t && {}",
+            service_cmd(ctx.facts, "reload", "nginx")
+        )],
     ));
     fix.push(step(
         "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
@@ -433,20 +487,22 @@ fn loopback_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
             };
             (
                 "sudo apachectl configtest".to_string(),
-                format!("sudo systemctl restart {unit}"),
+                service_cmd(ctx.facts, "restart", unit),
             )
         }
         Server::Caddy => (
             "sudo caddy validate --config /etc/caddy/Caddyfile".to_string(),
-            "sudo systemctl reload caddy".to_string(),
+            service_cmd(ctx.facts, "reload", "caddy"),
         ),
         Server::Litespeed => (
             "sudo /usr/local/lsws/bin/lswsctrl status".to_string(),
             "sudo /usr/local/lsws/bin/lswsctrl restart".to_string(),
         ),
+        // A reload cannot bind *:80 while the old 127.0.0.1:80 socket is
+        // open: a changed listen address needs a restart.
         Server::Nginx => (
             "sudo nginx -t".to_string(),
-            "sudo systemctl reload nginx".to_string(),
+            service_cmd(ctx.facts, "restart", "nginx"),
         ),
     };
     fix.push(FixStep {
@@ -470,7 +526,7 @@ pub fn loopback_only(ctx: &FixCtx<'_>) -> Plan {
                 format!("Make {server} listen on all addresses: change `listen 127.0.0.1:80;` to `listen 80;` (Apache: `Listen 127.0.0.1:80` to `Listen 80`)"),
                 &["sudo grep -rnE 'listen\\s+(127\\.0\\.0\\.1|\\[::1\\])|^Listen 127' /etc/nginx /etc/apache2 /etc/httpd 2>/dev/null"],
             ),
-            step("Test and restart (a changed listen address needs a restart)", &[config_test(&server), &format!("sudo systemctl restart {server}")]),
+            step("Test and restart (a changed listen address needs a restart)", &[config_test(&server), &service_cmd(ctx.facts, "restart", &server)]),
         ],
         verify: verify_http(ctx),
     }
@@ -480,7 +536,7 @@ pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
     let server = web_server(ctx.facts);
     Plan {
         fix: vec![
-            step(format!("Relieve it now: restart {server} (and PHP-FPM or the app behind it) and see what uses memory"), &[&format!("sudo systemctl restart {server}"), "ps aux --sort=-%mem | head -n 15"]),
+            step(format!("Relieve it now: restart {server} (and PHP-FPM or the app behind it) and see what uses memory"), &[&service_cmd(ctx.facts, "restart", &server), "ps aux --sort=-%mem | head -n 15"]),
             step("Add swap so short peaks do not trigger the OOM killer", &["sudo fallocate -l 2G /swapfile && sudo chmod 600 /swapfile && sudo mkswap /swapfile && sudo swapon /swapfile"]),
             step(
                 "Raise the limit that ran out: worker_connections in nginx.conf, and the open-file limit of the service",
@@ -512,7 +568,7 @@ pub fn ipv6(ctx: &FixCtx<'_>) -> Plan {
     let server = web_server(ctx.facts);
     Plan {
         fix: vec![
-            step(format!("Make {server} listen on IPv6 too (`listen [::]:443 ssl;` and `listen [::]:80;`)"), &[config_test(&server), &format!("sudo systemctl reload {server}")]),
+            step(format!("Make {server} listen on IPv6 too (`listen [::]:443 ssl;` and `listen [::]:80;`)"), &[config_test(&server), &service_cmd(ctx.facts, "reload", &server)]),
             icmpv6_step(ctx.facts),
             step("Or, if the origin has no working IPv6, delete the AAAA record in the Cloudflare dashboard", &[]),
         ],
@@ -534,7 +590,7 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
     let mut fix = unban_and_whitelist(ctx, &ranges);
     // Config files written by the commands themselves: a config line is
     // not a shell command.
-    let seen = seen_web_server(ctx.facts);
+    let seen = serving_web_server(ctx).or_else(|| seen_web_server(ctx.facts));
     let seen = seen.as_deref();
     let is_apache = matches!(seen, Some("apache2" | "httpd" | "apache"));
     if !is_apache {
@@ -550,7 +606,7 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
                     "sudo tee /etc/nginx/conf.d/cloudflare-realip.conf >/dev/null <<'CONF'\n{}\nCONF",
                     conf.join("\n")
                 ),
-                "sudo nginx -t && sudo systemctl reload nginx".into(),
+                format!("sudo nginx -t && {}", service_cmd(ctx.facts, "reload", "nginx")),
             ],
         });
     }
@@ -563,13 +619,13 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
         let commands = if seen == Some("httpd") {
             vec![
                 format!("sudo tee /etc/httpd/conf.d/cloudflare-remoteip.conf >/dev/null <<'CONF'\n{trusted}\nCONF"),
-                "sudo apachectl configtest && sudo systemctl reload httpd".into(),
+                format!("sudo apachectl configtest && {}", service_cmd(ctx.facts, "reload", "httpd")),
             ]
         } else {
             vec![
                 "sudo a2enmod remoteip".into(),
                 format!("sudo tee /etc/apache2/conf-available/cloudflare-remoteip.conf >/dev/null <<'CONF'\n{trusted}\nCONF"),
-                "sudo a2enconf cloudflare-remoteip && sudo apachectl configtest && sudo systemctl restart apache2".into(),
+                format!("sudo a2enconf cloudflare-remoteip && sudo apachectl configtest && {}", service_cmd(ctx.facts, "restart", "apache2")),
             ]
         };
         fix.push(FixStep {

@@ -35,10 +35,28 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             }
         }
     }
-    let running = web_services(ctx).any(|(_, s)| s.state == ServiceState::Running);
+    // The program in the way is running by definition: only another web
+    // server running means the one that failed may be up after all.
+    let in_the_way: Vec<String> = listeners(ctx)
+        .filter(|(_, _, l)| ports.contains(&l.port))
+        .filter_map(|(_, _, l)| l.process.clone())
+        .collect();
+    let other_running = web_services(ctx)
+        .any(|(_, s)| s.state == ServiceState::Running && !in_the_way.contains(&s.name));
+    let one_stopped = web_services(ctx).any(|(_, s)| {
+        matches!(
+            s.state,
+            ServiceState::Failed | ServiceState::Stopped | ServiceState::Activating
+        )
+    });
+    let holder_running = web_services(ctx)
+        .any(|(_, s)| s.state == ServiceState::Running && in_the_way.contains(&s.name));
+    // Running and holding the port itself, with no server down: the error
+    // is old, or from a second copy.
+    let running = other_running || (holder_running && !one_stopped);
     if !relevant.is_empty() {
         // Who holds the port, when a listener list shows it.
-        let holders: Vec<String> = listeners(ctx)
+        let mut holders: Vec<String> = listeners(ctx)
             .filter(|(_, _, l)| ports.contains(&l.port))
             .filter_map(|(_, _, l)| {
                 l.process
@@ -46,6 +64,9 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                     .map(|p| format!("{p} holds port {}", l.port))
             })
             .collect();
+        // IPv4 and IPv6 listeners of one program name it once.
+        holders.sort_unstable();
+        holders.dedup();
         let held = if holders.is_empty() {
             String::new()
         } else {

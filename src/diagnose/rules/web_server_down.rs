@@ -80,6 +80,33 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(down.into_iter().flat_map(|(_, e)| e));
     }
+    // Every port Cloudflare uses has a web server on a public address (in
+    // a whole listener list): a stopped second server is not needed.
+    let served_ports: Vec<u16> = listeners(ctx)
+        .filter(|(_, _, l)| !l.loopback && l.proto == "tcp")
+        .filter(|(_, _, l)| {
+            l.process
+                .as_deref()
+                .is_some_and(crate::parse::services::is_web_server_name)
+        })
+        .map(|(_, _, l)| l.port)
+        .collect();
+    let all_served = !ctx.ports.is_empty()
+        && super::listener_list_complete(ctx)
+        && ctx.ports.iter().all(|p| served_ports.contains(p));
+    if !down.is_empty() && all_served {
+        let what: Vec<&str> = down.iter().map(|(w, _)| w.as_str()).collect();
+        return Finding::new(
+            id,
+            Status::RuledOut,
+            format!(
+                "A web server listens on {} on a public address, so the stopped one is not needed there ({}).",
+                ctx.ports_text(),
+                what.join("; ")
+            ),
+        )
+        .with_evidence(serving.into_iter().chain(down.into_iter().flat_map(|(_, e)| e)));
+    }
     if !down.is_empty() {
         let what: Vec<&str> = down.iter().map(|(w, _)| w.as_str()).collect();
         let running: Vec<&str> = up.iter().map(|(w, _)| w.as_str()).collect();
