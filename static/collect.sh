@@ -80,6 +80,7 @@ collect() {
     note "not running as root: firewall, ban and socket owner listings need root; run it with sudo"
   fi
   absent=""
+  idle=""
 
   # Firewalls and bans.
   if have ufw; then run 'ufw status verbose'; else absent="$absent ufw"; fi
@@ -91,6 +92,7 @@ collect() {
   if have firewall-cmd && limit firewall-cmd --state >/dev/null 2>&1; then
     run 'firewall-cmd --get-active-zones'
     run 'firewall-cmd --list-all-zones'
+  elif have firewall-cmd; then idle="$idle firewalld"
   else absent="$absent firewalld"; fi
   if have csf; then
     run 'csf -l'
@@ -106,6 +108,7 @@ collect() {
       case "$j" in *[!A-Za-z0-9_.-]*) continue ;; esac
       run "fail2ban-client status $j"
     done
+  elif have fail2ban-client; then idle="$idle fail2ban"
   else absent="$absent fail2ban"; fi
   if have ipset; then run 'ipset list'; else absent="$absent ipset"; fi
   if have imunify360-agent; then
@@ -181,6 +184,7 @@ collect() {
   else absent="$absent ss"; fi
   if have docker && [ -S /var/run/docker.sock ] && limit docker info >/dev/null 2>&1; then
     run 'docker ps'
+  elif have docker; then idle="$idle docker"
   else absent="$absent docker"; fi
 
   # The host: addresses, routes, IPv6 switches, memory, load, limits, OOM.
@@ -210,6 +214,7 @@ collect() {
     else absent="$absent curl"; fi
   fi
   printf '\n# collect.sh: not present on this host:%s\n' "$absent"
+  [ -n "$idle" ] && note "installed but not running:$idle"
   printf '# collect.sh: done in %s s\n' "$(elapsed)"
 }
 
@@ -299,4 +304,5 @@ filter() {
   }'
 }
 
-collect | filter | head -c "$MAX_BYTES"
+# Commands read /dev/null, never the rest of a script piped into sh.
+collect </dev/null | filter | head -c "$MAX_BYTES"

@@ -139,9 +139,9 @@ fn redact_masks_public_addresses_and_names_but_keeps_cloudflare() {
     // Everything up to the last line (which runs `collect`), then the
     // filter alone over the sample.
     let body = script
-        .rsplit_once("collect | filter")
+        .rsplit_once("collect </dev/null | filter")
         .map(|(head, _)| head)
-        .expect("the script ends with collect | filter");
+        .expect("the script ends with collect </dev/null | filter");
     let prog = format!("{body}\nfilter");
     let out = run(
         &["sh", "-c", &prog, "sh", "--redact", "--host", "www.shop.io"],
