@@ -82,6 +82,9 @@ fn read_block(
     detected_kind: Option<BlockKind>,
     facts: &mut Facts,
 ) {
+    // long: one arm per block kind, with the cross-format policies (logs read by three parsers,
+    // `nginx -T` test lines, curl pages); issue 15 item 2 turns it into a lookup in a table of
+    // formats.
     let content: Vec<&text::Line<'_>> = block
         .lines
         .iter()
@@ -175,6 +178,11 @@ fn read_block(
             let f = services::parse(input, lines);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
+            // Published ports are listeners, like `ss` rows.
+            if !f.containers.is_empty() {
+                let l = listeners::from_containers(&f.containers);
+                facts.listeners.push(sourced(input, block, l));
+            }
             facts.services.push(sourced(input, block, f));
             n
         }

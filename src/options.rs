@@ -1,6 +1,6 @@
 //! What the person tells the engine besides the pasted text.
 
-use crate::cloudflare::{self, Ranges};
+use crate::cloudflare::Ranges;
 // The mode is Cloudflare's port semantics; re-exported because every
 // caller names it as an option.
 pub use crate::cloudflare::SslMode;
@@ -30,20 +30,5 @@ impl Default for Options {
             redacted: false,
             kind_overrides: Vec::new(),
         }
-    }
-}
-
-impl Options {
-    /// The origin ports that matter for this case, sorted, without repeats.
-    pub fn ports(&self) -> Vec<u16> {
-        let mut ports = self.ssl_mode.origin_ports();
-        ports.extend(
-            self.extra_ports
-                .iter()
-                .filter(|p| cloudflare::all_ports().contains(p) || **p > 0),
-        );
-        ports.sort_unstable();
-        ports.dedup();
-        ports
     }
 }

@@ -91,6 +91,121 @@ pub fn strip_terminal_codes(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` without a prefix that a log collector or tracer put before a
+/// tool's own output: a CI runner's timestamp (GitHub Actions'
+/// `2024-01-01T00:00:00.0000000Z `, `docker logs -t`), a bracketed time
+/// (`[10:00:01] `, `[2024-01-01 10:00:01] `), and curl's trace prefixes
+/// (`09:12:01.000190 == Info: `). Prefixes that belong to a format (syslog
+/// and journal lines, nginx's `2024/01/01 10:00:01 [emerg]`, fail2ban's
+/// `2024-01-01 10:00:01,123`, Apache's `[Mon Jan 01 …]`) stay: their
+/// parsers read them.
+pub fn strip_line_prefix(text: &str) -> &str {
+    let mut t = text;
+    // The prefixes nest: a CI timestamp before a bracketed time before
+    // curl's trace marker.
+    for _ in 0..3 {
+        let before = t;
+        if let Some(rest) = strip_iso_utc_stamp(t) {
+            t = rest;
+        }
+        if let Some(rest) = strip_bracketed_time(t) {
+            t = rest;
+        }
+        if let Some(rest) = strip_trace_marker(t) {
+            t = rest;
+        }
+        if t.len() == before.len() {
+            break;
+        }
+    }
+    t
+}
+
+/// `2024-01-01T00:00:00.0000000Z ` (a UTC instant with `T` and `Z`, as CI
+/// runners and `docker logs -t` write it).
+fn strip_iso_utc_stamp(t: &str) -> Option<&str> {
+    let (stamp, rest) = t.split_once(' ')?;
+    let (date, time) = stamp.split_once('T')?;
+    let time = time.strip_suffix('Z')?;
+    (is_date(date) && is_clock(time)).then_some(rest)
+}
+
+/// `[10:00:01] `, `[2024-01-01 10:00:01] `, `[2024-01-01T10:00:01Z] `: only
+/// digits and separators between the brackets, so Apache's
+/// `[Mon Jan 01 10:00:01 2024]` stays.
+fn strip_bracketed_time(t: &str) -> Option<&str> {
+    let inner_end = t.strip_prefix('[')?.find(']')?;
+    let inner = t.get(1..inner_end + 1)?;
+    let rest = t.get(inner_end + 2..)?;
+    let inner = inner.trim_end_matches('Z');
+    let clock = match inner.split_once([' ', 'T']) {
+        Some((date, clock)) if is_date(date) => clock,
+        Some(_) => return None,
+        None => inner,
+    };
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    (is_clock(clock) && !rest.trim().is_empty()).then_some(rest)
+}
+
+/// curl `--trace-ascii --trace-time`: the time before `== Info: `, `=> ` and
+/// `<= ` (the marker itself is curl's format, read like `* `).
+fn strip_trace_marker(t: &str) -> Option<&str> {
+    let (clock, rest) = t.split_once(' ')?;
+    (is_clock(clock)
+        && ["== Info:", "=> ", "<= "]
+            .iter()
+            .any(|m| rest.starts_with(m)))
+    .then_some(rest)
+}
+
+/// `2024-01-01`.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// `10:00:01`, `09:12:01.000190`, `00:00:00,123`.
+fn is_clock(s: &str) -> bool {
+    let (hms, frac) = match s.split_once(['.', ',']) {
+        Some((hms, frac)) => (hms, Some(frac)),
+        None => (s, None),
+    };
+    let b = hms.as_bytes();
+    b.len() == 8
+        && b.iter().enumerate().all(|(i, c)| match i {
+            2 | 5 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+        && frac
+            .is_none_or(|f| !f.is_empty() && f.len() <= 9 && f.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// The common leading whitespace of the non-blank lines (spaces and tabs as
+/// written), in bytes.
+pub fn common_indent(lines: &[Line<'_>]) -> usize {
+    let mut common: Option<&str> = None;
+    for l in lines.iter().filter(|l| !l.text.trim().is_empty()) {
+        let end = l.text.len() - l.text.trim_start_matches([' ', '\t']).len();
+        let ws = l.text.get(..end).unwrap_or("");
+        common = Some(match common {
+            None => ws,
+            Some(c) => {
+                let shared = c
+                    .bytes()
+                    .zip(ws.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                c.get(..shared).unwrap_or("")
+            }
+        });
+    }
+    common.map_or(0, str::len)
+}
+
 /// A quoted input line that supports a conclusion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
@@ -163,6 +278,59 @@ mod tests {
     fn empty_input_has_no_lines() {
         assert!(lines("").is_empty());
         assert_eq!(lines("x").len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::{common_indent, lines, strip_line_prefix};
+
+    #[test]
+    fn collector_and_trace_prefixes_go() {
+        for (raw, bare) in [
+            (
+                "2024-01-01T00:00:00.0000000Z curl: (7) Failed to connect",
+                "curl: (7) Failed to connect",
+            ),
+            (
+                "[10:00:01] curl: (7) Failed to connect to 198.51.100.20 port 443: Connection refused",
+                "curl: (7) Failed to connect to 198.51.100.20 port 443: Connection refused",
+            ),
+            (
+                "09:12:01.000190 == Info: connect to 203.0.113.5 port 443 failed: Connection refused",
+                "== Info: connect to 203.0.113.5 port 443 failed: Connection refused",
+            ),
+            ("[2024-01-01 10:00:01] Status: active", "Status: active"),
+            (
+                "2024-05-02T08:00:00.1234567Z [10:00:01] == Info: Trying 203.0.113.5:443...",
+                "== Info: Trying 203.0.113.5:443...",
+            ),
+        ] {
+            assert_eq!(strip_line_prefix(raw), bare);
+        }
+    }
+
+    #[test]
+    fn prefixes_that_are_the_format_stay() {
+        for line in [
+            "2024/01/01 10:00:01 [emerg] 1234#1234: bind() to 0.0.0.0:443 failed (98: Address already in use)",
+            "Jan  1 10:00:01 web1 nginx[123]: nginx: [emerg] bind() failed",
+            "2024-01-01 10:00:01,123 fail2ban.actions [811]: NOTICE [sshd] Ban 203.0.113.9",
+            "[Mon Jan 01 10:00:01.123456 2024] [core:error] [pid 1] AH00015",
+            "2024-01-01T10:00:01+0000 web1 nginx[1]: started",
+            " 10:00:01 up 3 days,  2 users,  load average: 0.00, 0.01, 0.05",
+            "[", "[]", "[10:00:01]",
+        ] {
+            assert_eq!(strip_line_prefix(line), line);
+        }
+    }
+
+    #[test]
+    fn common_indent_counts_shared_whitespace_only() {
+        assert_eq!(common_indent(&lines("  a\n\n    b\n  c")), 2);
+        assert_eq!(common_indent(&lines("\ta\n  b")), 0);
+        assert_eq!(common_indent(&lines("a\n  b")), 0);
+        assert_eq!(common_indent(&lines("")), 0);
     }
 }
 

@@ -28,6 +28,7 @@ use err521::case::CaseInput;
 use err521::diagnose::FindingId;
 use err521::firewall::eval::Outcome;
 use err521::fix::FixStep;
+use err521::net::{AddrRange, AddrSet};
 use err521::options::{Options, SslMode};
 use err521::report::Report;
 use kernel::netns::{self, run, KernelOutcome, Lab, ORIGIN_V4, ORIGIN_V6};
@@ -650,9 +651,8 @@ fn collect_sh_finds_and_fixes_every_planted_cause() {
                     .iter()
                     .filter(|c| {
                         c.port == *port
-                            && c.range
-                                .parse::<ipnet::IpNet>()
-                                .is_ok_and(|n| n.contains(src))
+                            && AddrRange::parse(&c.range)
+                                .is_some_and(|r| AddrSet::from_ranges([r]).contains(*src))
                     })
                     .collect();
                 let blocks = entries

@@ -107,7 +107,7 @@ fn security_group_drops_other_cloudflare_ranges() {
     assert_eq!(dropped, all.subtract(&want));
     // Coverage names the layer.
     let cov = coverage(&[sg], &Ranges::bundled(), &[443], &ctx());
-    assert!(!cov.is_empty() && cov.iter().all(|e| e.layer == "aws"));
+    assert!(!cov.is_empty() && cov.iter().all(|e| e.layer.name() == "aws"));
 }
 
 #[test]

@@ -159,7 +159,7 @@ fn firewalld_backend_priorities_and_zones() {
     assert!(rules_at(input, 45)[0]
         .matches
         .iter()
-        .any(|m| matches!(m, Match::Unknown { text } if text == "ct status dnat")));
+        .any(|m| matches!(m, Match::Unknown { text, .. } if text == "ct status dnat")));
     let zones = chain(&rs, "filter_INPUT_ZONES");
     assert!(matches!(&zones.rules[1].action, Action::Goto(c) if c == "filter_IN_public"));
     let allow = chain(&rs, "filter_IN_public_allow");
@@ -191,13 +191,13 @@ fn iptables_nft_tables_are_per_family_and_xt_comments_are_unknown() {
     let not_local = chain(&rs, "ufw-not-local");
     assert_eq!(not_local.rules.len(), 4);
     assert!(
-        matches!(&not_local.rules[0].matches[0], Match::Unknown { text } if text.starts_with("# xt_addrtype"))
+        matches!(&not_local.rules[0].matches[0], Match::Unknown { text, .. } if text.starts_with("# xt_addrtype"))
     );
     assert!(matches!(not_local.rules[0].action, Action::Return));
     assert!(matches!(&not_local.rules[2].action, Action::Jump(c) if c == "ufw-logging-deny"));
     let user = chain(&rs, "ufw-user-input");
     assert!(
-        matches!(&user.rules[3].matches.last(), Some(Match::Unknown { text }) if text == "xt match \"recent\"")
+        matches!(&user.rules[3].matches.last(), Some(Match::Unknown { text, .. }) if text == "xt match \"recent\"")
     );
     assert!(rs
         .notes
@@ -343,4 +343,58 @@ fn large_set_is_read_whole() {
     assert!(rs.sets[0].members.contains("11.0.0.5".parse().unwrap()));
     // The last element is read too (speed is measured in benches/, not here).
     assert!(rs.sets[0].members.contains("11.3.13.61".parse().unwrap()));
+}
+
+fn analyze_full(text: &str) -> err521::report::Report {
+    let options = err521::options::Options {
+        ssl_mode: err521::options::SslMode::Full,
+        ..Default::default()
+    };
+    err521::analyze(
+        &[err521::parse::CaseInput::new("ticket", text.to_string())],
+        &options,
+    )
+}
+
+fn firewall_explanation(r: &err521::report::Report) -> (err521::diagnose::Status, String) {
+    r.findings
+        .iter()
+        .find(|f| f.id == err521::diagnose::FindingId::FirewallBlocksCloudflare)
+        .map(|f| (f.status, f.explanation.clone()))
+        .unwrap_or((err521::diagnose::Status::Unknown, String::new()))
+}
+
+#[test]
+fn rate_limited_reject_is_not_a_plain_reject() {
+    // Under the limit the rule matches: a new connection is rejected; over
+    // it, connections fall through to the accept below.
+    let text = "$ sudo nft list ruleset
+table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy drop;
+\t\tiifname \"lo\" accept
+\t\tct state established,related accept
+\t\ttcp dport { 80, 443 } limit rate 5/second burst 10 packets reject with tcp reset
+\t\ttcp dport { 80, 443 } accept
+\t}
+}
+";
+    let (status, why) = firewall_explanation(&analyze_full(text));
+    assert_eq!(status, err521::diagnose::Status::Confirmed, "{why}");
+    assert!(why.contains("not a plain block"), "{why}");
+    assert!(why.contains("limit rate 5/second"), "{why}");
+    assert!(why.contains("fall through"), "{why}");
+}
+
+#[test]
+fn iptables_limit_reject_is_described_the_same_way() {
+    let text = "$ sudo iptables -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p tcp -m multiport --dports 80,443 -m limit --limit 5/sec --limit-burst 10 -j REJECT --reject-with tcp-reset
+";
+    let (_, why) = firewall_explanation(&analyze_full(text));
+    assert!(why.contains("not a plain block"), "{why}");
+    assert!(why.contains("--limit 5/sec"), "{why}");
 }

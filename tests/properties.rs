@@ -220,7 +220,7 @@ fn check_partition(what: &str, rs: Ruleset) -> usize {
         assert!(sub.is_some(), "{what}: unreadable range {:?}", e.range);
         if let Some(sub) = sub {
             groups
-                .entry((e.layer.clone(), e.cloudflare_range.clone(), e.port))
+                .entry((e.layer.to_string(), e.cloudflare_range.clone(), e.port))
                 .or_default()
                 .push(sub);
         }

@@ -98,14 +98,25 @@ fn bind_conflict_on_a_needed_port_names_the_holder() {
     assert_eq!(r.primary, Some(FindingId::PortConflict));
     let f = finding(&r, FindingId::PortConflict);
     assert!(
-        f.explanation.contains("apache2 holds port 80"),
+        f.explanation.contains("apache2 (pid 902) holds port 80"),
         "{}",
         f.explanation
     );
-    assert!(f.fix.iter().any(|s| s
-        .commands
+    // The program in the way is apache2 (the paste names it): stop it by
+    // name, then start nginx, the server that failed; each step once.
+    let c = fix_commands(&r, FindingId::PortConflict);
+    assert_eq!(
+        c,
+        vec![
+            "sudo systemctl disable --now apache2".to_string(),
+            "sudo systemctl enable --now nginx && sudo systemctl status nginx --no-pager"
+                .to_string()
+        ]
+    );
+    assert!(f
+        .verify
         .iter()
-        .any(|c| c.contains("ss -ltnp 'sport = :80'"))));
+        .any(|v| v.contains("ss -ltnp 'sport = :80'")));
 }
 
 #[test]
@@ -375,7 +386,7 @@ fn several_security_groups_admit_what_any_of_them_allows() {
     let cov = r.firewall.as_ref().map_or(&[][..], |f| &f.coverage[..]);
     let entry = |range: &str, port: u16| {
         cov.iter()
-            .find(|e| e.layer == "aws" && e.cloudflare_range == range && e.port == port)
+            .find(|e| e.layer.name() == "aws" && e.cloudflare_range == range && e.port == port)
             .map(|e| (e.outcome, e.rule.as_ref().map(|r| r.line)))
     };
     // web-origin admits 173.245.48.0/20 on 443, http-pl admits
@@ -465,8 +476,22 @@ fn real_ip_fix_writes_the_config_of_the_server_seen() {
     assert!(c.contains("sudo tee /etc/nginx/conf.d/cloudflare-realip.conf >/dev/null <<'CONF'\nset_real_ip_from 173.245.48.0/20;\n"), "{c}");
     assert!(c.contains("real_ip_header CF-Connecting-IP;\nCONF"), "{c}");
     assert!(!c.contains("RemoteIP"), "{c}");
-    // No server seen: both, each as commands that write the file.
+    // A jail named after nginx (`nginx-limit-req`) names the server.
     let r = default_run("bans/fail2ban-status.txt");
+    let c = all_fix_commands(&r, ban);
+    assert!(
+        c.contains("/etc/nginx/conf.d/cloudflare-realip.conf"),
+        "{c}"
+    );
+    assert!(!c.contains("a2enconf"), "{c}");
+    // No server seen at all: both, each as commands that write the file.
+    let r = err521::analyze(
+        &[CaseInput::new(
+            "jail",
+            "root@web01:~# fail2ban-client status recidive\nStatus for the jail: recidive\n|- Filter\n|  |- Currently failed:\t0\n|  |- Total failed:\t12\n|  `- File list:\t/var/log/fail2ban.log\n`- Actions\n   |- Currently banned:\t1\n   |- Total banned:\t3\n   `- Banned IP list:\t162.158.88.14\n",
+        )],
+        &Options::default(),
+    );
     let c = all_fix_commands(&r, ban);
     assert!(
         c.contains("/etc/nginx/conf.d/cloudflare-realip.conf")
@@ -664,4 +689,192 @@ fn a_listing_without_interfaces_stays_undecided_and_asks_for_them() {
             .any(|n| n.text.contains("iptables-legacy-save")),
         "{notes:?}"
     );
+}
+
+/// Every fix command and step title of a finding, for "never says X" checks.
+fn fix_text(r: &Report, id: FindingId) -> String {
+    finding(r, id)
+        .fix
+        .iter()
+        .flat_map(|s| std::iter::once(s.title.clone()).chain(s.commands.iter().cloned()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn apache_blocked_by_nginx_stops_nginx_and_starts_apache() {
+    // The roles reversed: Apache's AH00072 bind errors, nginx in the way.
+    let id = FindingId::PortConflict;
+    let r = default_run("scenarios/roles-apache.txt");
+    assert_eq!(r.primary, Some(id));
+    assert_eq!(
+        fix_commands(&r, id),
+        vec![
+            "sudo systemctl disable --now nginx".to_string(),
+            "sudo systemctl enable --now apache2 && sudo systemctl status apache2 --no-pager"
+                .to_string()
+        ]
+    );
+    let f = finding(&r, id);
+    assert!(
+        f.explanation.contains("reach nginx instead of apache2"),
+        "{}",
+        f.explanation
+    );
+    // The squatter's listener is quoted, and it does not make the failed
+    // server "running".
+    assert!(cites_line(&r, id, 12));
+    assert_ne!(status(&r, FindingId::WebServerDown), Status::RuledOut);
+}
+
+#[test]
+fn a_stray_copy_of_the_server_is_stopped_not_disabled() {
+    let id = FindingId::PortConflict;
+    let r = default_run("scenarios/roles-stray.txt");
+    assert_eq!(r.primary, Some(id));
+    let c = fix_text(&r, id);
+    assert!(c.contains("sudo kill $(pgrep -o -x nginx)"), "{c}");
+    assert!(!c.contains("disable --now nginx"), "{c}");
+    assert!(c.contains("sudo systemctl enable --now nginx"), "{c}");
+    assert!(finding(&r, id)
+        .explanation
+        .contains("another nginx process (pid 1187)"));
+}
+
+#[test]
+fn a_container_in_the_way_is_named_once() {
+    let id = FindingId::PortConflict;
+    let r = default_run("scenarios/roles-dockerproxy.txt");
+    assert_eq!(r.primary, Some(id));
+    let c = fix_commands(&r, id);
+    assert_eq!(
+        c.iter().filter(|c| c.contains("docker stop npm")).count(),
+        1,
+        "{c:?}"
+    );
+    // The failed `nginx -t` is the bind conflict, not a config error.
+    assert_ne!(status(&r, FindingId::ConfigError), Status::Confirmed);
+    // The container holding the port is not the web server running.
+    assert_ne!(status(&r, FindingId::WebServerDown), Status::RuledOut);
+}
+
+#[test]
+fn errno_99_is_an_address_not_on_the_host_not_a_port_conflict() {
+    let r = default_run("scenarios/roles-errno99.txt");
+    assert_eq!(r.primary, Some(FindingId::ConfigError));
+    assert_ne!(status(&r, FindingId::PortConflict), Status::Confirmed);
+    let f = finding(&r, FindingId::ConfigError);
+    assert!(
+        f.explanation.contains("203.0.113.10:443"),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.explanation.contains("not on this host"),
+        "{}",
+        f.explanation
+    );
+    // The fix names the host's real address from `ip -br addr`.
+    let c = fix_text(&r, FindingId::ConfigError);
+    assert!(c.contains("198.51.100.57"), "{c}");
+    assert!(
+        !c.contains("OTHER-SERVICE") && !c.contains("sport ="),
+        "{c}"
+    );
+}
+
+#[test]
+fn errno_99_on_an_address_the_host_has_is_a_boot_race() {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/scenarios/roles-errno99.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_default()
+    .replace("198.51.100.57/24", "203.0.113.10/24");
+    let r = err521::analyze(&[CaseInput::new("case", text)], &Options::default());
+    let c = fix_text(&r, FindingId::ConfigError);
+    assert!(c.contains("After=network-online.target"), "{c}");
+}
+
+#[test]
+fn caddy_without_root_cannot_bind_443_and_the_fix_is_caddys() {
+    let r = default_run("scenarios/roles-caddy13.txt");
+    assert_eq!(r.primary, Some(FindingId::ConfigError));
+    let c = fix_text(&r, FindingId::ConfigError);
+    assert!(c.contains("sudo systemctl restart caddy"), "{c}");
+    assert!(!c.contains("nginx"), "{c}");
+}
+
+#[test]
+fn nothing_listening_on_a_caddy_host_starts_caddy_first() {
+    let r = default_run("scenarios/roles-caddy.txt");
+    assert_eq!(r.primary, Some(FindingId::WebServerDown));
+    let id = FindingId::NotListening;
+    assert!(matches!(status(&r, id), Status::Confirmed | Status::Likely));
+    let f = finding(&r, id);
+    assert!(
+        f.fix[0].commands[0].starts_with("sudo systemctl enable --now caddy"),
+        "{:?}",
+        f.fix
+    );
+    let c = fix_text(&r, id);
+    assert!(c.contains("Caddyfile"), "{c}");
+    assert!(!c.contains("nginx") && !c.contains("server {"), "{c}");
+    assert!(!fix_text(&r, FindingId::WebServerDown).contains("nginx"));
+}
+
+#[test]
+fn an_upstream_at_a_cloudflare_address_is_named_as_a_loop() {
+    let r = default_run("scenarios/roles-loop.txt");
+    let id = FindingId::ConfigError;
+    assert_eq!(status(&r, id), Status::Likely);
+    let f = finding(&r, id);
+    assert!(f.title.contains("loop"), "{}", f.title);
+    assert!(
+        f.explanation.contains("https://104.21.32.5"),
+        "{}",
+        f.explanation
+    );
+    assert!(cites_line(&r, id, 9));
+    // A proxy_pass to a private address is no loop.
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/scenarios/roles-loop.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_default()
+    .replace("https://104.21.32.5", "http://10.0.0.5:8080");
+    let r = err521::analyze(&[CaseInput::new("case", text)], &Options::default());
+    assert_ne!(status(&r, id), Status::Likely);
+}
+
+#[test]
+fn the_port_conflict_example_names_both_programs_once() {
+    let path = format!(
+        "{}/static/examples/port-conflict.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let r = err521::analyze(
+        &[CaseInput::new("port-conflict.txt", text)],
+        &Options::default(),
+    );
+    let id = FindingId::PortConflict;
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    let titles: Vec<&str> = f.fix.iter().map(|s| s.title.as_str()).collect();
+    let mut unique = titles.clone();
+    unique.dedup();
+    assert_eq!(titles, unique);
+    let c = fix_text(&r, id);
+    assert!(c.contains("sudo systemctl disable --now httpd"), "{c}");
+    assert!(c.contains("Start nginx"), "{c}");
+    assert!(
+        !c.contains("Start httpd") && !c.contains("OTHER-SERVICE"),
+        "{c}"
+    );
+    // Cloudflare reaches httpd on 443: not a refusal there.
+    assert!(f.explanation.contains("not a refusal"), "{}", f.explanation);
+    assert_ne!(status(&r, FindingId::WebServerDown), Status::RuledOut);
+    // A list filtered to 443 says nothing about port 80.
+    assert_eq!(status(&r, FindingId::NotListening), Status::Unknown);
 }

@@ -120,7 +120,7 @@ fn numbered_every_row_form() {
     assert!(at(20)[0]
         .matches
         .iter()
-        .any(|m| matches!(m, Match::Unknown { text } if text.contains("Webmin"))));
+        .any(|m| matches!(m, Match::Unknown { text, .. } if text.contains("Webmin"))));
     assert!(at(21).is_empty()); // ALLOW OUT: not input
     assert_eq!(family(&at(23)[0].matches), Some(Family::V6));
     // Row with an IPv6 source and no (v6) marker is IPv6.

@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod codes;
 mod collected;
+pub mod roles;
 mod rules;
 
 use serde::{Deserialize, Serialize};
@@ -101,6 +102,8 @@ pub struct Diagnosis {
     /// The origin ports that mattered, and the site's host name.
     pub ports: Vec<u16>,
     pub host: Option<String>,
+    /// The roles the rules judged with; the fixes name the same programs.
+    pub roles: roles::Roles,
 }
 
 /// The firewall dumps' verdicts over every Cloudflare range and port.
@@ -139,6 +142,8 @@ pub struct Ctx<'a> {
     pub host: Option<String>,
     /// Firewall verdicts, when a firewall dump was pasted.
     pub firewall: Option<FirewallCoverage>,
+    /// Which program should serve, which is in its way, which addresses.
+    pub roles: roles::Roles,
 }
 
 impl<'a> Ctx<'a> {
@@ -171,6 +176,7 @@ impl<'a> Ctx<'a> {
                 .map(|r| r.name.clone())
         });
         let firewall = firewall_coverage(facts, options, &ports);
+        let roles = roles::Roles::new(facts, &ports, &options.ranges);
         Ctx {
             facts,
             options,
@@ -180,6 +186,7 @@ impl<'a> Ctx<'a> {
             code: page.and_then(|p| p.code),
             host,
             firewall,
+            roles,
         }
     }
 
@@ -219,17 +226,26 @@ fn firewall_coverage(facts: &Facts, options: &Options, ports: &[u16]) -> Option<
         .map(|a| AddrRange::single(a.addr))
         .collect();
     // The interface that carries a global address is the public one, when
-    // `ip addr` shows exactly one such interface.
-    let mut public_ifaces: Vec<&str> = facts
-        .addrs
-        .iter()
-        .flat_map(|a| a.facts.addrs.iter())
-        .filter(|a| a.scope == crate::parse::addrs::Scope::Global)
-        .filter_map(|a| a.interface.as_deref())
-        .filter(|i| !crate::firewall::eval::is_internal(i))
-        .collect();
-    public_ifaces.sort_unstable();
-    public_ifaces.dedup();
+    // `ip addr` shows exactly one such interface; with several (a private
+    // second NIC), the one whose address is public.
+    let global = |public_only: bool| {
+        let mut v: Vec<&str> = facts
+            .addrs
+            .iter()
+            .flat_map(|a| a.facts.addrs.iter())
+            .filter(|a| a.scope == crate::parse::addrs::Scope::Global)
+            .filter(|a| !public_only || is_public(a.addr))
+            .filter_map(|a| a.interface.as_deref())
+            .filter(|i| !crate::firewall::eval::is_internal(i))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut public_ifaces = global(false);
+    if public_ifaces.len() > 1 {
+        public_ifaces = global(true);
+    }
     let public_interface =
         options
             .public_interface
@@ -279,6 +295,23 @@ fn firewall_notes(facts: &Facts) -> Vec<FirewallNote> {
     notes
 }
 
+/// Not a private (RFC 1918, shared, unique-local) or link-local address.
+fn is_public(addr: std::net::IpAddr) -> bool {
+    match addr {
+        std::net::IpAddr::V4(a) => {
+            let [x, y, ..] = a.octets();
+            !(a.is_private()
+                || a.is_link_local()
+                || a.is_loopback()
+                || (x == 100 && (64..128).contains(&y)))
+        }
+        std::net::IpAddr::V6(a) => {
+            let first = a.segments().first().copied().unwrap_or(0);
+            !(a.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
 pub fn ports_text(ports: &[u16]) -> String {
     let names: Vec<String> = ports.iter().map(u16::to_string).collect();
     match names.as_slice() {
@@ -317,5 +350,6 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         firewall: ctx.firewall.clone(),
         ports: ctx.ports.clone(),
         host: ctx.host.clone(),
+        roles: ctx.roles.clone(),
     }
 }

@@ -11,14 +11,50 @@
 use serde::{Deserialize, Serialize};
 
 use super::eval::{evaluate, Context, Outcome, RuleRef, Verdict};
-use super::model::{Dialect, Ruleset};
+use super::model::{Dialect, Ruleset, Undecided};
 use crate::cloudflare::Ranges;
 use crate::net::{AddrRange, AddrSet, Family};
 
+/// The firewall layer a verdict comes from; serialises to its short name.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    Iptables,
+    Ip6tables,
+    Nftables,
+    Ufw,
+    Firewalld,
+    Aws,
+    Gcp,
+    Azure,
+    Cloud,
+}
+
+impl Layer {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Iptables => "iptables",
+            Layer::Ip6tables => "ip6tables",
+            Layer::Nftables => "nftables",
+            Layer::Ufw => "ufw",
+            Layer::Firewalld => "firewalld",
+            Layer::Aws => "aws",
+            Layer::Gcp => "gcp",
+            Layer::Azure => "azure",
+            Layer::Cloud => "cloud",
+        }
+    }
+}
+
+impl std::fmt::Display for Layer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
 pub struct CoverageEntry {
-    /// "iptables", "ip6tables", "nftables" or "ufw".
-    pub layer: String,
+    pub layer: Layer,
     pub cloudflare_range: String,
     /// The sub-range of `cloudflare_range` this verdict covers.
     pub range: String,
@@ -28,6 +64,16 @@ pub struct CoverageEntry {
     pub rule: Option<RuleRef>,
     pub policy: Option<String>,
     pub reason: Option<String>,
+    /// What is missing to decide an unknown outcome, typed.
+    #[serde(skip)]
+    pub undecided: Vec<Undecided>,
+    /// For an outcome that hangs on one undecided condition: the outcome
+    /// if it holds, and if it does not.
+    #[serde(skip)]
+    pub branches: Option<(Outcome, Outcome)>,
+    /// The rule that decides if that condition holds.
+    #[serde(skip)]
+    pub alt_rule: Option<RuleRef>,
 }
 
 fn rank(d: Dialect) -> u8 {
@@ -116,17 +162,17 @@ fn choose(rulesets: &[Ruleset], family: Family) -> Vec<(&Ruleset, Option<String>
     out.into_iter().map(|r| (r, note.clone())).collect()
 }
 
-fn layer(r: &Ruleset, family: Family) -> &'static str {
+fn layer(r: &Ruleset, family: Family) -> Layer {
     match (r.dialect, family) {
-        (Dialect::Nftables, _) => "nftables",
-        (Dialect::Ufw, _) => "ufw",
-        (Dialect::Firewalld, _) => "firewalld",
-        (Dialect::CloudAws, _) => "aws",
-        (Dialect::CloudGcp, _) => "gcp",
-        (Dialect::CloudAzure, _) => "azure",
-        (Dialect::CloudOther, _) => "cloud",
-        (_, Family::V4) => "iptables",
-        (_, Family::V6) => "ip6tables",
+        (Dialect::Nftables, _) => Layer::Nftables,
+        (Dialect::Ufw, _) => Layer::Ufw,
+        (Dialect::Firewalld, _) => Layer::Firewalld,
+        (Dialect::CloudAws, _) => Layer::Aws,
+        (Dialect::CloudGcp, _) => Layer::Gcp,
+        (Dialect::CloudAzure, _) => Layer::Azure,
+        (Dialect::CloudOther, _) => Layer::Cloud,
+        (_, Family::V4) => Layer::Iptables,
+        (_, Family::V6) => Layer::Ip6tables,
     }
 }
 
@@ -181,7 +227,7 @@ pub fn coverage(
                             (a, b) => a.clone().or_else(|| b.clone()),
                         };
                         out.push(CoverageEntry {
-                            layer: layer(rs, family).to_string(),
+                            layer: layer(rs, family),
                             cloudflare_range: r.to_string(),
                             range: sub.to_string(),
                             port: *port,
@@ -190,6 +236,9 @@ pub fn coverage(
                             rule: v.rule.clone(),
                             policy: v.policy.clone(),
                             reason,
+                            undecided: v.undecided.clone(),
+                            branches: v.branches,
+                            alt_rule: v.alt_rule.clone(),
                         });
                     }
                 }

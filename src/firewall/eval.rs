@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Action, ChainId, Dialect, Match, Policy, Rule, Ruleset};
+use super::model::{Action, ChainId, Dialect, Match, Policy, Rule, Ruleset, Undecided};
 use crate::net::{AddrRange, AddrSet, Family};
 
 /// What the evaluator knows about the host.
@@ -47,6 +47,11 @@ pub struct RuleRef {
     pub input: String,
     pub line: usize,
     pub text: String,
+    /// The rate limit the rule matches under (`limit rate 5/second`): it
+    /// decides only while connections stay below it; the rest fall
+    /// through to the rules after it.
+    #[serde(skip)]
+    pub limit: Option<String>,
 }
 
 #[derive(Serialize, Clone, PartialEq, Eq, Debug)]
@@ -58,16 +63,38 @@ pub struct Verdict {
     pub policy: Option<String>,
     /// Why the outcome is unknown, or an assumption it rests on.
     pub reason: Option<String>,
+    /// What is missing to decide an unknown outcome, typed.
+    #[serde(skip)]
+    pub undecided: Vec<Undecided>,
+    /// For an outcome that hangs on one undecided condition: the outcome
+    /// if it holds, and if it does not.
+    #[serde(skip)]
+    pub branches: Option<(Outcome, Outcome)>,
+    /// The rule that decides if that condition holds.
+    #[serde(skip)]
+    pub alt_rule: Option<RuleRef>,
 }
 
 impl Verdict {
-    fn unknown(reason: String) -> Verdict {
+    fn unknown(reason: String, why: Vec<Undecided>) -> Verdict {
         Verdict {
             outcome: Outcome::Unknown,
+            reason: Some(reason),
+            undecided: why,
+            ..Verdict::of(Outcome::Unknown)
+        }
+    }
+
+    fn of(outcome: Outcome) -> Verdict {
+        Verdict {
+            outcome,
             reject_with: None,
             rule: None,
             policy: None,
-            reason: Some(reason),
+            reason: None,
+            undecided: Vec::new(),
+            branches: None,
+            alt_rule: None,
         }
     }
 
@@ -114,14 +141,14 @@ pub fn evaluate(
     if ruleset.entry.is_empty() {
         let v = if ruleset.dialect == Dialect::Nftables {
             Verdict {
-                outcome: Outcome::Accept,
-                reject_with: None,
-                rule: None,
-                policy: None,
                 reason: Some("no base chain hooks input, so nothing filters it".into()),
+                ..Verdict::of(Outcome::Accept)
             }
         } else {
-            Verdict::unknown("the paste shows no INPUT chain to evaluate".into())
+            Verdict::unknown(
+                "the paste shows no INPUT chain to evaluate".into(),
+                vec![Undecided::Other],
+            )
         };
         return vec![(set, v)];
     }
@@ -160,11 +187,8 @@ pub fn evaluate(
     }
     for s in streams {
         let v = Verdict {
-            outcome: Outcome::Accept,
-            reject_with: None,
-            rule: None,
-            policy: None,
             reason: Some("no input chain of this dump applies to these addresses".into()),
+            ..Verdict::of(Outcome::Accept)
         };
         ev.emit(s.set, v, s.cause);
     }
@@ -176,13 +200,27 @@ pub fn evaluate(
 #[derive(Debug, Clone)]
 struct Stream {
     set: AddrSet,
-    cause: Option<Rc<str>>,
+    cause: Option<Rc<Cause>>,
+}
+
+/// The undecided condition an alternative stream assumes holds: its words
+/// for the reason, and what is missing, typed.
+#[derive(Debug, PartialEq, Eq)]
+struct Cause {
+    text: String,
+    why: Vec<Undecided>,
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 enum Tri {
     Yes,
     No,
-    Maybe(String),
+    Maybe(String, Undecided),
 }
 
 struct Ev<'a> {
@@ -190,16 +228,13 @@ struct Ev<'a> {
     ctx: &'a Context,
     port: u16,
     by_name: HashMap<(&'a str, &'a str), ChainId>,
-    /// The single non-internal interface the rules name, if there is one.
-    assumed_public: Option<&'a str>,
-    assumption_used: bool,
     accept_continues: bool,
     /// Chains being evaluated, innermost last (loop detection).
     active: Vec<ChainId>,
     work: usize,
     accepted: Vec<Stream>,
     main: Vec<(AddrSet, Verdict)>,
-    alts: Vec<(AddrSet, Verdict, Rc<str>)>,
+    alts: Vec<(AddrSet, Verdict, Rc<Cause>)>,
 }
 
 impl<'a> Ev<'a> {
@@ -210,25 +245,11 @@ impl<'a> Ev<'a> {
                 .entry((c.table.as_str(), c.name.as_str()))
                 .or_insert(i);
         }
-        let mut cands: Vec<&str> = rs
-            .interfaces
-            .iter()
-            .map(String::as_str)
-            .filter(|i| !is_internal(i) && !i.ends_with(['+', '*']) && !i.is_empty())
-            .collect();
-        cands.sort_unstable();
-        cands.dedup();
         Ev {
             rs,
             ctx,
             port,
             by_name,
-            assumed_public: if cands.len() == 1 {
-                cands.first().copied()
-            } else {
-                None
-            },
-            assumption_used: false,
             accept_continues: false,
             active: Vec::new(),
             work: 0,
@@ -239,14 +260,22 @@ impl<'a> Ev<'a> {
     }
 
     fn rule_ref(&self, rule: &Rule) -> RuleRef {
+        let limit = rule.matches.iter().find_map(|m| match m {
+            Match::RateLimit {
+                text,
+                first_connection_matches: true,
+            } => Some(text.clone()),
+            _ => None,
+        });
         RuleRef {
             input: self.rs.input.clone(),
             line: rule.source.line,
             text: rule.source.text.clone(),
+            limit,
         }
     }
 
-    fn emit(&mut self, set: AddrSet, v: Verdict, cause: Option<Rc<str>>) {
+    fn emit(&mut self, set: AddrSet, v: Verdict, cause: Option<Rc<Cause>>) {
         if set.is_empty() {
             return;
         }
@@ -258,7 +287,7 @@ impl<'a> Ev<'a> {
 
     /// A terminal outcome for `set`; an accept in a base chain that is not
     /// the last one only moves the addresses on to the next base chain.
-    fn terminal(&mut self, set: AddrSet, v: Verdict, cause: Option<Rc<str>>) {
+    fn terminal(&mut self, set: AddrSet, v: Verdict, cause: Option<Rc<Cause>>) {
         if v.outcome == Outcome::Accept && self.accept_continues {
             push_stream(&mut self.accepted, set, cause);
         } else {
@@ -275,8 +304,10 @@ impl<'a> Ev<'a> {
             Some(Policy::Drop) => (Outcome::Drop, "drop"),
             Some(Policy::Reject) => (Outcome::Reject, "reject"),
             None => {
-                let v =
-                    Verdict::unknown(format!("the policy of chain {} is not shown", chain.name));
+                let v = Verdict::unknown(
+                    format!("the policy of chain {} is not shown", chain.name),
+                    vec![Undecided::Other],
+                );
                 self.emit(s.set, v, s.cause);
                 return;
             }
@@ -287,11 +318,8 @@ impl<'a> Ev<'a> {
             format!("{} policy {}", chain.name, word.to_ascii_uppercase())
         };
         let v = Verdict {
-            outcome,
-            reject_with: None,
-            rule: None,
             policy: Some(policy),
-            reason: None,
+            ..Verdict::of(outcome)
         };
         self.terminal(s.set, v, s.cause);
     }
@@ -319,7 +347,7 @@ impl<'a> Ev<'a> {
                 )
             };
             for s in streams {
-                let v = Verdict::unknown(why.clone());
+                let v = Verdict::unknown(why.clone(), vec![Undecided::Other]);
                 self.emit(s.set, v, s.cause);
             }
             return Vec::new();
@@ -332,7 +360,7 @@ impl<'a> Ev<'a> {
             }
             self.work += 1;
             // Address-independent conditions first: most rules end here.
-            let mut maybe: Vec<String> = Vec::new();
+            let mut maybe: Vec<(String, Undecided)> = Vec::new();
             if !self.static_holds(rule, &mut maybe) {
                 continue;
             }
@@ -344,12 +372,17 @@ impl<'a> Ev<'a> {
                 let base_cause = s.cause.clone();
                 if !unk.is_empty() {
                     let cause = base_cause.clone().unwrap_or_else(|| {
-                        Rc::from(format!(
-                            "line {} `{}`: {}",
-                            rule.source.line,
-                            rule.source.text,
-                            why.unwrap_or_default()
-                        ))
+                        let why = why.unwrap_or_default();
+                        let words: Vec<&str> = why.iter().map(|(w, _)| w.as_str()).collect();
+                        Rc::new(Cause {
+                            text: format!(
+                                "line {} `{}`: {}",
+                                rule.source.line,
+                                rule.source.text,
+                                words.join("; ")
+                            ),
+                            why: why.into_iter().map(|(_, u)| u).collect(),
+                        })
                     });
                     // Undecided: the rule applies in an alternative stream,
                     // and the current stream carries on without it.
@@ -393,9 +426,12 @@ impl<'a> Ev<'a> {
                     let Some(tid) = target else {
                         let v = Verdict {
                             rule: Some(self.rule_ref(rule)),
-                            ..Verdict::unknown(format!(
-                                "chain {name} is not in the paste; paste the whole ruleset"
-                            ))
+                            ..Verdict::unknown(
+                                format!(
+                                    "chain {name} is not in the paste; paste the whole ruleset"
+                                ),
+                                vec![Undecided::Other],
+                            )
                         };
                         for a in applies {
                             self.emit(a.set, v.clone(), a.cause);
@@ -434,9 +470,10 @@ impl<'a> Ev<'a> {
             match s.cause {
                 Some(c) if extra > 0 => {
                     extra -= 1;
-                    let v = Verdict::unknown(format!(
-                        "more than {MAX_ALTS} undecided conditions, among them {c}"
-                    ));
+                    let v = Verdict::unknown(
+                        format!("more than {MAX_ALTS} undecided conditions, among them {c}"),
+                        c.why.clone(),
+                    );
                     self.alts.push((s.set, v, c));
                 }
                 cause => keep.push(Stream { set: s.set, cause }),
@@ -454,17 +491,16 @@ impl<'a> Ev<'a> {
             _ => (Outcome::Unknown, None, None),
         };
         Verdict {
-            outcome,
             reject_with,
             rule: Some(self.rule_ref(rule)),
-            policy: None,
             reason,
+            ..Verdict::of(outcome)
         }
     }
 
     /// Address-independent matches: false as soon as one cannot hold;
     /// undecided ones are collected in `maybe`.
-    fn static_holds(&mut self, rule: &Rule, maybe: &mut Vec<String>) -> bool {
+    fn static_holds(&mut self, rule: &Rule, maybe: &mut Vec<(String, Undecided)>) -> bool {
         for m in &rule.matches {
             let t = match m {
                 Match::Protocol { names, negated } => {
@@ -481,7 +517,7 @@ impl<'a> Ev<'a> {
                     ..
                 } => tri(*first_connection_matches),
                 Match::InInterface { pattern, negated } => self.iface(pattern, *negated),
-                Match::Unknown { text } => Tri::Maybe(undecided(text)),
+                Match::Unknown { text, why } => Tri::Maybe(undecided(text, why), why.clone()),
                 Match::Family { .. }
                 | Match::SourceAddr { .. }
                 | Match::DestAddr { .. }
@@ -490,7 +526,7 @@ impl<'a> Ev<'a> {
             match t {
                 Tri::Yes => {}
                 Tri::No => return false,
-                Tri::Maybe(w) => maybe.push(w),
+                Tri::Maybe(w, u) => maybe.push((w, u)),
             }
         }
         true
@@ -502,8 +538,8 @@ impl<'a> Ev<'a> {
         &self,
         rule: &Rule,
         set: &AddrSet,
-        maybe: &[String],
-    ) -> (AddrSet, AddrSet, Option<String>) {
+        maybe: &[(String, Undecided)],
+    ) -> (AddrSet, AddrSet, Option<Vec<(String, Undecided)>>) {
         // Fast exit without allocating: a plain source match that misses
         // every pending address (the common case in long ban lists).
         let misses = rule.matches.iter().any(|m| match m {
@@ -513,7 +549,7 @@ impl<'a> Ev<'a> {
         if misses {
             return (AddrSet::empty(), AddrSet::empty(), None);
         }
-        let mut why: Vec<String> = maybe.to_vec();
+        let mut why: Vec<(String, Undecided)> = maybe.to_vec();
         let (mut yes, mut unk) = if maybe.is_empty() {
             (set.clone(), AddrSet::empty())
         } else {
@@ -552,8 +588,9 @@ impl<'a> Ev<'a> {
                             (hit, AddrSet::empty())
                         }
                         None => {
-                            why.push(format!(
-                                "the members of set {name} are not pasted (paste `ipset list {name}`)"
+                            why.push((
+                                format!("the members of set {name} are not pasted (paste `ipset list {name}`)"),
+                                Undecided::SetMembers(name.clone()),
                             ));
                             (AddrSet::empty(), join(&yes, &unk))
                         }
@@ -568,8 +605,8 @@ impl<'a> Ev<'a> {
                         match self.dest(d, *negated, f) {
                             Tri::Yes => my.extend(part.ranges().iter().copied()),
                             Tri::No => {}
-                            Tri::Maybe(w) => {
-                                why.push(w);
+                            Tri::Maybe(w, u) => {
+                                why.push((w, u));
                                 mu.extend(part.ranges().iter().copied());
                             }
                         }
@@ -589,11 +626,7 @@ impl<'a> Ev<'a> {
             yes = new_yes;
             unk = new_unk;
         }
-        let why = if unk.is_empty() {
-            None
-        } else {
-            Some(why.join("; "))
-        };
+        let why = if unk.is_empty() { None } else { Some(why) };
         (yes, unk, why)
     }
 
@@ -608,6 +641,7 @@ impl<'a> Ev<'a> {
             } else {
                 return Tri::Maybe(
                     "the destination covers only some of the origin's addresses".into(),
+                    Undecided::DestAddr,
                 );
             }
         } else {
@@ -617,14 +651,17 @@ impl<'a> Ev<'a> {
             } else if dd.is_empty() || dd.subtract(&never_origin(f)).is_empty() {
                 Tri::No
             } else {
-                return Tri::Maybe(format!(
-                    "destination {} may or may not be this server's address (give the origin address)",
-                    dd.ranges()
-                        .iter()
-                        .map(|r| r.to_string())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                ));
+                return Tri::Maybe(
+                    format!(
+                        "destination {} may or may not be this server's address (give the origin address)",
+                        dd.ranges()
+                            .iter()
+                            .map(|r| r.to_string())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ),
+                    Undecided::DestAddr,
+                );
             }
         };
         match (t, negated) {
@@ -633,20 +670,22 @@ impl<'a> Ev<'a> {
         }
     }
 
-    fn iface(&mut self, pattern: &str, negated: bool) -> Tri {
+    /// Which interface Cloudflare's packets arrive on is known only from
+    /// the host's addresses and routes: a dump naming one interface does
+    /// not say it faces Cloudflare, so without them the rule is followed
+    /// both ways.
+    fn iface(&self, pattern: &str, negated: bool) -> Tri {
         let holds = if pattern == "+" || pattern == "*" || pattern.is_empty() {
             true
         } else if is_internal(pattern) {
             false
         } else if let Some(p) = &self.ctx.public_interface {
             wildcard(pattern, p)
-        } else if let Some(p) = self.assumed_public {
-            self.assumption_used = true;
-            wildcard(pattern, p)
         } else {
-            return Tri::Maybe(format!(
-                "interface {pattern} may or may not be the public interface"
-            ));
+            return Tri::Maybe(
+                format!("Cloudflare's traffic may or may not arrive on {pattern} (paste `ip -br addr; ip route`)"),
+                Undecided::Interface(pattern.to_string()),
+            );
         };
         tri(holds != negated)
     }
@@ -655,7 +694,7 @@ impl<'a> Ev<'a> {
     /// alternative disagrees, the addresses become unknown.
     fn finish(self) -> Vec<(AddrSet, Verdict)> {
         // Group alternatives by outcome so many undecided rules stay cheap.
-        let mut groups: Vec<(Verdict, Vec<AddrRange>, Rc<str>, usize)> = Vec::new();
+        let mut groups: Vec<(Verdict, Vec<AddrRange>, Rc<Cause>, usize)> = Vec::new();
         for (set, v, cause) in self.alts {
             match groups.iter_mut().find(|g| {
                 g.0.outcome == v.outcome && g.0.reject_with == v.reject_with && g.2 == cause
@@ -667,7 +706,7 @@ impl<'a> Ev<'a> {
                 None => groups.push((v, set.ranges().to_vec(), cause, 1)),
             }
         }
-        let groups: Vec<(Verdict, AddrSet, Rc<str>)> = groups
+        let groups: Vec<(Verdict, AddrSet, Rc<Cause>)> = groups
             .into_iter()
             .map(|(v, r, c, _)| (v, AddrSet::from_ranges(r), c))
             .collect();
@@ -686,8 +725,6 @@ impl<'a> Ev<'a> {
                     let both = s.intersect(aset);
                     let rest = s.subtract(aset);
                     let u = Verdict {
-                        outcome: Outcome::Unknown,
-                        reject_with: None,
                         rule: v.rule.clone(),
                         policy: v.policy.clone(),
                         reason: Some(format!(
@@ -695,6 +732,10 @@ impl<'a> Ev<'a> {
                             av.describe(),
                             v.describe()
                         )),
+                        undecided: cause.why.clone(),
+                        branches: Some((av.outcome, v.outcome)),
+                        alt_rule: av.rule.clone(),
+                        ..Verdict::of(Outcome::Unknown)
                     };
                     if !rest.is_empty() {
                         next.push((rest, v));
@@ -713,23 +754,9 @@ impl<'a> Ev<'a> {
                 None => out.push((s.ranges().to_vec(), v)),
             }
         }
-        let note = match (self.assumption_used, self.assumed_public) {
-            (true, Some(p)) => Some(format!(
-                "assumed {p} is the public interface (the only non-internal interface the rules name)"
-            )),
-            _ => None,
-        };
         let mut out: Vec<(AddrSet, Verdict)> = out
             .into_iter()
-            .map(|(r, mut v)| {
-                if let Some(n) = &note {
-                    v.reason = Some(match v.reason.take() {
-                        Some(r) => format!("{r}; {n}"),
-                        None => n.clone(),
-                    });
-                }
-                (AddrSet::from_ranges(r), v)
-            })
+            .map(|(r, v)| (AddrSet::from_ranges(r), v))
             .collect();
         out.sort_by_key(|(s, _)| s.ranges().first().map(|r| (r.family, r.first)));
         out
@@ -747,7 +774,7 @@ fn join(a: &AddrSet, b: &AddrSet) -> AddrSet {
     }
 }
 
-fn push_stream(list: &mut Vec<Stream>, set: AddrSet, cause: Option<Rc<str>>) {
+fn push_stream(list: &mut Vec<Stream>, set: AddrSet, cause: Option<Rc<Cause>>) {
     if set.is_empty() {
         return;
     }
@@ -794,6 +821,7 @@ fn source_port(ports: &super::model::PortSet, negated: bool) -> Tri {
         Tri::Maybe(
             "the source port is Cloudflare's ephemeral port, which the rule covers only in part"
                 .into(),
+            Undecided::SourcePort,
         )
     }
 }
@@ -856,19 +884,14 @@ fn overlaps(a: &AddrSet, b: &AddrSet) -> bool {
     })
 }
 
-/// How an undecidable condition reads in a reason. Parsers write either the
-/// rule's own words (`-m foo --bar`) or a sentence saying what is missing
-/// (`interface not shown (…)`, `prefix list pl-1: its CIDRs are not in the
-/// paste`); only the former is quoted as not understood.
-fn undecided(text: &str) -> String {
-    let explained = text.contains(": ")
-        || text.contains(" (")
-        || text.contains(" not ")
-        || text.starts_with("applies ");
-    if explained {
-        text.to_string()
-    } else {
+/// How an undecidable condition reads in a reason: a construct not
+/// understood is quoted as the rule's own words; the other kinds carry a
+/// sentence saying what is missing.
+fn undecided(text: &str, why: &Undecided) -> String {
+    if *why == Undecided::NotUnderstood {
         format!("`{text}` is not understood")
+    } else {
+        text.to_string()
     }
 }
 
@@ -955,7 +978,10 @@ mod tests {
                 name: ["known", "missing"][r.below(2) as usize % 2].into(),
                 negated: r.below(2) == 0,
             },
-            6 => Match::Unknown { text: "x".into() },
+            6 => Match::Unknown {
+                text: "x".into(),
+                why: Undecided::NotUnderstood,
+            },
             7 => Match::ConnState {
                 states: vec!["new".into()],
                 negated: r.below(2) == 0,
@@ -1022,8 +1048,22 @@ mod tests {
             "INPUT",
             Some(Policy::Drop),
             vec![
-                rule(1, vec![Match::Unknown { text: "x".into() }], Action::Drop),
-                rule(2, vec![Match::Unknown { text: "y".into() }], Action::Accept),
+                rule(
+                    1,
+                    vec![Match::Unknown {
+                        text: "x".into(),
+                        why: Undecided::NotUnderstood,
+                    }],
+                    Action::Drop,
+                ),
+                rule(
+                    2,
+                    vec![Match::Unknown {
+                        text: "y".into(),
+                        why: Undecided::NotUnderstood,
+                    }],
+                    Action::Accept,
+                ),
             ],
         )]);
         let parts = evaluate(&rs, &set(&["1.0.0.0/8"]), 443, &Context::default());
@@ -1045,7 +1085,7 @@ mod tests {
         assert!(matches!(source_port(&high, false), Tri::Yes));
         assert!(matches!(
             source_port(&PortSet(vec![(2000, 3000)]), false),
-            Tri::Maybe(_)
+            Tri::Maybe(..)
         ));
     }
 

@@ -155,9 +155,44 @@ pub enum Match {
         first_connection_matches: bool,
     },
     /// A construct the parser kept but cannot decide; evaluated both ways.
+    /// `why` says what is missing, for later stages to act on without
+    /// reading `text`.
     Unknown {
         text: String,
+        #[serde(skip)]
+        why: Undecided,
     },
+}
+
+/// Why a condition cannot be decided from the paste: the typed form of a
+/// reason, so later stages ask for the right paste without reading words.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Undecided {
+    /// A match or construct the parser does not understand (`text` is the
+    /// rule's own words).
+    #[default]
+    NotUnderstood,
+    /// `iptables -L` without `-v` hides each rule's interfaces.
+    InterfaceHidden,
+    /// Whether Cloudflare's traffic arrives on this interface is not known
+    /// (the host's addresses and routes were not pasted).
+    Interface(String),
+    /// The members of this named set (ipset, nft set) are not pasted.
+    SetMembers(String),
+    /// A destination that may or may not be the origin's address.
+    DestAddr,
+    /// Cloudflare's source port is only partly covered.
+    SourcePort,
+    /// A host name where an address belongs: the host resolves it.
+    HostName,
+    /// A source defined elsewhere (prefix list, service tag, a table that
+    /// hides the source column).
+    SourceElsewhere,
+    /// A firewalld service whose ports are not known here.
+    ServicePorts,
+    /// Something else the text explains (a MAC address, an outgoing
+    /// interface on an incoming rule).
+    Other,
 }
 
 /// Ports as inclusive ranges, sorted and disjoint.

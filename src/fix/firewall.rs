@@ -4,6 +4,7 @@
 
 use crate::cloudflare::Ranges;
 use crate::diagnose::FirewallCoverage;
+use crate::firewall::coverage::Layer;
 use crate::firewall::eval::Outcome;
 use crate::firewall::model::{Dialect, Ruleset};
 use crate::net::Family;
@@ -134,11 +135,17 @@ fn ufw(ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
 
 /// Position in INPUT of the first rule that blocks (1-based), so the allow
 /// rules go right above it; 1 when the block comes from a jumped-to chain.
-fn insert_position(rulesets: &[Ruleset], coverage: &FirewallCoverage, family: Family) -> usize {
+/// Also says where that is, in words: above the blocking rule, above the
+/// policy, or (no dump of this family pasted) at the top, blind.
+fn insert_position(
+    rulesets: &[Ruleset],
+    coverage: &FirewallCoverage,
+    family: Family,
+) -> (usize, &'static str) {
     let layer = if family == Family::V4 {
-        "iptables"
+        Layer::Iptables
     } else {
-        "ip6tables"
+        Layer::Ip6tables
     };
     let blocking_lines: Vec<usize> = coverage
         .coverage
@@ -155,18 +162,48 @@ fn insert_position(rulesets: &[Ruleset], coverage: &FirewallCoverage, family: Fa
         })
         .flat_map(|r| r.chains.iter())
         .find(|c| c.name == "INPUT" && c.table == "filter");
-    let Some(chain) = input_chain else { return 1 };
+    let Some(chain) = input_chain else {
+        return (
+            1,
+            "at the top: no dump of this family was pasted, so which rule blocks is not known",
+        );
+    };
     if blocking_lines.is_empty() {
         // The policy blocks: appending would also work, but inserting at
         // the end keeps the rule above any later REJECT someone adds.
-        return chain.rules.len() + 1;
+        return (
+            chain.rules.len() + 1,
+            "above the default policy that blocks",
+        );
     }
-    chain
+    let pos = chain
         .rules
         .iter()
         .position(|r| blocking_lines.contains(&r.source.line))
-        .map(|i| i + 1)
-        .unwrap_or(1)
+        .map(|i| i + 1);
+    match pos {
+        Some(p) => (p, "above the rule that blocks"),
+        None => (1, "at the top, above the jump to the chain that blocks"),
+    }
+}
+
+/// Whether a pasted dump of `family` shows every Cloudflare range passing:
+/// then that family needs no new rules.
+fn family_passes(rulesets: &[Ruleset], coverage: &FirewallCoverage, family: Family) -> bool {
+    let layer = if family == Family::V4 {
+        Layer::Iptables
+    } else {
+        Layer::Ip6tables
+    };
+    let dumped = rulesets.iter().any(|r| {
+        r.families.contains(&family) && r.dialect != Dialect::Nftables && r.dialect != Dialect::Ufw
+    });
+    let entries: Vec<_> = coverage
+        .coverage
+        .iter()
+        .filter(|e| e.layer == layer)
+        .collect();
+    dumped && !entries.is_empty() && entries.iter().all(|e| e.outcome == Outcome::Accept)
 }
 
 fn iptables(
@@ -178,15 +215,16 @@ fn iptables(
 ) -> (Vec<FixStep>, Vec<String>) {
     let p = port_list(ports, ",");
     let mut steps = Vec::new();
+    let mut verify = Vec::new();
     for (family, cmd) in [(Family::V4, "iptables"), (Family::V6, "ip6tables")] {
         let nets = cidrs(ranges, family);
-        if nets.is_empty() {
+        if nets.is_empty() || family_passes(rulesets, coverage, family) {
             continue;
         }
-        let pos = insert_position(rulesets, coverage, family);
+        let (pos, where_) = insert_position(rulesets, coverage, family);
         steps.push(FixStep {
             title: format!(
-                "Allow the {} Cloudflare {} ranges on tcp {p}, inserted at INPUT position {pos} (above the rule that blocks)",
+                "Allow the {} Cloudflare {} ranges on tcp {p}, inserted at INPUT position {pos} ({where_})",
                 nets.len(),
                 if family == Family::V4 { "IPv4" } else { "IPv6" }
             ),
@@ -196,6 +234,10 @@ fn iptables(
                 "done".to_string(),
             ],
         });
+        verify.push(format!(
+            "sudo {cmd} -S INPUT | grep -c cloudflare    # expect {}",
+            nets.len()
+        ));
     }
     steps.push(match distro {
         Distro::Rhel => FixStep {
@@ -213,11 +255,7 @@ fn iptables(
             ],
         },
     });
-    let verify = vec![
-        "sudo iptables -S INPUT | grep -c cloudflare    # expect 15".to_string(),
-        "sudo ip6tables -S INPUT | grep -c cloudflare   # expect 7".to_string(),
-        "sudo iptables-save; sudo ip6tables-save   # paste into err521 again: the firewall finding should be ruled out".to_string(),
-    ];
+    verify.push("sudo iptables-save; sudo ip6tables-save   # paste into err521 again: the firewall finding should be ruled out".to_string());
     (steps, verify)
 }
 
@@ -230,11 +268,13 @@ fn blocking_nft_chains(
     let blocking_lines: Vec<usize> = coverage
         .coverage
         .iter()
-        .filter(|e| e.layer == "nftables" && matches!(e.outcome, Outcome::Reject | Outcome::Drop))
+        .filter(|e| {
+            e.layer == Layer::Nftables && matches!(e.outcome, Outcome::Reject | Outcome::Drop)
+        })
         .filter_map(|e| e.rule.as_ref().map(|r| r.line))
         .collect();
     let policy_blocks = coverage.coverage.iter().any(|e| {
-        e.layer == "nftables"
+        e.layer == Layer::Nftables
             && matches!(e.outcome, Outcome::Reject | Outcome::Drop)
             && e.rule.is_none()
     });

@@ -97,17 +97,18 @@ fn cloud_needs(
 }
 
 fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
+    use crate::firewall::coverage::Layer;
     use crate::firewall::eval::Outcome;
     use crate::firewall::model::Dialect;
     let Some(cov) = &ctx.diagnosis.firewall else {
         return Plan::default();
     };
     // Only the layers that block get a fix.
-    let blocking: Vec<&str> = cov
+    let blocking: Vec<Layer> = cov
         .coverage
         .iter()
         .filter(|e| matches!(e.outcome, Outcome::Reject | Outcome::Drop))
-        .map(|e| e.layer.as_str())
+        .map(|e| e.layer)
         .collect();
     let mut plan = Plan::default();
     for rs in ctx.facts.rulesets.iter().filter(|r| {
@@ -117,10 +118,10 @@ fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
         )
     }) {
         let layer = match rs.dialect {
-            Dialect::CloudAws => "aws",
-            Dialect::CloudGcp => "gcp",
-            Dialect::CloudAzure => "azure",
-            _ => "cloud",
+            Dialect::CloudAws => Layer::Aws,
+            Dialect::CloudGcp => Layer::Gcp,
+            Dialect::CloudAzure => Layer::Azure,
+            _ => Layer::Cloud,
         };
         if !blocking.contains(&layer) {
             continue;
@@ -133,8 +134,8 @@ fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
     }
     let host_blocks = blocking.iter().any(|l| {
         matches!(
-            *l,
-            "ufw" | "iptables" | "ip6tables" | "nftables" | "firewalld"
+            l,
+            Layer::Ufw | Layer::Iptables | Layer::Ip6tables | Layer::Nftables | Layer::Firewalld
         )
     });
     if !host_blocks {

@@ -3,9 +3,10 @@
 
 use super::firewall::Distro;
 use super::{FixCtx, FixStep, Plan};
+use crate::diagnose::roles::{ServerKind, ServerState};
 use crate::diagnose::FindingId;
 use crate::facts::Facts;
-use crate::parse::services::{is_web_server_name, EventKind, ServiceState};
+use crate::parse::services::EventKind;
 
 fn step(title: impl Into<String>, commands: &[&str]) -> FixStep {
     FixStep {
@@ -35,70 +36,23 @@ pub fn distro(facts: &Facts) -> Distro {
     Distro::Unknown
 }
 
-/// The web server that holds a public listener on a port Cloudflare uses:
-/// the one whose configuration a listen or real-IP fix edits, when a
-/// second, stopped server is also installed.
-fn serving_web_server(ctx: &FixCtx<'_>) -> Option<String> {
-    ctx.facts
-        .listeners
-        .iter()
-        .flat_map(|l| l.facts.listeners.iter())
-        .filter(|l| !l.loopback && ctx.ports.contains(&l.port))
-        .filter_map(|l| l.process.clone())
-        .find(|p| is_web_server_name(p))
+/// The web server of the case, as the diagnosis decided it.
+fn web_server(ctx: &FixCtx<'_>) -> String {
+    seen_web_server(ctx).unwrap_or_else(|| "nginx".to_string())
 }
 
-/// The web server of the case: the one that failed, else any seen.
-fn web_server(facts: &Facts) -> String {
-    seen_web_server(facts).unwrap_or_else(|| "nginx".to_string())
+/// The web server the case shows, if any.
+fn seen_web_server(ctx: &FixCtx<'_>) -> Option<String> {
+    ctx.diagnosis.roles.server.as_ref().map(|s| s.name.clone())
 }
 
-/// The web server the case shows (a failed one first), if any.
-fn seen_web_server(facts: &Facts) -> Option<String> {
-    let services: Vec<_> = facts
-        .services
-        .iter()
-        .flat_map(|s| s.facts.services.iter())
-        .filter(|s| s.is_web_server())
-        .collect();
-    services
-        .iter()
-        .find(|s| {
-            matches!(
-                s.state,
-                ServiceState::Failed | ServiceState::Stopped | ServiceState::Activating
-            )
-        })
-        .or_else(|| services.first())
-        .map(|s| s.name.clone())
-        .or_else(|| {
-            facts
-                .listeners
-                .iter()
-                .flat_map(|l| l.facts.listeners.iter())
-                .filter_map(|l| l.process.clone())
-                .find(|p| is_web_server_name(p))
-        })
-        .or_else(|| {
-            use crate::parse::webconfig::Server;
-            let w = facts.webconfig.first()?;
-            let rhel = w
-                .facts
-                .listens
-                .iter()
-                .any(|l| l.file.as_deref().is_some_and(|f| f.contains("/httpd/")))
-                || w.command.as_deref().is_some_and(|c| c.contains("httpd"));
-            Some(
-                match w.facts.server {
-                    Server::Nginx => "nginx",
-                    Server::Apache if rhel => "httpd",
-                    Server::Apache => "apache2",
-                    Server::Caddy => "caddy",
-                    Server::Litespeed => "lsws",
-                }
-                .to_string(),
-            )
-        })
+/// The container the web server runs in, when it does.
+fn container<'a>(ctx: &'a FixCtx<'_>) -> Option<&'a str> {
+    ctx.diagnosis
+        .roles
+        .server
+        .as_ref()
+        .and_then(|s| s.container.as_deref())
 }
 
 /// Whether the host uses systemd (`systemctl status` output) or sysvinit.
@@ -111,24 +65,12 @@ fn uses_systemd(facts: &Facts) -> bool {
 }
 
 fn config_test(server: &str) -> &'static str {
-    match server {
-        "apache2" | "httpd" | "apache" => "sudo apachectl configtest",
-        "caddy" => "sudo caddy validate --config /etc/caddy/Caddyfile",
-        "lsws" | "lshttpd" | "openlitespeed" | "litespeed" => {
-            "sudo /usr/local/lsws/bin/lswsctrl status"
-        }
-        "haproxy" => "sudo haproxy -c -f /etc/haproxy/haproxy.cfg",
+    match ServerKind::of(server) {
+        Some(ServerKind::Apache) => "sudo apachectl configtest",
+        Some(ServerKind::Caddy) => "sudo caddy validate --config /etc/caddy/Caddyfile",
+        Some(ServerKind::Litespeed) => "sudo /usr/local/lsws/bin/openlitespeed -t",
+        _ if server == "haproxy" => "sudo haproxy -c -f /etc/haproxy/haproxy.cfg",
         _ => "sudo nginx -t",
-    }
-}
-
-/// `systemctl ACTION UNIT`, or `service UNIT ACTION` on a host without
-/// systemd.
-fn service_cmd(facts: &Facts, action: &str, unit: &str) -> String {
-    if uses_systemd(facts) {
-        format!("sudo systemctl {action} {unit}")
-    } else {
-        format!("sudo service {unit} {action}")
     }
 }
 
@@ -137,6 +79,31 @@ fn start(facts: &Facts, server: &str) -> String {
         format!("sudo systemctl enable --now {server} && sudo systemctl status {server} --no-pager")
     } else {
         format!("sudo service {server} start && sudo service {server} status")
+    }
+}
+
+fn reload(facts: &Facts, server: &str) -> String {
+    if uses_systemd(facts) {
+        format!("sudo systemctl reload {server}")
+    } else {
+        format!("sudo service {server} reload")
+    }
+}
+
+fn restart(facts: &Facts, server: &str) -> String {
+    if uses_systemd(facts) {
+        format!("sudo systemctl restart {server}")
+    } else {
+        format!("sudo service {server} restart")
+    }
+}
+
+/// `sudo ss -ltnp 'sport = :443'`, or one filter for several ports.
+fn ss_ports(ports: &[u16]) -> String {
+    let f: Vec<String> = ports.iter().map(|p| format!("sport = :{p}")).collect();
+    match f.as_slice() {
+        [one] => format!("sudo ss -ltnp '{one}'"),
+        _ => format!("sudo ss -ltnp '( {} )'", f.join(" or ")),
     }
 }
 
@@ -149,31 +116,72 @@ fn verify_http(ctx: &FixCtx<'_>) -> Vec<String> {
 }
 
 pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
-    let server = web_server(ctx.facts);
+    if let Some(c) = container(ctx) {
+        return Plan {
+            fix: vec![
+                step(
+                    format!("Read why container {c} stopped"),
+                    &[&format!("docker logs --tail 50 {c}")],
+                ),
+                step(
+                    "Start it again, and keep it restarting after a crash or reboot",
+                    &[&format!(
+                        "docker start {c} && docker update --restart unless-stopped {c}"
+                    )],
+                ),
+            ],
+            verify: vec![
+                format!("docker ps --filter name={c}"),
+                "sudo ss -tlnp | grep -E ':(80|443)\\b'".to_string(),
+            ],
+        };
+    }
+    let server = web_server(ctx);
     let journal = if uses_systemd(ctx.facts) {
         format!("sudo journalctl -u {server} -n 50 --no-pager")
     } else {
         format!("sudo tail -n 50 /var/log/{server}/error.log")
     };
+    let mut fix = vec![step(format!("Read why {server} stopped"), &[&journal])];
+    // SIGKILL is what the kernel's OOM killer sends.
+    let killed = ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.events.iter())
+        .any(|e| {
+            matches!(&e.kind, EventKind::ProcessExited { status } if status.starts_with("9/"))
+                || matches!(e.kind, EventKind::OomKill { .. })
+        });
+    if killed {
+        fix.push(step(
+            format!("{server} was killed with SIGKILL, which is what the kernel's out-of-memory killer sends: check whether it was"),
+            &["sudo dmesg -T | grep -iE 'out of memory|killed process' | tail -n 5", "free -m"],
+        ));
+    }
+    fix.push(step(
+        "Test the configuration before starting (a failing test keeps it down)",
+        &[config_test(&server)],
+    ));
+    fix.push(step(
+        format!("Start {server} and make it start at boot"),
+        &[&start(ctx.facts, &server)],
+    ));
     Plan {
-        fix: vec![
-            step(format!("Read why {server} stopped"), &[&journal]),
-            step(
-                "Test the configuration before starting (a failing test keeps it down)",
-                &[config_test(&server)],
-            ),
-            step(
-                format!("Start {server} and make it start at boot"),
-                &[&start(ctx.facts, &server)],
-            ),
-        ],
+        fix,
         verify: verify_http(ctx),
     }
 }
 
 pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
-    let server = web_server(ctx.facts);
-    let mut fix = Vec::new();
+    let server = web_server(ctx);
+    let roles = &ctx.diagnosis.roles;
+    let mut fix: Vec<FixStep> = Vec::new();
+    let mut push = |f: FixStep| {
+        if !fix.iter().any(|x| x.title == f.title) {
+            fix.push(f);
+        }
+    };
     for e in ctx
         .facts
         .services
@@ -183,58 +191,155 @@ pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
         match &e.kind {
             EventKind::MissingCertificate { path } => {
                 let p = path.clone().unwrap_or_else(|| "/etc/ssl/certs/origin.pem".into());
-                fix.push(FixStep {
+                let grep = match ServerKind::of(&server) {
+                    Some(ServerKind::Apache) => "sudo grep -rn SSLCertificate /etc/apache2/ /etc/httpd/ 2>/dev/null | head",
+                    Some(ServerKind::Caddy) => "sudo grep -n tls /etc/caddy/Caddyfile",
+                    _ => "sudo grep -rn ssl_certificate /etc/nginx/ 2>/dev/null | head",
+                };
+                push(FixStep {
                     title: format!("Put the certificate back at {p} (or point the config at the right file); a Cloudflare Origin CA certificate works for Full (strict)"),
-                    commands: vec![format!("sudo ls -l {p}"), "sudo grep -rn ssl_certificate /etc/nginx/ 2>/dev/null | head".into()],
+                    commands: vec![format!("sudo ls -l {p}"), grep.into()],
                 });
             }
-            EventKind::UpstreamNotFound { host } => fix.push(FixStep {
+            EventKind::UpstreamNotFound { host } => push(FixStep {
                 title: format!("The upstream \"{host}\" must resolve when the server starts: fix the name, use an IP address, or start the service that provides it first"),
                 commands: vec![format!("getent hosts {}", host.split(':').next().unwrap_or(host)), "sudo grep -rn upstream /etc/nginx/ 2>/dev/null | head".into()],
             }),
-            EventKind::PermissionDenied { port: Some(p), .. } => fix.push(FixStep {
-                title: format!("Port {p} is privileged: start the server as root (its master process), or grant the capability"),
-                commands: vec![format!("sudo setcap 'cap_net_bind_service=+ep' \"$(command -v {server})\"")],
-            }),
+            EventKind::PermissionDenied { port: Some(p), .. } => push(permission_step(ctx, &server, *p)),
+            EventKind::AddressUnavailable { addr, port } => {
+                push(address_step(ctx, &server, addr.as_deref(), *port))
+            }
             _ => {}
         }
     }
+    for l in &roles.loops {
+        push(FixStep {
+            title: format!("Point the upstream {} (pasted line {}) at the application itself, an address on this host or its private network such as `http://127.0.0.1:PORT`: {} is Cloudflare in front of this same server, so each request comes back here", l.directive, l.line, l.target),
+            commands: vec![format!("sudo grep -rn '{}' /etc/nginx/ 2>/dev/null", l.target)],
+        });
+    }
     fix.push(step(
-        "Run the configuration test until it passes; it names the file and line to fix",
+        "Run the configuration test until it passes; it names the file and line of any error",
         &[config_test(&server)],
     ));
-    fix.push(step(
-        format!("Then start {server}"),
-        &[&start(ctx.facts, &server)],
-    ));
+    let apply = match roles.server.as_ref().map(|s| s.state) {
+        Some(ServerState::Failed) => step(
+            format!("Then start {server}"),
+            &[&start(ctx.facts, &server)],
+        ),
+        Some(ServerState::Running) => step(
+            format!("Then reload {server}"),
+            &[&reload(ctx.facts, &server)],
+        ),
+        // Not shown: reload it if it runs, start it if it does not.
+        _ if uses_systemd(ctx.facts) => step(
+            format!("Then apply it: reload {server}, or start it if it is stopped"),
+            &[&format!("sudo systemctl reload-or-restart {server}")],
+        ),
+        _ => step(
+            format!("Then restart {server}"),
+            &[&format!("sudo service {server} restart")],
+        ),
+    };
+    fix.push(apply);
     Plan {
         fix,
         verify: verify_http(ctx),
     }
 }
 
+/// errno 13 on a bind: a port below 1024 needs root or the capability; a
+/// higher one on an SELinux host needs the http_port_t label.
+fn permission_step(ctx: &FixCtx<'_>, server: &str, port: u16) -> FixStep {
+    if port < 1024 {
+        let how = match ServerKind::of(server) {
+            Some(ServerKind::Caddy) => "start Caddy through its service (its unit grants CAP_NET_BIND_SERVICE), not as your user with `caddy run`".to_string(),
+            Some(ServerKind::Nginx | ServerKind::Apache) => format!("start {server} as root through its service (the master binds, then drops to its user), not by hand as another user"),
+            _ => format!("start {server} through its service as root, or grant it the capability"),
+        };
+        let cmds = if uses_systemd(ctx.facts) {
+            vec![
+                format!("sudo systemctl restart {server}"),
+                format!("sudo setcap 'cap_net_bind_service=+ep' \"$(command -v {server})\"   # only if it must run without root"),
+            ]
+        } else {
+            vec![format!("sudo service {server} restart")]
+        };
+        return FixStep {
+            title: format!("Port {port} is privileged (below 1024): {how}"),
+            commands: cmds,
+        };
+    }
+    FixStep {
+        title: format!("SELinux lets web servers bind only ports labelled http_port_t: label {port}, or use a port that has the label"),
+        commands: vec![
+            "getenforce; sudo semanage port -l | grep -w http_port_t".into(),
+            format!("sudo semanage port -a -t http_port_t -p tcp {port}"),
+        ],
+    }
+}
+
+/// errno 99 on a bind: the address is not on this host.
+fn address_step(ctx: &FixCtx<'_>, server: &str, addr: Option<&str>, port: Option<u16>) -> FixStep {
+    let roles = &ctx.diagnosis.roles;
+    let a = addr.unwrap_or("the listen address");
+    let p = port.map(|p| p.to_string()).unwrap_or_else(|| "PORT".into());
+    let on_host = addr
+        .and_then(|x| x.trim_matches(['[', ']']).parse::<std::net::IpAddr>().ok())
+        .map(|ip| roles.own_addrs.contains(&ip));
+    match on_host {
+        // The address is there now: the server started before the network
+        // brought it up.
+        Some(true) => FixStep {
+            title: format!("{a} is on this host now, so {server} started before the network brought it up: make it wait for the network"),
+            commands: vec![
+                format!("sudo mkdir -p /etc/systemd/system/{server}.service.d && printf '[Unit]\\nWants=network-online.target\\nAfter=network-online.target\\n' | sudo tee /etc/systemd/system/{server}.service.d/wait-online.conf >/dev/null"),
+                format!("sudo systemctl daemon-reload && sudo systemctl restart {server}"),
+            ],
+        },
+        _ => {
+            let own: Vec<String> = roles.own_addrs.iter().map(|x| x.to_string()).collect();
+            let instead = if own.is_empty() {
+                format!("listen on every address (`listen {p};` / `Listen {p}`) or on an address `ip -br addr` shows")
+            } else {
+                format!("listen on every address (`listen {p};` / `Listen {p}`) or on this host's address ({})", own.join(", "))
+            };
+            FixStep {
+                title: format!("{a} is not an address of this host (an IP change or a migration): {instead}"),
+                commands: vec![
+                    "ip -br addr".into(),
+                    format!("sudo grep -rnF '{a}' /etc/nginx /etc/apache2 /etc/httpd /etc/caddy 2>/dev/null"),
+                ],
+            }
+        }
+    }
+}
+
 pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
-    let server = web_server(ctx.facts);
-    let ports: Vec<u16> = ctx
-        .facts
-        .services
-        .iter()
-        .flat_map(|s| s.facts.events.iter())
+    let roles = &ctx.diagnosis.roles;
+    let server = roles.server_name().to_string();
+    let events = || {
+        ctx.facts
+            .services
+            .iter()
+            .flat_map(|s| s.facts.events.iter())
+    };
+    let mut ports: Vec<u16> = events()
         .filter_map(|e| match e.kind {
             EventKind::BindConflict { port, .. } => port,
             _ => None,
         })
         .collect();
-    let sockets: Vec<&str> = ctx
-        .facts
-        .services
-        .iter()
-        .flat_map(|s| s.facts.events.iter())
+    ports.sort_unstable();
+    ports.dedup();
+    let mut sockets: Vec<&str> = events()
         .filter_map(|e| match &e.kind {
             EventKind::BindConflict { addr: Some(a), .. } => a.strip_prefix("unix:"),
             _ => None,
         })
         .collect();
+    sockets.sort_unstable();
+    sockets.dedup();
     let mut fix = Vec::new();
     for path in &sockets {
         fix.push(FixStep {
@@ -245,57 +350,94 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
             ],
         });
     }
-    let mut tcp_ports = if ports.is_empty() && sockets.is_empty() {
-        ctx.ports.clone()
-    } else {
-        ports
-    };
-    // One bind error is logged per address and per retry.
-    tcp_ports.sort_unstable();
-    tcp_ports.dedup();
-    // The program in the way, when a listener list names it.
-    let mut holders: Vec<String> = ctx
-        .facts
-        .listeners
+    if ports.is_empty() && sockets.is_empty() {
+        ports = ctx.ports.clone();
+    }
+    let held: Vec<_> = roles
+        .squatters
         .iter()
-        .flat_map(|l| l.facts.listeners.iter())
-        .filter(|l| tcp_ports.contains(&l.port))
-        .filter_map(|l| l.process.clone())
-        .filter(|p| *p != server)
+        .filter(|s| s.ports.iter().any(|p| ports.contains(p)))
         .collect();
-    holders.sort_unstable();
-    holders.dedup();
-    for p in &tcp_ports {
-        fix.push(FixStep {
-            title: format!("Find the process that holds port {p}"),
-            commands: vec![format!("sudo ss -ltnp 'sport = :{p}'")],
-        });
+    let systemd = uses_systemd(ctx.facts);
+    if held.is_empty() && !ports.is_empty() {
+        fix.push(step(
+            format!(
+                "Find the program that holds {}",
+                crate::diagnose::ports_text(&ports)
+            ),
+            &[&ss_ports(&ports)],
+        ));
+        fix.push(step(
+            format!("Stop that program by its name and keep it from starting at boot, or move it to another port; if it is a second copy of {server}, stop that copy (`systemctl status PID` names the unit that runs a PID)"),
+            &["sudo systemctl status PID --no-pager   # PID from the previous command"],
+        ));
     }
-    match holders.as_slice() {
-        [holder] if is_web_server_name(holder) => {
-            let stop = if uses_systemd(ctx.facts) {
-                format!("sudo systemctl disable --now {holder}")
+    for s in &held {
+        let what = crate::diagnose::ports_text(&s.ports);
+        let (title, commands) = if s.same_program {
+            (
+                format!("Stop the stray {} that holds {what} outside {server}'s service (its oldest process is the master)", s.process),
+                vec![
+                    format!("pgrep -a -x {}", s.process),
+                    format!("sudo kill $(pgrep -o -x {})", s.process),
+                ],
+            )
+        } else if let Some(c) = &s.container {
+            (
+                format!("Container {c} publishes {what}, which {server} needs: stop it and keep it from restarting (or publish it on another port)"),
+                vec![format!("docker stop {c} && docker update --restart no {c}")],
+            )
+        } else if s.process == "docker-proxy" {
+            (
+                format!("A Docker container publishes {what} (docker-proxy), which {server} needs: find it, then stop it or publish it on another port"),
+                vec![format!("docker ps --filter publish={}", s.ports.first().copied().unwrap_or(443))],
+            )
+        } else if let Some(unit) = &s.unit {
+            let cmd = if systemd {
+                format!("sudo systemctl disable --now {unit}")
             } else {
-                service_cmd(ctx.facts, "stop", holder)
+                format!("sudo service {unit} stop")
             };
-            fix.push(FixStep {
-                title: format!("Stop (and disable) {holder}, which holds the port, if it should not serve the site; or move it to another port"),
-                commands: vec![stop],
-            });
-        }
-        _ => fix.push(step(
-            "Stop (and disable) that process if it should not serve the site, or move it to another port; a second copy of the web server is the usual culprit",
-            &["sudo systemctl disable --now OTHER-SERVICE   # the name the previous command showed"],
-        )),
+            (
+                format!("{} holds {what}, which {server} needs: stop it and keep it from starting at boot (if you still need {unit}, move it to another port instead)", s.label()),
+                vec![cmd],
+            )
+        } else {
+            let mut cmds = Vec::new();
+            if let Some(pid) = s.pid {
+                cmds.push(format!("ps -o pid,user,args -p {pid}"));
+                cmds.push(format!(
+                    "sudo systemctl status {pid} --no-pager   # names the unit that runs {}",
+                    s.process
+                ));
+            }
+            (
+                format!("{} holds {what}, which {server} needs: stop the service that runs it (and disable it), or move it to another port", s.label()),
+                cmds,
+            )
+        };
+        fix.push(FixStep { title, commands });
     }
-    fix.push(step(
-        format!("Start {server}"),
-        &[&start(ctx.facts, &server)],
-    ));
-    Plan {
-        fix,
-        verify: verify_http(ctx),
+    if !ports.is_empty() || !sockets.is_empty() {
+        let start_cmd = match container(ctx) {
+            Some(c) => format!("docker start {c}"),
+            None => start(ctx.facts, &server),
+        };
+        fix.push(step(format!("Start {server}"), &[&start_cmd]));
     }
+    let mut verify = Vec::new();
+    if !ports.is_empty() {
+        verify.push(format!(
+            "{}   # {server} should hold it now",
+            ss_ports(&ports)
+        ));
+    }
+    if let Some(h) = &ctx.host {
+        verify.push(format!(
+            "curl -sS -o /dev/null -w '%{{http_code}}\\n' https://{h}/"
+        ));
+    }
+    Plan { fix, verify }
 }
 
 pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
@@ -304,32 +446,85 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
             return plan;
         }
     }
-    let server = serving_web_server(ctx).unwrap_or_else(|| web_server(ctx.facts));
-    let https = ctx.ports.contains(&443);
+    let roles = &ctx.diagnosis.roles;
+    let role = roles.server.as_ref();
+    let server = web_server(ctx);
+    let kind = role.map_or(ServerKind::Nginx, |r| r.kind);
+    let listed = !ctx.facts.listeners.is_empty();
+    let serves = |port: u16| {
+        ctx.facts
+            .listeners
+            .iter()
+            .flat_map(|l| l.facts.listeners.iter())
+            .any(|l| l.port == port && l.proto == "tcp" && !l.loopback)
+    };
+    let missing: Vec<u16> = ctx
+        .ports
+        .iter()
+        .copied()
+        .filter(|p| !listed || !serves(*p))
+        .collect();
+    let nothing_serves = listed && !ctx.ports.iter().any(|p| serves(*p));
+    let down = role.is_some_and(|r| r.state == ServerState::Failed);
     let mut fix = Vec::new();
-    if https {
-        fix.push(step(
-            "Serve HTTPS on 443: create a Cloudflare Origin CA certificate (SSL/TLS > Origin Server) and install it",
-            &["sudo mkdir -p /etc/ssl/cloudflare && sudo nano /etc/ssl/cloudflare/origin.pem /etc/ssl/cloudflare/origin.key"],
-        ));
-        let conf = match server.as_str() {
-            "apache2" | "httpd" => "<VirtualHost *:443>\n    SSLEngine on\n    SSLCertificateFile /etc/ssl/cloudflare/origin.pem\n    SSLCertificateKeyFile /etc/ssl/cloudflare/origin.key\n    # ... your existing ServerName / DocumentRoot ...\n</VirtualHost>",
-            _ => "server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    ssl_certificate     /etc/ssl/cloudflare/origin.pem;\n    ssl_certificate_key /etc/ssl/cloudflare/origin.key;\n    # ... your existing server_name / root / locations ...\n}",
-        };
-        fix.push(FixStep {
-            title: format!("Add a 443 listener to the site's {server} configuration"),
-            commands: vec![conf.to_string()],
+    // With no web server answering at all, the first step is to start the
+    // one this host uses; a listen directive comes after.
+    if down || nothing_serves {
+        fix.push(match (role, container(ctx)) {
+            (_, Some(c)) => step(
+                format!("Nothing answers on {}: start container {c} (and read its log if it stops again)", crate::diagnose::ports_text(&ctx.ports)),
+                &[&format!("docker start {c} && docker logs --tail 20 {c}")],
+            ),
+            (Some(_), None) => step(
+                format!("Nothing answers on {}: start {server} first, the web server this host uses", crate::diagnose::ports_text(&ctx.ports)),
+                &[&start(ctx.facts, &server)],
+            ),
+            (None, None) => step(
+                format!("Nothing answers on {}: find the web server this site uses and start it", crate::diagnose::ports_text(&ctx.ports)),
+                &[
+                    "systemctl list-unit-files --type=service | grep -Ei 'nginx|apache2|httpd|caddy|lsws|lshttpd|haproxy|traefik'",
+                    "docker ps -a 2>/dev/null",
+                ],
+            ),
         });
-    } else {
-        fix.push(step(format!("Add a port 80 listener to the site's {server} configuration (`listen 80;` / `Listen 80`)"), &[]));
     }
-    fix.push(step(
-        "Test and reload",
-        &[
-            config_test(&server),
-            &service_cmd(ctx.facts, "reload", &server),
-        ],
-    ));
+    let started = !fix.is_empty();
+    let then = |port: u16| {
+        if started {
+            format!("If nothing listens on {port} once it runs, ")
+        } else {
+            String::new()
+        }
+    };
+    let https = missing.contains(&443);
+    // With the SSL mode unknown both ports are checked; port 80 gets its own
+    // step only when HTTPS is served or not used (Flexible).
+    let http = missing.contains(&80) && (!ctx.ports.contains(&443) || (listed && serves(443)));
+    if let Some(c) = container(ctx) {
+        let mut ports = Vec::new();
+        if https {
+            ports.push(443);
+        }
+        if http {
+            ports.push(80);
+        }
+        if !ports.is_empty() {
+            let flags: Vec<String> = ports.iter().map(|p| format!("-p {p}:{p}")).collect();
+            let yaml: Vec<String> = ports.iter().map(|p| format!("\"{p}:{p}\"")).collect();
+            fix.push(step(
+                lead(&then(ports.first().copied().unwrap_or(443)), &format!("publish {} of container {c} on the host (`{}` with docker run, or {} under its `ports:` in the compose file), then recreate it", crate::diagnose::ports_text(&ports), flags.join(" "), yaml.join(" and "))),
+                &["docker compose up -d"],
+            ));
+        }
+    } else {
+        if https {
+            fix.extend(https_steps(ctx, kind, &server, &then(443)));
+        }
+        if http {
+            fix.push(http_step(kind, &server, &then(80)));
+        }
+        fix.push(apply_step(ctx, kind, &server));
+    }
     if id == FindingId::TlsPortMismatch {
         fix.push(step(
             "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
@@ -339,6 +534,103 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
     Plan {
         fix,
         verify: verify_http(ctx),
+    }
+}
+
+/// `then` (a condition such as "If it still does not listen: ") before a
+/// step's text, which starts the sentence when there is none.
+fn lead(then: &str, text: &str) -> String {
+    if !then.is_empty() {
+        return format!("{then}{text}");
+    }
+    let mut c = text.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+const ORIGIN_CERT_STEP: &str = "sudo mkdir -p /etc/ssl/cloudflare && sudo nano /etc/ssl/cloudflare/origin.pem /etc/ssl/cloudflare/origin.key";
+
+/// Serve HTTPS on 443 with the server the case shows.
+fn https_steps(ctx: &FixCtx<'_>, kind: ServerKind, server: &str, then: &str) -> Vec<FixStep> {
+    let cert = step(
+        lead(then, "serve HTTPS on 443: create a Cloudflare Origin CA certificate (SSL/TLS > Origin Server) and save it on the origin"),
+        &[ORIGIN_CERT_STEP],
+    );
+    let host = ctx.host.as_deref().unwrap_or("www.example.com");
+    match kind {
+        ServerKind::Nginx => vec![
+            cert,
+            FixStep {
+                title: format!("Add a 443 listener to the site's {server} configuration"),
+                commands: vec!["server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    ssl_certificate     /etc/ssl/cloudflare/origin.pem;\n    ssl_certificate_key /etc/ssl/cloudflare/origin.key;\n    # ... your existing server_name / root / locations ...\n}".into()],
+            },
+        ],
+        ServerKind::Apache => {
+            let enable = if server == "httpd" || ctx.diagnosis.roles.rhel {
+                "sudo dnf install -y mod_ssl   # adds Listen 443 and /etc/httpd/conf.d/ssl.conf"
+            } else {
+                "sudo a2enmod ssl && sudo a2ensite default-ssl   # Listen 443 comes with mod_ssl"
+            };
+            vec![
+                cert,
+                step(format!("Turn on TLS in {server}"), &[enable]),
+                FixStep {
+                    title: "Give the site a 443 virtual host with that certificate".into(),
+                    commands: vec!["<VirtualHost *:443>\n    SSLEngine on\n    SSLCertificateFile /etc/ssl/cloudflare/origin.pem\n    SSLCertificateKeyFile /etc/ssl/cloudflare/origin.key\n    # ... your existing ServerName / DocumentRoot ...\n</VirtualHost>".into()],
+                },
+            ]
+        }
+        ServerKind::Caddy => vec![
+            cert,
+            FixStep {
+                title: "In /etc/caddy/Caddyfile, name the site by its domain (not `:80` or `http://`) so Caddy serves HTTPS on 443, with the Origin CA certificate".into(),
+                commands: vec![format!("{host} {{\n    tls /etc/ssl/cloudflare/origin.pem /etc/ssl/cloudflare/origin.key\n    # ... your existing directives ...\n}}")],
+            },
+        ],
+        ServerKind::Litespeed => vec![
+            cert,
+            step(
+                "In LiteSpeed WebAdmin (https://SERVER-IP:7080) > Listeners, add a listener on port 443 with Secure: Yes and that certificate and key, and map the site's virtual host to it",
+                &[],
+            ),
+        ],
+        ServerKind::Other => vec![
+            cert,
+            step(format!("Make {server} accept HTTPS on port 443 with that certificate"), &[]),
+        ],
+    }
+}
+
+/// Serve plain HTTP on 80 (Flexible mode) with the server the case shows.
+fn http_step(kind: ServerKind, server: &str, then: &str) -> FixStep {
+    let title = match kind {
+        ServerKind::Nginx => lead(then, "add `listen 80;` (and `listen [::]:80;`) to the site's server block"),
+        ServerKind::Apache => lead(then, &format!("make {server} listen on 80 (`Listen 80`) with a `<VirtualHost *:80>` for the site")),
+        ServerKind::Caddy => lead(then, "Caddy serves port 80 only to redirect: name the site `http://HOST` for plain HTTP, or better switch Cloudflare to Full (strict)"),
+        ServerKind::Litespeed => lead(then, "in LiteSpeed WebAdmin > Listeners, add a listener on port 80 and map the site's virtual host to it"),
+        ServerKind::Other => lead(then, &format!("make {server} accept plain HTTP on port 80")),
+    };
+    step(title, &[])
+}
+
+/// Test the configuration and apply it, the way the server does.
+fn apply_step(ctx: &FixCtx<'_>, kind: ServerKind, server: &str) -> FixStep {
+    match kind {
+        ServerKind::Litespeed => step("Apply it", &["sudo /usr/local/lsws/bin/lswsctrl restart"]),
+        // reload-or-restart also starts a server that is not running.
+        _ if uses_systemd(ctx.facts) => step(
+            "Test and apply",
+            &[
+                config_test(server),
+                &format!("sudo systemctl reload-or-restart {server}"),
+            ],
+        ),
+        _ => step(
+            "Test and reload",
+            &[config_test(server), &reload(ctx.facts, server)],
+        ),
     }
 }
 
@@ -392,10 +684,7 @@ fn plain_https_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
     }
     fix.push(step(
         "Test and reload",
-        &[&format!(
-            "sudo nginx -t && {}",
-            service_cmd(ctx.facts, "reload", "nginx")
-        )],
+        &[&format!("sudo nginx -t && {}", reload(ctx.facts, "nginx"))],
     ));
     fix.push(step(
         "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
@@ -487,12 +776,12 @@ fn loopback_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
             };
             (
                 "sudo apachectl configtest".to_string(),
-                service_cmd(ctx.facts, "restart", unit),
+                restart(ctx.facts, unit),
             )
         }
         Server::Caddy => (
             "sudo caddy validate --config /etc/caddy/Caddyfile".to_string(),
-            service_cmd(ctx.facts, "reload", "caddy"),
+            reload(ctx.facts, "caddy"),
         ),
         Server::Litespeed => (
             "sudo /usr/local/lsws/bin/lswsctrl status".to_string(),
@@ -500,10 +789,7 @@ fn loopback_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
         ),
         // A reload cannot bind *:80 while the old 127.0.0.1:80 socket is
         // open: a changed listen address needs a restart.
-        Server::Nginx => (
-            "sudo nginx -t".to_string(),
-            service_cmd(ctx.facts, "restart", "nginx"),
-        ),
+        Server::Nginx => ("sudo nginx -t".to_string(), restart(ctx.facts, "nginx")),
     };
     fix.push(FixStep {
         title: "Test the configuration, then apply it".into(),
@@ -519,24 +805,24 @@ pub fn loopback_only(ctx: &FixCtx<'_>) -> Plan {
     if let Some(plan) = loopback_config_fix(ctx) {
         return plan;
     }
-    let server = web_server(ctx.facts);
+    let server = web_server(ctx);
     Plan {
         fix: vec![
             step(
                 format!("Make {server} listen on all addresses: change `listen 127.0.0.1:80;` to `listen 80;` (Apache: `Listen 127.0.0.1:80` to `Listen 80`)"),
                 &["sudo grep -rnE 'listen\\s+(127\\.0\\.0\\.1|\\[::1\\])|^Listen 127' /etc/nginx /etc/apache2 /etc/httpd 2>/dev/null"],
             ),
-            step("Test and restart (a changed listen address needs a restart)", &[config_test(&server), &service_cmd(ctx.facts, "restart", &server)]),
+            step("Test and restart (a changed listen address needs a restart)", &[config_test(&server), &restart(ctx.facts, &server)]),
         ],
         verify: verify_http(ctx),
     }
 }
 
 pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
-    let server = web_server(ctx.facts);
+    let server = web_server(ctx);
     Plan {
         fix: vec![
-            step(format!("Relieve it now: restart {server} (and PHP-FPM or the app behind it) and see what uses memory"), &[&service_cmd(ctx.facts, "restart", &server), "ps aux --sort=-%mem | head -n 15"]),
+            step(format!("Relieve it now: restart {server} (and PHP-FPM or the app behind it) and see what uses memory"), &[&restart(ctx.facts, &server), "ps aux --sort=-%mem | head -n 15"]),
             step("Add swap so short peaks do not trigger the OOM killer", &["sudo fallocate -l 2G /swapfile && sudo chmod 600 /swapfile && sudo mkswap /swapfile && sudo swapon /swapfile"]),
             step(
                 "Raise the limit that ran out: worker_connections in nginx.conf, and the open-file limit of the service",
@@ -565,10 +851,10 @@ pub fn dns(ctx: &FixCtx<'_>) -> Plan {
 }
 
 pub fn ipv6(ctx: &FixCtx<'_>) -> Plan {
-    let server = web_server(ctx.facts);
+    let server = web_server(ctx);
     Plan {
         fix: vec![
-            step(format!("Make {server} listen on IPv6 too (`listen [::]:443 ssl;` and `listen [::]:80;`)"), &[config_test(&server), &service_cmd(ctx.facts, "reload", &server)]),
+            step(format!("Make {server} listen on IPv6 too (`listen [::]:443 ssl;` and `listen [::]:80;`)"), &[config_test(&server), &reload(ctx.facts, &server)]),
             icmpv6_step(ctx.facts),
             step("Or, if the origin has no working IPv6, delete the AAAA record in the Cloudflare dashboard", &[]),
         ],
@@ -590,7 +876,7 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
     let mut fix = unban_and_whitelist(ctx, &ranges);
     // Config files written by the commands themselves: a config line is
     // not a shell command.
-    let seen = serving_web_server(ctx).or_else(|| seen_web_server(ctx.facts));
+    let seen = seen_web_server(ctx);
     let seen = seen.as_deref();
     let is_apache = matches!(seen, Some("apache2" | "httpd" | "apache"));
     if !is_apache {
@@ -606,7 +892,7 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
                     "sudo tee /etc/nginx/conf.d/cloudflare-realip.conf >/dev/null <<'CONF'\n{}\nCONF",
                     conf.join("\n")
                 ),
-                format!("sudo nginx -t && {}", service_cmd(ctx.facts, "reload", "nginx")),
+                format!("sudo nginx -t && {}", reload(ctx.facts, "nginx")),
             ],
         });
     }
@@ -619,13 +905,13 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
         let commands = if seen == Some("httpd") {
             vec![
                 format!("sudo tee /etc/httpd/conf.d/cloudflare-remoteip.conf >/dev/null <<'CONF'\n{trusted}\nCONF"),
-                format!("sudo apachectl configtest && {}", service_cmd(ctx.facts, "reload", "httpd")),
+                "sudo apachectl configtest && sudo systemctl reload httpd".into(),
             ]
         } else {
             vec![
                 "sudo a2enmod remoteip".into(),
                 format!("sudo tee /etc/apache2/conf-available/cloudflare-remoteip.conf >/dev/null <<'CONF'\n{trusted}\nCONF"),
-                format!("sudo a2enconf cloudflare-remoteip && sudo apachectl configtest && {}", service_cmd(ctx.facts, "restart", "apache2")),
+                "sudo a2enconf cloudflare-remoteip && sudo apachectl configtest && sudo systemctl restart apache2".into(),
             ]
         };
         fix.push(FixStep {

@@ -133,6 +133,8 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
 /// Parse address listings. `command` is the command that produced the block
 /// when the caller knows it (needed to trust a bare address as `curl ifconfig.me`).
 pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFacts {
+    // long: one pass over five listing shapes (ip addr, ifconfig old/new, ip -br, hostname -I,
+    // curl ifconfig.me) sharing the current interface state.
     let mut f = AddrFacts::default();
     let mut iface: Option<String> = None;
     let mut echo = command.is_some_and(is_echo_command);

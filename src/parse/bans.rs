@@ -333,6 +333,8 @@ fn read_line(
     lines: &[Line<'_>],
     i: &mut usize,
 ) -> bool {
+    // long: one line dispatcher over the ban formats (fail2ban status/banned/log, jail.local,
+    // ipset, kernel LOG) sharing the wrapped-list context.
     // Continuation of a wrapped `Banned IP list:`.
     if c.banned_wrap {
         let addrs = addrs_in(t);

@@ -200,6 +200,8 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> CsfFacts {
 }
 
 fn read_line(f: &mut CsfFacts, list: &mut Option<List>, line: Line<'_>, t: &str) -> bool {
+    // long: one line dispatcher over CSF's shapes (list files, csf.conf, csf -g, csf -t, lfd log)
+    // that share the current list context.
     // Commands and file banners set the context.
     if is_command(t) {
         *list = if t.contains("csf -g") || t.contains("csf --grep") {
@@ -536,6 +538,8 @@ fn src(line: usize, text: &str) -> SourceLine {
 
 /// CSF's input filtering as a ruleset (see the module doc for the order).
 pub fn ruleset(f: &CsfFacts, input: &str) -> Ruleset {
+    // long: CSF's fixed filter order (ALLOWIN, allow lists, DENYIN, deny lists, per-port limits)
+    // written in that order, so it reads like CSF's own chain.
     let mut rules = Vec::new();
     let mut notes = Vec::new();
     let drop_action = match f.setting("DROP").map(|s| s.value.as_str()) {

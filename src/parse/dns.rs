@@ -328,6 +328,8 @@ enum Section {
 
 /// Parse any mix of the supported DNS shapes.
 pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
+    // long: twelve DNS shapes (dig, +short, host, nslookup, Windows, zone files, Cloudflare
+    // export) share one pass and its flags; issue 15 item 5 makes it a reader struct.
     let mut f = DnsFacts::default();
     let first = lines
         .iter()

@@ -104,9 +104,25 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
     let mut score: u32 = 0;
     for l in lines.iter().take(600) {
         let t = l.text.to_ascii_lowercase();
-        if t.contains("cf-error-details") || t.contains("cf-error-code") || t.contains("cf_ob_info")
+        // The page's own class names (`cf-error-details`, `cf-error-footer`,
+        // `cf-wrapper`), and Cloudflare's JSON error body.
+        if t.contains("cf-error-")
+            || t.contains("cf-wrapper")
+            || t.contains("cf_ob_info")
+            || t.replace('\\', "").contains("\"cloudflare_error\":true")
         {
             score += 60;
+        }
+        if docs_link_code(l.text).is_some() || json_error_code(l.text).is_some() {
+            score += 40;
+        }
+        // nginx-style pages Cloudflare served: `525 Origin SSL Handshake
+        // Error` over `cloudflare-nginx`.
+        if code_title_form(l.text).is_some() {
+            score += 60;
+        }
+        if t.trim() == "cloudflare-nginx" || t.contains("<center>cloudflare") {
+            score += 30;
         }
         if t.contains("cloudflare ray id") {
             score += 60;
@@ -127,6 +143,21 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         if t.contains("cf-ray:") || t.contains("server: cloudflare") {
             score += 30;
         }
+        // Response headers alone (`HTTP/2 523`), or a status line quoted in
+        // a log message (`unexpected reply HTTP/1.1 524 A Timeout Occurred`).
+        if status_line_code(l.text).is_some() {
+            score += 40;
+        }
+        // `<title>shop.example.net | 524: A timeout occurred</title>`.
+        let known =
+            |t: &str| title_form(t).is_some_and(|(code, title)| is_known_title(code, &title));
+        if l.text.contains(": ") && (known(l.text.trim()) || known(&html_text(l.text))) {
+            score += 60;
+        }
+        // `Origin is unreachable` under `Error 523`, copied from a browser.
+        if is_standard_title_line(l.text) {
+            score += 25;
+        }
         if t.contains("performance & security by cloudflare")
             || t.contains("performance &amp; security by")
         {
@@ -141,6 +172,10 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Option<ErrorPage> {
     let frags = visible_fragments(lines);
     let mut page = ErrorPage::default();
     let mut evidence_lines: Vec<usize> = Vec::new();
+    // A response of another status (502, 403) counts when its headers show
+    // Cloudflare sent it.
+    let mut other_status: Option<(u16, usize)> = None;
+    let mut from_cloudflare = false;
 
     for (i, f) in frags.iter().enumerate() {
         let t = f.text.as_str();
@@ -163,10 +198,19 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Option<ErrorPage> {
             }
         }
         if page.code.is_none() {
-            if let Some(code) = status_line_code(t) {
+            if let Some(code) = status_line_code(t).or_else(|| code_title_form(t)) {
                 page.code = Some(code);
                 evidence_lines.push(f.line);
             }
+        }
+        if other_status.is_none() {
+            other_status = any_status_code(t).map(|c| (c, f.line));
+        }
+        if lower.starts_with("server: cloudflare")
+            || lower.starts_with("cf-ray:")
+            || lower.starts_with("cf-mitigated:")
+        {
+            from_cloudflare = true;
         }
         if let Some(rest) = find_after(&lower, t, "ray id:") {
             if page.ray_id.is_none() {
@@ -245,6 +289,22 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Option<ErrorPage> {
         }
     }
 
+    if page.code.is_none() {
+        // Cloudflare's JSON error (`"error_code":522`) and the page's link to
+        // its own documentation (`…/cloudflare-5xx-errors/error-524/`) sit in
+        // attributes and strings, not in visible text.
+        if let Some((code, no)) = lines.iter().find_map(|l| {
+            json_error_code(l.text)
+                .or_else(|| docs_link_code(l.text))
+                .map(|c| (c, l.no))
+        }) {
+            page.code = Some(code);
+            evidence_lines.push(no);
+        } else if let Some((code, no)) = other_status.filter(|_| from_cloudflare) {
+            page.code = Some(code);
+            evidence_lines.push(no);
+        }
+    }
     for b in &page.boxes {
         match b.status_box {
             StatusBox::Cloudflare => {
@@ -370,18 +430,103 @@ fn error_code_form(t: &str, next: &str) -> Option<u16> {
     is_cloudflare_code(code).then_some(code)
 }
 
-/// `HTTP/1.1 521 …`, `< HTTP/2 521`, `HTTP error 521 with body:`.
+/// `HTTP/1.1 521 …`, `< HTTP/2 521`, `HTTP error 521 with body:`, and a
+/// status line quoted inside a log message (`unexpected reply HTTP/1.1 524`).
 fn status_line_code(t: &str) -> Option<u16> {
-    let t = t.trim_start_matches(['<', ' ']);
-    let rest = if let Some(r) = t.strip_prefix("HTTP/") {
-        r.split_once(' ').map(|(_, r)| r)?
+    let lower = t.to_ascii_lowercase();
+    let rest = if let Some(i) = lower.find("http/") {
+        // `HTTP/1.1 524`, `HTTP/2 523`: the version, then the code.
+        let after = t.get(i + 5..)?;
+        let (version, rest) = after.split_once(' ')?;
+        if version.is_empty() || !version.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return None;
+        }
+        rest
     } else {
-        let lower = t.to_ascii_lowercase();
         let i = lower.find("http error ")?;
         t.get(i + 11..)?
     };
     let code: u16 = first_token(rest)?.parse().ok()?;
     is_cloudflare_code(code).then_some(code)
+}
+
+/// The status of any HTTP status line (`HTTP/2 502`), 4xx or 5xx.
+fn any_status_code(t: &str) -> Option<u16> {
+    let t = t.trim_start_matches(['<', ' ']);
+    let rest = t.strip_prefix("HTTP/")?.split_once(' ')?.1;
+    let code: u16 = first_token(rest)?.parse().ok()?;
+    (400..=599).contains(&code).then_some(code)
+}
+
+/// `525 Origin SSL Handshake Error`: a code and the title Cloudflare gives it.
+fn code_title_form(t: &str) -> Option<u16> {
+    let (code, title) = t.trim().split_once(' ')?;
+    let code: u16 = code.parse().ok()?;
+    is_known_title(code, title.trim()).then_some(code)
+}
+
+/// `"error_code":522` in Cloudflare's JSON error body, escaped or not.
+fn json_error_code(t: &str) -> Option<u16> {
+    let plain = t.replace('\\', "");
+    let i = plain.find("\"error_code\":")?;
+    let digits: String = plain
+        .get(i + 13..)?
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let code: u16 = digits.parse().ok()?;
+    is_cloudflare_code(code).then_some(code)
+}
+
+/// `…/cloudflare-5xx-errors/error-524/`, the link each 5xx page carries.
+fn docs_link_code(t: &str) -> Option<u16> {
+    let i = t.find("cloudflare-5xx-errors/error-")?;
+    let digits: String = t
+        .get(i + 28..)?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let code: u16 = digits.parse().ok()?;
+    is_cloudflare_code(code).then_some(code)
+}
+
+/// Visible text of one HTML line (`<title>…</title>` alone on a line).
+fn html_text(t: &str) -> String {
+    let line = [Line { no: 1, text: t }];
+    html::fragments(&line)
+        .into_iter()
+        .map(|f| f.text)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Titles of the 52x pages as Cloudflare printed them in older layouts.
+const OLD_TITLES: &[(u16, &str)] = &[
+    (522, "Origin Connection Time-out"),
+    (523, "Origin Unreachable"),
+    (524, "Origin Time-out"),
+    (525, "SSL Handshake Failed"),
+    (525, "Origin SSL Handshake Error"),
+    (530, "The origin has been unregistered from Argo Tunnel"),
+    (526, "Invalid SSL Certificate"),
+];
+
+/// The title a page prints for `code`, now or in an older layout.
+fn is_known_title(code: u16, title: &str) -> bool {
+    standard_title(code).is_some_and(|t| t.eq_ignore_ascii_case(title))
+        || OLD_TITLES
+            .iter()
+            .any(|(c, t)| *c == code && t.eq_ignore_ascii_case(title))
+}
+
+/// A line that is only a 52x page's title, as a browser shows it
+/// (`Origin is unreachable`, `Web server is down`).
+fn is_standard_title_line(t: &str) -> bool {
+    let t = t.trim();
+    (520..=530)
+        .chain([1000, 1001, 1002, 1003, 1014, 1016, 1033])
+        .any(|code| is_known_title(code, t))
 }
 
 fn find_after<'a>(lower: &str, original: &'a str, needle: &str) -> Option<&'a str> {

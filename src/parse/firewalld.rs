@@ -20,6 +20,7 @@
 //! policy (undecided), never a guess, except when exactly one zone was
 //! listed in full (what `--list-all` prints), which a note states.
 
+use crate::firewall::model::Undecided;
 use crate::firewall::model::{Action, Chain, Dialect, Match, PortSet, Rule, Ruleset, SourceLine};
 use crate::net::{AddrRange, AddrSet, Family};
 use crate::text::{Line, NotUnderstood};
@@ -535,6 +536,7 @@ fn service_rules(name: &str, source: SourceLine) -> Vec<Rule> {
                 text: format!(
                     "firewalld service `{name}`: its ports are not known here (paste `firewall-cmd --info-service={name}`)"
                 ),
+                why: Undecided::ServicePorts,
             }],
             action: Action::Accept,
         }],
@@ -762,6 +764,7 @@ impl RichBuilder {
         } else if let Some(m) = attr(attrs, "mac") {
             self.matches.push(Match::Unknown {
                 text: format!("source mac {m}"),
+                why: Undecided::Other,
             });
         } else {
             return Err("source without address".into());
@@ -781,6 +784,7 @@ impl RichBuilder {
             }
             None => self.matches.push(Match::Unknown {
                 text: "destination ipset".into(),
+                why: Undecided::Other,
             }),
         }
         Ok(())
@@ -855,6 +859,7 @@ impl RichBuilder {
             let mut m = base;
             m.push(Match::Unknown {
                 text: format!("firewalld service `{name}`: its ports are not known here"),
+                why: Undecided::ServicePorts,
             });
             return vec![mk(m)];
         }
@@ -1029,6 +1034,8 @@ fn xml_tags(doc: &[Line<'_>]) -> Vec<Tag> {
 }
 
 fn read_xml(st: &mut St, doc: &[Line<'_>]) -> (usize, Vec<NotUnderstood>) {
+    // long: a small XML walker for zone files: each element's meaning depends on the rule being
+    // built around it.
     let tags = xml_tags(doc);
     let mut not_understood: Vec<NotUnderstood> = Vec::new();
     let line_of = |i: usize| doc.get(i).copied().unwrap_or(Line { no: 0, text: "" });

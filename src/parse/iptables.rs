@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use crate::firewall::model::Undecided;
 use crate::firewall::model::{
     Action, Chain, ChainId, Dialect, Match, NamedSet, Policy, PortSet, Rule, Ruleset, SourceLine,
 };
@@ -431,6 +432,7 @@ impl Builder {
                     if neg { "! " } else { "" },
                     if dest { "-d" } else { "-s" }
                 ),
+                why: Undecided::HostName,
             },
         }
     }
@@ -443,6 +445,8 @@ impl Builder {
 
     /// Matches and action of one rule in option syntax.
     fn rule_tokens(&mut self, toks: &[Cow<'_, str>]) -> Result<(Vec<Match>, Action), String> {
+        // long: every iptables match extension's option syntax in one match, the honest complexity
+        // of iptables (issue 15 keeps it whole).
         let mut m: Vec<Match> = Vec::new();
         let mut target: Option<&str> = None;
         let mut goto = false;
@@ -697,6 +701,7 @@ impl Builder {
                         );
                         m.push(Match::Unknown {
                             text: text.trim_end().to_string(),
+                            why: Undecided::NotUnderstood,
                         });
                     }
                 }
@@ -704,6 +709,7 @@ impl Builder {
                     if !in_target {
                         m.push(Match::Unknown {
                             text: format!("unexpected word `{t}`"),
+                            why: Undecided::NotUnderstood,
                         });
                     }
                 }
@@ -834,6 +840,7 @@ impl Builder {
             // `ACCEPT all -- anywhere anywhere` is usually `-i lo`.
             m.push(Match::Unknown {
                 text: "interface not shown (`iptables -L` without `-v`; often `-i lo`)".into(),
+                why: Undecided::InterfaceHidden,
             });
         }
         let action = if target.is_empty() {
@@ -868,6 +875,8 @@ impl Builder {
 
     /// The match text `iptables -L` prints after the destination column.
     fn list_extra(&mut self, extra: &str, target: &str) -> (Vec<Match>, bool, Option<String>) {
+        // long: the extension meanings again in `-L` wording; issue 15 item 5 writes them once in
+        // iptables/ext.rs.
         let mut m = Vec::new();
         let mut goto = false;
         let mut reject_with = None;
@@ -1102,6 +1111,7 @@ impl Builder {
                         before,
                         Match::Unknown {
                             text: unknown_run.join(" "),
+                            why: Undecided::NotUnderstood,
                         },
                     );
                     unknown_run.clear();
@@ -1120,6 +1130,7 @@ impl Builder {
         if !unknown_run.is_empty() {
             m.push(Match::Unknown {
                 text: unknown_run.join(" "),
+                why: Undecided::NotUnderstood,
             });
         }
         (m, goto, reject_with)
@@ -1290,6 +1301,7 @@ fn never() -> Match {
 fn unknown(opt: &str, v: &str, neg: bool) -> Match {
     Match::Unknown {
         text: format!("{}{opt} {v}", if neg { "! " } else { "" }),
+        why: Undecided::NotUnderstood,
     }
 }
 

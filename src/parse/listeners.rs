@@ -79,6 +79,9 @@ pub struct ListenerFacts {
     pub connections_by_port: BTreeMap<u16, BTreeMap<String, usize>>,
     pub understood_lines: usize,
     pub not_understood: Vec<NotUnderstood>,
+    /// The list shows some sockets only: a container table's published
+    /// ports, not what the host's own programs listen on.
+    pub partial: bool,
 }
 
 impl ListenerFacts {
@@ -86,6 +89,45 @@ impl ListenerFacts {
         self.listeners
             .iter()
             .filter(move |l| l.port == port && l.proto == "tcp")
+    }
+}
+
+/// The host sockets that running containers' published ports open
+/// (`docker ps`, `docker compose ps`): `127.0.0.1:443->443/tcp` listens on
+/// loopback only, `0.0.0.0:8080->80/tcp` on 8080, and `80/tcp` (exposed,
+/// not published) on nothing. The list is partial: the host's own programs
+/// are not in it.
+pub fn from_containers(containers: &[crate::parse::services::Container]) -> ListenerFacts {
+    use crate::parse::services::ContainerStatus;
+    let listeners = containers
+        .iter()
+        .filter(|c| c.status == ContainerStatus::Up)
+        .flat_map(|c| {
+            c.published.iter().filter_map(move |p| {
+                let port = p.host_port?;
+                let addr = match p.host_addr {
+                    None => ListenAddr::AnyBoth,
+                    Some(a) if a.is_unspecified() && a.is_ipv4() => ListenAddr::Any4,
+                    Some(a) if a.is_unspecified() => ListenAddr::Any6,
+                    Some(a) => ListenAddr::Specific(a),
+                };
+                Some(Listener {
+                    proto: p.proto.clone(),
+                    loopback: addr.is_loopback(),
+                    addr,
+                    port,
+                    dual_stack: (addr == ListenAddr::AnyBoth).then_some(true),
+                    process: Some(c.name.clone()),
+                    pid: None,
+                    line: c.line,
+                })
+            })
+        })
+        .collect();
+    ListenerFacts {
+        listeners,
+        partial: true,
+        ..ListenerFacts::default()
     }
 }
 

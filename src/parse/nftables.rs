@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use crate::firewall::model::Undecided;
 use crate::firewall::model::{
     Action, Chain, ChainId, Dialect, Match, NamedSet, Policy, PortSet, Rule, Ruleset, SourceLine,
 };
@@ -1018,7 +1019,10 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
 
     fn unknown(&mut self, start: usize) {
         let text = self.text_from(start);
-        self.out.conj.push(Match::Unknown { text });
+        self.out.conj.push(Match::Unknown {
+            text,
+            why: Undecided::NotUnderstood,
+        });
     }
 
     fn rhs(&mut self) -> (bool, Rhs<'t, 'a>) {
@@ -1184,6 +1188,7 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
                 }
                 None => vec![Match::Unknown {
                     text: format!("{} {}", self.text_from(start), join_text(k)),
+                    why: Undecided::NotUnderstood,
                 }],
             };
             out.push((matches, action));
@@ -1241,6 +1246,8 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
     }
 
     fn run(&mut self) {
+        // long: the statement grammar of nft rules in one loop over tokens; issue 15 item 5 splits
+        // nftables along lex/structure/expr/build.
         while let Some(t) = self.peek() {
             let start = self.pos;
             match t.kind {
@@ -1254,6 +1261,7 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
                     self.out.known += 1;
                     self.out.conj.push(Match::Unknown {
                         text: format!("# {}", t.text),
+                        why: Undecided::NotUnderstood,
                     });
                     self.out.comment_verdict = comment_verdict(t.text, self.names);
                     continue;
@@ -1539,6 +1547,7 @@ impl<'t, 'a> Conv<'t, 'a, '_> {
                         self.out.vmap = Some(vec![(
                             vec![Match::Unknown {
                                 text: self.text_from(start),
+                                why: Undecided::NotUnderstood,
                             }],
                             Action::Unknown(self.text_from(start)),
                         )]);
@@ -1829,6 +1838,7 @@ fn value_cond(sel: Sel, negated: bool, vals: &[&str]) -> Option<Cond> {
                 if negated { "!= " } else { "" },
                 vals.join(", ")
             ),
+            why: Undecided::NotUnderstood,
         }]),
     })
 }
@@ -1979,6 +1989,8 @@ fn convert_rule<'a>(
     chain: &mut Chain,
     interfaces: &mut Vec<String>,
 ) {
+    // long: turns one nft rule into model rules: family and protocol dedup, impossibility checks,
+    // interface-set expansion, in that order.
     let Some(first) = stmt.first() else { return };
     let mut conv = Conv {
         toks: stmt,
@@ -2067,6 +2079,7 @@ fn convert_rule<'a>(
             ));
             combos = vec![vec![Match::Unknown {
                 text: source.text.clone(),
+                why: Undecided::NotUnderstood,
             }]];
             break;
         }

@@ -133,6 +133,8 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             "telnet:",
             "* connect to",
             "* Failed to connect",
+            "* Failed connect to",
+            "== Info:",
             "TcpTestSucceeded",
             "Connecting to ",
             "HTTP request sent",
@@ -240,6 +242,19 @@ impl St {
 }
 
 /// The reason text of a connect failure.
+/// curl before 7.50: `Failed connect to 203.0.113.5:443; Connection refused`.
+fn old_connect_target(s: &mut St, after: &str) {
+    let target = after.split([';', ' ']).next().unwrap_or("");
+    let (host, port) = match target.rsplit_once(':') {
+        Some((h, p)) if p.bytes().all(|c| c.is_ascii_digit()) => (h, p.parse().ok()),
+        _ => (target, None),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    s.target.host = Some(host.to_string());
+    s.target.addr = parse_ip(host);
+    s.target.port = port.or(s.target.port);
+}
+
 fn reason(text: &str) -> ProbeResult {
     let has = |s: &str| contains_ci(text, s);
     if has("refused") || has("errno=111") {
@@ -437,10 +452,14 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ProbeFacts {
 
 /// Handle one line; false when nothing matched.
 fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
+    // long: one arm per probe tool (curl, nc, openssl, telnet, ping, ...); issue 15 item 5 turns
+    // it into a table of per-tool readers.
     // ---- curl verbose ----
+    // `== Info: ` is the same line in `--trace-ascii` output.
     if let Some(rest) = t
         .strip_prefix("* ")
         .or_else(|| t.strip_prefix("*\t"))
+        .or_else(|| t.strip_prefix("== Info:"))
         .or_else(|| (t == "*").then_some(""))
     {
         s.mode = Mode::Curl;
@@ -471,6 +490,8 @@ fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
             {
                 s.target.port = p.parse().ok();
             }
+        } else if let Some(after) = after_ci(msg, "Failed connect to ") {
+            old_connect_target(s, after);
         }
         let tail = msg.rsplit_once(": ").map_or(msg, |(_, r)| r);
         let result = match code {
@@ -866,6 +887,11 @@ fn curl_info(s: &mut St, r: &str, no: usize) -> bool {
         }
         let tail = r.rsplit_once(": ").map_or(r, |(_, x)| x);
         s.probe(ProbeTool::Curl, reason(tail), no);
+        return true;
+    }
+    if let Some(after) = r.strip_prefix("Failed connect to ") {
+        old_connect_target(s, after);
+        s.probe(ProbeTool::Curl, reason(after), no);
         return true;
     }
     if r.starts_with("Could not resolve host") {

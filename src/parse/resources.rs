@@ -358,6 +358,8 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> Re
 }
 
 fn read_line(f: &mut ResourceFacts, t: &str, no: usize, ctx: &mut Ctx) -> bool {
+    // long: one line dispatcher over resource outputs (kernel OOM, top, free old/new, ss -s,
+    // ulimit) sharing the unit context.
     let unit = ctx.unit;
     // Kernel and journal lines first: they can contain any words.
     if contains_ci(t, "out of memory")

@@ -88,6 +88,12 @@ pub enum EventKind {
         addr: Option<String>,
         port: Option<u16>,
     },
+    /// `(99: Cannot assign requested address)` when binding: the address is
+    /// not on this host (an IP change, or the network was not up yet).
+    AddressUnavailable {
+        addr: Option<String>,
+        port: Option<u16>,
+    },
     /// `(13: Permission denied)`; `port` when it was a bind, `path` for a file.
     PermissionDenied {
         port: Option<u16>,
@@ -284,25 +290,39 @@ fn quoted(s: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The address a bind error names: `bind() to 0.0.0.0:80`, Apache's
+/// `bind to address [::]:443`, Docker's `Bind for`, Go's `listen tcp :443`,
+/// LiteSpeed's `failed to start listener on address *:443`.
+fn bind_spot(t: &str) -> Option<&str> {
+    after_ci(t, "bind() to ")
+        .or_else(|| after_ci(t, "bind to address "))
+        .or_else(|| after_ci(t, "Bind for "))
+        .or_else(|| after_ci(t, "listen tcp4 "))
+        .or_else(|| after_ci(t, "listen tcp6 "))
+        .or_else(|| after_ci(t, "listen tcp "))
+        .or_else(|| after_ci(t, "listener on address "))
+        .map(addr_token)
+        .map(|s| s.trim_end_matches([':', '!']))
+}
+
 /// Recognise one failure or health event in a log or status line.
 pub fn classify_event(t: &str) -> Option<EventKind> {
+    // long: a flat list of failure phrases of many servers (nginx, Apache, HAProxy, Caddy,
+    // systemd); each arm is one phrase.
     let lower = t.to_ascii_lowercase();
     let has = |s: &str| lower.contains(s);
+    if has("cannot assign requested address") || has("(99:") || has("(99)") {
+        let spot = bind_spot(t);
+        let (addr, port) = spot.map(addr_port).unwrap_or((None, None));
+        return Some(EventKind::AddressUnavailable { addr, port });
+    }
     if has("address already in use")
         || has("port is already allocated")
         || has("(98:")
         || has("(98)")
         || (has("bind() to ") && has("failed") && !has("(13:"))
     {
-        let spot = after_ci(t, "bind() to ")
-            .or_else(|| after_ci(t, "bind to address "))
-            .or_else(|| after_ci(t, "Bind for "))
-            .or_else(|| after_ci(t, "listen tcp4 "))
-            .or_else(|| after_ci(t, "listen tcp6 "))
-            .or_else(|| after_ci(t, "listen tcp "))
-            .map(addr_token)
-            .map(|s| s.trim_end_matches(':'));
-        let (addr, port) = match spot {
+        let (addr, port) = match bind_spot(t) {
             // A unix socket file, not a TCP port.
             Some(s) if s.starts_with("unix:") => (Some(s.to_string()), None),
             Some(s) => addr_port(s),
@@ -536,6 +556,8 @@ fn is_log_line(t: &str) -> bool {
 
 /// Parse systemctl/service/config-test/log/docker output.
 pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
+    // long: systemctl, service, docker and config-test shapes share the current-service context of
+    // one pass.
     let mut f = ServiceFacts::default();
     let mut current: Option<usize> = None; // index into f.services
     let mut docker: Option<DockerLayout> = None;

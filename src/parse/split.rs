@@ -12,7 +12,7 @@
 pub use crate::parse::kind::{BlockKind, KindOverride};
 use crate::parse::sniff;
 use crate::parse::textscan::{is_prose_line, is_prose_paragraph};
-use crate::text::Line;
+use crate::text::{self, Line};
 
 /// A run of lines of one kind. `lines` are the content lines with prompts,
 /// quote markers and per-line backticks removed; the command line itself is
@@ -48,7 +48,9 @@ fn segments<'a>(all: &[Line<'a>]) -> Vec<Segment<'a>> {
     let mut cur: Option<Segment<'a>> = None;
     let mut in_fence = false;
     for line in all {
-        let text = strip_decoration(line.text);
+        // A collector's prefix goes first (`2024-…Z > nginx -t`), then quote
+        // marks, then a prefix inside the quote.
+        let text = text::strip_line_prefix(strip_decoration(text::strip_line_prefix(line.text)));
         let trimmed = text.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             // A fence ends the current block either way; its own line joins
@@ -115,7 +117,22 @@ fn segments<'a>(all: &[Line<'a>]) -> Vec<Segment<'a>> {
     if let Some(s) = cur {
         out.push(s);
     }
+    for s in &mut out {
+        dedent(&mut s.lines);
+    }
     out
+}
+
+/// Remove the indentation every non-blank line shares (a dump indented as a
+/// Markdown code block or by a mail client reads as the tool printed it).
+fn dedent(lines: &mut [Line<'_>]) {
+    let n = text::common_indent(lines);
+    if n == 0 {
+        return;
+    }
+    for l in lines.iter_mut() {
+        l.text = l.text.get(n..).unwrap_or("");
+    }
 }
 
 /// Remove `> ` quote markers and backticks wrapping a whole line.
@@ -128,7 +145,16 @@ fn strip_decoration(text: &str) -> &str {
         }
         t = rest.strip_prefix(' ').unwrap_or(rest);
     }
-    let trimmed = t.trim();
+    let mut trimmed = t.trim();
+    // `- `[ERROR] No listener is available`` : a Markdown list item that
+    // only quotes a line.
+    if let Some(item) = ["- ", "* ", "+ "]
+        .iter()
+        .find_map(|b| trimmed.strip_prefix(b))
+        .filter(|item| item.trim_start().starts_with('`'))
+    {
+        trimmed = item.trim();
+    }
     if trimmed.len() >= 2
         && trimmed.starts_with('`')
         && trimmed.ends_with('`')
@@ -339,6 +365,8 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         {
             BlockKind::ConfigTest
         }
+        // A server started by hand prints its start log (bind errors).
+        "caddy" if has("run") || has("start") || has("reload") => BlockKind::Logs,
         "journalctl" | "dmesg" => BlockKind::Logs,
         // `cat /etc/csf/csf.allow`, `tail /var/log/fail2ban.log`: the file
         // names the format.
@@ -463,21 +491,72 @@ fn classify_lines<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
         });
         return;
     }
-    // A saved HTML page has blank lines inside: it stays whole. Otherwise
+    // A saved HTML page has blank lines inside: it stays whole up to its
+    // `</html>` or the first line of another tool's output. Otherwise
     // paragraphs are judged one by one.
-    let html_page = crate::parse::html::looks_like_html(&seg.lines);
-    if let Some(kind) = sniff::best(&seg.lines).filter(|k| *k == BlockKind::ErrorPage && html_page)
-    {
+    let (page, rest) = split_html_page(seg.lines);
+    let html_page = crate::parse::html::looks_like_html(&page);
+    if let Some(kind) = sniff::best(&page).filter(|k| *k == BlockKind::ErrorPage && html_page) {
+        let own_last = page.last().map_or(seg.first_line, |l| l.no);
         out.push(Block {
             kind,
             command: None,
             first_line: seg.first_line,
-            last_line: seg.last_line,
-            lines: seg.lines,
+            last_line: if rest.is_empty() {
+                seg.last_line
+            } else {
+                own_last
+            },
+            lines: page,
         });
+        if let Some(first) = rest.first().map(|l| l.no) {
+            classify_lines(
+                Segment {
+                    command: None,
+                    first_line: first,
+                    last_line: seg.last_line,
+                    lines: rest,
+                },
+                out,
+            );
+        }
         return;
     }
-    push_paragraphs(seg.lines, out);
+    let mut lines = page;
+    lines.extend(rest);
+    push_paragraphs(lines, out);
+}
+
+fn ends_html(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("</html>")
+}
+
+/// The lines up to the end of an HTML document that opens the segment, and
+/// the lines after it: `</html>` ends it, and so does a line that starts
+/// another tool's output.
+fn split_html_page<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
+    let starts_other =
+        |l: &Line<'_>| sniff::starts_document(l.text).is_some_and(|k| k != BlockKind::ErrorPage);
+    let cut = lines.iter().enumerate().find_map(|(i, l)| {
+        if i > 0 && starts_other(l) {
+            Some(i)
+        } else {
+            ends_html(l.text).then_some(i + 1)
+        }
+    });
+    let mut page = lines;
+    // Blank lines after `</html>` stay with the page.
+    let rest = match cut {
+        Some(i) => {
+            let i = i.min(page.len());
+            let skip = page.get(i..).map_or(0, |r| {
+                r.iter().take_while(|l| l.text.trim().is_empty()).count()
+            });
+            page.split_off(i + skip)
+        }
+        None => Vec::new(),
+    };
+    (page, rest)
 }
 
 /// Splits a command's lines where a later paragraph is confidently another
@@ -530,15 +609,19 @@ fn split_trailing_prose<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a
     (output, prose)
 }
 
+/// Runs of lines ended by a blank line. Documents pasted back to back are
+/// paragraphs of their own too: `</html>` ends one, and a line a tool
+/// prints first (`# Generated by iptables-save`) starts one.
 fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
     let mut out: Vec<Vec<Line<'a>>> = Vec::new();
     let mut cur: Vec<Line<'a>> = Vec::new();
     for l in lines {
-        if l.text.trim().is_empty() {
-            cur.push(*l);
+        if !cur.is_empty() && sniff::starts_document(l.text).is_some() {
             out.push(std::mem::take(&mut cur));
-        } else {
-            cur.push(*l);
+        }
+        cur.push(*l);
+        if l.text.trim().is_empty() || ends_html(l.text) {
+            out.push(std::mem::take(&mut cur));
         }
     }
     if !cur.is_empty() {
@@ -552,7 +635,10 @@ fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
 /// boundary.
 fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
     let mut out: Vec<Block<'a>> = Vec::new();
-    for p in paragraphs(&lines) {
+    for mut p in paragraphs(&lines) {
+        if !continues_previous(out.last(), &p) {
+            dedent(&mut p);
+        }
         let content: Vec<&Line<'a>> = p.iter().filter(|l| !l.text.trim().is_empty()).collect();
         let (Some(first), Some(last)) = (p.first(), p.last()) else {
             continue;

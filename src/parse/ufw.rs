@@ -9,6 +9,7 @@
 //! chain policy comes from the `Default:` line of `status verbose`; without
 //! it the policy is `None` and a note says what to paste.
 
+use crate::firewall::model::Undecided;
 use crate::firewall::model::{
     Action, Chain, Dialect, Match, Policy, PortSet, Rule, Ruleset, SourceLine,
 };
@@ -303,6 +304,8 @@ fn default_policy(text: &str, line: Line<'_>, chain: &mut Chain) -> bool {
 
 /// One rule row; `None` when the line is not a row.
 fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule>> {
+    // long: one ufw row carries numbering, comment, attributes, direction, ports and LIMIT
+    // semantics, each read in print order.
     // `[ 1] ` from `status numbered`.
     let mut t = t;
     if let Some(rest) = t.strip_prefix('[') {
@@ -406,10 +409,14 @@ fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule
     if let Some(i) = &from.iface {
         matches.push(Match::Unknown {
             text: format!("outgoing interface {i} on an incoming rule"),
+            why: Undecided::Other,
         });
     }
     for u in [&to.unknown, &from.unknown].into_iter().flatten() {
-        matches.push(Match::Unknown { text: u.clone() });
+        matches.push(Match::Unknown {
+            text: u.clone(),
+            why: Undecided::NotUnderstood,
+        });
     }
     // ufw rejects TCP with a reset when the rule names ports or tcp.
     let tcp_reset = proto.as_deref() == Some("tcp")

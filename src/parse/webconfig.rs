@@ -958,6 +958,8 @@ struct Vhost {
 }
 
 fn apache(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
+    // long: Apache's directives (VirtualHost, Listen, SSL*, ProxyPass, Include) read in one pass
+    // over the shared vhost state.
     let mut bad: Vec<(usize, NotUnderstood)> = Vec::new();
     let mut vhost: Option<Vhost> = None;
     let mut global_ssl = false;
@@ -1227,6 +1229,8 @@ fn no(p: &Pre<'_>) -> usize {
 type SiteAddrs = (Vec<(String, usize)>, Vec<IpAddr>);
 
 fn caddy(pre: &[Pre<'_>], cat_file: Option<&str>, f: &mut WebConfigFacts) {
+    // long: Caddyfile site blocks, global options and directives read in one pass over the shared
+    // nesting depth.
     let mut bad: Vec<(usize, NotUnderstood)> = Vec::new();
     let mut depth: usize = 0;
     let mut in_global = false;

@@ -251,6 +251,11 @@ pub struct Pkt<'a> {
     pub iif: &'a str,
 }
 
+/// An interface the rules may name that no probe arrives on (a second NIC):
+/// a rule on it must not decide for the probes, and with the dump alone
+/// the engine cannot know which interface the probes use.
+pub const OTHER_IF: &str = "eth9";
+
 // ---------- generation ----------
 
 fn gen_src(rng: &mut Rng, fam: Fam, nft: bool, sets: &mut usize) -> Src {
@@ -338,11 +343,13 @@ fn gen_rule(
         2 => Some(Ct::EstRel),
         _ => None,
     };
-    let iif = match rng.below(12) {
+    let iif = match rng.below(14) {
         0 => Some(("lo".to_string(), false)),
         1 => Some(("lo".to_string(), true)),
         2 => Some((origin_if.to_string(), false)),
         3 => Some((origin_if.to_string(), true)),
+        4 => Some((OTHER_IF.to_string(), false)),
+        5 => Some((OTHER_IF.to_string(), true)),
         _ => None,
     };
     let can_jump = first_user.max(chain + 1) < nchains;

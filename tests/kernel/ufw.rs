@@ -90,8 +90,15 @@ pub fn gen_ufw(rng: &mut Rng, origin_if: &str) -> UfwSet {
             }
             Some(v)
         };
-        let iface =
-            (from.is_none() && act != UAct::Limit && rng.chance(15)).then(|| origin_if.to_string());
+        // Sometimes the rule names the probes' interface, sometimes a second
+        // NIC no probe arrives on.
+        let iface = (from.is_none() && act != UAct::Limit && rng.chance(20)).then(|| {
+            if rng.chance(35) {
+                super::gen::OTHER_IF.to_string()
+            } else {
+                origin_if.to_string()
+            }
+        });
         rules.push(URule {
             act,
             from,

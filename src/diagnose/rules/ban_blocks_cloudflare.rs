@@ -52,6 +52,8 @@ pub fn is_ban_rule(e: &CoverageEntry) -> bool {
 }
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
+    // long: gathers the four kinds of ban evidence (ban-chain rules, fail2ban lists, ipset
+    // members, CSF denies) into one verdict; they share the quoting and the Cloudflare set.
     let id = FindingId::BanBlocksCloudflare;
     let cf = ctx.options.ranges.set();
     let mut active: Vec<Evidence> = Vec::new();

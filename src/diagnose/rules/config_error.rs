@@ -11,8 +11,12 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let mut errors = Vec::new();
     let mut ok = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
+    // `nginx -t` binds the listen sockets too: a test that fails next to a
+    // bind conflict fails because of the port, which port-conflict tells.
+    let bind_conflict = events(ctx).any(|(_, e)| matches!(e.kind, EventKind::BindConflict { .. }));
     for (input, e) in events(ctx) {
         let reason = match &e.kind {
+            EventKind::ConfigTestFailed if bind_conflict => None,
             EventKind::ConfigTestFailed => Some("the configuration test fails".to_string()),
             EventKind::ConfigError { file, file_line } => Some(match (file, file_line) {
                 (Some(f), Some(n)) => format!("the configuration has an error at {f}:{n}"),
@@ -26,8 +30,19 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             EventKind::UpstreamNotFound { host } => {
                 Some(format!("the upstream host \"{host}\" does not resolve"))
             }
-            EventKind::PermissionDenied { port: Some(p), .. } => {
-                Some(format!("it may not bind port {p} (permission denied)"))
+            EventKind::PermissionDenied { port: Some(p), .. } if *p < 1024 => Some(format!(
+                "it may not bind port {p} (permission denied): ports below 1024 need root or the CAP_NET_BIND_SERVICE capability, so it was started as another user"
+            )),
+            EventKind::PermissionDenied { port: Some(p), .. } => Some(format!(
+                "it may not bind port {p} (permission denied): on an SELinux host web servers may bind only ports labelled http_port_t"
+            )),
+            EventKind::AddressUnavailable { addr, port } => {
+                let at = match (addr, port) {
+                    (Some(a), Some(p)) => format!("{a}:{p}"),
+                    (Some(a), None) => a.clone(),
+                    _ => "its listen address".to_string(),
+                };
+                Some(format!("it cannot bind {at}: that address is not on this host (errno 99, \"Cannot assign requested address\"), after an IP change or a migration, or because the server started before the network brought the address up"))
             }
             EventKind::ConfigTestOk => {
                 ok.push(quote(ctx, input, e.line));
@@ -43,15 +58,29 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         }
     }
     let running = web_services(ctx).any(|(_, s)| s.state == ServiceState::Running);
+    // Down: a unit says so, or the log says the server failed to start.
     let down = web_services(ctx).any(|(_, s)| {
         matches!(
             s.state,
             ServiceState::Failed | ServiceState::Stopped | ServiceState::Activating
         )
+    }) || ctx
+        .roles
+        .server
+        .as_ref()
+        .is_some_and(|s| s.state == crate::diagnose::roles::ServerState::Failed);
+    let loops: Vec<_> = ctx.roles.loops.iter().collect();
+    let loop_text = (!loops.is_empty()).then(|| {
+        let targets: Vec<&str> = loops.iter().map(|l| l.directive.as_str()).collect();
+        format!(
+            "The configuration proxies to {}, which is Cloudflare in front of this same site: every request goes out through Cloudflare and comes back here, until Cloudflare gives up (a loop, seen as 520, 522 or a redirect error). Point the upstream at the application itself.",
+            targets.join(", ")
+        )
     });
+    let loop_evidence: Vec<_> = loops.iter().map(|l| quote(ctx, &l.input, l.line)).collect();
     if !errors.is_empty() {
         let why = reasons.join("; ");
-        if running && !down {
+        if running && !down && loop_text.is_none() {
             // The running server keeps its old configuration: not today's
             // cause, but the next restart or reload will fail.
             return Finding::new(
@@ -66,12 +95,19 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         } else {
             Status::Likely
         };
-        return Finding::new(
-            id,
-            status,
-            format!("The web server cannot start because {why}. Until the configuration test passes it stays down, and Cloudflare's connections to {} are refused (521).", ctx.site()),
-        )
-        .with_evidence(errors);
+        let mut text = format!("{} cannot start because {why}. Until that is fixed it stays down, and Cloudflare's connections to {} are refused (521).", super::capitalized(ctx.roles.server_name()), ctx.site());
+        if let Some(l) = &loop_text {
+            text.push(' ');
+            text.push_str(l);
+        }
+        return Finding::new(id, status, text)
+            .with_evidence(errors)
+            .with_evidence(loop_evidence);
+    }
+    if let Some(text) = loop_text {
+        return Finding::new(id, Status::Likely, text)
+            .titled("The origin proxies to its own Cloudflare address (a loop)")
+            .with_evidence(loop_evidence);
     }
     if !ok.is_empty() {
         return Finding::new(id, Status::RuledOut, "The configuration test passes.")

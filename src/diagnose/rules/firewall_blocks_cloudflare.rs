@@ -12,6 +12,7 @@ use super::quote;
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
 use crate::firewall::coverage::CoverageEntry;
 use crate::firewall::eval::Outcome;
+use crate::firewall::model::Undecided;
 use crate::net::Family;
 use crate::parse::bans::{cloudflare_log_blocks, LogBlock};
 use crate::text::Evidence;
@@ -124,6 +125,8 @@ fn with_log(mut f: Finding, says: LogSays, ctx: &Ctx<'_>) -> Finding {
 }
 
 fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
+    // long: the verdict over every layer, family and port, with the sure/unsure split the SSL mode
+    // implies and the caveats of hidden interfaces; one decision read top to bottom.
     let id = FindingId::FirewallBlocksCloudflare;
     let Some(fw) = &ctx.firewall else {
         return Finding::unknown(id, ctx);
@@ -199,6 +202,7 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
             _ => " Rejected connections show as 521; dropped ones make Cloudflare wait and show 522.".to_string(),
         };
         let mut explanation = format!("{}{page}", parts.join(" "));
+        explanation.push_str(&rate_limited(&blocked));
         if !on_sure_port && !both_web_ports {
             let p: Vec<u16> = ports.iter().copied().collect();
             explanation.push_str(&format!(
@@ -219,21 +223,17 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
                 " This matters when the origin has an AAAA record (Cloudflare then connects over IPv6)."
             });
         }
-        let missing: Vec<&str> = [Family::V4, Family::V6]
-            .iter()
-            .filter(|f| !fw.families.contains(f))
-            .map(|f| {
-                if *f == Family::V4 {
-                    "IPv4 (paste `sudo iptables-save`)"
-                } else {
-                    "IPv6 (paste `sudo ip6tables-save`)"
-                }
-            })
-            .collect();
-        if !missing.is_empty() {
-            explanation.push_str(&format!(" No pasted dump covers {}.", missing.join(" or ")));
+        if !fw.families.contains(&Family::V4) {
+            explanation.push_str(" No pasted dump covers IPv4 (paste `sudo iptables-save`).");
+        }
+        if !fw.families.contains(&Family::V6) {
+            explanation.push_str(&format!(" {}", v6_caveat(aaaa_published, no_aaaa_known)));
         }
         return Finding::new(id, status, explanation).with_evidence(evidence);
+    }
+
+    if let Some(f) = interface_conditional(ctx, &unknown) {
+        return f;
     }
 
     if !unknown.is_empty() {
@@ -253,18 +253,14 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
             .into_iter()
             .map(|a| a.command)
             .collect();
-        if unknown
-            .iter()
-            .any(|e| e.reason.as_deref().is_some_and(|r| r.contains("set")))
-        {
+        let missing = |pred: &dyn Fn(&Undecided) -> bool| {
+            unknown.iter().any(|e| e.undecided.iter().any(pred))
+        };
+        if missing(&|u| matches!(u, Undecided::SetMembers(_))) {
             f.checks.insert(0, "sudo ipset list".to_string());
         }
         // `iptables -L` without `-v` hides each rule's interfaces.
-        if unknown.iter().any(|e| {
-            e.reason
-                .as_deref()
-                .is_some_and(|r| r.contains("interface not shown"))
-        }) {
+        if missing(&|u| *u == Undecided::InterfaceHidden) {
             f.checks
                 .insert(0, "sudo iptables -L INPUT -n -v --line-numbers".to_string());
         }
@@ -277,17 +273,29 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
         .into_iter()
         .filter(|f| !fw.families.contains(f))
         .collect();
-    if uncovered.contains(&Family::V6) && !no_aaaa_known {
+    // One family decides for itself: Cloudflare uses IPv6 only towards an
+    // AAAA record, so the missing IPv6 dump matters only when one is
+    // published (then the cause is still open) or not known.
+    if uncovered.contains(&Family::V6) && !uncovered.contains(&Family::V4) {
+        let ipv4 = format!(
+            "Ruled out for IPv4: every Cloudflare IPv4 range ({}) is accepted on {}.",
+            family_count(ctx, Family::V4),
+            ctx.ports_text()
+        );
+        let status = if aaaa_published {
+            Status::Unknown
+        } else {
+            Status::RuledOut
+        };
         let mut f = Finding::new(
             id,
-            Status::Unknown,
-            format!(
-                "Every Cloudflare IPv4 range is accepted on {}, but no pasted dump covers IPv6 (an iptables dump says nothing about IPv6).",
-                ctx.ports_text()
-            ),
+            status,
+            format!("{ipv4} {}", v6_caveat(aaaa_published, no_aaaa_known)),
         )
         .with_evidence(accepted);
-        f.checks = vec!["sudo ip6tables-save".to_string()];
+        if !no_aaaa_known {
+            f.checks = vec!["sudo ip6tables-save".to_string()];
+        }
         return f;
     }
     if uncovered.contains(&Family::V4) {
@@ -326,11 +334,52 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
     .with_evidence(accepted)
 }
 
+/// A deciding rule that matches only under a rate limit is not a plain
+/// block: new connections below the rate match it (and are refused), the
+/// ones above the rate fall through to the rules after it.
+fn rate_limited(blocked: &[&CoverageEntry]) -> String {
+    let mut out = String::new();
+    let mut seen: Vec<usize> = Vec::new();
+    for e in blocked {
+        let Some(r) = &e.rule else { continue };
+        let Some(limit) = &r.limit else { continue };
+        if seen.contains(&r.line) {
+            continue;
+        }
+        seen.push(r.line);
+        out.push_str(&format!(
+            " Line {} is not a plain block: it matches only while new connections stay under its limit (`{}`). Below that rate Cloudflare's connections are {}; those over it fall through to the rules after line {}, so under load some requests get through and the errors come and go.",
+            r.line,
+            limit.trim(),
+            if e.outcome == Outcome::Reject { "rejected" } else { "dropped" },
+            r.line
+        ));
+    }
+    out
+}
+
+fn family_count(ctx: &Ctx<'_>, family: Family) -> usize {
+    ctx.options
+        .ranges
+        .ranges
+        .iter()
+        .filter(|r| r.family == family)
+        .count()
+}
+
+/// What a dump without IPv6 leaves open, by what DNS says about AAAA.
+fn v6_caveat(aaaa_published: bool, no_aaaa_known: bool) -> &'static str {
+    if aaaa_published {
+        "This covers IPv4 only: the origin publishes an AAAA record, so Cloudflare connects over IPv6 too, and no pasted dump covers IPv6 (paste `sudo ip6tables-save`)."
+    } else if no_aaaa_known {
+        "This covers IPv4 only; no AAAA record is published, so Cloudflare connects over IPv4 and IPv6 does not matter now."
+    } else {
+        "This covers IPv4 only: no pasted dump covers IPv6, which matters if the site has an AAAA record (then Cloudflare connects over IPv6 too: paste `sudo ip6tables-save`)."
+    }
+}
+
 fn is_v6(e: &CoverageEntry) -> Option<bool> {
-    e.cloudflare_range
-        .parse::<ipnet::IpNet>()
-        .ok()
-        .map(|n| matches!(n, ipnet::IpNet::V6(_)))
+    crate::net::AddrRange::parse(&e.cloudflare_range).map(|r| r.family == Family::V6)
 }
 
 /// "On port 443, 1 of 15 IPv4 ranges (131.0.72.0/22) and all 7 IPv6
@@ -446,4 +495,117 @@ fn deciding_lines<'e>(
         }
     }
     out
+}
+
+/// The command that shows which interface faces Cloudflare: the one with
+/// the public address and the default route.
+const HOST_INTERFACES: &str = "ip -br addr; ip route";
+
+/// Verdicts that hang only on which interface Cloudflare arrives on (a rule
+/// with `-i eth1` / `iifname "eth1"`, and no `ip addr` to say which one is
+/// public): stated as conditions, never as certain. A block that happens
+/// if Cloudflare arrives on the named interface is `likely`; a block that
+/// happens unless it does (an accept limited to that interface) is
+/// `unknown`. Either way the next paste is the host's addresses and routes.
+fn interface_conditional(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Finding> {
+    let id = FindingId::FirewallBlocksCloudflare;
+    let on_iface = |e: &&CoverageEntry| -> Option<String> {
+        match e.undecided.as_slice() {
+            [Undecided::Interface(name)] => Some(name.clone()),
+            _ => None,
+        }
+    };
+    let blocks = |o: Outcome| matches!(o, Outcome::Drop | Outcome::Reject);
+    let mut if_there: Vec<(&CoverageEntry, String, Outcome)> = Vec::new();
+    let mut unless_there: Vec<(&CoverageEntry, String, Outcome)> = Vec::new();
+    for e in unknown {
+        let (Some(name), Some((holds, not))) = (on_iface(e), e.branches) else {
+            // Something besides the interface is undecided: not only a
+            // condition on the interface.
+            return None;
+        };
+        if blocks(holds) && !blocks(not) {
+            if_there.push((e, name, holds));
+        } else if blocks(not) && !blocks(holds) {
+            unless_there.push((e, name, not));
+        } else {
+            return None;
+        }
+    }
+    if if_there.is_empty() && unless_there.is_empty() {
+        return None;
+    }
+    let word = |o: Outcome| {
+        if o == Outcome::Reject {
+            "rejected"
+        } else {
+            "dropped"
+        }
+    };
+    let mut parts: Vec<String> = Vec::new();
+    let mut sentence = |list: &[(&CoverageEntry, String, Outcome)], unless: bool| {
+        let mut seen: Vec<String> = Vec::new();
+        for (e, name, o) in list {
+            // The rule that blocks: the alternative's when the block
+            // happens on the named interface, else the main verdict's.
+            let rule = if unless { &e.rule } else { &e.alt_rule };
+            let by = match (rule, &e.policy) {
+                (Some(r), _) => format!("line {} `{}`", r.line, r.text.trim()),
+                (None, Some(p)) => format!("the default policy ({p})"),
+                (None, None) => "the firewall".to_string(),
+            };
+            let s = if unless {
+                format!(
+                    "Cloudflare's connections on port {} are accepted only if they arrive on {name}; on any other interface they are {} by {by}",
+                    e.port,
+                    word(*o)
+                )
+            } else {
+                format!(
+                    "Cloudflare's connections on port {} are {} if Cloudflare arrives on {name} ({by})",
+                    e.port,
+                    word(*o)
+                )
+            };
+            if !seen.contains(&s) {
+                seen.push(s);
+            }
+        }
+        parts.extend(seen);
+    };
+    sentence(&if_there, false);
+    sentence(&unless_there, true);
+    parts.truncate(4);
+    let status = if if_there.is_empty() {
+        Status::Unknown
+    } else {
+        Status::Likely
+    };
+    let all: Vec<&CoverageEntry> = if_there
+        .iter()
+        .chain(unless_there.iter())
+        .map(|(e, _, _)| *e)
+        .collect();
+    let mut f = Finding::new(
+        id,
+        status,
+        format!(
+            "{}. Which interface Cloudflare's traffic arrives on is not in the paste: the one with the public address and the default route decides (paste `{HOST_INTERFACES}`).",
+            parts.join(". ")
+        ),
+    )
+    .with_evidence({
+        let mut ev = deciding_lines(ctx, all.iter().copied());
+        for e in &all {
+            if let Some(r) = &e.alt_rule {
+                let q = quote(ctx, &r.input, r.line);
+                if !ev.contains(&q) {
+                    ev.insert(0, q);
+                }
+            }
+        }
+        ev
+    });
+    f.checks = vec![HOST_INTERFACES.to_string()];
+    Some(f)
 }

@@ -26,9 +26,12 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(loopback_only.iter().flat_map(|p| p.loopback.iter().cloned()));
     }
+    // A program in the web server's way listening publicly says nothing
+    // about where the web server itself would listen.
     let public: Vec<_> = ports
         .iter()
         .flat_map(|p| p.public.iter().cloned())
+        .filter(|e| !ctx.roles.is_squatter_line(&e.input, e.line))
         .collect();
     if public.is_empty() {
         return Finding::unknown(id, ctx);

@@ -204,12 +204,13 @@ pub fn listeners<'a>(
 pub fn listener_list_complete(ctx: &Ctx<'_>) -> bool {
     !ctx.facts.listeners.is_empty()
         && ctx.facts.listeners.iter().all(|s| {
-            s.command.as_deref().is_none_or(|c| {
-                !c.contains("grep")
-                    && !c.contains("sport")
-                    && !c.contains(':')
-                    && !c.contains("findstr")
-            })
+            !s.facts.partial
+                && s.command.as_deref().is_none_or(|c| {
+                    !c.contains("grep")
+                        && !c.contains("sport")
+                        && !c.contains(':')
+                        && !c.contains("findstr")
+                })
         })
 }
 
@@ -233,6 +234,14 @@ pub fn config_complete(ctx: &Ctx<'_>) -> bool {
 
 /// The command that confirms what the configuration says.
 pub const CONFIRM_LIVE: &str = "sudo ss -tlnp";
+
+/// `nginx` stays as written; `the web server` starts a sentence as `The web server`.
+pub fn capitalized(s: &str) -> String {
+    match s.strip_prefix("the ") {
+        Some(rest) => format!("The {rest}"),
+        None => s.to_string(),
+    }
+}
 
 pub fn quote(ctx: &Ctx<'_>, input: &str, line: usize) -> Evidence {
     ctx.facts.quote(input, line)

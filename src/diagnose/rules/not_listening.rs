@@ -125,12 +125,22 @@ fn judge_sockets(ctx: &Ctx<'_>) -> Finding {
         return from_config(ctx);
     }
     let ports = by_port(ctx);
+    // A list filtered to some ports (`ss -ltnp 'sport = :443'`,
+    // `| grep :443`) says nothing about the others.
     let missing: Vec<u16> = ports
         .iter()
         .filter(|p| p.public.is_empty() && p.loopback.is_empty())
         .map(|p| p.port)
+        .filter(|p| covers_port(ctx, *p))
         .collect();
     let present: Vec<&PortListeners> = ports.iter().filter(|p| !p.public.is_empty()).collect();
+    if missing.is_empty()
+        && ports
+            .iter()
+            .any(|p| p.public.is_empty() && p.loopback.is_empty())
+    {
+        return Finding::unknown(id, ctx);
+    }
     let listed: Vec<Evidence> = ctx
         .facts
         .listeners
@@ -182,4 +192,55 @@ fn judge_sockets(ctx: &Ctx<'_>) -> Finding {
         f = f.with_evidence([ev.clone()]);
     }
     f
+}
+
+/// The ports a listener command filtered to: `sport = :443`, `:443`,
+/// `grep -E ':(80|443)'`. None when it shows every port.
+fn filtered_ports(command: &str) -> Option<Vec<u16>> {
+    let mut out = Vec::new();
+    let bytes: Vec<char> = command.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let after_sep = bytes[i] == ':' || bytes[i] == '(' || bytes[i] == '|';
+        if after_sep {
+            let digits: String = bytes[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            if let Ok(p) = digits.parse::<u16>() {
+                out.push(p);
+            }
+        }
+        i += 1;
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// True when some pasted listener list could show `port`.
+fn covers_port(ctx: &Ctx<'_>, port: u16) -> bool {
+    ctx.facts.listeners.iter().any(|s| {
+        s.command
+            .as_deref()
+            .and_then(filtered_ports)
+            .is_none_or(|ports| ports.contains(&port))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filtered_ports;
+
+    #[test]
+    fn reads_the_ports_a_listener_command_filtered_to() {
+        assert_eq!(
+            filtered_ports("sudo ss -tlnp 'sport = :443'"),
+            Some(vec![443])
+        );
+        assert_eq!(
+            filtered_ports("ss -ltnp | grep -E ':(80|443)'"),
+            Some(vec![80, 443])
+        );
+        assert_eq!(filtered_ports("sudo ss -tlnp"), None);
+        assert_eq!(filtered_ports("netstat -tlnp | grep nginx"), None);
+    }
 }

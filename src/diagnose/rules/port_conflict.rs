@@ -1,9 +1,11 @@
 //! `port-conflict`: the web server cannot bind its port because another
 //! process holds it. A bind error on a port Cloudflare does not use is not
-//! the cause.
+//! the cause. The program in the way answers Cloudflare on that port (a
+//! wrong site, a 520): only the ports where nothing answers give 521.
 
-use super::{events, listeners, quote, web_services};
-use crate::diagnose::{Ctx, Finding, FindingId, Status};
+use super::{events, listener_list_complete, listeners, quote, web_services};
+use crate::diagnose::roles::Squatter;
+use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
 use crate::parse::services::{EventKind, ServiceState};
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
@@ -35,72 +37,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             }
         }
     }
-    // The program in the way is running by definition: only another web
-    // server running means the one that failed may be up after all.
-    let in_the_way: Vec<String> = listeners(ctx)
-        .filter(|(_, _, l)| ports.contains(&l.port))
-        .filter_map(|(_, _, l)| l.process.clone())
-        .collect();
-    let other_running = web_services(ctx)
-        .any(|(_, s)| s.state == ServiceState::Running && !in_the_way.contains(&s.name));
-    let one_stopped = web_services(ctx).any(|(_, s)| {
-        matches!(
-            s.state,
-            ServiceState::Failed | ServiceState::Stopped | ServiceState::Activating
-        )
-    });
-    let holder_running = web_services(ctx)
-        .any(|(_, s)| s.state == ServiceState::Running && in_the_way.contains(&s.name));
-    // Running and holding the port itself, with no server down: the error
-    // is old, or from a second copy.
-    let running = other_running || (holder_running && !one_stopped);
     if !relevant.is_empty() {
-        // Who holds the port, when a listener list shows it.
-        let mut holders: Vec<String> = listeners(ctx)
-            .filter(|(_, _, l)| ports.contains(&l.port))
-            .filter_map(|(_, _, l)| {
-                l.process
-                    .clone()
-                    .map(|p| format!("{p} holds port {}", l.port))
-            })
-            .collect();
-        // IPv4 and IPv6 listeners of one program name it once.
-        holders.sort_unstable();
-        holders.dedup();
-        let held = if holders.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", holders.join(", "))
-        };
-        let (port_text, who) = match (ports.is_empty(), sockets.is_empty()) {
-            (false, _) => (
-                crate::diagnose::ports_text(&ports),
-                format!("another process already holds it{held}"),
-            ),
-            (true, false) => (
-                format!("its socket file {}", sockets.join(", ")),
-                "another running copy holds it, or a stale file left by a crash is in the way"
-                    .to_string(),
-            ),
-            (true, true) => (
-                "its address".to_string(),
-                format!("another process already holds it{held}"),
-            ),
-        };
-        let (status, tail) = if running {
-            (Status::Likely, "The server is running now, so this may be an old or a second instance; check which process answers Cloudflare.")
-        } else {
-            (
-                Status::Confirmed,
-                "The web server exits at start, so Cloudflare's connections are refused (521).",
-            )
-        };
-        return Finding::new(
-            id,
-            status,
-            format!("The web server could not bind {port_text}: {who}. {tail}"),
-        )
-        .with_evidence(relevant);
+        return conflict(ctx, relevant, &ports, &sockets);
     }
     if !elsewhere.is_empty() {
         let p: Vec<u16> = elsewhere.iter().map(|(p, _)| *p).collect();
@@ -109,11 +47,96 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             Status::RuledOut,
             format!(
                 "A bind conflict was logged on {}, which Cloudflare does not connect to here ({} matter), so it is not the cause.",
-                crate::diagnose::ports_text(&p),
+                ports_text(&p),
                 ctx.ports_text()
             ),
         )
         .with_evidence(elsewhere.into_iter().map(|(_, e)| e));
     }
     Finding::unknown(id, ctx)
+}
+
+fn conflict(
+    ctx: &Ctx<'_>,
+    evidence: Vec<crate::text::Evidence>,
+    ports: &[u16],
+    sockets: &[String],
+) -> Finding {
+    let roles = &ctx.roles;
+    let server = roles.server_name().to_string();
+    // The server still runs when a unit of its own (not the program in
+    // its way) is active.
+    let running = web_services(ctx)
+        .any(|(_, s)| s.state == ServiceState::Running && !roles.is_squatter_name(&s.name))
+        && !roles
+            .server
+            .as_ref()
+            .is_some_and(|s| s.state == crate::diagnose::roles::ServerState::Failed);
+    let port_text = match (ports.is_empty(), sockets.is_empty()) {
+        (false, _) => ports_text(ports),
+        (true, false) => format!("its socket file {}", sockets.join(", ")),
+        (true, true) => "its port".to_string(),
+    };
+    let held: Vec<&Squatter> = roles
+        .squatters
+        .iter()
+        .filter(|s| ports.is_empty() || s.ports.iter().any(|p| ports.contains(p)))
+        .collect();
+    let mut text = format!(
+        "{} could not bind {port_text} (Address already in use)",
+        super::capitalized(&server)
+    );
+    let squatter_lines = held
+        .iter()
+        .flat_map(|s| s.lines.iter())
+        .map(|(i, l)| quote(ctx, i, *l));
+    if !sockets.is_empty() && ports.is_empty() {
+        text.push_str(": another running copy holds the socket file, or a stale file left by a crash is in the way.");
+    } else if let Some(stray) = held.iter().find(|s| s.same_program) {
+        text.push_str(&format!(
+            ": another {} process ({}) already holds it, started outside its service manager. That old copy answers Cloudflare with whatever configuration it loaded, and the service itself cannot start.",
+            stray.process,
+            stray.pid.map_or("pid not shown".to_string(), |p| format!("pid {p}"))
+        ));
+    } else if !held.is_empty() {
+        let who: Vec<String> = held
+            .iter()
+            .map(|s| format!("{} holds {}", s.label(), ports_text(&s.ports)))
+            .collect();
+        let names: Vec<&str> = held.iter().map(|s| s.process.as_str()).collect();
+        text.push_str(&format!(
+            ": {}. Cloudflare's connections to that port reach {} instead of {server}: visitors get its answer there (another site, a default page, a redirect loop or a 520), not a refusal.",
+            who.join("; "),
+            names.join(" and ")
+        ));
+    } else if listener_list_complete(ctx)
+        && !ports.is_empty()
+        && !listeners(ctx).any(|(_, _, l)| ports.contains(&l.port))
+    {
+        text.push_str(": nothing in the pasted listener list holds it now, so the other program has stopped since, or the configuration binds the same address twice (two `listen` lines for one address and port).");
+    } else {
+        text.push_str(&format!(
+            ": another program holds it (`sudo ss -ltnp` names it). Cloudflare's connections to {port_text} reach that program (another site or a 520), not a refusal."
+        ));
+    }
+    let (status, tail) = if running {
+        (
+            Status::Likely,
+            format!(" {server} is running now, so this may be an old or a second instance; check which process answers Cloudflare."),
+        )
+    } else if ports.is_empty() && !sockets.is_empty() {
+        (
+            Status::Confirmed,
+            format!(" {server} exits at start, so Cloudflare's connections are refused (521)."),
+        )
+    } else {
+        (
+            Status::Confirmed,
+            format!(" {server} exits at start, so the ports only it would serve are refused: that is where Cloudflare shows 521."),
+        )
+    };
+    text.push_str(&tail);
+    Finding::new(FindingId::PortConflict, status, text)
+        .with_evidence(evidence)
+        .with_evidence(squatter_lines)
 }

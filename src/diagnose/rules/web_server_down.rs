@@ -1,8 +1,8 @@
 //! `web-server-down`: the web server is not running.
 
 use super::{listeners, quote, web_services};
-use crate::diagnose::{Ctx, Finding, FindingId, Status};
-use crate::parse::services::{ContainerStatus, ServiceState};
+use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
+use crate::parse::services::{ContainerStatus, EventKind, ServiceState};
 use crate::text::Evidence;
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
@@ -15,6 +15,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             ev.push(quote(ctx, input, l));
         }
         match s.state {
+            // The program in the web server's way runs, the server does not.
+            ServiceState::Running if ctx.roles.is_squatter_name(&s.name) => {}
             ServiceState::Running => up.push((s.name.clone(), ev)),
             ServiceState::Failed | ServiceState::Stopped => {
                 let how = match (&s.state, &s.result) {
@@ -27,6 +29,19 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             // activating (auto-restart): a start loop, not a running server.
             ServiceState::Activating => down.push((format!("{} keeps restarting", s.name), ev)),
             ServiceState::NotFound | ServiceState::Unknown => {}
+        }
+    }
+    // No status pasted, but the log says the server failed to start.
+    if down.is_empty() {
+        if let Some(server) = ctx.roles.server.as_ref().filter(|s| s.container.is_none()) {
+            let failed: Vec<Evidence> = super::events(ctx)
+                .filter(|(_, e)| matches!(e.kind, EventKind::StartFailed { .. }))
+                .filter(|(_, e)| e.text.to_ascii_lowercase().contains(&server.name))
+                .map(|(input, e)| quote(ctx, input, e.line))
+                .collect();
+            if !failed.is_empty() {
+                down.push((format!("{} failed to start", server.name), failed));
+            }
         }
     }
     for sf in &ctx.facts.services {
@@ -43,6 +58,14 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 continue;
             }
             let ev = vec![quote(ctx, &sf.input, c.line)];
+            let in_way = ctx
+                .roles
+                .squatters
+                .iter()
+                .any(|s| s.container.as_deref() == Some(c.name.as_str()));
+            if in_way {
+                continue;
+            }
             match c.status {
                 ContainerStatus::Up => up.push((format!("container {}", c.name), ev)),
                 ContainerStatus::Exited
@@ -58,54 +81,43 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     // running, whatever else was pasted.
     let serving: Vec<Evidence> = listeners(ctx)
         .filter(|(_, _, l)| ctx.ports.contains(&l.port) && !l.loopback && l.proto == "tcp")
-        .filter(|(_, _, l)| {
+        .filter(|(input, _, l)| {
             l.process
                 .as_deref()
                 .is_some_and(crate::parse::services::is_web_server_name)
+                && !ctx.roles.is_squatter_line(input, l.line)
         })
         .map(|(input, _, l)| quote(ctx, input, l.line))
         .collect();
 
     if !down.is_empty() && up.is_empty() && serving.is_empty() {
         let what: Vec<&str> = down.iter().map(|(w, _)| w.as_str()).collect();
-        return Finding::new(
-            id,
-            Status::Confirmed,
+        let in_way: Vec<String> = ctx
+            .roles
+            .squatters
+            .iter()
+            .filter(|s| !s.same_program)
+            .map(|s| format!("{} holds {}", s.label(), ports_text(&s.ports)))
+            .collect();
+        let text = if in_way.is_empty() {
             format!(
                 "Not running: {}. With no web server accepting connections, the origin refuses Cloudflare's connection to {} on {} at once, which Cloudflare shows as 521.",
                 what.join("; "),
                 ctx.site(),
                 ctx.ports_text()
-            ),
-        )
-        .with_evidence(down.into_iter().flat_map(|(_, e)| e));
-    }
-    // Every port Cloudflare uses has a web server on a public address (in
-    // a whole listener list): a stopped second server is not needed.
-    let served_ports: Vec<u16> = listeners(ctx)
-        .filter(|(_, _, l)| !l.loopback && l.proto == "tcp")
-        .filter(|(_, _, l)| {
-            l.process
-                .as_deref()
-                .is_some_and(crate::parse::services::is_web_server_name)
-        })
-        .map(|(_, _, l)| l.port)
-        .collect();
-    let all_served = !ctx.ports.is_empty()
-        && super::listener_list_complete(ctx)
-        && ctx.ports.iter().all(|p| served_ports.contains(p));
-    if !down.is_empty() && all_served {
-        let what: Vec<&str> = down.iter().map(|(w, _)| w.as_str()).collect();
-        return Finding::new(
-            id,
-            Status::RuledOut,
+            )
+        } else {
             format!(
-                "A web server listens on {} on a public address, so the stopped one is not needed there ({}).",
-                ctx.ports_text(),
-                what.join("; ")
-            ),
-        )
-        .with_evidence(serving.into_iter().chain(down.into_iter().flat_map(|(_, e)| e)));
+                "Not running: {}. Another program runs in its place ({}): Cloudflare reaches that program on those ports (a wrong site or a 520), and is refused (521) on the ports nothing holds.",
+                what.join("; "),
+                in_way.join("; ")
+            )
+        };
+        return Finding::new(id, Status::Confirmed, text)
+            .with_evidence(down.into_iter().flat_map(|(_, e)| e));
+    }
+    if let Some(f) = stopped_one_not_needed(ctx, &down, &serving) {
+        return f;
     }
     if !down.is_empty() {
         let what: Vec<&str> = down.iter().map(|(w, _)| w.as_str()).collect();
@@ -137,4 +149,46 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         .with_evidence(up.into_iter().flat_map(|(_, e)| e).chain(serving));
     }
     Finding::unknown(id, ctx)
+}
+
+/// Every port Cloudflare uses has a web server on a public address (in a
+/// whole listener list): a stopped second server is not needed there.
+fn stopped_one_not_needed(
+    ctx: &Ctx<'_>,
+    down: &[(String, Vec<Evidence>)],
+    serving: &[Evidence],
+) -> Option<Finding> {
+    if down.is_empty() || ctx.ports.is_empty() || !super::listener_list_complete(ctx) {
+        return None;
+    }
+    let served_ports: Vec<u16> = listeners(ctx)
+        .filter(|(_, _, l)| !l.loopback && l.proto == "tcp")
+        .filter(|(_, _, l)| {
+            l.process
+                .as_deref()
+                .is_some_and(crate::parse::services::is_web_server_name)
+        })
+        .map(|(_, _, l)| l.port)
+        .collect();
+    if !ctx.ports.iter().all(|p| served_ports.contains(p)) {
+        return None;
+    }
+    let what: Vec<&str> = down.iter().map(|(w, _)| w.as_str()).collect();
+    Some(
+        Finding::new(
+            FindingId::WebServerDown,
+            Status::RuledOut,
+            format!(
+                "A web server listens on {} on a public address, so the stopped one is not needed there ({}).",
+                ctx.ports_text(),
+                what.join("; ")
+            ),
+        )
+        .with_evidence(
+            serving
+                .iter()
+                .cloned()
+                .chain(down.iter().flat_map(|(_, e)| e.iter().cloned())),
+        ),
+    )
 }

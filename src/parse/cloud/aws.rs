@@ -7,6 +7,7 @@ use super::{
     addr_match, allow_sources, arr, n, ports_match, proto_match, q, rule, ruleset, s,
     CloudFirewalls, Locator,
 };
+use crate::firewall::model::Undecided;
 use crate::firewall::model::{Action, Dialect, Match, Rule, Ruleset, SourceLine};
 use crate::net::AddrRange;
 
@@ -37,6 +38,7 @@ pub(super) const GROUP_NOTE: &str = "an instance with several security groups ad
 pub(super) fn prefix_list_match(id: &str) -> Match {
     Match::Unknown {
         text: format!("prefix list {id}: its CIDRs are not in the paste (paste `aws ec2 get-managed-prefix-list-entries --prefix-list-id {id}`)"),
+        why: Undecided::SourceElsewhere,
     }
 }
 

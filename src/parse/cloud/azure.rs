@@ -7,6 +7,7 @@ use super::{
     n, port_range, ports_match, proto_match, q, rule, ruleset, s, strs, table_rows, CloudFirewalls,
     Locator,
 };
+use crate::firewall::model::Undecided;
 use crate::firewall::model::{Action, Dialect, Match, Rule, SourceLine};
 use crate::net::{AddrRange, AddrSet, Family};
 use crate::text::Line;
@@ -162,6 +163,7 @@ fn nsg(
                 text: format!(
                     "Azure service tag `{u}`: whether it covers Cloudflare is not known here"
                 ),
+                why: Undecided::SourceElsewhere,
             });
             all.push((priority, rule(line.clone(), mm, action.clone())));
         }

@@ -7,6 +7,7 @@ use super::{
     arr, n, port_range, ports_match, proto_match, q, rule, ruleset, s, strs, table_rows,
     CloudFirewalls, Locator,
 };
+use crate::firewall::model::Undecided;
 use crate::firewall::model::{Action, Dialect, Match, Rule, SourceLine};
 use crate::net::{AddrRange, AddrSet, Family};
 use crate::text::Line;
@@ -41,6 +42,7 @@ fn gcp_rules(r: &GcpRule) -> Vec<Rule> {
         }),
         None => base.push(Match::Unknown {
             text: "source ranges are not in this table (paste `gcloud compute firewall-rules list --format=json`)".into(),
+            why: Undecided::SourceElsewhere,
         }),
     }
     if !r.targets.is_empty() {
@@ -49,6 +51,7 @@ fn gcp_rules(r: &GcpRule) -> Vec<Rule> {
                 "applies only to instances tagged {} (is the origin one of them?)",
                 r.targets.join(", ")
             ),
+            why: Undecided::Other,
         });
     }
     let action = if r.deny { Action::Drop } else { Action::Accept };

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::{
     addr_match, arr, ports_match, proto_match, q, rule, ruleset, s, CloudFirewalls, Locator,
 };
+use crate::firewall::model::Undecided;
 use crate::firewall::model::{Action, Dialect, Match, Rule};
 use crate::net::AddrRange;
 
@@ -50,6 +51,7 @@ pub(super) fn oracle_rules<'v>(
                 line,
                 vec![Match::Unknown {
                     text: format!("source `{src}`"),
+                    why: Undecided::SourceElsewhere,
                 }],
                 Action::Accept,
             ));
@@ -74,6 +76,7 @@ pub(super) fn oracle_rules<'v>(
                 (Some(a), Some(b)) if a <= b => m.push(ports_match(vec![(a, b)])),
                 _ => m.push(Match::Unknown {
                     text: "port range not understood".to_string(),
+                    why: Undecided::Other,
                 }),
             }
         }

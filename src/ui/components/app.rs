@@ -6,6 +6,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::context::{input_dom_id, Dispatch, SHARE_PREFIX};
 use super::finding_index::FindingIndex;
 use super::finding_page::FindingPage;
 use super::help_page::HelpPage;
@@ -17,7 +18,6 @@ use crate::ui::state::{preview, Action, Route, State, PASTE_INPUT, PREVIEW_LINES
 
 /// How long typing must pause before the engine runs.
 const DEBOUNCE_MS: u32 = 150;
-const SHARE_PREFIX: &str = "#/share/";
 
 /// The engine handed to the app: `None` runs it in a Web Worker (the page),
 /// `Some` calls it on the spot (component tests).
@@ -36,11 +36,10 @@ pub struct Props {
     pub analyzer: Analyzer,
 }
 
-/// The dispatcher every component reaches through the context.
-pub type Dispatch = UseReducerDispatcher<State>;
-
 #[component]
 pub fn App(props: &Props) -> Html {
+    // long: the app's hooks (engine, debounce, hash routing, share links) must be called in
+    // one function component body.
     let state = use_reducer(State::default);
     let dispatch = state.dispatcher();
 
@@ -210,15 +209,6 @@ pub fn App(props: &Props) -> Html {
     }
 }
 
-/// The DOM id of the text area holding input `name`.
-pub fn input_dom_id(name: &str) -> String {
-    if name == crate::ui::state::PASTE_INPUT {
-        "paste".into()
-    } else {
-        format!("input-{name}")
-    }
-}
-
 fn follow_hash(dispatch: &Dispatch, hash: &str) {
     if let Some(code) = hash.strip_prefix(SHARE_PREFIX) {
         match crate::share::decode(code) {
@@ -230,9 +220,4 @@ fn follow_hash(dispatch: &Dispatch, hash: &str) {
         return;
     }
     dispatch.dispatch(Action::Navigate(Route::parse(hash)));
-}
-
-/// The share link for the current page URL and `code`.
-pub fn share_url(code: &str) -> String {
-    format!("{}{SHARE_PREFIX}{code}", browser::page_url())
 }

@@ -1,7 +1,7 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::app::Dispatch;
+use super::context::Dispatch;
 use crate::facts::InputBlock;
 use crate::parse::kind::BlockKind;
 use crate::share::KindOverride;

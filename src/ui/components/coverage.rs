@@ -3,7 +3,7 @@ use std::rc::Rc;
 use serde_json::Value;
 use yew::prelude::*;
 
-use super::app::Dispatch;
+use super::context::Dispatch;
 use super::json_view::JsonView;
 use crate::ui::state::Action;
 

@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use super::app::Dispatch;
+use super::context::Dispatch;
 use crate::diagnose::FindingId;
 use crate::options::SslMode;
 use crate::ui::browser;

@@ -3,8 +3,8 @@ use std::rc::Rc;
 use web_sys::{HtmlDetailsElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::app::{input_dom_id, Dispatch};
 use super::chips::BlockChips;
+use super::context::{input_dom_id, Dispatch};
 use crate::ui::state::{Action, State, SLOTS};
 
 #[derive(Properties, PartialEq)]

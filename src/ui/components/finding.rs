@@ -3,8 +3,8 @@ use std::rc::Rc;
 use serde_json::Value;
 use yew::prelude::*;
 
-use super::app::Dispatch;
 use super::command_list::CommandList;
+use super::context::Dispatch;
 use super::json_view::JsonView;
 use crate::diagnose::Status;
 use crate::report::ReportFinding;

@@ -5,6 +5,7 @@ pub mod app;
 pub mod ask_for;
 pub mod chips;
 pub mod command_list;
+pub mod context;
 pub mod copy_button;
 pub mod coverage;
 pub mod error_summary;

@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use super::app::Dispatch;
+use super::context::Dispatch;
 use crate::facts::Unread;
 use crate::ui::state::Action;
 

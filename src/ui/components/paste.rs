@@ -4,8 +4,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{ClipboardEvent, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::app::Dispatch;
 use super::chips::BlockChips;
+use super::context::Dispatch;
 use super::extra_inputs::ExtraInputs;
 use crate::options::SslMode;
 use crate::ui::state::{preview, Action, State, LARGE_PASTE, PASTE_INPUT, PREVIEW_LINES};

@@ -3,7 +3,7 @@ use std::rc::Rc;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use super::app::Dispatch;
+use super::context::Dispatch;
 use crate::cloudflare::Ranges;
 use crate::ui::state::{Action, RangesChoice};
 

@@ -3,7 +3,7 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::app::{share_url, Dispatch};
+use super::context::{share_url, Dispatch};
 use super::copy_button::CopyButton;
 use crate::report::Report;
 use crate::ui::browser;
