@@ -556,6 +556,32 @@ fn machine_overloaded() -> bool {
     load > 2.0 * cpus
 }
 
+/// `err521 collect --run` inside the namespace: the same script, run by
+/// the CLI, diagnosed with the same report.
+fn cli_run_agrees(o: &Origin, want: Option<FindingId>) -> Vec<String> {
+    let out = o.lab.run_in_origin(&[
+        env!("CARGO_BIN_EXE_err521"),
+        "collect",
+        "--run",
+        "--ssl-mode",
+        "full",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = match out.map(|t| serde_json::from_str(&t)) {
+        Ok(Ok(v)) => v,
+        other => return vec![format!("collect --run: {other:?}")],
+    };
+    let primary = json.get("primary").and_then(|p| p.as_str());
+    let version = json.pointer("/collector/version").and_then(|v| v.as_u64());
+    if primary != want.map(|w| w.as_str()) || version != Some(1) {
+        return vec![format!(
+            "collect --run: primary {primary:?}, collector version {version:?}, wanted {want:?} and 1"
+        )];
+    }
+    Vec::new()
+}
+
 fn summary(report: &Report) -> String {
     let mut s = format!("primary {:?}\n", report.primary);
     for f in &report.findings {
@@ -615,6 +641,9 @@ fn collect_sh_finds_and_fixes_every_planted_cause() {
             ));
         }
         let report = analyze(&text);
+        if broken == Broken::NginxStopped {
+            fails.extend(cli_run_agrees(&o, want));
+        }
         let before = o.probe_all();
         let refused_cf = before
             .iter()
