@@ -135,7 +135,7 @@ fn read_block(
             n
         }
         BlockKind::Bans => {
-            let f = bans::parse(input, lines);
+            let f = bans::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             facts.bans.push(sourced(input, block, f));
@@ -161,7 +161,7 @@ fn read_block(
             dump.understood_lines
         }
         BlockKind::Dns => {
-            let f = dns::parse(input, lines);
+            let f = dns::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             facts.dns.push(sourced(input, block, f));
@@ -180,7 +180,7 @@ fn read_block(
             let n = f.understood_lines;
             // Published ports are listeners, like `ss` rows.
             if !f.containers.is_empty() {
-                let l = listeners::from_containers(&f.containers);
+                let l = container_listeners(&f.containers);
                 facts.listeners.push(sourced(input, block, l));
             }
             facts.services.push(sourced(input, block, f));
@@ -290,5 +290,45 @@ fn sourced<T>(input: &str, block: &split::Block<'_>, facts: T) -> Sourced<T> {
         command: block.command.map(str::to_string),
         first_line: block.first_line,
         facts,
+    }
+}
+
+/// The host sockets that running containers' published ports open
+/// (`docker ps`, `docker compose ps`): `127.0.0.1:443->443/tcp` listens on
+/// loopback only, `0.0.0.0:8080->80/tcp` on 8080, and `80/tcp` (exposed,
+/// not published) on nothing. The list is partial: the host's own programs
+/// are not in it.
+fn container_listeners(containers: &[services::Container]) -> listeners::ListenerFacts {
+    use listeners::{ListenAddr, Listener, ListenerFacts};
+    use services::ContainerStatus;
+    let listeners = containers
+        .iter()
+        .filter(|c| c.status == ContainerStatus::Up)
+        .flat_map(|c| {
+            c.published.iter().filter_map(move |p| {
+                let port = p.host_port?;
+                let addr = match p.host_addr {
+                    None => ListenAddr::AnyBoth,
+                    Some(a) if a.is_unspecified() && a.is_ipv4() => ListenAddr::Any4,
+                    Some(a) if a.is_unspecified() => ListenAddr::Any6,
+                    Some(a) => ListenAddr::Specific(a),
+                };
+                Some(Listener {
+                    proto: p.proto.clone(),
+                    loopback: addr.is_loopback(),
+                    addr,
+                    port,
+                    dual_stack: (addr == ListenAddr::AnyBoth).then_some(true),
+                    process: Some(c.name.clone()),
+                    pid: None,
+                    line: c.line,
+                })
+            })
+        })
+        .collect();
+    ListenerFacts {
+        listeners,
+        partial: true,
+        ..ListenerFacts::default()
     }
 }

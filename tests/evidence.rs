@@ -937,3 +937,66 @@ fn journalctl_xe_catalog_lines() {
     assert_eq!(k[1], ConfigTestFailed);
     assert_eq!(f.events[0].line, 8);
 }
+
+// ------------------------------------------------ dns answers, diagnosed
+
+fn diagnose_dns(text: &str) -> err521::report::Report {
+    err521::analyze(
+        &[err521::parse::CaseInput::new("ticket", text)],
+        &err521::options::Options::default(),
+    )
+}
+
+fn dns_finding(r: &err521::report::Report) -> &err521::report::ReportFinding {
+    r.findings
+        .iter()
+        .find(|f| f.id == err521::diagnose::FindingId::DnsWrongOrigin)
+        .expect("dns-wrong-origin is always judged")
+}
+
+#[test]
+fn a_proxied_answer_is_not_asked_for_again_and_is_no_wrong_record() {
+    use err521::diagnose::Status;
+    // Answer lines only, under their dig command: still resolver answers.
+    let r = diagnose_dns("$ dig shop.example.net A\nshop.example.net.  300 IN A 104.21.50.7\nshop.example.net.  300 IN A 172.67.140.2\n");
+    let f = dns_finding(&r);
+    assert_eq!(f.status, Status::Unknown, "{f:?}");
+    assert!(f.explanation.contains("proxied"), "{}", f.explanation);
+    let asks: Vec<&str> = f.checks.iter().map(String::as_str).collect();
+    assert!(asks.iter().all(|c| !c.starts_with("dig ")), "{asks:?}");
+    assert!(asks.iter().any(|c| c.contains("DNS > Records")), "{asks:?}");
+}
+
+#[test]
+fn a_public_answer_that_is_not_cloudflare_is_the_origin_record() {
+    use err521::diagnose::Status;
+    // Public addresses (documentation ones count as reserved).
+    let same = "root@web:~# dig +short A shop.example.net\n45.76.12.9\nroot@web:~# curl -s -4 ifconfig.me\n45.76.12.9\n";
+    let f = dns_finding(&diagnose_dns(same)).clone();
+    assert_eq!(f.status, Status::RuledOut, "{f:?}");
+    assert!(f.evidence.iter().any(|e| e.line == 2) && f.evidence.iter().any(|e| e.line == 4));
+    let differs = same.replacen("45.76.12.9\nroot", "45.76.200.40\nroot", 1);
+    let f = dns_finding(&diagnose_dns(&differs)).clone();
+    assert_eq!(f.status, Status::Likely, "{f:?}");
+    assert!(f.explanation.contains("45.76.200.40"));
+}
+
+#[test]
+fn a_fake_ip_answer_is_named_as_a_local_proxys() {
+    let r = diagnose_dns("C:\\> nslookup shop.example.net\nServer:  UnKnown\nAddress:  198.18.0.2\n\nName:    shop.example.net\nAddress:  198.18.0.47\n");
+    let f = dns_finding(&r);
+    assert!(f.explanation.contains("198.18.0.0/15"), "{f:?}");
+    assert!(f.explanation.contains("proxy"), "{}", f.explanation);
+    assert!(
+        f.checks.iter().any(|c| c.contains("@1.1.1.1")),
+        "{:?}",
+        f.checks
+    );
+}
+
+#[test]
+fn addresses_a_probe_resolved_are_dns_answers() {
+    let r = diagnose_dns("$ curl -v https://shop.example.net/\n*   Trying 104.21.50.7:443...\n* Connected to shop.example.net (104.21.50.7) port 443 (#0)\n");
+    let f = dns_finding(&r);
+    assert!(f.explanation.contains("proxied"), "{f:?}");
+}

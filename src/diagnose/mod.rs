@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod codes;
 mod collected;
+pub mod evidence;
 pub mod roles;
 mod rules;
 
@@ -104,6 +105,8 @@ pub struct Diagnosis {
     pub host: Option<String>,
     /// The roles the rules judged with; the fixes name the same programs.
     pub roles: roles::Roles,
+    /// The SSL mode the rules judged with (options, else stated in prose).
+    pub ssl_mode: SslMode,
 }
 
 /// The firewall dumps' verdicts over every Cloudflare range and port.
@@ -325,6 +328,7 @@ pub fn ports_text(ports: &[u16]) -> String {
 pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
     let ctx = Ctx::new(facts, options);
     let mut findings = rules::judge_all(&ctx);
+    evidence::enforce(&ctx, &mut findings);
     if let Some(run) = &facts.collector {
         collected::apply_findings(run, &mut findings, |f| rules::ask_for(f.id, &ctx));
     }
@@ -351,5 +355,6 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         ports: ctx.ports.clone(),
         host: ctx.host.clone(),
         roles: ctx.roles.clone(),
+        ssl_mode: ctx.ssl_mode,
     }
 }

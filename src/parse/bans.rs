@@ -30,6 +30,10 @@ pub struct Ban {
     /// `Some(false)` when a later `Unban` line lifted it, `Some(true)` when
     /// a status listing shows it now, `None` when only a log says it happened.
     pub active: Option<bool>,
+    /// A person's list under their own sentence, not a tool's output: a
+    /// weak hint.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stated: bool,
     pub line: usize,
     pub text: String,
 }
@@ -109,9 +113,20 @@ pub struct Throttle {
     pub text: String,
 }
 
+/// A whole ban list as the tool printed it (a jail's `Banned IP list:`, a
+/// ban ipset's members, `fail2ban-client banned`): what it does not hold is
+/// not banned by that list, so it can rule bans out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    pub tool: String,
+    pub list: String,
+    pub line: usize,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BanFacts {
     pub bans: Vec<Ban>,
+    pub listings: Vec<Listing>,
     pub ignore: Vec<IgnoreList>,
     pub log_blocks: Vec<LogBlock>,
     pub throttles: Vec<Throttle>,
@@ -139,6 +154,7 @@ pub struct CloudflareHit {
     /// The Cloudflare addresses concerned.
     pub overlap: AddrSet,
     pub active: Option<bool>,
+    pub stated: bool,
     pub line: usize,
     pub text: String,
 }
@@ -156,6 +172,7 @@ pub fn cloudflare_hits(facts: &BanFacts, ranges: &Ranges) -> Vec<CloudflareHit> 
                 list: b.list.clone(),
                 overlap: o,
                 active: b.active,
+                stated: b.stated,
                 line: b.line,
                 text: b.text.clone(),
             });
@@ -170,6 +187,7 @@ pub fn cloudflare_hits(facts: &BanFacts, ranges: &Ranges) -> Vec<CloudflareHit> 
                 list: t.zone.clone().unwrap_or_default(),
                 overlap: o,
                 active: None,
+                stated: false,
                 line: t.line,
                 text: t.text.clone(),
             });
@@ -194,6 +212,7 @@ pub fn cloudflare_hits(facts: &BanFacts, ranges: &Ranges) -> Vec<CloudflareHit> 
                 list: l.prefix.clone(),
                 overlap: o,
                 active: None,
+                stated: false,
                 line: l.line,
                 text: l.text.clone(),
             });
@@ -223,8 +242,115 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         if t.contains("ignoreip") || t.contains("] Ban ") || t.contains("cphulk") {
             score += 30;
         }
+        if t.starts_with("Why Blocked:") {
+            score += 50;
+        }
+        // Hosting panels' ban tools and LiteSpeed's throttling.
+        if t.contains("imunify360-agent")
+            || t.contains("bitninjacli")
+            || t.contains("BLOCKED_IP:")
+            || (t.contains(" IP ") && t.contains(" is BLOCKED"))
+            || (t.contains("bot detected") && t.contains("reason:"))
+        {
+            score += 50;
+        }
     }
     score.min(100) as u8
+}
+
+/// Words of a sentence that introduces a ban list.
+const BAN_WORDS: &[&str] = &[
+    "banned",
+    "ban",
+    "bans",
+    "jail",
+    "blacklist",
+    "blacklisted",
+    "blocklist",
+    "blocked",
+    "denied",
+    "deny",
+    "greylist",
+    "graylist",
+    "graylisted",
+    "greylisted",
+];
+
+/// A person's line that introduces a list of banned addresses: it ends
+/// with a colon and names a ban ("These are banned in my recidive jail:",
+/// "Imunify360 blacklist:").
+pub fn introduces_ban_list(text: &str) -> bool {
+    let t = text.trim();
+    t.ends_with(':')
+        && t.split_whitespace().count() >= 2
+        && t.split(|c: char| !c.is_alphanumeric())
+            .any(|w| BAN_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+/// Lines that are nothing but addresses or subnets (one or more a line).
+pub fn is_address_list<'a>(mut lines: impl Iterator<Item = &'a str>) -> bool {
+    let mut any = false;
+    let all = lines.all(|l| {
+        let t = l.trim();
+        any |= !t.is_empty();
+        t.is_empty()
+            || t.split([' ', ',', '\t'])
+                .filter(|w| !w.is_empty())
+                .all(|w| addr_token(w).is_some())
+    });
+    any && all
+}
+
+/// Lines that open with an address list ("may be more..." can follow).
+pub fn starts_address_list<'a>(mut lines: impl Iterator<Item = &'a str>) -> bool {
+    lines
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| is_address_list(std::iter::once(l)))
+}
+
+/// The tool a sentence names, for a ban list it introduces.
+fn tool_named(intro: &str) -> &'static str {
+    let l = intro.to_ascii_lowercase();
+    if l.contains("imunify") {
+        "imunify360"
+    } else if l.contains("bitninja") {
+        "bitninja"
+    } else if l.contains("csf") || l.contains("lfd") {
+        "csf"
+    } else if l.contains("cphulk") {
+        "cphulk"
+    } else if l.contains("ipset") {
+        "ipset"
+    } else if l.contains("jail") || l.contains("fail2ban") {
+        "fail2ban"
+    } else {
+        "ban list"
+    }
+}
+
+/// The list's name in an introducing sentence: the word before "jail",
+/// "list", "set" ("my recidive jail" → recidive), else the tool.
+fn list_named(intro: &str) -> String {
+    let words: Vec<String> = intro
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    words
+        .windows(2)
+        .find(|w| {
+            matches!(
+                w.get(1).map(|x| x.to_ascii_lowercase()).as_deref(),
+                Some("jail" | "set" | "ipset" | "list")
+            ) && w.first().is_some_and(|x| {
+                !matches!(
+                    x.to_ascii_lowercase().as_str(),
+                    "my" | "the" | "our" | "this" | "a"
+                )
+            })
+        })
+        .and_then(|w| w.first().cloned())
+        .unwrap_or_default()
 }
 
 /// Set names that hold banned addresses.
@@ -269,10 +395,24 @@ struct Ctx {
     in_members: bool,
     /// Banned list continues on the next lines (terminal wrap).
     banned_wrap: bool,
+    /// A sentence introduced the addresses that follow as banned: (tool,
+    /// list).
+    introduced: Option<(&'static str, String)>,
+    /// A hosting panel's list command above: (tool, list).
+    panel: Option<(&'static str, String)>,
+    /// CIDRAM's `IP Address:` and `Signatures Reference:` of the entry
+    /// being read.
+    cidram: Option<AddrRange>,
 }
 
 /// Parse any mix of the inputs in the module doc.
-pub fn parse(_input: &str, lines: &[Line<'_>]) -> BanFacts {
+pub fn parse(input: &str, lines: &[Line<'_>]) -> BanFacts {
+    parse_with(input, lines, None)
+}
+
+/// Parse the output of `command` (the command line above the block, which
+/// names a hosting panel's list: `imunify360-agent blacklist ip list`).
+pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> BanFacts {
     let mut f = BanFacts::default();
     let mut c = Ctx {
         jail: None,
@@ -280,7 +420,15 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> BanFacts {
         set: None,
         in_members: false,
         banned_wrap: false,
+        introduced: None,
+        panel: command.and_then(panel_list),
+        cidram: None,
     };
+    // The list's command stands above the block: what it lists is whole.
+    if let (Some((tool, list)), Some(first)) = (&c.panel, lines.first()) {
+        let (tool, list) = (*tool, list.clone());
+        listing(&mut f, tool, &list, *first);
+    }
     let mut i = 0usize;
     while let Some(line) = lines.get(i).copied() {
         i += 1;
@@ -304,6 +452,14 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> BanFacts {
     f
 }
 
+fn listing(f: &mut BanFacts, tool: &str, list: &str, line: Line<'_>) {
+    f.listings.push(Listing {
+        tool: tool.into(),
+        list: list.into(),
+        line: line.no,
+    });
+}
+
 fn ban(
     f: &mut BanFacts,
     tool: &str,
@@ -320,6 +476,7 @@ fn ban(
         list: list.into(),
         addrs: AddrSet::from_ranges(addrs),
         active,
+        stated: false,
         line: line.no,
         text: line.text.trim().to_string(),
     });
@@ -345,6 +502,29 @@ fn read_line(
         }
         c.banned_wrap = false;
     }
+    // A person's sentence introducing the addresses below as banned: they
+    // copied part of a list (maybe not all of it), so it shows a ban but
+    // never rules one out.
+    if introduces_ban_list(t) && addr_token(t.trim_end_matches(':')).is_none() {
+        c.introduced = Some((tool_named(t), list_named(t)));
+        return true;
+    }
+    if let Some((tool, list)) = c.introduced.clone() {
+        if is_address_list(std::iter::once(t)) {
+            let before = f.bans.len();
+            ban(f, tool, &list, addrs_in(t), Some(true), line);
+            for b in f.bans.iter_mut().skip(before) {
+                b.stated = true;
+            }
+            return true;
+        }
+        c.introduced = None;
+    }
+    if let Some(p) = panel_list(t) {
+        listing(f, p.0, &p.1, line);
+        c.panel = Some(p);
+        return true;
+    }
     // Prompts and commands.
     let first = t.split_whitespace().next().unwrap_or("");
     if matches!(first, "$" | "#")
@@ -355,6 +535,11 @@ fn read_line(
     }
     if t.starts_with("fail2ban-client") || t.starts_with("sudo ") || t.starts_with("ipset ") {
         return true;
+    }
+    if let Some((tool, list)) = c.panel.clone() {
+        if let Some(read) = panel_row(f, tool, &list, t, line) {
+            return read;
+        }
     }
     // fail2ban-client status.
     if t == "Status" || t.starts_with("|- Number of jail") {
@@ -374,6 +559,7 @@ fn read_line(
     }
     if let Some((_, list)) = t.split_once("Banned IP list:") {
         let jail = c.jail.clone().unwrap_or_default();
+        listing(f, "fail2ban", &jail, line);
         ban(f, "fail2ban", &jail, addrs_in(list), Some(true), line);
         c.banned_wrap = true;
         return true;
@@ -458,9 +644,16 @@ fn read_line(
     }
     if t == "Members:" {
         c.in_members = true;
+        if let Some((set, true)) = &c.set {
+            let set = set.clone();
+            listing(f, "ipset", &set, line);
+        }
         return true;
     }
-    if t.starts_with("create ") {
+    if let Some(rest) = t.strip_prefix("create ") {
+        if let Some(set) = rest.split_whitespace().next().filter(|s| is_ban_set(s)) {
+            listing(f, "ipset", set, line);
+        }
         return true;
     }
     if let Some(rest) = t.strip_prefix("add ") {
@@ -484,11 +677,113 @@ fn read_line(
             return true;
         }
     }
+    // CIDRAM's block log: `IP Address: 162.158.67.83`, `Signatures
+    // Reference: 162.158.64.0/20`, then `Why Blocked: ...`. A signature
+    // blocks its whole range for as long as it is loaded.
+    if let Some(v) = t.strip_prefix("IP Address:") {
+        c.cidram = addr_token(v.trim());
+        return true;
+    }
+    if let Some(v) = t.strip_prefix("Signatures Reference:") {
+        if let Some(r) = v.split(',').next().and_then(|r| addr_token(r.trim())) {
+            c.cidram = Some(r);
+        }
+        return true;
+    }
+    if t.starts_with("Why Blocked:") {
+        if let Some(a) = c.cidram.take() {
+            let why = t.trim_start_matches("Why Blocked:").trim();
+            ban(f, "CIDRAM", why, vec![a], Some(true), line);
+        }
+        return true;
+    }
+    if [
+        "ID:",
+        "Script Version:",
+        "Date/Time:",
+        "Signatures Count:",
+        "User Agent:",
+        "Reconstructed URI:",
+        "reCAPTCHA State:",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+    {
+        return true;
+    }
     // Kernel LOG lines.
     if t.contains(" SRC=") && t.contains(" DST=") {
         return kernel_log(f, t, line);
     }
     throttle_line(f, t, line)
+}
+
+/// A hosting panel's command that lists banned addresses:
+/// `imunify360-agent blacklist ip list`, `imunify360-agent graylist ip list
+/// --json`, `bitninjacli --blacklist --list`, `whmapi1 read_cphulk_records
+/// list_name=black`.
+fn panel_list(t: &str) -> Option<(&'static str, String)> {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let at = words.iter().position(|w| {
+        let tool = w.rsplit('/').next().unwrap_or("");
+        matches!(tool, "imunify360-agent" | "bitninjacli" | "whmapi1")
+    })?;
+    let tool_word = words.get(at)?.rsplit('/').next().unwrap_or("");
+    let args = words.get(at + 1..).unwrap_or(&[]);
+    let lists = |w: &&str| w.trim_start_matches('-') == "list" || w.contains("read_cphulk");
+    if !args.iter().any(lists) {
+        return None;
+    }
+    let named = |k: &str| args.iter().any(|w| w.to_ascii_lowercase().contains(k));
+    let list = if named("gray") || named("grey") || named("challenge") {
+        "graylist"
+    } else if named("black") || named("block") {
+        "blacklist"
+    } else {
+        return None;
+    };
+    let tool = match tool_word {
+        "imunify360-agent" => "imunify360",
+        "bitninjacli" => "bitninja",
+        _ if named("cphulk") => "cphulk",
+        _ => return None,
+    };
+    Some((tool, list.to_string()))
+}
+
+/// One line of a panel list's output: a table row whose first column is
+/// the address (a header row of capitalised column names), `"ip":
+/// "1.2.3.4"` of `--json`, `ip: 1.2.3.4` of the WHM API's YAML. `None`
+/// when the line is none of these.
+fn panel_row(f: &mut BanFacts, tool: &str, list: &str, t: &str, line: Line<'_>) -> Option<bool> {
+    let first = t.split_whitespace().next().unwrap_or("");
+    if let Some(a) = addr_token(first) {
+        ban(f, tool, list, vec![a], Some(true), line);
+        return Some(true);
+    }
+    let key = t.trim_start_matches(['{', '-', ' ']).trim_start();
+    for k in ["\"ip\":", "ip:", "\"ip\" :"] {
+        if let Some(rest) = key.strip_prefix(k) {
+            let v = rest.trim().trim_matches([',', '"', '\'', ' ']);
+            if let Some(a) = addr_token(v) {
+                ban(f, tool, list, vec![a], Some(true), line);
+            }
+            return Some(true);
+        }
+    }
+    // Column headers (`IP  TTL  COUNTRY  COMMENT`), JSON punctuation and
+    // other fields of an item.
+    let header = first == "IP"
+        && t.split_whitespace()
+            .all(|w| w.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+    let json = t.starts_with(['{', '}', '[', ']', '"']);
+    // The WHM API's YAML: `---`, `-`, `data:`, `reason: OK`.
+    let yaml = t == "---"
+        || t == "-"
+        || t.split_once(':').is_some_and(|(k, _)| {
+            !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        });
+    (header || json || yaml).then_some(true)
 }
 
 fn looks_like_ini(t: &str) -> bool {
@@ -519,10 +814,16 @@ fn banned_json(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
         let close = body.find(']').unwrap_or(body.len());
         let inner = body.get(..close).unwrap_or("");
         ban(f, "fail2ban", name, addrs_in(inner), Some(true), line);
+        listing(f, "fail2ban", name, line);
         any = true;
         rest = body.get(close..).unwrap_or("");
     }
-    any || t.trim() == "[]"
+    if !any && t.trim() == "[]" {
+        // `fail2ban-client banned` with nothing banned in any jail.
+        listing(f, "fail2ban", "", line);
+        return true;
+    }
+    any
 }
 
 fn fail2ban_log(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
@@ -555,6 +856,7 @@ fn fail2ban_log(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
                     list: jail.clone().unwrap_or_default(),
                     addrs: AddrSet::from_ranges([a]),
                     active: Some(false),
+                    stated: false,
                     line: line.no,
                     text: t.to_string(),
                 });
@@ -704,6 +1006,41 @@ fn throttle_line(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
             }
         }
         return lower.contains("cphulk");
+    }
+    // Imunify360's console.log: `IP 103.86.52.175 is BLOCKED with 300 sec`.
+    if t.contains(" is BLOCKED") {
+        if let Some(a) = t
+            .split_once(" IP ")
+            .and_then(|(_, r)| r.split_whitespace().next())
+            .and_then(addr_token)
+        {
+            ban(f, "imunify360", "", vec![a], None, line);
+            return true;
+        }
+    }
+    // LiteSpeed's real-time report of addresses its per-client throttling
+    // blocks now: `BLOCKED_IP: 1.2.3.4;C, 5.6.7.8;C`.
+    if let Some((_, rest)) = t.split_once("BLOCKED_IP:") {
+        let a: Vec<AddrRange> = rest
+            .split(',')
+            .filter_map(|w| w.trim().split(';').next().and_then(addr_token))
+            .collect();
+        listing(f, "litespeed", "BLOCKED_IP", line);
+        ban(f, "litespeed", "BLOCKED_IP", a, Some(true), line);
+        return true;
+    }
+    // LiteSpeed connection throttling: `[1.2.3.4] bot detected for vhost
+    // [N/A], reason: OverConnHardLimit, block`.
+    if lower.contains("bot detected") || lower.contains("overconn") {
+        let a: Vec<AddrRange> = t
+            .split('[')
+            .filter_map(|p| p.split(']').next())
+            .filter_map(addr_token)
+            .take(1)
+            .collect();
+        // A masked address (`[95.xx.xx.235]`) is still a throttling line.
+        push("litespeed", None, a);
+        return true;
     }
     if t.contains("[ACL]")
         || (lower.contains("banned")

@@ -96,6 +96,10 @@ pub struct CsfFacts {
     pub conf: Vec<ConfSetting>,
     pub lfd_blocks: Vec<LfdBlock>,
     pub grep_hits: Vec<GrepHit>,
+    /// Lines that open a whole deny list (`cat /etc/csf/csf.deny`, its
+    /// header, `csf -t`): what such a list does not hold CSF does not
+    /// deny. `csf -g IP` looks up one address and is not one.
+    pub deny_listings: Vec<usize>,
     pub understood_lines: usize,
     pub not_understood: Vec<NotUnderstood>,
 }
@@ -211,6 +215,10 @@ fn read_line(f: &mut CsfFacts, list: &mut Option<List>, line: Line<'_>, t: &str)
         } else {
             list_of_path(t).or(Some(List::Other))
         };
+        // A grep of a list shows only the lines that matched.
+        if matches!(*list, Some(List::Deny | List::Temp)) && !t.contains("grep") {
+            f.deny_listings.push(line.no);
+        }
         return true;
     }
     if let Some(c) = t.strip_prefix('#') {
@@ -222,6 +230,9 @@ fn read_line(f: &mut CsfFacts, list: &mut Option<List>, line: Line<'_>, t: &str)
             if lower.contains("allowed") {
                 *list = Some(List::Allow);
             } else if lower.contains("blocked") || lower.contains("denied") {
+                if *list != Some(List::Deny) {
+                    f.deny_listings.push(line.no);
+                }
                 *list = Some(List::Deny);
             } else if lower.contains("ignored") {
                 *list = Some(List::Ignore);
@@ -349,6 +360,9 @@ fn read_line(f: &mut CsfFacts, list: &mut Option<List>, line: Line<'_>, t: &str)
     }
     // csf -t table.
     if t.starts_with("A/D ") || t.contains("no temporary IP entries") {
+        if *list != Some(List::Temp) {
+            f.deny_listings.push(line.no);
+        }
         return true;
     }
     if let [ad @ ("DENY" | "ALLOW"), ip, rest @ ..] = words.as_slice() {
@@ -718,6 +732,7 @@ pub fn ruleset(f: &CsfFacts, input: &str) -> Ruleset {
         interfaces: Vec::new(),
         sets: Vec::new(),
         notes,
+        assumptions: Vec::new(),
         understood_lines: f.understood_lines,
         not_understood: f.not_understood.clone(),
     }

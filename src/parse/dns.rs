@@ -326,6 +326,29 @@ enum Section {
     Other,
 }
 
+/// Parse the output of `command`: records a resolver tool (dig, host,
+/// nslookup) printed are its answers, even without dig's section headers
+/// (a paste that kept only the answer lines).
+pub fn parse_with(input: &str, lines: &[Line<'_>], command: Option<&str>) -> DnsFacts {
+    let mut f = parse(input, lines);
+    let tool = command
+        .and_then(|c| c.split_whitespace().find(|w| *w != "sudo"))
+        .map(|w| w.rsplit('/').next().unwrap_or(w));
+    if matches!(
+        tool,
+        Some("dig" | "kdig" | "drill" | "host" | "nslookup" | "Resolve-DnsName")
+    ) {
+        for r in f
+            .records
+            .iter_mut()
+            .filter(|r| r.source == DnsSource::ZoneFile)
+        {
+            r.source = DnsSource::Dig;
+        }
+    }
+    f
+}
+
 /// Parse any mix of the supported DNS shapes.
 pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
     // long: twelve DNS shapes (dig, +short, host, nslookup, Windows, zone files, Cloudflare

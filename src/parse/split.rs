@@ -187,6 +187,9 @@ const COMMANDS: &[&str] = &[
     "firewall-cmd",
     "csf",
     "fail2ban-client",
+    "imunify360-agent",
+    "bitninjacli",
+    "whmapi1",
     "aws",
     "gcloud",
     "az",
@@ -244,6 +247,7 @@ const COMMANDS: &[&str] = &[
     "cloudflared",
     "whoami",
     "uname",
+    "sysctl",
 ];
 
 /// The command of a prompt line such as `root@web1:~# ufw status`,
@@ -333,10 +337,12 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         "ipset" => BlockKind::Ipset,
         "firewall-cmd" => BlockKind::Firewalld,
         "csf" => BlockKind::Csf,
-        "fail2ban-client" => BlockKind::Bans,
+        // Hosting panels' ban tools: Imunify360, BitNinja, cPHulk (WHM API).
+        "fail2ban-client" | "imunify360-agent" | "bitninjacli" => BlockKind::Bans,
+        "whmapi1" if words.iter().any(|w| w.contains("cphulk")) => BlockKind::Bans,
         "aws" | "gcloud" | "az" | "hcloud" | "doctl" | "oci" => BlockKind::CloudFirewall,
         "dig" | "nslookup" | "host" | "Resolve-DnsName" => BlockKind::Dns,
-        "ifconfig" | "hostname" => BlockKind::Addresses,
+        "ifconfig" | "hostname" | "sysctl" => BlockKind::Addresses,
         "ip" if has("a") || has("addr") || has("address") || has("-br") => BlockKind::Addresses,
         "curl" | "wget"
             if words.iter().any(|w| {
@@ -379,7 +385,13 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
                 .unwrap_or("");
             if path.contains("/csf/") || path.contains("lfd.log") {
                 BlockKind::Csf
-            } else if path.contains("fail2ban") || path.contains("jail.") {
+            } else if path.contains("fail2ban")
+                || path.contains("jail.")
+                || path.contains("imunify360")
+                || path.contains("bitninja")
+                || path.contains("cphulk")
+                || path.contains(".rtreport")
+            {
                 BlockKind::Bans
             } else if path.contains("/firewalld/") {
                 BlockKind::Firewalld
@@ -615,12 +627,21 @@ fn split_trailing_prose<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a
 fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
     let mut out: Vec<Vec<Line<'a>>> = Vec::new();
     let mut cur: Vec<Line<'a>> = Vec::new();
-    for l in lines {
+    for (i, l) in lines.iter().enumerate() {
         if !cur.is_empty() && sniff::starts_document(l.text).is_some() {
             out.push(std::mem::take(&mut cur));
         }
         cur.push(*l);
-        if l.text.trim().is_empty() || ends_html(l.text) {
+        // "… with the following custom-vhost.conf:" then the file: the
+        // sentence introduces output, it is not part of it.
+        let introduces = lines.get(i + 1).is_some_and(|next| {
+            let t = l.text.trim();
+            t.ends_with(':')
+                && is_prose_line(t)
+                && !next.text.trim().is_empty()
+                && !is_prose_line(next.text)
+        });
+        if l.text.trim().is_empty() || ends_html(l.text) || introduces {
             out.push(std::mem::take(&mut cur));
         }
     }
@@ -657,9 +678,60 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
                 continue;
             }
         }
+        // Addresses under a sentence that says they are banned ("These
+        // are banned in my recidive jail:") are a ban list; the sentence
+        // names it, so it opens the block.
+        if crate::parse::bans::starts_address_list(content.iter().map(|l| l.text)) {
+            if let Some(intro) = take_ban_intro(&mut out) {
+                let mut lines = vec![intro];
+                lines.extend(p.iter().copied());
+                out.push(Block {
+                    kind: BlockKind::Bans,
+                    command: None,
+                    first_line: intro.no,
+                    last_line: last.no,
+                    lines,
+                });
+                continue;
+            }
+        }
+        // Sentences, then one that introduces a ban list, then addresses:
+        // the sentences are prose, the rest a ban list.
+        if let Some(i) = ban_intro_at(&p) {
+            let last_no = last.no;
+            let mut before = p;
+            let list = before.split_off(i);
+            if let (Some(f), Some(l)) = (before.first(), before.last()) {
+                let (first_line, last_line) = (f.no, l.no);
+                out.push(Block {
+                    kind: BlockKind::Prose,
+                    command: None,
+                    first_line,
+                    last_line,
+                    lines: before,
+                });
+            }
+            if let Some(f) = list.first() {
+                out.push(Block {
+                    kind: BlockKind::Bans,
+                    command: None,
+                    first_line: f.no,
+                    last_line: last_no,
+                    lines: list,
+                });
+            }
+            continue;
+        }
         let sniffed = sniff::best(&p);
         let prose_lines = content.iter().filter(|l| is_prose_line(l.text)).count();
         let kind = match sniffed {
+            // A paragraph of plain sentences that mention a tool ("I added
+            // the ranges to fail2ban ignoreip") is prose, not its output.
+            Some(kind)
+                if !tells_in_sentences(kind) && content.iter().all(|l| is_sentence(l.text)) =>
+            {
+                BlockKind::Prose
+            }
             Some(kind) => kind,
             None if prose_lines * 2 >= content.len() => BlockKind::Prose,
             // Output with no signature of its own continues the output
@@ -711,6 +783,42 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
     all.extend(merged);
 }
 
+/// Where a paragraph of sentences introduces a ban list that fills the
+/// rest of it ("These are banned in my recidive jail:" and addresses).
+fn ban_intro_at(p: &[Line<'_>]) -> Option<usize> {
+    p.iter().enumerate().position(|(i, l)| {
+        let rest = p.get(i + 1..).unwrap_or(&[]);
+        crate::parse::bans::introduces_ban_list(l.text)
+            && crate::parse::bans::starts_address_list(rest.iter().map(|x| x.text))
+            && p.get(..i)
+                .unwrap_or(&[])
+                .iter()
+                .all(|x| x.text.trim().is_empty() || is_prose_line(x.text))
+    })
+}
+
+/// The last line of a prose block before, when it introduces a ban list:
+/// taken out of the prose (the block goes when nothing else is left).
+fn take_ban_intro<'a>(out: &mut Vec<Block<'a>>) -> Option<Line<'a>> {
+    let prev = out.last_mut().filter(|b| b.kind == BlockKind::Prose)?;
+    let at = prev.lines.iter().rposition(|l| !l.text.trim().is_empty())?;
+    let intro = *prev.lines.get(at)?;
+    if !crate::parse::bans::introduces_ban_list(intro.text) {
+        return None;
+    }
+    prev.lines.truncate(at);
+    match prev.lines.iter().rposition(|l| !l.text.trim().is_empty()) {
+        Some(keep) => {
+            prev.lines.truncate(keep + 1);
+            prev.last_line = prev.lines.last().map_or(prev.first_line, |l| l.no);
+        }
+        None => {
+            out.pop();
+        }
+    }
+    Some(intro)
+}
+
 /// True when `prev` is a brace-structured dump (nft, web server config)
 /// still open, or web server config that `next` goes on with.
 fn continues_previous(prev: Option<&Block<'_>>, next: &[Line<'_>]) -> bool {
@@ -730,4 +838,37 @@ fn continues_previous(prev: Option<&Block<'_>>, next: &[Line<'_>]) -> bool {
         })
         .sum();
     depth > 0
+}
+
+/// Kinds whose output is itself sentences (log messages, service status,
+/// an error page's text, a probe's verbose lines, config comments).
+fn tells_in_sentences(kind: BlockKind) -> bool {
+    matches!(
+        kind,
+        BlockKind::ErrorPage
+            | BlockKind::ServiceStatus
+            | BlockKind::ConfigTest
+            | BlockKind::Logs
+            | BlockKind::Probe
+            | BlockKind::WebConfig
+            | BlockKind::Containers
+    )
+}
+
+/// A plain sentence: prose with no log stamp, key=value, `[tag]` or
+/// `field:` in it (a trailing colon introduces what follows).
+fn is_sentence(text: &str) -> bool {
+    let t = text.trim();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let starts_with_word = words.first().is_some_and(|w| {
+        w.trim_end_matches([',', '!'])
+            .chars()
+            .all(char::is_alphabetic)
+    });
+    let last = words.len().saturating_sub(1);
+    is_prose_line(t)
+        && starts_with_word
+        && words.iter().enumerate().all(|(i, w)| {
+            !w.contains(['[', '=', '|', '{', '<']) && (i == last || !w.ends_with(':'))
+        })
 }

@@ -59,9 +59,13 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let mut active: Vec<Evidence> = Vec::new();
     let mut past: Vec<Evidence> = Vec::new();
     let mut lifted: Vec<Evidence> = Vec::new();
+    // Lines that point to a ban without showing it in force: throttling,
+    // a list quoted in the person's own words.
     let mut throttled: Vec<Evidence> = Vec::new();
     let mut what: Vec<String> = Vec::new();
     let mut banned = AddrSet::empty();
+    let mut answers: Vec<Answer> = Vec::new();
+    let mut tools: Vec<String> = Vec::new();
     for b in &ctx.facts.bans {
         for h in cloudflare_hits(&b.facts, &ctx.options.ranges) {
             let ev = quote(ctx, &b.input, h.line);
@@ -73,6 +77,19 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 .map(|r| r.to_string())
                 .collect();
             banned = banned.union(&h.overlap);
+            tools.push(h.tool.clone());
+            if h.active != Some(false) {
+                answers.push(match h.kind {
+                    HitKind::LogBlock if h.list.to_ascii_uppercase().contains("REJECT") => {
+                        Answer::Refused
+                    }
+                    HitKind::LogBlock if h.list.to_ascii_uppercase().contains("DROP") => {
+                        Answer::Dropped
+                    }
+                    HitKind::Ban => tool_answer(&h.tool, &h.list),
+                    _ => Answer::Either,
+                });
+            }
             match (h.kind, h.active) {
                 (HitKind::Throttle, _) => {
                     throttled.push(ev);
@@ -92,7 +109,13 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 }
                 (HitKind::Ban, Some(false)) => lifted.push(ev),
                 (HitKind::Ban, Some(true)) => {
-                    active.push(ev);
+                    // A list the person typed under their own sentence
+                    // points to the ban; a tool's listing shows it.
+                    if h.stated {
+                        throttled.push(ev);
+                    } else {
+                        active.push(ev);
+                    }
                     let list = if h.list.is_empty() {
                         String::new()
                     } else {
@@ -121,6 +144,12 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         }
     }
     for c in &ctx.facts.csf {
+        // csf.conf `DROP` names the target of CSF's deny chains (DROP by
+        // default).
+        let csf_answer = match c.facts.setting("DROP").map(|d| d.value.as_str()) {
+            Some("REJECT") => Answer::Refused,
+            _ => Answer::Dropped,
+        };
         for d in c
             .facts
             .denies
@@ -130,6 +159,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             let o = d.0.intersect(&cf);
             if !o.is_empty() {
                 active.push(quote(ctx, &c.input, d.1));
+                answers.push(csf_answer);
                 what.push(format!("csf.deny lists Cloudflare address {}", first(&o)));
                 banned = banned.union(&o);
             }
@@ -138,6 +168,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             let o = t.addrs.intersect(&cf);
             if !o.is_empty() {
                 active.push(quote(ctx, &c.input, t.line));
+                answers.push(csf_answer);
                 what.push(format!(
                     "CSF has a temporary block on Cloudflare address {}",
                     first(&o)
@@ -149,6 +180,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             let o = l.addrs.intersect(&cf);
             if !o.is_empty() {
                 past.push(quote(ctx, &c.input, l.line));
+                tools.push("lfd".to_string());
+                answers.push(csf_answer);
                 what.push(format!(
                     "LFD blocked Cloudflare address {} ({})",
                     first(&o),
@@ -169,6 +202,11 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 let ev = quote(ctx, &r.input, r.line);
                 if !active.contains(&ev) {
                     active.push(ev);
+                    answers.push(if e.outcome == Outcome::Drop {
+                        Answer::Dropped
+                    } else {
+                        Answer::Refused
+                    });
                     what.push(format!(
                         "the ban rule at line {} blocks {} on port {}",
                         r.line, e.range, e.port
@@ -177,12 +215,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             }
         }
     }
-    what.dedup();
-    let whitelisted = ctx
-        .facts
-        .bans
-        .iter()
-        .any(|b| b.facts.ignore.iter().any(|i| i.addrs.intersect(&cf) == cf));
+    let what = merge_addresses(what);
     if !active.is_empty() || !throttled.is_empty() {
         let status = if active.is_empty() {
             Status::Likely
@@ -193,8 +226,9 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             id,
             status,
             format!(
-                "{}. Behind Cloudflare every visitor arrives from a Cloudflare address, so a ban on one blocks everyone served through it: Cloudflare's connections are refused (521) or dropped (522).",
-                capitalize(&what.join("; "))
+                "{}. Behind Cloudflare every visitor arrives from a Cloudflare address, so a ban on one blocks everyone served through it. {}",
+                capitalize(&what.join("; ")),
+                answer(&answers)
             ),
         )
         .with_evidence(active.into_iter().chain(throttled).chain(past));
@@ -204,29 +238,209 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             id,
             Status::Likely,
             format!(
-                "{}. The log shows the ban happened; whether it is still in force is not shown: paste `sudo fail2ban-client status` (or `csf -t`).",
-                capitalize(&what.join("; "))
+                "{}. The log shows the ban happened; whether it is still in force is not shown: paste `{}`. {}",
+                capitalize(&what.join("; ")),
+                list_command(&tools),
+                answer(&answers)
             ),
         )
         .with_evidence(past);
     }
-    if !lifted.is_empty() {
-        return Finding::new(
-            id,
-            Status::RuledOut,
-            "Cloudflare addresses were banned earlier but the bans were lifted.",
+    // Only a whole list can show that Cloudflare is not on it: a jail's
+    // status, a ban set's members, csf.deny or `csf -t`. A lookup of one
+    // address (`csf -g`), a log line or a sentence cannot.
+    let mut lists: Vec<Evidence> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    // fail2ban's lists are whole only for every jail: the status of all
+    // jails `Jail list:` names, or `fail2ban-client banned`.
+    let jails: Vec<&String> = ctx.facts.bans.iter().flat_map(|b| &b.facts.jails).collect();
+    let f2b: Vec<&String> = ctx
+        .facts
+        .bans
+        .iter()
+        .flat_map(|b| &b.facts.listings)
+        .filter(|l| l.tool == "fail2ban")
+        .map(|l| &l.list)
+        .collect();
+    let missing: Vec<&String> = jails.iter().filter(|j| !f2b.contains(j)).copied().collect();
+    let f2b_whole = f2b.iter().any(|l| l.is_empty()) || (!jails.is_empty() && missing.is_empty());
+    for b in &ctx.facts.bans {
+        for l in b
+            .facts
+            .listings
+            .iter()
+            .filter(|l| l.tool != "fail2ban" || f2b_whole)
+        {
+            lists.push(quote(ctx, &b.input, l.line));
+            names.push(if l.list.is_empty() {
+                l.tool.clone()
+            } else {
+                format!("{} {}", l.tool, l.list)
+            });
+        }
+        // An ignore list that holds every Cloudflare range keeps that
+        // tool from banning them.
+        for i in b
+            .facts
+            .ignore
+            .iter()
+            .filter(|i| i.addrs.intersect(&cf) == cf)
+        {
+            lists.push(quote(ctx, &b.input, i.line));
+            names.push(format!("{} ignoreip [{}]", i.tool, i.jail));
+        }
+    }
+    for c in &ctx.facts.csf {
+        for l in &c.facts.deny_listings {
+            lists.push(quote(ctx, &c.input, *l));
+            names.push("CSF deny list".to_string());
+        }
+    }
+    names.dedup();
+    if lists.is_empty() || (!f2b.is_empty() && !f2b_whole) {
+        let mut f = Finding::unknown(id, ctx);
+        if !f2b.is_empty() && !f2b_whole {
+            let jails: Vec<&str> = missing.iter().map(|j| j.as_str()).collect();
+            f.explanation = if jails.is_empty() {
+                "The pasted fail2ban status covers some jails only; the other jails' bans are not shown.".to_string()
+            } else {
+                format!(
+                    "The pasted fail2ban status does not show the bans of the jails {}.",
+                    jails.join(", ")
+                )
+            };
+            f.checks = vec!["sudo fail2ban-client banned".to_string()];
+        }
+        if !lifted.is_empty() {
+            f.explanation = "Cloudflare addresses were banned earlier and the log shows the bans lifted; whether any ban is in force now is not shown.".to_string();
+        }
+        return f.with_evidence(lifted);
+    }
+    let text = if lifted.is_empty() {
+        format!(
+            "No Cloudflare address is on the pasted ban lists ({}).",
+            names.join(", ")
         )
-        .with_evidence(lifted);
-    }
-    if !ctx.facts.bans.is_empty() || !ctx.facts.csf.is_empty() {
-        let text = if whitelisted {
-            "No Cloudflare address is banned in the pasted lists, and Cloudflare's ranges are on the ignore list."
-        } else {
-            "No Cloudflare address is banned in the pasted lists."
+    } else {
+        format!(
+            "No Cloudflare address is on the pasted ban lists ({}); earlier bans of Cloudflare addresses were lifted.",
+            names.join(", ")
+        )
+    };
+    Finding::new(id, Status::RuledOut, text).with_evidence(lists.into_iter().chain(lifted))
+}
+
+/// "X has banned Cloudflare address A" and "... address B" as one "X has
+/// banned Cloudflare addresses A, B", in first-seen order.
+fn merge_addresses(what: Vec<String>) -> Vec<String> {
+    const KEY: &str = " Cloudflare address ";
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for w in what {
+        let (head, addrs): (String, Vec<String>) = match w.split_once(KEY) {
+            Some((h, a)) if a.split(", ").all(|x| !x.contains(' ')) => {
+                (h.to_string(), a.split(", ").map(str::to_string).collect())
+            }
+            _ => (w.clone(), Vec::new()),
         };
-        return Finding::new(id, Status::RuledOut, text);
+        let same = out
+            .iter()
+            .position(|(h, a)| *h == head && a.is_empty() == addrs.is_empty());
+        match same.and_then(|i| out.get_mut(i)) {
+            Some((_, a)) => {
+                for x in addrs {
+                    if !a.contains(&x) {
+                        a.push(x);
+                    }
+                }
+            }
+            None => out.push((head, addrs)),
+        }
     }
-    Finding::unknown(id, ctx)
+    out.into_iter()
+        .map(|(h, a)| match a.as_slice() {
+            [] => h,
+            [one] => format!("{h}{KEY}{one}"),
+            many => format!("{h} Cloudflare addresses {}", many.join(", ")),
+        })
+        .collect()
+}
+
+/// What Cloudflare shows for a banned address: a ban that rejects answers
+/// at once (521), one that drops makes Cloudflare wait (522).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Refused,
+    /// fail2ban: its stock iptables actions reject; a jail may drop.
+    RejectByDefault,
+    /// An application firewall (CIDRAM): it answers with its own page.
+    Page,
+    Dropped,
+    Either,
+}
+
+/// The default action of a ban tool's block: fail2ban's iptables actions
+/// reject (`icmp-port-unreachable`); CSF/LFD, Imunify360 and BitNinja
+/// blacklists drop; an ipset, a log prefix or a graylist does not say.
+fn tool_answer(tool: &str, list: &str) -> Answer {
+    let t = tool.to_ascii_lowercase();
+    // A graylisted address gets a CAPTCHA page on the web ports, and is
+    // dropped on the others.
+    if list == "graylist" {
+        Answer::Either
+    } else if t == "cidram" {
+        Answer::Page
+    } else if t.starts_with("fail2ban") {
+        Answer::RejectByDefault
+    } else if ["csf", "lfd", "imunify", "bitninja"]
+        .iter()
+        .any(|k| t.contains(k))
+    {
+        Answer::Dropped
+    } else {
+        Answer::Either
+    }
+}
+
+/// The command that lists the bans in force of the tools a log named.
+fn list_command(tools: &[String]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for t in tools {
+        let c = match t.as_str() {
+            "imunify360" => {
+                "sudo imunify360-agent blacklist ip list; sudo imunify360-agent graylist ip list"
+            }
+            "csf" | "lfd" => "sudo csf -t",
+            "litespeed" => "grep BLOCKED_IP /tmp/lshttpd/.rtreport*",
+            "cphulk" => "sudo whmapi1 read_cphulk_records list_name=black",
+            _ => "sudo fail2ban-client status",
+        };
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        out.push("sudo fail2ban-client status");
+    }
+    out.join("; ")
+}
+
+fn answer(answers: &[Answer]) -> &'static str {
+    if answers.iter().all(|a| *a == Answer::Page) && !answers.is_empty() {
+        return "It blocks inside the web application, which answers with its own block page (HTTP 403): visitors see that page or a Cloudflare 5xx, not a refused connection.";
+    }
+    if answers.iter().all(|a| *a == Answer::RejectByDefault) && !answers.is_empty() {
+        return "fail2ban's stock iptables actions reject, so the page reads 521; a jail whose action drops makes Cloudflare wait and show 522.";
+    }
+    let refused = answers
+        .iter()
+        .any(|a| matches!(a, Answer::Refused | Answer::RejectByDefault));
+    let dropped = answers.contains(&Answer::Dropped);
+    match (refused, dropped, answers.contains(&Answer::Either)) {
+        (true, false, false) => "The ban rejects Cloudflare's connections, so the page reads 521.",
+        (false, true, false) => "The ban drops Cloudflare's connections silently, so Cloudflare waits and the page reads 522, not 521.",
+        (true, true, false) => "Bans that reject give 521, bans that drop give 522 (Cloudflare waits).",
+        _ => "A ban that rejects gives 521, one that drops (the usual ipset/blacklist action) gives 522 after Cloudflare waits.",
+    }
 }
 
 fn first(s: &AddrSet) -> String {

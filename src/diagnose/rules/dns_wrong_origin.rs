@@ -29,6 +29,55 @@ pub fn origin_records<'a>(ctx: &'a Ctx<'_>) -> Vec<(&'a str, &'a DnsRecord)> {
         .collect()
 }
 
+/// What a resolver answered for the site: the records of `dig`, `host`,
+/// `nslookup`, and the addresses a probe resolved a name to (`curl -v`'s
+/// `Trying 2a01:...:443`). `(input, name, address, line)`.
+pub fn resolver_answers<'a>(ctx: &'a Ctx<'_>) -> Vec<(&'a str, String, IpAddr, usize)> {
+    let records = ctx.facts.dns.iter().flat_map(|d| {
+        d.facts
+            .records
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.source,
+                    DnsSource::Dig | DnsSource::DigShort | DnsSource::Nslookup | DnsSource::Host
+                ) && r.proxied.is_none()
+            })
+            .filter_map(move |r| Some((d.input.as_str(), r.name.clone(), r.addr()?, r.line)))
+    });
+    let probes = ctx.facts.probes.iter().flat_map(|p| {
+        p.facts.probes.iter().filter_map(move |x| {
+            let host = x.host.as_deref()?;
+            // A name, not an address typed as the target.
+            if host.parse::<IpAddr>().is_ok()
+                || host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok()
+            {
+                return None;
+            }
+            Some((p.input.as_str(), host.to_string(), x.addr?, x.line))
+        })
+    });
+    records.chain(probes).collect()
+}
+
+/// True when a resolver's answer already shows Cloudflare addresses: the
+/// name is proxied, and asking for `dig` again tells nothing new.
+pub fn proxied_answer_shown(ctx: &Ctx<'_>) -> bool {
+    resolver_answers(ctx)
+        .iter()
+        .any(|(_, _, a, _)| classify(*a) == AddrClass::Cloudflare)
+}
+
+/// Answers in 198.18.0.0/15: a local proxy tool (Clash, Surge, sing-box)
+/// answered with a fake address, not the DNS.
+pub fn fake_ip_answers(ctx: &Ctx<'_>) -> Vec<Evidence> {
+    resolver_answers(ctx)
+        .into_iter()
+        .filter(|(_, _, a, _)| classify(*a) == AddrClass::FakeIp)
+        .map(|(i, _, _, l)| quote(ctx, i, l))
+        .collect()
+}
+
 /// The server's own public addresses: global interface addresses, and what
 /// an echo service saw (`curl ifconfig.me`: `true` in the pair).
 pub fn own_addresses(ctx: &Ctx<'_>) -> Vec<(IpAddr, bool, Evidence)> {
@@ -67,10 +116,10 @@ fn is_documentation(addr: IpAddr) -> bool {
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::DnsWrongOrigin;
     let records = origin_records(ctx);
-    if records.is_empty() {
-        return Finding::unknown(id, ctx);
-    }
     let own = own_addresses(ctx);
+    if records.is_empty() {
+        return from_answers(ctx, &own);
+    }
     let mut wrong = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
     let mut differs = Vec::new();
@@ -159,4 +208,72 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         .with_evidence(right);
     }
     Finding::unknown(id, ctx)
+}
+
+/// No record as configured in Cloudflare: what public answers say. A
+/// Cloudflare address means the name is proxied (the origin record is
+/// hidden); another public address is the record itself (DNS only), to
+/// compare with the server's own; a fake-IP answer came from a proxy tool
+/// on the client.
+fn from_answers(ctx: &Ctx<'_>, own: &[(IpAddr, bool, Evidence)]) -> Finding {
+    let id = FindingId::DnsWrongOrigin;
+    let answers = resolver_answers(ctx);
+    let fake = fake_ip_answers(ctx);
+    let mut f = Finding::unknown(id, ctx);
+    if !fake.is_empty() {
+        f.explanation = "The answer lies in 198.18.0.0/15, the fake-IP range a local proxy tool (Clash, Surge, sing-box, a VPN client) hands out: it is not what the DNS says. Query a public resolver directly, from a machine without the proxy.".to_string();
+        return f.with_evidence(fake);
+    }
+    let mut same = Vec::new();
+    let mut differs = Vec::new();
+    let mut reasons = Vec::new();
+    for (input, name, addr, line) in &answers {
+        if classify(*addr) != AddrClass::Public {
+            continue;
+        }
+        let mine: Vec<&(IpAddr, bool, Evidence)> = own
+            .iter()
+            .filter(|(a, _, _)| a.is_ipv4() == addr.is_ipv4())
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let ev = quote(ctx, input, *line);
+        if mine.iter().any(|(a, _, _)| a == addr) {
+            same.push(ev);
+            same.extend(
+                mine.iter()
+                    .filter(|(a, _, _)| a == addr)
+                    .map(|(_, _, e)| e.clone()),
+            );
+        } else {
+            let list: Vec<String> = mine.iter().map(|(a, _, _)| a.to_string()).collect();
+            reasons.push(format!(
+                "{name} resolves to {addr}, but the server's own address is {}",
+                list.join(", ")
+            ));
+            differs.push(ev);
+            differs.extend(mine.iter().map(|(_, _, e)| e.clone()));
+        }
+    }
+    if !differs.is_empty() {
+        return Finding::new(
+            id,
+            Status::Likely,
+            format!("The public answer is not Cloudflare's, so the record is DNS-only and it points elsewhere: {}.", reasons.join("; ")),
+        )
+        .with_evidence(differs);
+    }
+    if !same.is_empty() {
+        return Finding::new(
+            id,
+            Status::RuledOut,
+            "The public answer is the server's own address: the name points at this origin (DNS only, not proxied).",
+        )
+        .with_evidence(same);
+    }
+    if proxied_answer_shown(ctx) {
+        f.explanation = "The public answers are Cloudflare's addresses: the name is proxied, and the origin record behind it is only visible in the Cloudflare dashboard.".to_string();
+    }
+    f
 }

@@ -110,7 +110,7 @@ pub fn ask_for(id: FindingId, ctx: &Ctx<'_>) -> Vec<AskFor> {
             v
         }
         FindingId::BanBlocksCloudflare => vec![
-            ask("bans", "sudo fail2ban-client status; sudo ipset list -n".into(), "has a ban tool banned Cloudflare addresses".into()),
+            ask("bans", "sudo fail2ban-client banned; sudo ipset list; sudo csf -t".into(), "has a ban tool banned Cloudflare addresses (every jail's and set's list, and CSF's temporary blocks; on a hosting panel also `imunify360-agent blacklist ip list`)".into()),
         ],
         FindingId::NotListening | FindingId::LoopbackOnly => vec![
             ask("listeners", "sudo ss -tlnp".into(), format!("is anything listening on {ports}, on a public address")),
@@ -118,10 +118,20 @@ pub fn ask_for(id: FindingId, ctx: &Ctx<'_>) -> Vec<AskFor> {
         FindingId::OriginOverloaded => vec![
             ask("resources", "free -m; uptime; nproc; dmesg -T | grep -i -E 'out of memory|oom' | tail -n 20".into(), "is the origin out of memory or overloaded".into()),
         ],
-        FindingId::DnsWrongOrigin | FindingId::Ipv6OriginBroken => vec![
-            ask("dns", format!("dig +noall +answer A AAAA {host} @1.1.1.1"), "is the name proxied (Cloudflare addresses in the answer)".into()),
-            ask("origin-address", "curl -4 -s https://ifconfig.me; echo; curl -6 -s https://ifconfig.me; echo; ip -br addr".into(), "run on the origin: its own public addresses, to compare with the proxied A/AAAA records in the Cloudflare dashboard".into()),
-        ],
+        FindingId::DnsWrongOrigin | FindingId::Ipv6OriginBroken => {
+            let mut v = Vec::new();
+            if !dns_wrong_origin::fake_ip_answers(ctx).is_empty() {
+                v.push(ask("dns", format!("dig +noall +answer A AAAA {host} @1.1.1.1"), "the pasted answer is a local proxy's fake IP (198.18.0.0/15): ask a public resolver directly, with the proxy tool off".into()));
+            } else if dns_wrong_origin::proxied_answer_shown(ctx) {
+                // The answer already shows the name is proxied: what is
+                // missing is the record behind it.
+                v.push(ask("origin-record", format!("Cloudflare dashboard > DNS > Records: the A and AAAA values of {host}"), "the public answer shows Cloudflare's addresses; the origin record it hides is in the dashboard".into()));
+            } else {
+                v.push(ask("dns", format!("dig +noall +answer A AAAA {host} @1.1.1.1"), "is the name proxied (Cloudflare addresses in the answer)".into()));
+            }
+            v.push(ask("origin-address", "curl -4 -s https://ifconfig.me; echo; curl -6 -s https://ifconfig.me; echo; ip -br addr".into(), "run on the origin: its own public addresses, to compare with the proxied A/AAAA records in the Cloudflare dashboard".into()));
+            v
+        }
         FindingId::TlsPortMismatch => vec![
             ask("ssl-mode", "Cloudflare dashboard > SSL/TLS > Overview: the encryption mode".into(), "the SSL mode decides whether Cloudflare connects to port 80 or 443".into()),
         ],
@@ -200,10 +210,11 @@ pub fn listeners<'a>(
 }
 
 /// True when a listener list was pasted whole (not filtered with grep or
-/// an ss filter), so an absent port is really absent.
+/// an ss filter), so an absent port is really absent. One whole list is
+/// enough: a `docker ps` beside it shows only the containers' share.
 pub fn listener_list_complete(ctx: &Ctx<'_>) -> bool {
     !ctx.facts.listeners.is_empty()
-        && ctx.facts.listeners.iter().all(|s| {
+        && ctx.facts.listeners.iter().any(|s| {
             !s.facts.partial
                 && s.command.as_deref().is_none_or(|c| {
                     !c.contains("grep")
