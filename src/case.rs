@@ -4,6 +4,7 @@
 
 use crate::facts::{Facts, InputBlock, Sourced, Unread};
 use crate::parse::kind::{BlockKind, KindOverride};
+use crate::parse::listeners::ListenerFacts;
 use crate::parse::{
     addrs, bans, cloud, csf, dns, error_page, firewalld, hints, ipset, iptables, listeners,
     nftables, probes, resources, services, split, ufw, webconfig,
@@ -284,23 +285,14 @@ fn read_block(
         }));
 }
 
-fn sourced<T>(input: &str, block: &split::Block<'_>, facts: T) -> Sourced<T> {
-    Sourced {
-        input: input.to_string(),
-        command: block.command.map(str::to_string),
-        first_line: block.first_line,
-        facts,
-    }
-}
-
 /// The host sockets that running containers' published ports open
 /// (`docker ps`, `docker compose ps`): `127.0.0.1:443->443/tcp` listens on
 /// loopback only, `0.0.0.0:8080->80/tcp` on 8080, and `80/tcp` (exposed,
 /// not published) on nothing. The list is partial: the host's own programs
-/// are not in it.
-fn container_listeners(containers: &[services::Container]) -> listeners::ListenerFacts {
-    use listeners::{ListenAddr, Listener, ListenerFacts};
-    use services::ContainerStatus;
+/// are not in it. It lives here, not in a parser: it links two formats.
+fn container_listeners(containers: &[services::Container]) -> ListenerFacts {
+    use crate::parse::listeners::{ListenAddr, Listener};
+    use crate::parse::services::ContainerStatus;
     let listeners = containers
         .iter()
         .filter(|c| c.status == ContainerStatus::Up)
@@ -330,5 +322,14 @@ fn container_listeners(containers: &[services::Container]) -> listeners::Listene
         listeners,
         partial: true,
         ..ListenerFacts::default()
+    }
+}
+
+fn sourced<T>(input: &str, block: &split::Block<'_>, facts: T) -> Sourced<T> {
+    Sourced {
+        input: input.to_string(),
+        command: block.command.map(str::to_string),
+        first_line: block.first_line,
+        facts,
     }
 }

@@ -1,8 +1,12 @@
-//! Lines of pasted text and references back into them.
+//! The inputs of a case ([`CaseInput`]), their numbered lines, and
+//! references back into them.
 //!
 //! Every fact the engine derives carries an [`Evidence`]: the input it came
 //! from, the 1-based line number in that input, and the line as pasted. This
-//! is what lets a finding quote "the exact lines that prove it".
+//! is what lets a finding quote "the exact lines that prove it". A line a
+//! parser could not read becomes a [`NotUnderstood`]. Terminal colour codes
+//! are removed before reading ([`strip_terminal_codes`]) without moving a
+//! line.
 
 use serde::{Deserialize, Serialize};
 

@@ -4,9 +4,11 @@
 //!
 //! Per family the most exact dump decides: iptables-save / `iptables -S` /
 //! `iptables -L` (in that order) over `nft list ruleset` over `ufw status`,
-//! since ufw is a front end of the others. An nft ruleset that only mirrors
-//! iptables-nft (upper-case `INPUT` base chains) is the same rule set; a
-//! native nft ruleset beside iptables is a second layer and both apply.
+//! since ufw is a front end of the others (firewalld stands in for ufw when
+//! no ufw listing is pasted). An nft ruleset that only mirrors iptables-nft
+//! (upper-case `INPUT` base chains) is the same rule set; a native nft
+//! ruleset beside iptables is a second layer and both apply. Cloud
+//! firewalls are a layer of their own in front of the host.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,6 @@
-//! One normalized rule model for every host firewall dump (iptables,
-//! ip6tables, nftables, ufw) and, later, the other layers.
+//! One normalized rule model for every firewall layer the engine reads: host
+//! dumps (iptables, ip6tables, nftables, ufw, firewalld, CSF's rules) and
+//! cloud firewalls (AWS, GCP, Azure, Hetzner, DigitalOcean, Oracle).
 //!
 //! A parser turns its dump into a [`Ruleset`]; [`super::eval`] decides, for a
 //! new TCP connection (a SYN in state NEW) from a set of source addresses to

@@ -171,8 +171,8 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
 
 /// Read every error page field the lines show.
 pub fn parse(input: &str, lines: &[Line<'_>]) -> Option<ErrorPage> {
-    // long: one pass over the visible fragments of every page layout (modern,
-    // legacy, headers, JSON bodies); splitting it per layout is issue 15 item 5.
+    // long: one pass over the visible fragments fills every field (title, code, Ray ID,
+    // visitor IP, location, status boxes, JSON error body); each needs its neighbours.
     let frags = visible_fragments(lines);
     let mut page = ErrorPage::default();
     let mut evidence_lines: Vec<usize> = Vec::new();
