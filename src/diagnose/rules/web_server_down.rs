@@ -6,6 +6,8 @@ use crate::parse::services::{ContainerStatus, EventKind, ServiceState};
 use crate::text::Evidence;
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
+    // long: gathers the states of units, containers and listeners in one pass, then each
+    // outcome (down, stopped one not needed, one of several down, running) returns its finding.
     let id = FindingId::WebServerDown;
     let mut down: Vec<(String, Vec<Evidence>)> = Vec::new();
     let mut up: Vec<(String, Vec<Evidence>)> = Vec::new();
