@@ -42,7 +42,8 @@ fi
 
 if [ "$want_test" = 1 ]; then
   missing=()
-  for pkg in chromium chromium-driver iptables nftables ufw ipset iproute2 python3; do
+  for pkg in chromium chromium-driver iptables nftables ufw ipset iproute2 python3 \
+      nginx-light apache2 fail2ban shellcheck openssl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ "${#missing[@]}" -gt 0 ]; then

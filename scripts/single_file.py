@@ -72,6 +72,9 @@ csp = (
     % (sha256(script), sha256(css))
 )
 examples_json = json.dumps(examples).replace("</", "<\\/")
+# collect.sh, for the "Run this on your server" offer: from file:// there is
+# no folder to fetch it from, so the page shows this text to copy.
+collect_json = json.dumps(read(os.path.join(root, "static", "collect.sh"))).replace("</", "<\\/")
 icon = read(os.path.join(root, "static", "icon.svg"))
 icon_uri = "data:image/svg+xml;base64," + base64.b64encode(icon.encode()).decode()
 
@@ -86,13 +89,14 @@ html = """<!DOCTYPE html>
 <link rel="icon" href="%s">
 <style>%s</style>
 <script type="application/json" id="err521-examples">%s</script>
+<script type="application/json" id="err521-collect">%s</script>
 </head>
 <body>
 <noscript>This page needs JavaScript and WebAssembly to diagnose your paste; nothing you paste is sent anywhere.</noscript>
 <script>%s</script>
 </body>
 </html>
-""" % (csp, icon_uri, css, examples_json, script)
+""" % (csp, icon_uri, css, examples_json, collect_json, script)
 
 with open(out_path, "w", encoding="utf-8") as f:
     f.write(html)

@@ -39,13 +39,26 @@ pub fn read_case_with(inputs: &[CaseInput], overrides: &[KindOverride]) -> Facts
             .texts
             .push(crate::facts::InputText::new(&input.name, &clean));
         let lines = text::lines(&clean);
+        let collected = crate::collector::read(&input.name, &lines);
         for mut block in split::split(&lines) {
+            if collected.is_some() {
+                // The collector's own header and notes are no tool's output.
+                block
+                    .lines
+                    .retain(|l| !crate::collector::is_collector_line(l.text));
+                if block.command.is_none() && block.lines.iter().all(|l| l.text.trim().is_empty()) {
+                    continue;
+                }
+            }
             let corrected = overrides
                 .iter()
                 .find(|o| o.input == input.name && o.first_line == block.first_line)
                 .filter(|o| o.kind != block.kind);
             let detected_kind = corrected.map(|o| std::mem::replace(&mut block.kind, o.kind));
             read_block(&input.name, &block, detected_kind, &mut facts);
+        }
+        if facts.collector.is_none() {
+            facts.collector = collected;
         }
     }
     cloud::merge_security_groups(&mut facts.rulesets);
@@ -231,7 +244,7 @@ fn read_block(
             n
         }
         BlockKind::Resources => {
-            let f = resources::parse(input, lines);
+            let f = resources::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             facts.resources.push(sourced(input, block, f));

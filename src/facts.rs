@@ -109,6 +109,9 @@ pub struct Facts {
     /// Weak hints stated in prose, with the input they came from.
     pub hints: Vec<(String, crate::parse::hints::StatedHint)>,
     pub not_understood: Vec<Unread>,
+    /// The output of `collect.sh`: its header and notes, when the case
+    /// is (or holds) one.
+    pub collector: Option<crate::collector::CollectorRun>,
 }
 
 impl Facts {

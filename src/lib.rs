@@ -10,6 +10,7 @@
 pub mod batch;
 pub mod case;
 pub mod cloudflare;
+pub mod collector;
 pub mod diagnose;
 pub mod facts;
 pub mod firewall;

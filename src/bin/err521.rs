@@ -31,6 +31,9 @@ USAGE:
     err521 diagnose [FILE ...] [OPTIONS]   Diagnose one case (no FILE or \"-\": standard input)
     err521 explain ID                      Show the page of a finding id
     err521 ranges                          Show the bundled Cloudflare ranges and their date
+    err521 collect                         Print collect.sh, the read-only collector for the origin
+    err521 collect --run [--host NAME] [DIAGNOSE OPTIONS]
+                                           Run collect.sh here (as root) and diagnose its output
     err521 --help | --version
 
 DIAGNOSE OPTIONS:
@@ -59,6 +62,8 @@ EXAMPLES:
     err521 diagnose page.html ufw.txt --format json
     err521 explain firewall-blocks-cloudflare
     jq -c '{id, inputs: [{name: \"ticket\", text: .body}]}' export.jsonl | err521 diagnose --jsonl
+    err521 collect > collect.sh; sudo sh collect.sh --host www.example.com
+    sudo err521 collect --run --host www.example.com --ssl-mode full
 ";
 
     pub fn main() -> ExitCode {
@@ -86,7 +91,8 @@ EXAMPLES:
             }
             Some(Value(cmd)) => match cmd.to_string_lossy().as_ref() {
                 "help" => Ok(HELP.to_string()),
-                "diagnose" => diagnose(args),
+                "diagnose" => diagnose(args, false),
+                "collect" => diagnose(args, true),
                 "explain" => explain(args),
                 "ranges" => Ok(ranges()),
                 other => Err(format!("unknown command `{other}`; try `err521 --help`")),
@@ -121,7 +127,9 @@ EXAMPLES:
             .map_err(|v| format!("{name}: `{}` is not UTF-8", v.to_string_lossy()))
     }
 
-    fn diagnose(mut args: lexopt::Parser) -> Result<String, String> {
+    /// `diagnose`, or with `collecting`, `collect`: print collect.sh, or
+    /// with `--run` run it with `sh` and diagnose what it printed.
+    fn diagnose(mut args: lexopt::Parser, collecting: bool) -> Result<String, String> {
         use lexopt::Arg::{Long, Short, Value};
         let mut format = Format::Text;
         let mut options = Options::default();
@@ -131,8 +139,16 @@ EXAMPLES:
         let mut format_given = false;
         let mut batch = false;
         let mut threads: Option<usize> = None;
+        let mut run = false;
+        let mut host: Option<String> = None;
+        let mut first_option: Option<String> = None;
         while let Some(arg) = args.next().map_err(|e| e.to_string())? {
+            if first_option.is_none() && !matches!(arg, Long("run")) {
+                first_option = Some(shown(&arg));
+            }
             match arg {
+                Long("run") if collecting => run = true,
+                Long("host") if collecting => host = Some(text_value(&mut args, "--host")?),
                 Long("format") => {
                     format_given = true;
                     format = match text_value(&mut args, "--format")?.as_str() {
@@ -184,6 +200,24 @@ EXAMPLES:
                 other => return Err(format!("unknown option `{}`", shown(&other))),
             }
         }
+        if collecting {
+            if !run {
+                if let Some(o) = first_option {
+                    return Err(format!("`{o}` needs `collect --run`"));
+                }
+                return Ok(err521::collector::SCRIPT.to_string());
+            }
+            if let Some(f) = files.first() {
+                return Err(format!("collect --run reads no files (`{}`)", f.display()));
+            }
+            let text = run_collector(host.as_deref())?;
+            return Ok(render(
+                &[CaseInput::new("collect.sh", text)],
+                &options,
+                format,
+                redact,
+            ));
+        }
         if files.is_empty() {
             files.push(PathBuf::from("-"));
         }
@@ -208,18 +242,51 @@ EXAMPLES:
                 read_text(f).map(|text| CaseInput::new(name, text))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        Ok(render(&inputs, &options, format, redact))
+    }
+
+    fn render(inputs: &[CaseInput], options: &Options, format: Format, redact: bool) -> String {
         // The diagnosis reads the real values; only what is printed is masked.
-        let report = err521::analyze(&inputs, &options);
+        let report = err521::analyze(inputs, options);
         let out = match format {
             Format::Text => report::text::render(&report),
             Format::Markdown => report::markdown::render(&report),
             Format::Json => report::json::render(&report) + "\n",
         };
-        Ok(if redact {
+        if redact {
             err521::redact::redact(&out)
         } else {
             out
-        })
+        }
+    }
+
+    /// Run collect.sh with `sh`, the script on standard input; its own
+    /// messages (stderr) go to the terminal.
+    fn run_collector(host: Option<&str>) -> Result<String, String> {
+        use std::process::{Command, Stdio};
+        let mut cmd = Command::new("sh");
+        cmd.args(["-s", "--"]);
+        if let Some(h) = host {
+            cmd.args(["--host", h]);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot run sh: {e}"))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(err521::collector::SCRIPT.as_bytes())
+                .map_err(|e| format!("cannot pass collect.sh to sh: {e}"))?;
+        }
+        let out = child
+            .wait_with_output()
+            .map_err(|e| format!("collect.sh: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("collect.sh failed ({})", out.status));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// `diagnose --jsonl`: streams answers to standard output as each chunk

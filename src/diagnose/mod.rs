@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod codes;
+mod collected;
 pub mod evidence;
 pub mod roles;
 mod rules;
@@ -341,6 +342,9 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
     let ctx = Ctx::new(facts, options);
     let mut findings = rules::judge_all(&ctx);
     evidence::enforce(&ctx, &mut findings);
+    if let Some(run) = &facts.collector {
+        collected::apply_findings(run, &mut findings, |f| rules::ask_for(f.id, &ctx));
+    }
     findings.sort_by_key(|f| (f.status, rules::weight(f.id, &ctx)));
     let primary = findings
         .iter()
@@ -348,7 +352,11 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         .or_else(|| findings.iter().find(|f| f.status == Status::Likely))
         .map(|f| f.id);
     let ask_for = if primary.is_none() {
-        rules::next_steps(&ctx, &findings)
+        let mut asks = rules::next_steps(&ctx, &findings);
+        if let Some(run) = &facts.collector {
+            collected::apply_asks(run, &mut asks);
+        }
+        asks
     } else {
         Vec::new()
     };

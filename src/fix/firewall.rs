@@ -31,6 +31,26 @@ pub enum Distro {
 /// kernel rules themselves, so when their chains show up in an iptables or
 /// nft dump, the fix goes through them (a raw rule would be overwritten).
 pub fn tool_of(rulesets: &[Ruleset]) -> Option<Tool> {
+    // A dump that filters nothing (an inactive ufw, an empty
+    // iptables-save next to an nft ruleset) is not the tool in charge.
+    let filtering: Vec<Ruleset> = rulesets.iter().filter(|r| filters(r)).cloned().collect();
+    if filtering.is_empty() {
+        tool_among(rulesets)
+    } else {
+        tool_among(&filtering)
+    }
+}
+
+/// True when some chain has a rule or a policy other than accept.
+fn filters(r: &Ruleset) -> bool {
+    r.chains.iter().any(|c| {
+        !c.rules.is_empty()
+            || c.policy
+                .is_some_and(|p| p != crate::firewall::model::Policy::Accept)
+    })
+}
+
+fn tool_among(rulesets: &[Ruleset]) -> Option<Tool> {
     let has_ufw_chains = rulesets.iter().any(|r| {
         r.chains
             .iter()

@@ -90,6 +90,14 @@ fn reload(facts: &Facts, server: &str) -> String {
     }
 }
 
+fn restart(facts: &Facts, server: &str) -> String {
+    if uses_systemd(facts) {
+        format!("sudo systemctl restart {server}")
+    } else {
+        format!("sudo service {server} restart")
+    }
+}
+
 /// `sudo ss -ltnp 'sport = :443'`, or one filter for several ports.
 fn ss_ports(ports: &[u16]) -> String {
     let f: Vec<String> = ports.iter().map(|p| format!("sport = :{p}")).collect();
@@ -702,7 +710,7 @@ fn plain_https_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
     }
     fix.push(step(
         "Test and reload",
-        &["sudo nginx -t && sudo systemctl reload nginx"],
+        &[&format!("sudo nginx -t && {}", reload(ctx.facts, "nginx"))],
     ));
     if let Some(s) = ssl_mode_alternative(ctx) {
         fix.push(s);
@@ -793,21 +801,20 @@ fn loopback_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
             };
             (
                 "sudo apachectl configtest".to_string(),
-                format!("sudo systemctl restart {unit}"),
+                restart(ctx.facts, unit),
             )
         }
         Server::Caddy => (
             "sudo caddy validate --config /etc/caddy/Caddyfile".to_string(),
-            "sudo systemctl reload caddy".to_string(),
+            reload(ctx.facts, "caddy"),
         ),
         Server::Litespeed => (
             "sudo /usr/local/lsws/bin/lswsctrl status".to_string(),
             "sudo /usr/local/lsws/bin/lswsctrl restart".to_string(),
         ),
-        Server::Nginx => (
-            "sudo nginx -t".to_string(),
-            "sudo systemctl reload nginx".to_string(),
-        ),
+        // A reload cannot bind *:80 while the old 127.0.0.1:80 socket is
+        // open: a changed listen address needs a restart.
+        Server::Nginx => ("sudo nginx -t".to_string(), restart(ctx.facts, "nginx")),
     };
     fix.push(FixStep {
         title: "Test the configuration, then apply it".into(),
@@ -862,7 +869,7 @@ pub fn loopback_only(ctx: &FixCtx<'_>) -> Plan {
     if container(ctx).is_none() {
         let apply = match ServerKind::of(&server) {
             Some(ServerKind::Litespeed) => "sudo /usr/local/lsws/bin/lswsctrl restart".to_string(),
-            _ => format!("sudo systemctl restart {server}"),
+            _ => restart(ctx.facts, &server),
         };
         fix.push(step(
             "Test and restart (a changed listen address needs a restart)",
@@ -1206,7 +1213,7 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
                     "sudo tee /etc/nginx/conf.d/cloudflare-realip.conf >/dev/null <<'CONF'\n{}\nCONF",
                     conf.join("\n")
                 ),
-                "sudo nginx -t && sudo systemctl reload nginx".into(),
+                format!("sudo nginx -t && {}", reload(ctx.facts, "nginx")),
             ],
         });
     }

@@ -311,10 +311,18 @@ struct Ctx {
     avail_col: Option<usize>,
 }
 
-pub fn parse(_input: &str, lines: &[Line<'_>]) -> ResourceFacts {
+pub fn parse(input: &str, lines: &[Line<'_>]) -> ResourceFacts {
+    parse_with(input, lines, None)
+}
+
+/// Read a block whose command line (`$ free -m`, `$ ulimit -n`) the
+/// splitter took off: the command names the unit and the meaning of a bare
+/// number.
+pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> ResourceFacts {
     let mut f = ResourceFacts::default();
-    let mut unit: Option<Unit> = None;
-    let mut last_cmd = String::new();
+    let command = command.map(|c| c.trim_start_matches("sudo ").trim());
+    let mut unit: Option<Unit> = command.and_then(unit_from_command);
+    let mut last_cmd = command.unwrap_or_default().to_string();
     let mut ctx = Ctx {
         unit: None,
         last_cmd: String::new(),
@@ -709,5 +717,18 @@ mod tests {
         assert_eq!(f.oom[0].process.as_deref(), Some("mysqld"));
         assert_eq!(f.oom[0].pid, Some(1234));
         assert_eq!(f.nofile[0].soft, Some(1024));
+    }
+
+    #[test]
+    fn the_command_line_the_splitter_took_off_still_counts() {
+        let lines = crate::text::lines("1024\n");
+        let f = parse_with("t", &lines, Some("ulimit -n"));
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        assert_eq!(f.nofile[0].soft, Some(1024));
+        let lines = crate::text::lines("               total        used        free      shared  buff/cache   available\nMem:            3911        3702         101          10         107          62\n");
+        let f = parse_with("t", &lines, Some("sudo free -m"));
+        let m = &f.memory[0];
+        assert!(!m.unit_guessed);
+        assert_eq!((m.total_mb, m.available_mb), (3911, Some(62)));
     }
 }

@@ -32,6 +32,14 @@ pub fn render(report: &Report) -> String {
         }
         let _ = writeln!(out, "{}\n", facts.join(" · "));
     }
+    if let Some(run) = &report.collector {
+        let host = run
+            .host
+            .as_deref()
+            .map(|h| format!(" on host {}", inline(h)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "Collected by {}{host}\n", inline(&run.label()));
+    }
     match report.primary_finding() {
         Some(f) => {
             let _ = writeln!(out, "**Cause ({}):** {}\n", status_word(f.status), f.title);

@@ -36,6 +36,9 @@ pub struct Report {
     pub ports: Vec<u16>,
     pub not_understood_count: usize,
     pub not_understood: Vec<Unread>,
+    /// Set when the case is `collect.sh` output: its version, date, host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collector: Option<crate::collector::CollectorRun>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,6 +111,7 @@ impl Report {
                 .take(MAX_UNREAD_LISTED)
                 .cloned()
                 .collect(),
+            collector: facts.collector.clone(),
         }
     }
 

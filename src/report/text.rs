@@ -40,6 +40,9 @@ pub fn render(report: &Report) -> String {
         }
         let _ = writeln!(out);
     }
+    if let Some(run) = &report.collector {
+        let _ = writeln!(out, "Collected by {}{}\n", run.label(), on_host(run));
+    }
     if report.understood_nothing() {
         let _ = writeln!(
             out,
@@ -101,4 +104,12 @@ pub fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+/// " on host web1", or nothing when the script printed no name.
+fn on_host(run: &crate::collector::CollectorRun) -> String {
+    run.host
+        .as_deref()
+        .map(|h| format!(" on host {h}"))
+        .unwrap_or_default()
 }

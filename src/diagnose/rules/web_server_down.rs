@@ -74,6 +74,9 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         return Finding::new(id, Status::Confirmed, text)
             .with_evidence(down.into_iter().flat_map(|(_, e)| e));
     }
+    if let Some(f) = stopped_one_not_needed(ctx, &down, &serving) {
+        return f;
+    }
     if !down.is_empty() {
         let what: Vec<&str> = down.iter().map(|(w, _)| w.as_str()).collect();
         let running: Vec<&str> = up.iter().map(|(w, _)| w.as_str()).collect();
@@ -195,4 +198,46 @@ fn containers(ctx: &Ctx<'_>, down: &mut States, up: &mut States) {
             }
         }
     }
+}
+
+/// Every port Cloudflare uses has a web server on a public address (in a
+/// whole listener list): a stopped second server is not needed there.
+fn stopped_one_not_needed(
+    ctx: &Ctx<'_>,
+    down: &[(String, Vec<Evidence>)],
+    serving: &[Evidence],
+) -> Option<Finding> {
+    if down.is_empty() || ctx.ports.is_empty() || !super::listener_list_complete(ctx) {
+        return None;
+    }
+    let served_ports: Vec<u16> = listeners(ctx)
+        .filter(|(_, _, l)| !l.loopback && l.proto == "tcp")
+        .filter(|(_, _, l)| {
+            l.process
+                .as_deref()
+                .is_some_and(crate::parse::services::is_web_server_name)
+        })
+        .map(|(_, _, l)| l.port)
+        .collect();
+    if !ctx.ports.iter().all(|p| served_ports.contains(p)) {
+        return None;
+    }
+    let what: Vec<&str> = down.iter().map(|(w, _)| w.as_str()).collect();
+    Some(
+        Finding::new(
+            FindingId::WebServerDown,
+            Status::RuledOut,
+            format!(
+                "A web server listens on {} on a public address, so the stopped one is not needed there ({}).",
+                ctx.ports_text(),
+                what.join("; ")
+            ),
+        )
+        .with_evidence(
+            serving
+                .iter()
+                .cloned()
+                .chain(down.iter().flat_map(|(_, e)| e.iter().cloned())),
+        ),
+    )
 }
