@@ -223,7 +223,7 @@ fn read_block(
             if let Some(page) = error_page::parse(input, lines) {
                 facts.add_error_page(page, input);
             }
-            let f = probes::parse(input, lines);
+            let f = probes::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             facts.probes.push(sourced(input, block, f));

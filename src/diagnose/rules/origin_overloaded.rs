@@ -124,6 +124,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(hard.into_iter().chain(soft));
     }
+    // Only figures that were read can show there is no pressure: a log
+    // without an OOM line says nothing about memory.
     if !ctx.facts.resources.is_empty() {
         let ev: Vec<_> = ctx
             .facts
@@ -139,6 +141,9 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             })
             .map(|(i, l)| quote(ctx, i, l))
             .collect();
+        if ev.is_empty() {
+            return Finding::unknown(id, ctx);
+        }
         return Finding::new(
             id,
             Status::RuledOut,

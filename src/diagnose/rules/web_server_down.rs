@@ -145,5 +145,14 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(up.into_iter().flat_map(|(_, e)| e).chain(serving));
     }
+    let answered = super::answering_origin_probes(ctx);
+    if !answered.is_empty() {
+        return Finding::new(
+            id,
+            Status::RuledOut,
+            "A connection to the origin's own address was answered, so a server is running there.",
+        )
+        .with_evidence(answered);
+    }
     Finding::unknown(id, ctx)
 }
