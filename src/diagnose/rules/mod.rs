@@ -267,6 +267,14 @@ fn probe_addr(p: &crate::parse::probes::Probe) -> Option<std::net::IpAddr> {
     })
 }
 
+/// Whether a probe's output shows Cloudflare's edge answered.
+pub fn reached_cloudflare(f: &crate::parse::probes::ProbeFacts) -> bool {
+    !f.cf_rays.is_empty()
+        || f.headers
+            .iter()
+            .any(|h| h.name == "server" && h.value.trim().eq_ignore_ascii_case("cloudflare"))
+}
+
 /// Probes aimed at the origin itself: at an address that is not
 /// Cloudflare's, or at `localhost`. A probe of a proxied name reaches
 /// Cloudflare's edge and says nothing about the origin.
@@ -277,6 +285,10 @@ pub fn origin_probes<'a>(
     ctx.facts
         .probes
         .iter()
+        // A CF-RAY or `server: cloudflare` in the answer: Cloudflare's edge
+        // answered, whatever address was typed (a hosts-file entry, a
+        // proxied name).
+        .filter(|s| !reached_cloudflare(&s.facts))
         .flat_map(|s| s.facts.probes.iter().map(move |p| (s.input.as_str(), p)))
         .filter(move |(_, p)| match probe_addr(p) {
             Some(a) => !cf.contains(a),

@@ -77,6 +77,50 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             }
         }
     }
+    // Connection tables: many half-open connections fill the listen
+    // backlog; a port with thousands of connections is saturated.
+    for l in &ctx.facts.listeners {
+        let half_open = l
+            .facts
+            .connection_states
+            .iter()
+            .filter(|(k, _)| k.replace('-', "_") == "SYN_RECV")
+            .map(|(_, n)| *n)
+            .sum::<usize>();
+        let busy: Vec<(u16, usize)> = l
+            .facts
+            .connections_by_port
+            .iter()
+            .filter(|(p, _)| ctx.ports.contains(p))
+            .map(|(p, states)| (*p, states.values().sum::<usize>()))
+            .filter(|(_, n)| *n >= 5000)
+            .collect();
+        if half_open >= 256 {
+            note(
+                format!("{half_open} connections are half-open (SYN_RECV): the listen backlog may be full"),
+                &mut what,
+            );
+            soft.push(quote(ctx, &l.input, l.first_line));
+        }
+        for (port, n) in busy {
+            note(format!("{n} connections on port {port}"), &mut what);
+            soft.push(quote(ctx, &l.input, l.first_line));
+        }
+    }
+    for r in &ctx.facts.resources {
+        for s in r
+            .facts
+            .sockets
+            .iter()
+            .filter(|s| s.orphaned.is_some_and(|o| o >= 5000))
+        {
+            note(
+                format!("{} orphaned sockets", s.orphaned.unwrap_or_default()),
+                &mut what,
+            );
+            soft.push(quote(ctx, &r.input, s.line));
+        }
+    }
     for (input, e) in events(ctx) {
         let text = match &e.kind {
             EventKind::OomKill { process } => {
@@ -137,6 +181,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                     .iter()
                     .map(|m| m.line)
                     .chain(r.facts.load.iter().map(|l| l.line))
+                    .chain(r.facts.sockets.iter().map(|s| s.line))
                     .map(move |l| (r.input.as_str(), l))
             })
             .map(|(i, l)| quote(ctx, i, l))
