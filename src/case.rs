@@ -111,7 +111,7 @@ fn read_block(
             n
         }
         BlockKind::Csf => {
-            let f = csf::parse(input, lines);
+            let f = csf::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             let ruleset = csf::ruleset(&f, input);

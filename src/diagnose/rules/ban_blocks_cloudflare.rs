@@ -184,6 +184,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             let o = AddrSet::from_ranges(
                 g.text
                     .split_whitespace()
+                    .map(|w| w.strip_prefix("Match:").unwrap_or(w))
                     .filter_map(crate::parse::textscan::addr_token)
                     .filter(|r| r.to_string() != "0.0.0.0/0" && r.to_string() != "::/0"),
             )
