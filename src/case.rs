@@ -4,6 +4,7 @@
 
 use crate::facts::{Facts, InputBlock, Sourced, Unread};
 use crate::parse::kind::{BlockKind, KindOverride};
+use crate::parse::listeners::ListenerFacts;
 use crate::parse::{
     addrs, bans, cloud, csf, dns, error_page, firewalld, hints, ipset, iptables, listeners,
     nftables, probes, resources, services, split, ufw, webconfig,
@@ -167,7 +168,7 @@ fn read_block(
             let n = f.understood_lines;
             // Published ports are listeners, like `ss` rows.
             if !f.containers.is_empty() {
-                let l = listeners::from_containers(&f.containers);
+                let l = container_listeners(&f.containers);
                 facts.listeners.push(sourced(input, block, l));
             }
             facts.services.push(sourced(input, block, f));
@@ -269,6 +270,46 @@ fn read_block(
             input: input.to_string(),
             line,
         }));
+}
+
+/// The host sockets that running containers' published ports open
+/// (`docker ps`, `docker compose ps`): `127.0.0.1:443->443/tcp` listens on
+/// loopback only, `0.0.0.0:8080->80/tcp` on 8080, and `80/tcp` (exposed,
+/// not published) on nothing. The list is partial: the host's own programs
+/// are not in it. It lives here, not in a parser: it links two formats.
+fn container_listeners(containers: &[services::Container]) -> ListenerFacts {
+    use crate::parse::listeners::{ListenAddr, Listener};
+    use crate::parse::services::ContainerStatus;
+    let listeners = containers
+        .iter()
+        .filter(|c| c.status == ContainerStatus::Up)
+        .flat_map(|c| {
+            c.published.iter().filter_map(move |p| {
+                let port = p.host_port?;
+                let addr = match p.host_addr {
+                    None => ListenAddr::AnyBoth,
+                    Some(a) if a.is_unspecified() && a.is_ipv4() => ListenAddr::Any4,
+                    Some(a) if a.is_unspecified() => ListenAddr::Any6,
+                    Some(a) => ListenAddr::Specific(a),
+                };
+                Some(Listener {
+                    proto: p.proto.clone(),
+                    loopback: addr.is_loopback(),
+                    addr,
+                    port,
+                    dual_stack: (addr == ListenAddr::AnyBoth).then_some(true),
+                    process: Some(c.name.clone()),
+                    pid: None,
+                    line: c.line,
+                })
+            })
+        })
+        .collect();
+    ListenerFacts {
+        listeners,
+        partial: true,
+        ..ListenerFacts::default()
+    }
 }
 
 fn sourced<T>(input: &str, block: &split::Block<'_>, facts: T) -> Sourced<T> {

@@ -1,8 +1,12 @@
-//! Lines of pasted text and references back into them.
+//! The inputs of a case ([`CaseInput`]), their numbered lines, and
+//! references back into them.
 //!
 //! Every fact the engine derives carries an [`Evidence`]: the input it came
 //! from, the 1-based line number in that input, and the line as pasted. This
-//! is what lets a finding quote "the exact lines that prove it".
+//! is what lets a finding quote "the exact lines that prove it". A line a
+//! parser could not read becomes a [`NotUnderstood`]. Terminal colour codes
+//! are removed before reading ([`strip_terminal_codes`]) without moving a
+//! line.
 
 use serde::{Deserialize, Serialize};
 
@@ -114,6 +118,12 @@ pub fn strip_line_prefix(text: &str) -> &str {
         if let Some(rest) = strip_trace_marker(t) {
             t = rest;
         }
+        if let Some(rest) = strip_ci_duration(t) {
+            t = rest;
+        }
+        if let Some(rest) = strip_progress_meter(t) {
+            t = rest;
+        }
         if t.len() == before.len() {
             break;
         }
@@ -156,6 +166,29 @@ fn strip_trace_marker(t: &str) -> Option<&str> {
             .iter()
             .any(|m| rest.starts_with(m)))
     .then_some(rest)
+}
+
+/// Travis CI's step time before the prompt: `0.01s$ sudo netstat -ntulp`
+/// (the prompt stays for the command reader).
+fn strip_ci_duration(t: &str) -> Option<&str> {
+    let i = t.find("s$ ")?;
+    let secs = t.get(..i)?;
+    let ok = !secs.is_empty()
+        && secs.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+        && secs.bytes().next().is_some_and(|c| c.is_ascii_digit());
+    ok.then(|| t.get(i + 1..)).flatten()
+}
+
+/// curl's progress meter with no line break before the error it ends on:
+/// `  0     0    0     0 --:--:-- --:--:--     0curl: (7) Failed to connect`.
+fn strip_progress_meter(t: &str) -> Option<&str> {
+    let i = t.find("curl: (")?;
+    let meter = t.get(..i)?;
+    let ok = meter.bytes().any(|c| c.is_ascii_digit())
+        && meter
+            .bytes()
+            .all(|c| c.is_ascii_digit() || b" \t-:.kMG".contains(&c));
+    ok.then(|| t.get(i..)).flatten()
 }
 
 /// `2024-01-01`.
@@ -301,6 +334,14 @@ mod prefix_tests {
                 "== Info: connect to 203.0.113.5 port 443 failed: Connection refused",
             ),
             ("[2024-01-01 10:00:01] Status: active", "Status: active"),
+            (
+                "  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0curl: (7) Failed to connect to localhost port 80: Connection refused",
+                "curl: (7) Failed to connect to localhost port 80: Connection refused",
+            ),
+            (
+                "0.01s$ sudo netstat -ntulp |grep nginx",
+                "$ sudo netstat -ntulp |grep nginx",
+            ),
             (
                 "2024-05-02T08:00:00.1234567Z [10:00:01] == Info: Trying 203.0.113.5:443...",
                 "== Info: Trying 203.0.113.5:443...",

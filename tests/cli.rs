@@ -171,3 +171,97 @@ fn redact_masks_hosts_ips_and_ray_ids_consistently() {
     );
     assert!(String::from_utf8_lossy(&plain.stdout).contains("131.0.72.0/22"));
 }
+
+const PAGE: &str = "tests/fixtures/error-page/modern-521-shop.html";
+
+#[test]
+fn an_option_value_may_be_attached_with_equals() {
+    let spaced = err521(&["diagnose", PAGE, "--format", "json"], None);
+    let attached = err521(
+        &["diagnose", PAGE, "--format=json", "--ssl-mode=full"],
+        None,
+    );
+    assert_eq!(attached.status.code(), Some(0));
+    assert_eq!(json(&attached)["error_page"], json(&spaced)["error_page"]);
+    assert_eq!(json(&attached)["ssl_mode"], "full");
+    // A flag takes no value; a value it does not take is a usage error.
+    let out = err521(&["diagnose", PAGE, "--redact=yes"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    for args in [
+        &["diagnose", "--format=yaml"][..],
+        &["diagnose", "--port=0"][..],
+        &["diagnose", "--format"][..],
+        &["diagnose", "--no-such-option"][..],
+        &["--no-such-command"][..],
+        &[][..],
+    ] {
+        assert_eq!(err521(args, Some(b"")).status.code(), Some(2), "{args:?}");
+    }
+}
+
+/// Run err521 in `dir` with arguments that need not be UTF-8.
+fn err521_in(dir: &std::path::Path, args: &[std::ffi::OsString]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_err521"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run err521")
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+#[test]
+fn after_double_dash_a_dash_name_is_a_file() {
+    let dir = scratch("cli-double-dash");
+    std::fs::copy(page_abs(), dir.join("-page.html")).expect("copy fixture");
+    let args = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+    let out = err521_in(
+        &dir,
+        &args(&["diagnose", "--format=json", "--", "-page.html"]),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["error_page"]["code"], 521);
+    assert_eq!(v["inputs"][0]["input"], "-page.html");
+    // Without `--` the same name is an unknown option.
+    let out = err521_in(&dir, &args(&["diagnose", "-page.html"]));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn page_abs() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PAGE)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_need_not_be_utf8() {
+    use std::os::unix::ffi::OsStringExt;
+    let dir = scratch("cli-non-utf8");
+    let name = std::ffi::OsString::from_vec(b"page-\xff.html".to_vec());
+    std::fs::copy(page_abs(), dir.join(&name)).expect("copy fixture");
+    let out = err521_in(
+        &dir,
+        &["diagnose".into(), name, "--format".into(), "json".into()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["error_page"]["code"], 521);
+    // The name is shown with the byte replaced, never dropped.
+    assert_eq!(v["inputs"][0]["input"], "page-\u{fffd}.html");
+}

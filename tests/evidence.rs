@@ -290,7 +290,14 @@ fn systemctl_running_healthy() {
     assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
     assert_eq!(f.services[0].state, services::ServiceState::Running);
     assert_eq!(f.services[0].main_pid, Some(813));
-    assert!(f.events.is_empty(), "{:?}", f.events);
+    // Only the passing config test of ExecStartPre: nothing went wrong.
+    assert!(
+        f.events
+            .iter()
+            .all(|e| e.kind == services::EventKind::ConfigTestOk),
+        "{:?}",
+        f.events
+    );
 }
 
 #[test]
@@ -976,8 +983,9 @@ fn a_public_answer_that_is_not_cloudflare_is_the_origin_record() {
     assert_eq!(f.status, Status::RuledOut, "{f:?}");
     assert!(f.evidence.iter().any(|e| e.line == 2) && f.evidence.iter().any(|e| e.line == 4));
     let differs = same.replacen("45.76.12.9\nroot", "45.76.200.40\nroot", 1);
+    // What ifconfig.me saw is this server: the answer points elsewhere.
     let f = dns_finding(&diagnose_dns(&differs)).clone();
-    assert_eq!(f.status, Status::Likely, "{f:?}");
+    assert_eq!(f.status, Status::Confirmed, "{f:?}");
     assert!(f.explanation.contains("45.76.200.40"));
 }
 

@@ -568,3 +568,27 @@ COMMIT
         "{titles:?}"
     );
 }
+
+#[test]
+fn grepped_iptables_s_without_policy_lines_is_not_complete() {
+    let text = "$ sudo iptables -S | grep INPUT
+-A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT
+";
+    let rs = iptables::parse("ipt", &lines(text));
+    assert!(
+        rs.notes.iter().any(|n| n.contains("no `-P INPUT` line")),
+        "{:?}",
+        rs.notes
+    );
+    let r = analyze(text, SslMode::Flexible);
+    let f = fw_finding(&r);
+    // Port 80 reaches the policy the paste does not show: not ruled out.
+    assert_eq!(f.status, Status::Unknown, "{}", f.explanation);
+    assert!(
+        f.explanation.contains("paste the rest"),
+        "{}",
+        f.explanation
+    );
+}

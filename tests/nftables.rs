@@ -398,3 +398,34 @@ fn iptables_limit_reject_is_described_the_same_way() {
     assert!(why.contains("not a plain block"), "{why}");
     assert!(why.contains("--limit 5/sec"), "{why}");
 }
+
+#[test]
+fn a_ruleset_that_ends_inside_a_chain_is_cut() {
+    let text = "$ sudo nft list ruleset
+table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy drop;
+\t\tiifname \"lo\" accept
+\t\tct state established,related accept
+\t\ttcp dport 22 accept
+";
+    let rs = nftables::parse("nft", &lines(text));
+    assert!(
+        rs.notes
+            .iter()
+            .any(|n| n.contains("stops inside chain input")),
+        "{:?}",
+        rs.notes
+    );
+    let r = analyze_full(text);
+    let (status, why) = firewall_explanation(&r);
+    // Not "dropped by the policy": the rules after the cut may accept.
+    assert_eq!(status, err521::diagnose::Status::Unknown, "{why}");
+    assert!(why.contains("paste the rest"), "{why}");
+    // Nor does the missing ICMPv6 accept count against IPv6.
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| f.id != err521::diagnose::FindingId::Ipv6OriginBroken
+            || f.status == err521::diagnose::Status::Unknown));
+}

@@ -176,3 +176,146 @@ fn a_container_published_on_loopback_is_loopback_only_and_unpublished_80_is_like
     // The host's own programs are not in the table: likely, not confirmed.
     assert_eq!(status(ps, FindingId::NotListening), Status::Likely);
 }
+
+#[test]
+fn codes_and_symptoms_stated_in_prose_are_likely_at_most_and_quote_the_sentence() {
+    use err521::diagnose::{FindingId, Status};
+    let finding = |text: &str, id: FindingId| {
+        let r = err521::analyze(
+            &[CaseInput::new("paste", text)],
+            &err521::options::Options::default(),
+        );
+        r.findings.into_iter().find(|f| f.id == id).map(|f| {
+            (
+                f.status,
+                f.evidence.iter().map(|e| e.line).collect::<Vec<_>>(),
+            )
+        })
+    };
+    let says_522 = "Hi,\n\nI get Cloudflare error 522 after about 20 seconds on my shop.\n";
+    assert_eq!(
+        finding(says_522, FindingId::DifferentErrorCode),
+        Some((Status::Likely, vec![3]))
+    );
+    // Output overrules prose: a pasted 521 page wins over the sentence.
+    let with_page = format!("{says_522}\nError code 521\nCloudflare Ray ID: 8e2f4a91c03b7d15\n");
+    assert_eq!(finding(&with_page, FindingId::DifferentErrorCode), None);
+    // "Flexible works, Full gives 521": HTTPS on 443 is not served.
+    let flexible = "Everything works with SSL mode Flexible, with Full the site shows 521.\n";
+    assert_eq!(
+        finding(flexible, FindingId::TlsPortMismatch),
+        Some((Status::Likely, vec![1]))
+    );
+    // "ss shows nothing on 80 or 443".
+    let nothing = "I checked and ss shows nothing on 80 or 443.\n";
+    assert_eq!(
+        finding(nothing, FindingId::NotListening),
+        Some((Status::Likely, vec![1]))
+    );
+    // A listener list overrules the sentence.
+    let overruled = format!("{nothing}\n$ ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511          0.0.0.0:80        0.0.0.0:*     users:((\"nginx\",pid=812,fd=6))\nLISTEN 0      511          0.0.0.0:443       0.0.0.0:*     users:((\"nginx\",pid=812,fd=7))\n");
+    assert_eq!(
+        finding(&overruled, FindingId::NotListening).map(|f| f.0),
+        Some(Status::RuledOut)
+    );
+}
+
+#[test]
+fn docker_ps_rows_without_their_header_are_containers() {
+    let rows = "d22ae8d83869    traefik/whoami       \"/whoami\"                6 minutes ago   Up 6 minutes       80/tcp      traefik_web2_2\n2110b688a5fc    traefik:v2.6         \"/entrypoint.sh --ap…\"   8 minutes ago   Up 8 minutes       0.0.0.0:2080->80/tcp, :::2080->80/tcp      traefik\n";
+    assert_eq!(kinds(rows), vec![BlockKind::Containers]);
+    assert_eq!(listening(rows), vec![(2080, false), (2080, false)]);
+    assert!(facts(rows).not_understood.is_empty());
+}
+
+#[test]
+fn a_ci_step_time_before_the_prompt_leaves_the_command() {
+    let text = "0.01s$ sudo netstat -ntulp |grep nginx\ntcp        0      0 0.0.0.0:80              0.0.0.0:*               LISTEN      5328/nginx\n";
+    let bs = split(&lines(text));
+    assert_eq!(bs.len(), 1);
+    assert_eq!(bs.first().map(|b| b.kind), Some(BlockKind::Listeners));
+    assert_eq!(
+        bs.first().and_then(|b| b.command),
+        Some("sudo netstat -ntulp |grep nginx")
+    );
+    assert_eq!(listening(text), vec![(80, false)]);
+}
+
+#[test]
+fn structured_caddy_logs_are_logs_and_their_bind_error_a_conflict() {
+    let text = "{\"level\":\"info\",\"ts\":1634789288.547153,\"msg\":\"using provided configuration\",\"config_file\":\"/etc/caddy/Caddyfile\"}\n{\"level\":\"info\",\"ts\":1634789288.5490112,\"logger\":\"http\",\"msg\":\"server is listening only on the HTTP port\",\"http_port\":80}\nrun: loading initial config: loading new config: http app module: start: tcp: listening on :80: listen tcp :80: bind: address already in use\n";
+    assert_eq!(kinds(text), vec![BlockKind::Logs]);
+    assert_eq!(
+        status(text, err521::diagnose::FindingId::PortConflict),
+        err521::diagnose::Status::Confirmed
+    );
+}
+
+#[test]
+fn a_server_block_alone_still_says_what_it_listens_on() {
+    use err521::diagnose::{FindingId, Status};
+    let commented = "Here is my nginx config:\n\nserver {\n    listen 80;\n    # listen 443 ssl;\n    server_name shop.example.net;\n    root /var/www/shop;\n}\n";
+    assert_eq!(status(commented, FindingId::NotListening), Status::Likely);
+    let other_port = "server {\n    listen 27025;\n    server_name shop.example.net;\n    location / { proxy_pass http://127.0.0.1:3000; }\n}\n";
+    assert_eq!(status(other_port, FindingId::NotListening), Status::Likely);
+    let tls_only_flexible = "SSL mode is Flexible.\n\nserver {\n    listen 443 ssl;\n    server_name shop.example.net;\n    ssl_certificate /etc/ssl/shop.pem;\n    ssl_certificate_key /etc/ssl/shop.key;\n}\n";
+    assert_eq!(
+        status(tls_only_flexible, FindingId::NotListening),
+        Status::Likely
+    );
+    // A port-80 block alone with the SSL mode unknown: other files may
+    // serve 443, so nothing is claimed.
+    let plain_80 = "server {\n    listen 80;\n    server_name shop.example.net;\n}\n";
+    assert_eq!(status(plain_80, FindingId::NotListening), Status::Unknown);
+}
+
+#[test]
+fn sysctl_disable_ipv6_is_host_state_that_breaks_a_published_aaaa() {
+    use err521::diagnose::{FindingId, Status};
+    let sysctl = "$ sysctl -a | grep disable_ipv6\nnet.ipv6.conf.all.disable_ipv6 = 1\nnet.ipv6.conf.default.disable_ipv6 = 1\nnet.ipv6.conf.eth0.disable_ipv6 = 0\n";
+    let f = facts(sysctl);
+    assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+    let got: Vec<(String, bool)> = f
+        .addrs
+        .iter()
+        .flat_map(|a| a.facts.ipv6_sysctl.iter())
+        .map(|x| (x.scope.clone(), x.disabled))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("all".to_string(), true),
+            ("default".to_string(), true),
+            ("eth0".to_string(), false)
+        ]
+    );
+    let with_aaaa = format!("$ dig +noall +answer AAAA shop.example.net\nshop.example.net.  300  IN  AAAA  2a01:4f8:c0c:1234::1\n\n{sysctl}");
+    assert_eq!(
+        status(&with_aaaa, FindingId::Ipv6OriginBroken),
+        Status::Confirmed
+    );
+    // Without an AAAA, a host without IPv6 is no problem.
+    assert_ne!(
+        status(sysctl, FindingId::Ipv6OriginBroken),
+        Status::Confirmed
+    );
+}
+
+#[test]
+fn mtr_interactive_screen_and_lsof_rows_without_header_are_read() {
+    let mtr = "                             My traceroute  [v0.95]\nweb1 (10.0.0.5) -> 203.0.113.5 (203.0.113.5)            2024-01-01T10:00:00+0000\nKeys:  Help   Display mode   Restart statistics   Order of fields   quit\n                                       Packets               Pings\n Host                                Loss%   Snt   Last   Avg  Best  Wrst StDev\n 1. 10.0.0.1                          0.0%    10    0.3   0.4   0.3   0.6   0.1\n 2. ???\n 3. 203.0.113.5                      100.0    10    0.0   0.0   0.0   0.0   0.0\n";
+    assert_eq!(kinds(mtr), vec![BlockKind::Probe]);
+    assert!(facts(mtr).not_understood.is_empty());
+    let last = probes(mtr).last().cloned();
+    assert_eq!(
+        last,
+        Some((
+            Some("203.0.113.5".to_string()),
+            None,
+            ProbeResult::Unreachable
+        ))
+    );
+    let lsof = "nginx   1234 root    6u  IPv4  12345      0t0  TCP 127.0.0.1:443 (LISTEN)\nnginx   1235 www-data    6u  IPv4  12345      0t0  TCP *:80 (LISTEN)\n";
+    assert_eq!(kinds(lsof), vec![BlockKind::Listeners]);
+    assert_eq!(listening(lsof), vec![(80, false), (443, true)]);
+}

@@ -879,3 +879,148 @@ fn the_port_conflict_example_names_both_programs_once() {
     // A list filtered to 443 says nothing about port 80.
     assert_eq!(status(&r, FindingId::NotListening), Status::Unknown);
 }
+
+#[test]
+fn out_of_memory_gets_memory_steps_only_and_says_each_kill_once() {
+    let id = FindingId::OriginOverloaded;
+    let r = default_run("scenarios/oom-killed-nginx.txt");
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    assert_eq!(
+        f.explanation.matches("killed").count(),
+        1,
+        "{}",
+        f.explanation
+    );
+    let c = fix_text(&r, id);
+    // Limits on connections and files do not help with memory.
+    assert!(
+        !c.contains("worker_connections") && !c.contains("LimitNOFILE"),
+        "{c}"
+    );
+    assert!(c.contains("sudo systemctl restart nginx php8.2-fpm"), "{c}");
+    assert!(c.contains("pm.max_children") && c.contains("swap"), "{c}");
+    // The shipped example runs out of all three: one step per resource.
+    let text = std::fs::read_to_string(format!(
+        "{}/static/examples/origin-overloaded.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_default();
+    let r = err521::analyze(&[CaseInput::new("example", text)], &Options::default());
+    let f = finding(&r, id);
+    for (word, resource) in [
+        ("Memory:", "Memory ran out"),
+        ("File descriptors:", "File descriptors ran out"),
+        ("Connection slots:", "Connection slots ran out"),
+    ] {
+        assert_eq!(f.explanation.matches(word).count(), 1, "{}", f.explanation);
+        assert_eq!(
+            f.fix
+                .iter()
+                .filter(|s| s.title.starts_with(resource))
+                .count(),
+            1,
+            "{:?}",
+            f.fix
+        );
+    }
+}
+
+fn example(name: &str) -> Report {
+    let text = std::fs::read_to_string(format!(
+        "{}/static/examples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_default();
+    assert!(!text.is_empty(), "missing example {name}");
+    err521::analyze(&[CaseInput::new(name, text)], &Options::default())
+}
+
+#[test]
+fn dns_fix_names_the_address_the_server_has() {
+    let id = FindingId::DnsWrongOrigin;
+    let r = example("dns-wrong-origin.txt");
+    assert_eq!(r.primary, Some(id));
+    let c = fix_text(&r, id);
+    // `ip -4 addr show eth0` shows 198.51.100.57: no need to look it up.
+    assert!(c.contains("198.51.100.57"), "{c}");
+    assert!(c.contains("example-garden.com (10.0.0.12)"), "{c}");
+    assert!(!c.contains("ifconfig.me"), "{c}");
+}
+
+#[test]
+fn tls_example_edits_the_file_grep_named_and_keeps_full_strict() {
+    let id = FindingId::TlsPortMismatch;
+    let r = example("tls-port-mismatch.txt");
+    assert_eq!(r.primary, Some(id));
+    let c = fix_text(&r, id);
+    assert!(
+        c.contains(
+            "sudo sed -i '4s/\\(listen[^;]*\\);/\\1 ssl;/' /etc/nginx/sites-enabled/default"
+        ),
+        "{c}"
+    );
+    // The mode is Full (strict): no advice to lower it.
+    assert!(!c.contains("Or make Cloudflare's SSL mode"), "{c}");
+}
+
+#[test]
+fn ipv6_fix_tests_the_published_aaaa() {
+    let id = FindingId::Ipv6OriginBroken;
+    let r = example("ipv6-origin-broken.txt");
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    assert!(
+        f.verify
+            .iter()
+            .any(|v| v.contains("https://[2001:db8:4f8:c17::1]/")),
+        "{:?}",
+        f.verify
+    );
+}
+
+#[test]
+fn the_server_failing_on_another_port_is_still_the_cause() {
+    // nginx exits when any listen fails: a conflict on 8080 takes 80 and
+    // 443 down too. A java process holds it: named, its unit looked up.
+    let id = FindingId::PortConflict;
+    let r = default_run("scenarios/roles-8080.txt");
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    assert!(
+        f.explanation.contains("java (pid 911) holds port 8080"),
+        "{}",
+        f.explanation
+    );
+    assert!(!f.explanation.contains("reach java"), "{}", f.explanation);
+    let c = fix_text(&r, id);
+    assert!(c.contains("sudo systemctl status 911 --no-pager"), "{c}");
+    assert!(c.contains("Start nginx"), "{c}");
+}
+
+#[test]
+fn an_exited_web_container_is_started_with_docker_not_systemctl() {
+    let r = default_run("scenarios/roles-docker-exited.txt");
+    assert_eq!(r.primary, Some(FindingId::WebServerDown));
+    let c = fix_text(&r, FindingId::WebServerDown);
+    assert!(c.contains("docker start web"), "{c}");
+    assert!(!c.contains("systemctl") && !c.contains("nginx -t"), "{c}");
+    // A whole `ss -tlnp` next to `docker ps` is a complete list.
+    let f = finding(&r, FindingId::NotListening);
+    assert!(!f.explanation.contains("filtered"), "{}", f.explanation);
+    assert!(fix_text(&r, FindingId::NotListening).contains("-p 443:443"));
+}
+
+#[test]
+fn litespeed_without_a_listener_is_a_config_error_with_a_litespeed_fix() {
+    let id = FindingId::ConfigError;
+    let r = default_run("scenarios/roles-ols-no-listener.txt");
+    assert_eq!(r.primary, Some(id));
+    assert!(cites_line(&r, id, 1));
+    let c = fix_text(&r, id);
+    assert!(
+        c.contains("Virtual Host Mappings") && c.contains("lsws"),
+        "{c}"
+    );
+    assert!(!c.contains("nginx"), "{c}");
+}

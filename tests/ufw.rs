@@ -174,3 +174,56 @@ fn rows_without_any_header() {
     assert_eq!(rs.chains[0].rules.len(), 2);
     assert!(rs.notes.iter().any(|n| n.contains("Status")));
 }
+
+#[test]
+fn v6_rows_cut_after_a_prefix_of_the_v4_rows_are_not_complete() {
+    let text = "$ sudo ufw status verbose
+Status: active
+Logging: on (low)
+Default: deny (incoming), allow (outgoing), disabled (routed)
+New profiles: skip
+
+To                         Action      From
+--                         ------      ----
+22/tcp                     ALLOW IN    Anywhere
+80/tcp                     ALLOW IN    Anywhere
+443/tcp                    ALLOW IN    Anywhere
+22/tcp (v6)                ALLOW IN    Anywhere (v6)
+";
+    let options = err521::options::Options {
+        ssl_mode: err521::options::SslMode::Full,
+        ..Default::default()
+    };
+    let r = err521::analyze(
+        &[err521::parse::CaseInput::new("ticket", text.to_string())],
+        &options,
+    );
+    // The cut IPv6 section never becomes the cause.
+    assert_ne!(
+        r.primary,
+        Some(err521::diagnose::FindingId::FirewallBlocksCloudflare)
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == err521::diagnose::FindingId::FirewallBlocksCloudflare);
+    assert!(
+        f.is_some_and(|f| f.status == err521::diagnose::Status::Unknown
+            && f.explanation.contains("paste the rest")
+            && f.evidence.iter().any(|e| e.line == 12))
+    );
+    // Complete output (every row has its copy) is not called cut.
+    let whole = format!("{text}80/tcp (v6)                ALLOW IN    Anywhere (v6)\n443/tcp (v6)               ALLOW IN    Anywhere (v6)\n");
+    let rs = err521::parse::ufw::parse("ufw", &lines(&whole));
+    assert!(
+        rs.notes.iter().all(|n| !n.contains("cut")),
+        "{:?}",
+        rs.notes
+    );
+    let rs = err521::parse::ufw::parse("ufw", &lines(text));
+    assert!(
+        rs.notes.iter().any(|n| n.contains("stop at line 12")),
+        "{:?}",
+        rs.notes
+    );
+}

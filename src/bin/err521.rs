@@ -2,16 +2,29 @@
 //! automation. See `err521 --help`.
 #![forbid(unsafe_code)]
 
-use std::io::{Read, Write};
-use std::process::ExitCode;
+// The CLI is native only: on wasm32 the page's entry points are err521-web
+// and err521-worker, and this stub keeps every binary building there.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
 
-use err521::cloudflare::Ranges;
-use err521::diagnose::FindingId;
-use err521::options::{Options, SslMode};
-use err521::parse::CaseInput;
-use err521::report;
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    cli::main()
+}
 
-const HELP: &str = "\
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use std::io::{Read, Write};
+    use std::path::{Path, PathBuf};
+    use std::process::ExitCode;
+
+    use err521::cloudflare::Ranges;
+    use err521::diagnose::FindingId;
+    use err521::options::{Options, SslMode};
+    use err521::parse::CaseInput;
+    use err521::report;
+
+    const HELP: &str = "\
 err521: explain Cloudflare error 521 from pasted diagnostics, and write the fix.
 
 USAGE:
@@ -29,6 +42,8 @@ DIAGNOSE OPTIONS:
                                   (consistently; Cloudflare's own ranges stay readable)
 
     Several FILEs are several inputs of one case (a ticket, a firewall dump, ...).
+    A value may follow its option as `--format json` or `--format=json`; after
+    `--`, every argument is a FILE (even one starting with `-`).
 
 EXIT STATUS:
     0 a diagnosis was made (whatever it found), 2 usage error or unreadable file.
@@ -40,169 +55,205 @@ EXAMPLES:
     err521 explain firewall-blocks-cloudflare
 ";
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(out) => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(out.as_bytes());
-            ExitCode::SUCCESS
-        }
-        Err(msg) => {
-            eprintln!("err521: {msg}");
-            ExitCode::from(2)
+    pub fn main() -> ExitCode {
+        match run(lexopt::Parser::from_env()) {
+            Ok(out) => {
+                let mut stdout = std::io::stdout().lock();
+                // A closed pipe (`| head`) is not an error worth reporting.
+                let _ = stdout.write_all(out.as_bytes());
+                ExitCode::SUCCESS
+            }
+            Err(msg) => {
+                eprintln!("err521: {msg}");
+                ExitCode::from(2)
+            }
         }
     }
-}
 
-fn run(args: &[String]) -> Result<String, String> {
-    let Some(cmd) = args.first() else {
-        return Err("missing command; try `err521 --help`".into());
-    };
-    match cmd.as_str() {
-        "-h" | "--help" | "help" => Ok(HELP.to_string()),
-        "-V" | "--version" => Ok(format!("err521 {}\n", env!("CARGO_PKG_VERSION"))),
-        "diagnose" => diagnose(args.get(1..).unwrap_or(&[])),
-        "explain" => explain(args.get(1..).unwrap_or(&[])),
-        "ranges" => Ok(ranges()),
-        other => Err(format!("unknown command `{other}`; try `err521 --help`")),
+    fn run(mut args: lexopt::Parser) -> Result<String, String> {
+        use lexopt::Arg::{Long, Short, Value};
+        match args.next().map_err(|e| e.to_string())? {
+            None => Err("missing command; try `err521 --help`".into()),
+            Some(Short('h') | Long("help")) => Ok(HELP.to_string()),
+            Some(Short('V') | Long("version")) => {
+                Ok(format!("err521 {}\n", env!("CARGO_PKG_VERSION")))
+            }
+            Some(Value(cmd)) => match cmd.to_string_lossy().as_ref() {
+                "help" => Ok(HELP.to_string()),
+                "diagnose" => diagnose(args),
+                "explain" => explain(args),
+                "ranges" => Ok(ranges()),
+                other => Err(format!("unknown command `{other}`; try `err521 --help`")),
+            },
+            Some(other) => Err(format!(
+                "unknown command `{}`; try `err521 --help`",
+                shown(&other)
+            )),
+        }
     }
-}
 
-enum Format {
-    Text,
-    Markdown,
-    Json,
-}
+    /// An option as the person typed it, for messages.
+    fn shown(arg: &lexopt::Arg<'_>) -> String {
+        match arg {
+            lexopt::Arg::Short(c) => format!("-{c}"),
+            lexopt::Arg::Long(name) => format!("--{name}"),
+            lexopt::Arg::Value(v) => v.to_string_lossy().into_owned(),
+        }
+    }
 
-fn diagnose(args: &[String]) -> Result<String, String> {
-    let mut format = Format::Text;
-    let mut options = Options::default();
-    let mut files: Vec<String> = Vec::new();
-    let mut redact = false;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match arg.as_str() {
-            "--format" => {
-                format = match value("--format")?.as_str() {
-                    "text" => Format::Text,
-                    "markdown" | "md" => Format::Markdown,
-                    "json" => Format::Json,
-                    other => {
-                        return Err(format!("unknown format `{other}` (text, markdown, json)"))
+    enum Format {
+        Text,
+        Markdown,
+        Json,
+    }
+
+    /// The value of the option just read (`--format json` or `--format=json`),
+    /// as text.
+    fn text_value(args: &mut lexopt::Parser, name: &str) -> Result<String, String> {
+        let v = args.value().map_err(|_| format!("{name} needs a value"))?;
+        v.into_string()
+            .map_err(|v| format!("{name}: `{}` is not UTF-8", v.to_string_lossy()))
+    }
+
+    fn diagnose(mut args: lexopt::Parser) -> Result<String, String> {
+        use lexopt::Arg::{Long, Short, Value};
+        let mut format = Format::Text;
+        let mut options = Options::default();
+        // Paths stay OsStrings: a file name need not be UTF-8.
+        let mut files: Vec<PathBuf> = Vec::new();
+        let mut redact = false;
+        while let Some(arg) = args.next().map_err(|e| e.to_string())? {
+            match arg {
+                Long("format") => {
+                    format = match text_value(&mut args, "--format")?.as_str() {
+                        "text" => Format::Text,
+                        "markdown" | "md" => Format::Markdown,
+                        "json" => Format::Json,
+                        other => {
+                            return Err(format!("unknown format `{other}` (text, markdown, json)"))
+                        }
                     }
                 }
+                Long("ssl-mode") => {
+                    let v = text_value(&mut args, "--ssl-mode")?;
+                    options.ssl_mode = SslMode::parse(&v).ok_or_else(|| {
+                        format!("unknown SSL mode `{v}` (unknown, off, flexible, full, strict)")
+                    })?;
+                }
+                Long("port") => {
+                    let v = text_value(&mut args, "--port")?;
+                    let port: u16 = v
+                        .parse()
+                        .ok()
+                        .filter(|p| *p > 0)
+                        .ok_or_else(|| format!("`{v}` is not a port (1-65535)"))?;
+                    options.extra_ports.push(port);
+                }
+                Long("ranges") => {
+                    let path = PathBuf::from(
+                        args.value()
+                            .map_err(|_| "--ranges needs a value".to_string())?,
+                    );
+                    let text = read_text(&path)?;
+                    options.ranges = Ranges::parse(&text)
+                        .ok_or_else(|| format!("{}: no Cloudflare ranges found", path.display()))?;
+                }
+                Long("redact") => redact = true,
+                Short('h') | Long("help") => return Ok(HELP.to_string()),
+                Value(file) => files.push(PathBuf::from(file)),
+                other => return Err(format!("unknown option `{}`", shown(&other))),
             }
-            "--ssl-mode" => {
-                let v = value("--ssl-mode")?;
-                options.ssl_mode = SslMode::parse(&v).ok_or_else(|| {
-                    format!("unknown SSL mode `{v}` (unknown, off, flexible, full, strict)")
-                })?;
-            }
-            "--port" => {
-                let v = value("--port")?;
-                let port: u16 = v
-                    .parse()
-                    .ok()
-                    .filter(|p| *p > 0)
-                    .ok_or_else(|| format!("`{v}` is not a port (1-65535)"))?;
-                options.extra_ports.push(port);
-            }
-            "--ranges" => {
-                let path = value("--ranges")?;
-                let text = read_text(&path)?;
-                options.ranges = Ranges::parse(&text)
-                    .ok_or_else(|| format!("{path}: no Cloudflare ranges found"))?;
-            }
-            "--redact" => redact = true,
-            "-h" | "--help" => return Ok(HELP.to_string()),
-            flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
-            file => files.push(file.to_string()),
         }
-    }
-    if files.is_empty() {
-        files.push("-".to_string());
-    }
-    let inputs = files
-        .iter()
-        .map(|f| {
-            let name = if f == "-" { "stdin" } else { f.as_str() };
-            read_text(f).map(|text| CaseInput::new(name, text))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    // The diagnosis reads the real values; only what is printed is masked.
-    let report = err521::analyze(&inputs, &options);
-    let out = match format {
-        Format::Text => report::text::render(&report),
-        Format::Markdown => report::markdown::render(&report),
-        Format::Json => report::json::render(&report) + "\n",
-    };
-    Ok(if redact {
-        err521::redact::redact(&out)
-    } else {
-        out
-    })
-}
-
-/// Read a file (or standard input for `-`) as text. Bytes that are not
-/// UTF-8 become U+FFFD: binary input is diagnosed as not understood, not a
-/// crash.
-fn read_text(path: &str) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    if path == "-" {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("standard input: {e}"))?;
-    } else {
-        bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    }
-    Ok(match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
-}
-
-fn explain(args: &[String]) -> Result<String, String> {
-    let id = args.first().ok_or("explain needs a finding id")?;
-    let id = FindingId::parse(id).ok_or_else(|| {
-        let known: Vec<&str> = err521::diagnose::catalog::ALL
+        if files.is_empty() {
+            files.push(PathBuf::from("-"));
+        }
+        let inputs = files
             .iter()
-            .map(|i| i.as_str())
-            .collect();
-        format!("unknown finding id `{id}`; known: {}", known.join(", "))
-    })?;
-    let p = id.page();
-    let example: String = p
-        .bad_example
-        .lines()
-        .map(|l| format!("    {l}\n"))
-        .collect();
-    Ok(format!(
-        "{id}: {}\n\nWhat it means\n    {}\n\nA bad example\n{example}\nWhy it breaks\n    {}\n\nThe fix\n    {}\n",
-        p.title, p.meaning, p.why, p.fix
-    ))
-}
-
-fn ranges() -> String {
-    let r = Ranges::bundled();
-    let mut out = format!(
-        "Cloudflare ranges (bundled; last changed upstream {})\n",
-        r.date.as_deref().unwrap_or("unknown")
-    );
-    for range in &r.ranges {
-        out.push_str(&format!("{range}\n"));
+            .map(|f| {
+                let name = if is_stdin(f) {
+                    "stdin".to_string()
+                } else {
+                    f.to_string_lossy().into_owned()
+                };
+                read_text(f).map(|text| CaseInput::new(name, text))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // The diagnosis reads the real values; only what is printed is masked.
+        let report = err521::analyze(&inputs, &options);
+        let out = match format {
+            Format::Text => report::text::render(&report),
+            Format::Markdown => report::markdown::render(&report),
+            Format::Json => report::json::render(&report) + "\n",
+        };
+        Ok(if redact {
+            err521::redact::redact(&out)
+        } else {
+            out
+        })
     }
-    if !r.retired.is_empty() {
-        out.push_str("Retired (no longer used by Cloudflare):\n");
-        for range in &r.retired {
+
+    fn is_stdin(path: &Path) -> bool {
+        path.as_os_str() == "-"
+    }
+
+    /// Read a file (or standard input for `-`) as text. Bytes that are not
+    /// UTF-8 become U+FFFD: binary input is diagnosed as not understood, not a
+    /// crash.
+    fn read_text(path: &Path) -> Result<String, String> {
+        let mut bytes = Vec::new();
+        if is_stdin(path) {
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("standard input: {e}"))?;
+        } else {
+            bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok(match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        })
+    }
+
+    fn explain(mut args: lexopt::Parser) -> Result<String, String> {
+        let id = match args.next().map_err(|e| e.to_string())? {
+            Some(lexopt::Arg::Value(id)) => id.to_string_lossy().into_owned(),
+            Some(other) => return Err(format!("unknown option `{}`", shown(&other))),
+            None => return Err("explain needs a finding id".into()),
+        };
+        let id = FindingId::parse(&id).ok_or_else(|| {
+            let known: Vec<&str> = err521::diagnose::catalog::ALL
+                .iter()
+                .map(|i| i.as_str())
+                .collect();
+            format!("unknown finding id `{id}`; known: {}", known.join(", "))
+        })?;
+        let p = id.page();
+        let example: String = p
+            .bad_example
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect();
+        Ok(format!(
+            "{id}: {}\n\nWhat it means\n    {}\n\nA bad example\n{example}\nWhy it breaks\n    {}\n\nThe fix\n    {}\n",
+            p.title, p.meaning, p.why, p.fix
+        ))
+    }
+
+    fn ranges() -> String {
+        let r = Ranges::bundled();
+        let mut out = format!(
+            "Cloudflare ranges (bundled; last changed upstream {})\n",
+            r.date.as_deref().unwrap_or("unknown")
+        );
+        for range in &r.ranges {
             out.push_str(&format!("{range}\n"));
         }
+        if !r.retired.is_empty() {
+            out.push_str("Retired (no longer used by Cloudflare):\n");
+            for range in &r.retired {
+                out.push_str(&format!("{range}\n"));
+            }
+        }
+        out
     }
-    out
 }

@@ -104,6 +104,8 @@ pub struct Diagnosis {
     pub host: Option<String>,
     /// The roles the rules judged with; the fixes name the same programs.
     pub roles: roles::Roles,
+    /// The SSL mode the rules judged with (options, else stated in prose).
+    pub ssl_mode: SslMode,
 }
 
 /// The firewall dumps' verdicts over every Cloudflare range and port.
@@ -345,5 +347,6 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         ports: ctx.ports.clone(),
         host: ctx.host.clone(),
         roles: ctx.roles.clone(),
+        ssl_mode: ctx.ssl_mode,
     }
 }

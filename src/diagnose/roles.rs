@@ -122,7 +122,23 @@ impl Roles {
     /// connects to.
     pub fn new(facts: &Facts, ports: &[u16], ranges: &crate::cloudflare::Ranges) -> Roles {
         let rhel = shows_rhel(facts);
-        let server = find_server(facts, ports, rhel);
+        let mut server = find_server(facts, ports, rhel);
+        // "httpd (pid 6759) already running": the unit failed, the server
+        // runs (started outside it).
+        if let Some(s) = server.as_mut() {
+            let runs = facts
+                .services
+                .iter()
+                .flat_map(|x| x.facts.events.iter())
+                .any(|e| {
+                    matches!(e.kind, EventKind::AlreadyRunning { .. })
+                        && program_in_text(&e.text)
+                            .is_none_or(|p| ServerKind::of(&p) == Some(s.kind))
+                });
+            if runs {
+                s.state = ServerState::Running;
+            }
+        }
         let squatters = server
             .as_ref()
             .map(|s| find_squatters(facts, ports, s))
@@ -171,6 +187,16 @@ impl Roles {
     }
 
     /// The server's name, or a neutral phrase when the case does not say.
+    /// True when the listener at (input, line) is the web server's own.
+    pub fn is_server_listener(&self, process: Option<&str>, input: &str, line: usize) -> bool {
+        match (&self.server, process) {
+            (Some(s), Some(p)) if s.container.is_none() => {
+                same_program(p, &s.name) && !self.is_squatter_line(input, line)
+            }
+            _ => false,
+        }
+    }
+
     pub fn server_name(&self) -> &str {
         self.server
             .as_ref()
@@ -178,10 +204,49 @@ impl Roles {
     }
 }
 
+/// A process name as a listener list prints it, made comparable: ss shows
+/// at most 15 characters of the command (`/usr/sbin/apach`), lsof 9.
+pub fn program(process: &str) -> String {
+    let base = process.rsplit('/').next().unwrap_or(process);
+    if is_web_server_name(base) || base.len() < 4 {
+        return base.to_string();
+    }
+    let cut = process.chars().count() >= 15 || process.chars().count() == 9;
+    let known = [
+        "apache2",
+        "nginx",
+        "httpd",
+        "caddy",
+        "lshttpd",
+        "litespeed",
+        "haproxy",
+        "traefik",
+        "lighttpd",
+        "openlitespeed",
+    ];
+    match known.iter().find(|k| cut && k.starts_with(base)) {
+        Some(k) => k.to_string(),
+        None => base.to_string(),
+    }
+}
+
+/// True when a listener's process is a web server.
+pub fn is_web_process(process: &str) -> bool {
+    is_web_server_name(&program(process))
+}
+
+/// The web server a container image runs: `nginx:1.25`,
+/// `docker.io/library/caddy:2` (`jc21/nginx-proxy-manager` is named after
+/// its own project and is not matched).
+pub fn image_server(image: &str) -> Option<ServerKind> {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    ServerKind::of(last.split(':').next().unwrap_or(last))
+}
+
 /// The systemd unit that runs a process of this name, when the name is a
 /// well-known daemon's.
 pub fn unit_of_process(process: &str) -> Option<String> {
-    let p = process.to_ascii_lowercase();
+    let p = program(process).to_ascii_lowercase();
     let unit = match p.as_str() {
         "litespeed" | "lshttpd" | "openlitespeed" => "lsws",
         "varnishd" => "varnish",
@@ -197,6 +262,8 @@ pub fn unit_of_process(process: &str) -> Option<String> {
 /// Two names of the same program (nginx and its workers, httpd and
 /// apache2 are both Apache).
 fn same_program(a: &str, b: &str) -> bool {
+    let (a, b) = (program(a), program(b));
+    let (a, b) = (a.as_str(), b.as_str());
     match (ServerKind::of(a), ServerKind::of(b)) {
         (Some(x), Some(y)) if x != ServerKind::Other => x == y,
         _ => a.eq_ignore_ascii_case(b),
@@ -233,7 +300,7 @@ fn shows_rhel(facts: &Facts) -> bool {
 /// the program prefix (`nginx: [emerg]`), or a message only one server
 /// writes (Apache's `AH00072`, Caddy's `loading new config`, LiteSpeed's
 /// `HttpListener::`).
-fn program_in_text(text: &str) -> Option<String> {
+pub fn program_in_text(text: &str) -> Option<String> {
     for tok in text.split_whitespace() {
         let t = tok
             .split('[')
@@ -246,16 +313,44 @@ fn program_in_text(text: &str) -> Option<String> {
         }
     }
     let lower = text.to_ascii_lowercase();
-    if lower.contains("ah0") || lower.contains("make_sock") || lower.contains("apachectl") {
+    if lower.contains("ah0")
+        || lower.contains("make_sock")
+        || lower.contains("apachectl")
+        || lower.contains("no listening sockets available")
+    {
         return Some("apache".into());
+    }
+    // nginx's error log: `2014/11/12 12:17:26 [emerg] 26659#0: bind() to ...`.
+    if lower.contains("bind() to ")
+        || ["[emerg]", "[alert]", "[crit]", "[error]"]
+            .iter()
+            .any(|l| lower.contains(l))
+            && lower.contains('#')
+    {
+        return Some("nginx".into());
     }
     if lower.contains("loading new config") || lower.contains("http app module") {
         return Some("caddy".into());
     }
-    if lower.contains("httplistener::") || lower.contains("no listener is available") {
+    if lower.contains("httplistener::")
+        || lower.contains("no listener is available")
+        || lower.contains("fatal error in configuration, exit")
+    {
         return Some("lsws".into());
     }
     None
+}
+
+/// The program a log line is about, web server or not: a systemd unit
+/// (`node-exporter.service: Failed ...`), else a web server it names.
+pub fn program_of_line(text: &str) -> Option<String> {
+    let unit = text.split_whitespace().find_map(|t| {
+        let t = t.trim_end_matches([':', '.', ',']);
+        t.strip_suffix(".service")
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+    });
+    unit.or_else(|| program_in_text(text))
 }
 
 /// Events that say the server could not start.
@@ -347,11 +442,7 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
         .iter()
         .flat_map(|s| s.facts.containers.iter())
     {
-        let image_kind = c
-            .image
-            .as_deref()
-            .map(|i| i.rsplit('/').next().unwrap_or(i))
-            .and_then(|i| ServerKind::of(i.split(':').next().unwrap_or(i)));
+        let image_kind = c.image.as_deref().and_then(image_server);
         let publishes = c
             .published
             .iter()
@@ -386,9 +477,10 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
         .flat_map(|l| l.facts.listeners.iter())
         .filter(|l| ports.contains(&l.port))
         .filter_map(|l| l.process.as_deref())
+        .map(program)
         .find(|p| is_web_server_name(p))
     {
-        return Some(role(p, ServerState::Running));
+        return Some(role(&p, ServerState::Running));
     }
     // 6. Names only: commands run on it, ban jails (`nginx-limit-req`).
     let named = facts
@@ -448,7 +540,8 @@ fn find_squatters(facts: &Facts, ports: &[u16], server: &ServerRole) -> Vec<Squa
         // or `docker ps` showed it.
         let key_match = |s: &Squatter| match (&s.container, &container) {
             (Some(a), Some(b)) => a == b,
-            (None, None) => s.process == process && (s.pid == pid || s.pid.is_none()),
+            // Workers share the master's socket: one program, one entry.
+            (None, None) => s.process == process,
             _ => false,
         };
         match out.iter_mut().find(|s| key_match(s)) {
@@ -607,4 +700,83 @@ fn find_loops(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::services::classify_event;
+
+    #[test]
+    fn bind_errors_keep_their_errno() {
+        // Real wordings: nginx, Apache (AH00072), Caddy/Go, LiteSpeed.
+        let conflict = [
+            "nginx: [emerg] bind() to 0.0.0.0:443 failed (98: Address already in use)",
+            "(98)Address already in use: AH00072: make_sock: could not bind to address [::]:443",
+            "run: loading initial config: loading new config: http app module: start: tcp: listening on :80: listen tcp :80: bind: address already in use",
+            "2020-09-16 18:05:09.738870 [ERROR] HttpListener::start(): Can't listen at address adminListener: Address already in use!",
+        ];
+        for t in conflict {
+            assert!(
+                matches!(classify_event(t), Some(EventKind::BindConflict { .. })),
+                "{t}"
+            );
+        }
+        assert_eq!(
+            classify_event("2014/08/04 17:27:34 [emerg] 790#0: bind() to 203.0.113.7:443 failed (99: Cannot assign requested address)"),
+            Some(EventKind::AddressUnavailable {
+                addr: Some("203.0.113.7".into()),
+                port: Some(443)
+            })
+        );
+        assert!(matches!(
+            classify_event("(99)Cannot assign requested address: AH00072: make_sock: could not bind to address 10.0.0.5:80"),
+            Some(EventKind::AddressUnavailable { port: Some(80), .. })
+        ));
+        assert_eq!(
+            classify_event("Error: loading initial config: loading new config: http app module: start: listening on :443: listen tcp :443: bind: permission denied"),
+            Some(EventKind::PermissionDenied {
+                port: Some(443),
+                path: None
+            })
+        );
+        assert_eq!(
+            classify_event("no listening sockets available, shutting down"),
+            Some(EventKind::StartFailed { unit: None })
+        );
+        assert_eq!(
+            classify_event("httpd[10572]: httpd (pid 6759) already running"),
+            Some(EventKind::AlreadyRunning { pid: Some(6759) })
+        );
+    }
+
+    #[test]
+    fn log_lines_name_their_program() {
+        for (t, want) in [
+            ("Nov 24 10:02:17 web2 nginx[3391]: nginx: [emerg] bind() to 0.0.0.0:443 failed", "nginx"),
+            ("2014/11/12 12:17:26 [emerg] 26659#0: bind() to 0.0.0.0:80 failed (98: Address already in use)", "nginx"),
+            ("(98)Address already in use: AH00072: make_sock: could not bind to address [::]:80", "apache"),
+            ("no listening sockets available, shutting down", "apache"),
+            ("listening on :80: listen tcp :80: bind: address already in use; loading new config", "caddy"),
+            ("[ERROR] HttpListener::start(): Can't listen at address Default: Address already in use!", "lsws"),
+        ] {
+            assert_eq!(program_in_text(t).as_deref(), Some(want), "{t}");
+        }
+        assert_eq!(
+            program_of_line("Nov 25 06:01:10 web3 systemd[1]: node-exporter.service: Failed with result 'exit-code'.").as_deref(),
+            Some("node-exporter")
+        );
+    }
+
+    #[test]
+    fn truncated_process_names_are_recognised() {
+        // ss prints 15 characters of the command, lsof 9.
+        assert_eq!(program("/usr/sbin/apach"), "apache2");
+        assert!(is_web_process("/usr/sbin/apach"));
+        assert_eq!(program("nginx"), "nginx");
+        assert_eq!(program("node"), "node");
+        assert!(!is_web_process("prometheus-node"));
+        assert_eq!(unit_of_process("litespeed").as_deref(), Some("lsws"));
+        assert_eq!(unit_of_process("java"), None);
+    }
 }

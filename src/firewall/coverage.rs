@@ -4,9 +4,11 @@
 //!
 //! Per family the most exact dump decides: iptables-save / `iptables -S` /
 //! `iptables -L` (in that order) over `nft list ruleset` over `ufw status`,
-//! since ufw is a front end of the others. An nft ruleset that only mirrors
-//! iptables-nft (upper-case `INPUT` base chains) is the same rule set; a
-//! native nft ruleset beside iptables is a second layer and both apply.
+//! since ufw is a front end of the others (firewalld stands in for ufw when
+//! no ufw listing is pasted). An nft ruleset that only mirrors iptables-nft
+//! (upper-case `INPUT` base chains) is the same rule set; a native nft
+//! ruleset beside iptables is a second layer and both apply. Cloud
+//! firewalls are a layer of their own in front of the host.
 
 use serde::{Deserialize, Serialize};
 
@@ -64,15 +66,16 @@ pub struct CoverageEntry {
     pub rule: Option<RuleRef>,
     pub policy: Option<String>,
     pub reason: Option<String>,
-    /// What is missing to decide an unknown outcome, typed.
-    #[serde(skip)]
+    /// What is missing to decide an unknown outcome, typed. Serialized
+    /// only when present, so the page's report equals the CLI's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub undecided: Vec<Undecided>,
     /// For an outcome that hangs on one undecided condition: the outcome
     /// if it holds, and if it does not.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branches: Option<(Outcome, Outcome)>,
     /// The rule that decides if that condition holds.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alt_rule: Option<RuleRef>,
 }
 
@@ -162,7 +165,7 @@ fn choose(rulesets: &[Ruleset], family: Family) -> Vec<(&Ruleset, Option<String>
     out.into_iter().map(|r| (r, note.clone())).collect()
 }
 
-fn layer(r: &Ruleset, family: Family) -> Layer {
+pub fn layer(r: &Ruleset, family: Family) -> Layer {
     match (r.dialect, family) {
         (Dialect::Nftables, _) => Layer::Nftables,
         (Dialect::Ufw, _) => Layer::Ufw,

@@ -50,7 +50,7 @@ pub struct RuleRef {
     /// The rate limit the rule matches under (`limit rate 5/second`): it
     /// decides only while connections stay below it; the rest fall
     /// through to the rules after it.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
 }
 
@@ -306,7 +306,7 @@ impl<'a> Ev<'a> {
             None => {
                 let v = Verdict::unknown(
                     format!("the policy of chain {} is not shown", chain.name),
-                    vec![Undecided::Other],
+                    vec![Undecided::PolicyHidden],
                 );
                 self.emit(s.set, v, s.cause);
                 return;
@@ -936,6 +936,7 @@ mod tests {
             interfaces: Vec::new(),
             sets: Vec::new(),
             notes: Vec::new(),
+            assumptions: Vec::new(),
             understood_lines: 0,
             not_understood: Vec::new(),
         }

@@ -1,5 +1,6 @@
-//! One normalized rule model for every host firewall dump (iptables,
-//! ip6tables, nftables, ufw) and, later, the other layers.
+//! One normalized rule model for every firewall layer the engine reads: host
+//! dumps (iptables, ip6tables, nftables, ufw, firewalld, CSF's rules) and
+//! cloud firewalls (AWS, GCP, Azure, Hetzner, DigitalOcean, Oracle).
 //!
 //! A parser turns its dump into a [`Ruleset`]; [`super::eval`] decides, for a
 //! new TCP connection (a SYN in state NEW) from a set of source addresses to
@@ -9,7 +10,7 @@
 //! **Architecture Invariant:** every [`Rule`] keeps the 1-based line number and
 //! the original text of the line it came from, so any verdict can be quoted.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::net::{AddrSet, Family};
 
@@ -51,6 +52,11 @@ pub struct Ruleset {
     pub sets: Vec<NamedSet>,
     /// Caveats a reader must know: nat/raw/mangle rules present, assumptions.
     pub notes: Vec<String>,
+    /// Assumptions the rules were read under (a cloud default standing in
+    /// for a column the listing hides): verdicts resting on them are
+    /// `likely` at most.
+    #[serde(skip)]
+    pub assumptions: Vec<String>,
     pub understood_lines: usize,
     pub not_understood: Vec<crate::text::NotUnderstood>,
 }
@@ -166,7 +172,8 @@ pub enum Match {
 
 /// Why a condition cannot be decided from the paste: the typed form of a
 /// reason, so later stages ask for the right paste without reading words.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Undecided {
     /// A match or construct the parser does not understand (`text` is the
     /// rule's own words).
@@ -190,9 +197,34 @@ pub enum Undecided {
     SourceElsewhere,
     /// A firewalld service whose ports are not known here.
     ServicePorts,
+    /// The paste is cut: rules after the cut are not shown.
+    Cut,
+    /// The chain's default policy is not in the paste.
+    PolicyHidden,
     /// Something else the text explains (a MAC address, an outgoing
     /// interface on an incoming rule).
     Other,
+}
+
+impl Rule {
+    /// The stand-in for the rules a cut paste does not show: it applies to
+    /// whatever reaches it (in `family`, if given) with an unknown outcome,
+    /// so the evaluator follows both ways and never decides past the cut.
+    pub fn cut(source: SourceLine, family: Option<Family>, why: String) -> Rule {
+        let mut matches: Vec<Match> = family
+            .map(|family| Match::Family { family })
+            .into_iter()
+            .collect();
+        matches.push(Match::Unknown {
+            text: why.clone(),
+            why: Undecided::Cut,
+        });
+        Rule {
+            source,
+            matches,
+            action: Action::Unknown(why),
+        }
+    }
 }
 
 /// Ports as inclusive ranges, sorted and disjoint.

@@ -198,6 +198,10 @@ pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
                 commands: vec![format!("getent hosts {}", host.split(':').next().unwrap_or(host)), "sudo grep -rn upstream /etc/nginx/ 2>/dev/null | head".into()],
             }),
             EventKind::PermissionDenied { port: Some(p), .. } => push(permission_step(ctx, &server, *p)),
+            EventKind::NoListener => push(step(
+                "In LiteSpeed WebAdmin (https://SERVER-IP:7080) > Listeners, give the site's virtual host a mapping on the port 80 and 443 listeners (Virtual Host Mappings), or add those listeners; a listener that failed to start logs why just above this line",
+                &["sudo grep -n -B3 'No listener is available' /usr/local/lsws/logs/error.log | tail -n 8"],
+            )),
             EventKind::AddressUnavailable { addr, port } => {
                 push(address_step(ctx, &server, addr.as_deref(), *port))
             }
@@ -518,15 +522,24 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
         fix.push(apply_step(ctx, kind, &server));
     }
     if id == FindingId::TlsPortMismatch {
-        fix.push(step(
-            "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
-            &[],
-        ));
+        fix.extend(ssl_mode_alternative(ctx));
     }
     Plan {
         fix,
         verify: verify_http(ctx),
     }
+}
+
+/// Changing the SSL mode instead: worth offering when the mode is
+/// Flexible or unknown (Full (strict) is the better mode); with Full or
+/// Full (strict) it would mean a weaker mode, so the origin gets fixed.
+fn ssl_mode_alternative(ctx: &FixCtx<'_>) -> Option<FixStep> {
+    use crate::options::SslMode;
+    let full = matches!(ctx.diagnosis.ssl_mode, SslMode::Full | SslMode::Strict);
+    (!full).then(|| step(
+        "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
+        &[],
+    ))
 }
 
 /// `then` (a condition such as "If it still does not listen: ") before a
@@ -670,18 +683,17 @@ fn plain_https_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
     }
     if !has_certificate {
         fix.push(FixStep {
-            title: "In the same server block, name the certificate".into(),
-            commands: vec!["    ssl_certificate     /etc/ssl/cloudflare/origin.pem;\n    ssl_certificate_key /etc/ssl/cloudflare/origin.key;".into()],
+            title: "In the same server block, name the certificate (add these two lines)".into(),
+            commands: vec!["ssl_certificate     /etc/ssl/cloudflare/origin.pem;\nssl_certificate_key /etc/ssl/cloudflare/origin.key;".into()],
         });
     }
     fix.push(step(
         "Test and reload",
         &["sudo nginx -t && sudo systemctl reload nginx"],
     ));
-    fix.push(step(
-        "Or make Cloudflare's SSL mode match what the origin serves (SSL/TLS > Overview); prefer Full (strict) with an Origin CA certificate over Flexible",
-        &[],
-    ));
+    if let Some(s) = ssl_mode_alternative(ctx) {
+        fix.push(s);
+    }
     Some(Plan {
         fix,
         verify: verify_http(ctx),
@@ -811,47 +823,304 @@ pub fn loopback_only(ctx: &FixCtx<'_>) -> Plan {
     }
 }
 
+/// Which resource ran out, read from the facts the finding quoted.
+#[derive(Default)]
+struct Ran {
+    memory: bool,
+    killed: Vec<String>,
+    fds: bool,
+    slots: bool,
+    cpu: bool,
+}
+
+fn what_ran_out(facts: &Facts) -> Ran {
+    use crate::parse::resources::Pressure;
+    let mut r = Ran::default();
+    let kill = |p: Option<String>, r: &mut Ran| {
+        r.memory = true;
+        if let Some(p) = p {
+            if !r.killed.contains(&p) {
+                r.killed.push(p);
+            }
+        }
+    };
+    for res in &facts.resources {
+        for p in res.facts.pressure() {
+            match p {
+                Pressure::OomKill { process, .. } => kill(process, &mut r),
+                Pressure::LowMemory { .. } | Pressure::SwapExhausted { .. } => r.memory = true,
+                Pressure::FdExhaustion { .. } => r.fds = true,
+                Pressure::WorkerConnections { .. } => r.slots = true,
+                Pressure::CpuSaturated { .. } | Pressure::HighLoad { .. } => r.cpu = true,
+                Pressure::LowNofile { .. } => {}
+            }
+        }
+    }
+    for e in facts.services.iter().flat_map(|s| s.facts.events.iter()) {
+        match &e.kind {
+            EventKind::OomKill { process } => kill(process.clone(), &mut r),
+            EventKind::TooManyOpenFiles => r.fds = true,
+            EventKind::WorkerConnectionsExhausted => r.slots = true,
+            _ => {}
+        }
+    }
+    for s in facts.services.iter().flat_map(|s| s.facts.services.iter()) {
+        if s.result.as_deref() == Some("oom-kill") {
+            kill(Some(s.name.clone()), &mut r);
+        }
+    }
+    r
+}
+
+/// The unit of a process the OOM killer named: Debian's `php-fpm8.2`
+/// runs as `php8.2-fpm`.
+fn unit_of_killed(process: &str) -> Option<String> {
+    if let Some(v) = process.strip_prefix("php-fpm") {
+        return Some(if v.is_empty() {
+            "php-fpm".to_string()
+        } else {
+            format!("php{v}-fpm")
+        });
+    }
+    crate::diagnose::roles::unit_of_process(process).or_else(|| {
+        crate::parse::services::is_web_server_name(process).then(|| process.to_string())
+    })
+}
+
 pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
     let server = web_server(ctx);
-    Plan {
-        fix: vec![
-            step(format!("Relieve it now: restart {server} (and PHP-FPM or the app behind it) and see what uses memory"), &[&format!("sudo systemctl restart {server}"), "ps aux --sort=-%mem | head -n 15"]),
-            step("Add swap so short peaks do not trigger the OOM killer", &["sudo fallocate -l 2G /swapfile && sudo chmod 600 /swapfile && sudo mkswap /swapfile && sudo swapon /swapfile"]),
-            step(
-                "Raise the limit that ran out: worker_connections in nginx.conf, and the open-file limit of the service",
-                &[
-                    "sudo sed -n '/events/,/}/p' /etc/nginx/nginx.conf",
-                    &format!("sudo systemctl edit {server}   # add: [Service] LimitNOFILE=65535"),
+    let ran = what_ran_out(ctx.facts);
+    let mut fix = Vec::new();
+    let mut verify = Vec::new();
+    if ran.memory {
+        fix.push(step(
+            "Memory ran out: see which processes use it",
+            &["ps aux --sort=-%mem | head -n 15"],
+        ));
+        if let Some(php) = ran.killed.iter().find(|k| k.starts_with("php-fpm")) {
+            fix.push(FixStep {
+                title: format!("The OOM killer picked {php}: lower pm.max_children so all its children fit in memory (free MB divided by the MB one child uses)"),
+                commands: vec![
+                    format!("ps -C {php} -o rss= | awk '{{s+=$1}} END {{if (NR) print s/NR/1024 \" MB per child\"}}'"),
+                    "sudo grep -rn '^pm.max_children' /etc/php/*/fpm/pool.d/ /etc/php-fpm.d/ 2>/dev/null".into(),
                 ],
+            });
+        }
+        fix.push(step(
+            "Add swap so short peaks do not trigger the OOM killer, and keep it after a reboot",
+            &[
+                "sudo fallocate -l 2G /swapfile && sudo chmod 600 /swapfile && sudo mkswap /swapfile && sudo swapon /swapfile",
+                "echo '/swapfile none swap sw 0 0' | sudo tee -a /etc/fstab",
+            ],
+        ));
+        let mut units: Vec<String> = ran
+            .killed
+            .iter()
+            .filter_map(|k| unit_of_killed(k))
+            .collect();
+        if units.is_empty() {
+            units.push(server.clone());
+        }
+        units.dedup();
+        fix.push(FixStep {
+            title: format!(
+                "Start again what the OOM killer stopped ({})",
+                units.join(", ")
             ),
-        ],
-        verify: vec!["free -m; uptime; sudo dmesg -T | grep -ci 'out of memory'".to_string()],
+            commands: vec![format!("sudo systemctl restart {}", units.join(" "))],
+        });
+        verify
+            .push("free -m; sudo dmesg -T | grep -ci 'out of memory'   # no new kills".to_string());
+    }
+    if ran.fds {
+        let mut commands = vec![format!(
+            "sudo systemctl edit {server}   # add: [Service] LimitNOFILE=65535"
+        )];
+        commands.push(format!("sudo systemctl restart {server}"));
+        let nginx = if ServerKind::of(&server) == Some(ServerKind::Nginx) {
+            " (and for nginx's workers, `worker_rlimit_nofile 65535;` at the top level of nginx.conf)"
+        } else {
+            ""
+        };
+        fix.push(FixStep {
+            title: format!("File descriptors ran out: raise {server}'s open-file limit{nginx}"),
+            commands,
+        });
+        verify.push(format!(
+            "grep 'open files' /proc/$(pgrep -o -x {server})/limits"
+        ));
+    }
+    if ran.slots {
+        fix.push(step(
+            "Connection slots ran out: raise worker_connections in the events block of nginx.conf (each connection needs a file descriptor, so keep it below the open-file limit), then reload",
+            &[
+                "sudo sed -n '/events/,/}/p' /etc/nginx/nginx.conf",
+                "sudo nginx -t && sudo systemctl reload nginx",
+            ],
+        ));
+        verify.push("sudo tail -n 200 /var/log/nginx/error.log | grep -c 'worker_connections are not enough'   # 0".to_string());
+    }
+    if ran.cpu {
+        fix.push(step(
+            "The CPU is saturated: find the process that uses it, then cache, rate-limit or scale that part",
+            &["top -b -n 1 -o %CPU | head -n 20"],
+        ));
+        verify.push("uptime; nproc".to_string());
+    }
+    if fix.is_empty() {
+        fix.push(step(
+            format!("See what is short right now, then restart {server}"),
+            &[
+                "free -m; uptime; ps aux --sort=-%mem | head -n 15",
+                &format!("sudo systemctl restart {server}"),
+            ],
+        ));
+        verify.push("free -m; uptime".to_string());
+    }
+    Plan { fix, verify }
+}
+
+/// Not reachable from the Internet: private, shared (CGNAT), loopback,
+/// link-local, unique-local.
+fn is_internal(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(a) => {
+            let o = a.octets();
+            a.is_private()
+                || a.is_loopback()
+                || a.is_link_local()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+        }
+        std::net::IpAddr::V6(a) => {
+            let s = a.segments()[0];
+            a.is_loopback() || (s & 0xfe00) == 0xfc00 || (s & 0xffc0) == 0xfe80
+        }
     }
 }
 
 pub fn dns(ctx: &FixCtx<'_>) -> Plan {
+    let roles = &ctx.diagnosis.roles;
+    let cf = ctx.options.ranges.set();
     let host = ctx.host.clone().unwrap_or_else(|| "your host name".into());
+    // The records that point elsewhere than this server (and not at
+    // Cloudflare, whose addresses a lookup of a proxied name returns).
+    let mut wrong: Vec<String> = Vec::new();
+    for (name, a) in &roles.dns_targets {
+        if cf.contains(*a) || roles.own_addrs.contains(a) {
+            continue;
+        }
+        let n = if name.is_empty() {
+            host.clone()
+        } else {
+            name.clone()
+        };
+        let entry = format!("{n} ({a})");
+        if !wrong.contains(&entry) {
+            wrong.push(entry);
+        }
+    }
+    let names = if wrong.is_empty() {
+        format!("the proxied A/AAAA records of {host}")
+    } else {
+        format!("the proxied records {}", wrong.join(", "))
+    };
+    let public: Vec<String> = roles
+        .own_addrs
+        .iter()
+        .filter(|a| !is_internal(**a))
+        .map(|a| a.to_string())
+        .collect();
+    let mut fix = Vec::new();
+    if public.is_empty() {
+        fix.push(step(
+            "Find the server's real public addresses (run on the origin; behind NAT they differ from `ip addr`)",
+            &["curl -4 -s https://ifconfig.me; echo", "curl -6 -s https://ifconfig.me; echo"],
+        ));
+        fix.push(step(
+            format!("In the Cloudflare dashboard (DNS > Records), set {names} to those addresses and keep them proxied; delete records pointing at private or old addresses"),
+            &[],
+        ));
+    } else {
+        fix.push(step(
+            format!("In the Cloudflare dashboard (DNS > Records), set {names} to this server's public address {} (its interface shows it in the paste) and keep them proxied; delete records pointing at private or old addresses", public.join(" / ")),
+            &[],
+        ));
+    }
     Plan {
-        fix: vec![
-            step("Find the server's real public addresses (run on the origin)", &["curl -4 -s https://ifconfig.me; echo", "curl -6 -s https://ifconfig.me; echo"]),
-            step(
-                format!("In the Cloudflare dashboard (DNS > Records), set the proxied A/AAAA records of {host} to those addresses and keep them proxied; delete records pointing at private or old addresses"),
-                &[],
-            ),
+        fix,
+        verify: vec![
+            format!("dig +short {host} @1.1.1.1   # Cloudflare addresses: proxied"),
+            format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' https://{host}/"),
         ],
-        verify: vec![format!("dig +short {host} @1.1.1.1   # Cloudflare addresses: proxied"), format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' https://{host}/")],
     }
 }
 
 pub fn ipv6(ctx: &FixCtx<'_>) -> Plan {
+    use crate::parse::listeners::ListenAddr;
     let server = web_server(ctx);
+    let listed = !ctx.facts.listeners.is_empty();
+    let v6_listener = ctx
+        .facts
+        .listeners
+        .iter()
+        .flat_map(|l| l.facts.listeners.iter())
+        .filter(|l| l.proto == "tcp" && ctx.ports.contains(&l.port) && !l.loopback)
+        .any(|l| match l.addr {
+            ListenAddr::Any6 | ListenAddr::AnyBoth => true,
+            ListenAddr::Specific(a) => a.is_ipv6(),
+            ListenAddr::Any4 => false,
+        });
+    let mut fix = Vec::new();
+    if !(listed && v6_listener) {
+        let how = match ServerKind::of(&server) {
+            Some(ServerKind::Nginx) | None => {
+                "`listen [::]:443 ssl;` and `listen [::]:80;` next to the IPv4 listens"
+            }
+            Some(ServerKind::Apache) => {
+                "`Listen 443` and `Listen 80` without an address bind both families"
+            }
+            Some(ServerKind::Caddy) => "remove any `bind` line that names only IPv4 addresses",
+            _ => "a listener on [::]",
+        };
+        let title = if listed {
+            format!("Nothing listens on IPv6: make {server} listen on IPv6 too ({how})")
+        } else {
+            format!(
+                "Make {server} listen on IPv6 too, if `ss -tlnp` shows no [::] listener ({how})"
+            )
+        };
+        fix.push(step(
+            title,
+            &[config_test(&server), &reload(ctx.facts, &server)],
+        ));
+    }
+    let v6_firewall = ctx
+        .facts
+        .rulesets
+        .iter()
+        .any(|r| r.families.contains(&crate::net::Family::V6));
+    if v6_firewall {
+        fix.push(icmpv6_step(ctx.facts));
+    }
+    fix.push(step(
+        "Or, if the origin has no working IPv6, delete the AAAA record in the Cloudflare dashboard",
+        &[],
+    ));
+    // The AAAA the paste shows is the address to test.
+    let cf = ctx.options.ranges.set();
+    let v6 = ctx
+        .diagnosis
+        .roles
+        .dns_targets
+        .iter()
+        .map(|(_, a)| *a)
+        .find(|a| a.is_ipv6() && !cf.contains(*a))
+        .map_or("ORIGIN-IPV6".to_string(), |a| a.to_string());
     Plan {
-        fix: vec![
-            step(format!("Make {server} listen on IPv6 too (`listen [::]:443 ssl;` and `listen [::]:80;`)"), &[config_test(&server), &format!("sudo systemctl reload {server}")]),
-            icmpv6_step(ctx.facts),
-            step("Or, if the origin has no working IPv6, delete the AAAA record in the Cloudflare dashboard", &[]),
-        ],
-        verify: vec!["curl -6 -sS -o /dev/null -w '%{http_code}\\n' -k https://[ORIGIN-IPV6]/".to_string()],
+        fix,
+        verify: vec![format!(
+            "curl -6 -sS -o /dev/null -w '%{{http_code}}\\n' -k https://[{v6}]/   # from another IPv6 host"
+        )],
     }
 }
 

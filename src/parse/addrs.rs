@@ -1,7 +1,8 @@
 //! The server's own addresses: `ip addr` / `ip a`, `ip -br a`,
 //! `hostname -I`, `ifconfig` (Linux net-tools old and new, BSD/macOS), and
 //! the single address printed by `curl ifconfig.me`-style echo services
-//! (only when a command hint or a prompt line says that is what ran).
+//! (only when a command hint or a prompt line says that is what ran);
+//! and whether IPv6 is disabled on the host (`sysctl` `disable_ipv6`).
 //!
 //! Guarantees: each address is reported once per line it appears on, with
 //! its interface when the output names one; the scope is the tool's own when
@@ -46,8 +47,35 @@ pub struct OwnAddr {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AddrFacts {
     pub addrs: Vec<OwnAddr>,
+    /// `net.ipv6.conf.<all|default|iface>.disable_ipv6 = 1` (sysctl): the
+    /// scope, whether IPv6 is disabled there, and the line.
+    pub ipv6_sysctl: Vec<Ipv6Sysctl>,
     pub understood_lines: usize,
     pub not_understood: Vec<NotUnderstood>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ipv6Sysctl {
+    /// `all`, `default` or an interface name.
+    pub scope: String,
+    pub disabled: bool,
+    pub line: usize,
+}
+
+/// `net.ipv6.conf.all.disable_ipv6 = 1` (also without spaces, as
+/// `sysctl -n` does not print the name).
+fn ipv6_sysctl(t: &str) -> Option<(String, bool)> {
+    let (key, value) = t.split_once('=')?;
+    let scope = key
+        .trim()
+        .strip_prefix("net.ipv6.conf.")?
+        .strip_suffix(".disable_ipv6")?;
+    let disabled = match value.trim() {
+        "1" => true,
+        "0" => false,
+        _ => return None,
+    };
+    Some((scope.to_string(), disabled))
 }
 
 impl AddrFacts {
@@ -106,6 +134,9 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
     let mut score: u32 = 0;
     for l in lines.iter().take(20) {
         let t = l.text.trim();
+        if ipv6_sysctl(t).is_some() {
+            score += 60;
+        }
         if t.starts_with("inet ")
             || t.starts_with("inet6 ")
             || t.starts_with("link/ether")
@@ -148,6 +179,15 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
         if let Some(cmd) = command_of(raw) {
             echo = is_echo_command(cmd);
             hostname_i = cmd.contains("hostname") && (cmd.contains("-I") || cmd.contains("-i"));
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some((scope, disabled)) = ipv6_sysctl(t) {
+            f.ipv6_sysctl.push(Ipv6Sysctl {
+                scope,
+                disabled,
+                line: l.no,
+            });
             f.understood_lines += 1;
             continue;
         }

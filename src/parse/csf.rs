@@ -746,6 +746,7 @@ pub fn ruleset(f: &CsfFacts, input: &str) -> Ruleset {
         interfaces: Vec::new(),
         sets: Vec::new(),
         notes,
+        assumptions: Vec::new(),
         understood_lines: f.understood_lines,
         not_understood: f.not_understood.clone(),
     }

@@ -129,14 +129,16 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         } else if t.contains("ray id") {
             score += 40;
         }
-        if t.contains("error code 52")
-            || t.contains("error code 53")
-            || t.contains(": web server is down")
+        // A sentence that quotes a code is prose, a weak hint read elsewhere.
+        let sentence = crate::parse::textscan::is_prose_line(l.text);
+        if !sentence
+            && (t.contains("error code 52")
+                || t.contains("error code 53")
+                || t.contains(": web server is down"))
         {
             score += 60;
-        } else if t.starts_with("error 52")
-            || t.starts_with("error 53")
-            || t.starts_with("error 10")
+        } else if !sentence
+            && (t.starts_with("error 52") || t.starts_with("error 53") || t.starts_with("error 10"))
         {
             score += 40;
         }
@@ -169,6 +171,8 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
 
 /// Read every error page field the lines show.
 pub fn parse(input: &str, lines: &[Line<'_>]) -> Option<ErrorPage> {
+    // long: one pass over the visible fragments fills every field (title, code, Ray ID,
+    // visitor IP, location, status boxes, JSON error body); each needs its neighbours.
     let frags = visible_fragments(lines);
     let mut page = ErrorPage::default();
     let mut evidence_lines: Vec<usize> = Vec::new();
@@ -426,7 +430,11 @@ fn error_code_form(t: &str, next: &str) -> Option<u16> {
         None if lower == "error" => first_token(next),
         None => None,
     }?;
-    let code: u16 = candidate.trim_end_matches([':', '.']).parse().ok()?;
+    // `Error code 526"` quoted in a sentence.
+    let code: u16 = candidate
+        .trim_end_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .ok()?;
     is_cloudflare_code(code).then_some(code)
 }
 

@@ -1437,6 +1437,7 @@ fn build(
         interfaces: st.interfaces,
         sets: Vec::new(),
         notes,
+        assumptions: Vec::new(),
         understood_lines: understood,
         not_understood,
     }

@@ -12,6 +12,15 @@ pub enum Hint {
     SslMode(SslMode),
     /// A hosting or cloud provider named in the text.
     Provider(String),
+    /// An error code the person says they see ("I get Cloudflare error
+    /// 522 after about 20 seconds").
+    ErrorCode(u16),
+    /// "Flexible works, with Full the site shows 521": plain HTTP reaches
+    /// the origin, HTTPS on 443 does not.
+    HttpsFailsHttpWorks,
+    /// "ss shows nothing on 80 or 443": the person says nothing listens on
+    /// these ports.
+    NothingListens(Vec<u16>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,11 +51,23 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
     let mut out = Vec::new();
     for l in lines {
         let lower = l.text.to_ascii_lowercase();
-        if let Some(mode) = ssl_mode_stated(&lower) {
-            out.push(StatedHint {
-                hint: Hint::SslMode(mode),
-                line: l.no,
-            });
+        let push = |out: &mut Vec<StatedHint>, hint: Hint| {
+            if !out.iter().any(|h| h.hint == hint) {
+                out.push(StatedHint { hint, line: l.no });
+            }
+        };
+        if https_fails_http_works(&lower) {
+            // The mode that fails is the one the site is meant to run in.
+            push(&mut out, Hint::HttpsFailsHttpWorks);
+            push(&mut out, Hint::SslMode(SslMode::Full));
+        } else if let Some(mode) = ssl_mode_stated(&lower) {
+            push(&mut out, Hint::SslMode(mode));
+        }
+        for code in stated_codes(&lower) {
+            push(&mut out, Hint::ErrorCode(code));
+        }
+        if let Some(ports) = nothing_listens(&lower) {
+            push(&mut out, Hint::NothingListens(ports));
         }
         for (needle, name) in PROVIDERS {
             let found = lower
@@ -68,6 +89,122 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
         }
     }
     out
+}
+
+/// Words of a sentence, lowercase, punctuation trimmed.
+fn words(lower: &str) -> Vec<&str> {
+    // Any other character separates words: CJK text has no spaces.
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
+        .map(|w| w.trim_matches('\''))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Error codes a sentence says the site shows: a Cloudflare code (52x,
+/// 530, 1xxx) next to "error", "code", "status" or "Cloudflare"; another
+/// 4xx/5xx only in a sentence that blames Cloudflare ("an 502 Bad gateway
+/// error from cloudflare"). Ports ("80 and 443") are not codes.
+fn stated_codes(lower: &str) -> Vec<u16> {
+    let w = words(lower);
+    let cloudflare = lower.contains("cloudflare");
+    let mut out = Vec::new();
+    for (i, word) in w.iter().enumerate() {
+        let Ok(code) = word.parse::<u16>() else {
+            continue;
+        };
+        let before = i
+            .checked_sub(1)
+            .and_then(|k| w.get(k))
+            .copied()
+            .unwrap_or("");
+        let after = w.get(i + 1).copied().unwrap_or("");
+        let near = |set: &[&str]| set.contains(&before) || set.contains(&after);
+        if code == 443 || matches!(before, "port" | "ports") {
+            continue;
+        }
+        let cf_code = (520..=530).contains(&code) || (1000..=1999).contains(&code);
+        let ok = if cf_code {
+            near(&[
+                "error",
+                "code",
+                "status",
+                "http",
+                "cloudflare",
+                "cloudflare's",
+            ]) || (code < 1000 && near(&["a", "an", "the", "shows", "get", "gives", "returns"]))
+        } else {
+            (400..=599).contains(&code)
+                && cloudflare
+                && near(&[
+                    "error",
+                    "code",
+                    "status",
+                    "http",
+                    "bad",
+                    "forbidden",
+                    "gateway",
+                    "service",
+                    "an",
+                    "a",
+                ])
+        };
+        if ok && !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    out
+}
+
+/// "works with SSL mode Flexible, with Full the site shows 521".
+fn https_fails_http_works(lower: &str) -> bool {
+    let (Some(flex), Some(full)) = (lower.find("flexible"), lower.find("full")) else {
+        return false;
+    };
+    let fails = [
+        "521",
+        "error",
+        "fail",
+        "not work",
+        "doesn't work",
+        "does not work",
+        "broken",
+        "stops",
+    ];
+    let tail = lower.get(full..).unwrap_or("");
+    let works_flexible = lower.contains("work") || lower.contains("fine") || lower.contains("only");
+    flex != full && works_flexible && fails.iter().any(|f| tail.contains(f))
+}
+
+/// "ss shows nothing on 80 or 443", "nothing is listening on port 443".
+fn nothing_listens(lower: &str) -> Option<Vec<u16>> {
+    let says_nothing = [
+        "nothing",
+        "no process",
+        "not listening",
+        "isn't listening",
+        "no service",
+        "no listener",
+    ]
+    .iter()
+    .any(|n| lower.contains(n));
+    let about_sockets = ["listen", "ss ", "netstat", "lsof", "ss -"]
+        .iter()
+        .any(|n| lower.contains(n))
+        || lower.starts_with("ss");
+    if !says_nothing || !about_sockets {
+        return None;
+    }
+    let mut ports: Vec<u16> = words(lower)
+        .iter()
+        .filter_map(|w| w.parse::<u16>().ok())
+        .filter(|p| {
+            crate::cloudflare::HTTP_PORTS.contains(p) || crate::cloudflare::HTTPS_PORTS.contains(p)
+        })
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    (!ports.is_empty()).then_some(ports)
 }
 
 /// "SSL mode is Full", "ssl/tls: full (strict)", "Flexible SSL".
@@ -112,7 +249,7 @@ mod tests {
             .into_iter()
             .filter_map(|h| match h.hint {
                 Hint::SslMode(m) => Some(m),
-                Hint::Provider(_) => None,
+                _ => None,
             })
             .collect()
     }
@@ -126,6 +263,51 @@ mod tests {
             vec![SslMode::Flexible]
         );
         assert_eq!(modes("The site is down since the morning."), vec![]);
+    }
+
+    fn stated(text: &str) -> Vec<Hint> {
+        read(&lines(text)).into_iter().map(|h| h.hint).collect()
+    }
+
+    #[test]
+    fn reads_codes_stated_in_prose() {
+        assert!(stated("I get Cloudflare error 522 after about 20 seconds")
+            .contains(&Hint::ErrorCode(522)));
+        assert!(stated("Its just Error 523:").contains(&Hint::ErrorCode(523)));
+        assert!(stated("I get an 502 Bad gateway error from cloudflare")
+            .contains(&Hint::ErrorCode(502)));
+        assert!(
+            stated("频繁遇到这个(530 The origin has been unregistered from Argo Tunnel)，但")
+                .contains(&Hint::ErrorCode(530))
+        );
+        // Ports, counts and unrelated numbers are not codes.
+        for s in [
+            "ports 80 and 443 are open on the host",
+            "we serve 1500 users a day",
+            "nginx returns 502 sometimes",
+        ] {
+            assert!(
+                !stated(s).iter().any(|h| matches!(h, Hint::ErrorCode(_))),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_stated_symptoms() {
+        let h = stated("everything works with SSL mode Flexible, with Full the site shows 521");
+        assert!(h.contains(&Hint::HttpsFailsHttpWorks));
+        // The failing mode is the one the site runs in.
+        assert_eq!(
+            modes("everything works with SSL mode Flexible, with Full the site shows 521"),
+            vec![SslMode::Full]
+        );
+        assert!(
+            stated("ss shows nothing on 80 or 443").contains(&Hint::NothingListens(vec![80, 443]))
+        );
+        assert!(!stated("nothing changed since the upgrade to 443")
+            .iter()
+            .any(|h| matches!(h, Hint::NothingListens(_))));
     }
 
     #[test]

@@ -1170,6 +1170,28 @@ impl Builder {
         let find = |t: &str, n: &str| self.index.get(t).and_then(|c| c.get(n)).copied();
         let mut entry = Vec::new();
         let mut notes = std::mem::take(&mut self.notes);
+        // `iptables -S` and `iptables-save` always print INPUT's policy
+        // first: without it the paste was filtered (`| grep`) or cut, and
+        // the policy is not the built-in ACCEPT it would otherwise read as.
+        if let Some(c) = find("filter", "INPUT").and_then(|id| self.chains.get_mut(id)) {
+            if matches!(dialect, Dialect::IptablesRules | Dialect::IptablesSave)
+                && c.policy_line.is_none()
+                && c.policy.is_some()
+            {
+                c.policy = None;
+                let v6 = family == Family::V6;
+                let (line, cmd) = match (dialect == Dialect::IptablesSave, v6) {
+                    (true, false) => ("`:INPUT` line", "sudo iptables-save"),
+                    (true, true) => ("`:INPUT` line", "sudo ip6tables-save"),
+                    (false, false) => ("`-P INPUT` line", "sudo iptables -S"),
+                    (false, true) => ("`-P INPUT` line", "sudo ip6tables -S"),
+                };
+                notes.push(format!(
+                    "the paste has no {line}, which `{}` always prints before the rules: it looks filtered (grep) or cut, so INPUT's default policy is not known; paste the rest (the whole `{cmd}`)",
+                    cmd.trim_start_matches("sudo ")
+                ));
+            }
+        }
         match find("filter", "INPUT") {
             Some(input_id) => {
                 let order = [
@@ -1211,6 +1233,7 @@ impl Builder {
             interfaces: self.interfaces,
             sets: Vec::new(),
             notes,
+            assumptions: Vec::new(),
             understood_lines: self.understood,
             not_understood: self.not_understood,
         }

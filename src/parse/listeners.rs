@@ -92,45 +92,6 @@ impl ListenerFacts {
     }
 }
 
-/// The host sockets that running containers' published ports open
-/// (`docker ps`, `docker compose ps`): `127.0.0.1:443->443/tcp` listens on
-/// loopback only, `0.0.0.0:8080->80/tcp` on 8080, and `80/tcp` (exposed,
-/// not published) on nothing. The list is partial: the host's own programs
-/// are not in it.
-pub fn from_containers(containers: &[crate::parse::services::Container]) -> ListenerFacts {
-    use crate::parse::services::ContainerStatus;
-    let listeners = containers
-        .iter()
-        .filter(|c| c.status == ContainerStatus::Up)
-        .flat_map(|c| {
-            c.published.iter().filter_map(move |p| {
-                let port = p.host_port?;
-                let addr = match p.host_addr {
-                    None => ListenAddr::AnyBoth,
-                    Some(a) if a.is_unspecified() && a.is_ipv4() => ListenAddr::Any4,
-                    Some(a) if a.is_unspecified() => ListenAddr::Any6,
-                    Some(a) => ListenAddr::Specific(a),
-                };
-                Some(Listener {
-                    proto: p.proto.clone(),
-                    loopback: addr.is_loopback(),
-                    addr,
-                    port,
-                    dual_stack: (addr == ListenAddr::AnyBoth).then_some(true),
-                    process: Some(c.name.clone()),
-                    pid: None,
-                    line: c.line,
-                })
-            })
-        })
-        .collect();
-    ListenerFacts {
-        listeners,
-        partial: true,
-        ..ListenerFacts::default()
-    }
-}
-
 /// Socket states in every tool's spelling, normalised to netstat's.
 const STATES: [(&str, &str); 16] = [
     ("LISTEN", "LISTEN"),
@@ -453,6 +414,21 @@ fn process_of(t: &str, toks: &[&str]) -> (Option<String>, Option<u32>) {
     (None, None)
 }
 
+/// lsof without `-n` prints host names: `localhost:https` is loopback; of
+/// another name only the port is known (enough to count a connection).
+fn named_host_port(text: &str, fam: u8) -> Option<(Option<SockHost>, u16)> {
+    let (h, p) = text.rsplit_once(':')?;
+    let port = p.parse().ok().or_else(|| named_port(p))?;
+    let loopback = match (h, fam) {
+        ("localhost" | "localhost.localdomain", 4) => IpAddr::from([127, 0, 0, 1]),
+        ("localhost" | "ip6-localhost" | "localhost6", 6) => {
+            IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
+        }
+        _ => return Some((None, port)),
+    };
+    Some((Some(SockHost::Addr(loopback)), port))
+}
+
 /// `nginx 1234 root 6u IPv4 0x1 0t0 TCP *:80 (LISTEN)`.
 fn lsof_row(f: &mut ListenerFacts, toks: &[&str], line: usize) -> bool {
     let Some(pi) = toks.iter().position(|w| *w == "TCP" || *w == "UDP") else {
@@ -469,7 +445,11 @@ fn lsof_row(f: &mut ListenerFacts, toks: &[&str], line: usize) -> bool {
         "udp"
     };
     let local = name.split_once("->").map_or(*name, |(a, _)| a);
-    let Some((host, Some(port))) = host_port(local) else {
+    let parsed = match host_port(local) {
+        Some((host, Some(port))) => Some((Some(host), port)),
+        _ => named_host_port(local, fam),
+    };
+    let Some((host, port)) = parsed else {
         return false;
     };
     let listening = state.as_deref() == Some("LISTEN") || (proto == "udp" && !name.contains("->"));
@@ -479,6 +459,11 @@ fn lsof_row(f: &mut ListenerFacts, toks: &[&str], line: usize) -> bool {
         }
         return true;
     }
+    // A listening socket on a host name other than localhost: its address
+    // is not shown.
+    let Some(host) = host else {
+        return false;
+    };
     let (addr, dual) = to_addr(host, fam, false);
     let process = toks.first().map(|s| s.to_string());
     let pid = toks.get(1).and_then(|p| p.parse().ok());
@@ -539,6 +524,15 @@ mod tests {
                 .and_then(|m| m.get("CLOSE_WAIT")),
             Some(&1)
         );
+    }
+
+    #[test]
+    fn lsof_rows_with_host_and_service_names() {
+        let f = p("COMMAND   PID       USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\ntor     24139 debian-tor   14u  IPv4  41832      0t0  TCP ip-10-0-0-5.ap-northeast-1.compute.internal:38439->example.net:https (ESTABLISHED)\nnginx   27584       root    6u  IPv4  43582      0t0  TCP localhost:https (LISTEN)\n");
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        let l: Vec<_> = f.listeners.iter().map(|l| (l.port, l.loopback)).collect();
+        assert_eq!(l, vec![(443, true)]);
+        assert_eq!(f.connection_states.get("ESTABLISHED"), Some(&1));
     }
 
     #[test]

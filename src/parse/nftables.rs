@@ -241,6 +241,9 @@ struct State<'a, 'l> {
     not_understood: Vec<NotUnderstood>,
     notes: Vec<String>,
     tables: Vec<Table<'a>>,
+    /// The chain (table, chain index) the paste ends inside, and the index
+    /// of its last line: rules after the cut are not shown.
+    cut: Option<(usize, usize, usize)>,
 }
 
 impl<'a> State<'a, '_> {
@@ -327,6 +330,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
         not_understood: Vec::new(),
         notes: Vec::new(),
         tables: Vec::new(),
+        cut: None,
     };
     read_structure(&mut st, &toks);
     let mut rs = build(&mut st, input);
@@ -380,7 +384,27 @@ fn read_structure<'a>(st: &mut State<'a, '_>, toks: &[Tok<'a>]) {
                     }
                 }
                 if end == End::Eof {
-                    if stack.len() > 1 {
+                    let inner = stack.iter().rev().find_map(|c| match c {
+                        Ctx::Chain(t, c) => Some((*t, *c)),
+                        _ => None,
+                    });
+                    let last = toks
+                        .iter()
+                        .rev()
+                        .find(|t| t.kind != Tk::Newline)
+                        .map_or(0, |t| t.line);
+                    if let Some((t, c)) = inner {
+                        let name = st
+                            .tables
+                            .get(t)
+                            .and_then(|tb| tb.chains.get(c))
+                            .map_or("", |ch| ch.name);
+                        st.note(format!(
+                            "the paste stops inside chain {name} (no closing brace after line {}): the rules after it are not shown; paste the rest of `sudo nft list ruleset`",
+                            st.line_no(last)
+                        ));
+                        st.cut = Some((t, c, last));
+                    } else if stack.len() > 1 {
                         st.note(
                             "the paste ends inside an open block (truncated output?)".to_string(),
                         );
@@ -1855,6 +1879,7 @@ fn build(st: &mut State<'_, '_>, input: &str) -> Ruleset {
         interfaces: Vec::new(),
         sets: Vec::new(),
         notes: Vec::new(),
+        assumptions: Vec::new(),
         understood_lines: 0,
         not_understood: Vec::new(),
     };
@@ -1867,7 +1892,7 @@ fn build(st: &mut State<'_, '_>, input: &str) -> Ruleset {
     }
     let tables = std::mem::take(&mut st.tables);
     let mut entries: Vec<(u8, i64, ChainId)> = Vec::new();
-    for table in &tables {
+    for (ti, table) in tables.iter().enumerate() {
         for f in table.family.families() {
             if !rs.families.contains(&f) {
                 rs.families.push(f);
@@ -1902,7 +1927,7 @@ fn build(st: &mut State<'_, '_>, input: &str) -> Ruleset {
                 name.to_string()
             }
         };
-        for raw in &table.chains {
+        for (ci, raw) in table.chains.iter().enumerate() {
             let mut chain = Chain {
                 name: qualify(raw.name),
                 table: table.key.clone(),
@@ -1956,6 +1981,17 @@ fn build(st: &mut State<'_, '_>, input: &str) -> Ruleset {
             for range in &raw.rules {
                 let stmt = table.rule_toks.get(range.clone()).unwrap_or_default();
                 convert_rule(st, table, &qualify, stmt, &mut chain, &mut rs.interfaces);
+            }
+            if let Some((_, _, last)) = st.cut.filter(|&(t, c, _)| (t, c) == (ti, ci)) {
+                chain.rules.push(Rule::cut(
+                    st.source(last),
+                    None,
+                    format!(
+                        "the paste stops inside chain {} after line {}: the rules after it are not shown (paste the rest)",
+                        raw.name,
+                        st.line_no(last)
+                    ),
+                ));
             }
             rs.chains.push(chain);
         }

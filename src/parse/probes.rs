@@ -135,6 +135,7 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             "* Failed to connect",
             "* Failed connect to",
             "== Info:",
+            "My traceroute",
             "TcpTestSucceeded",
             "Connecting to ",
             "HTTP request sent",
@@ -846,11 +847,24 @@ fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
         return true;
     }
     // ---- mtr ----
-    if t.starts_with("Start:") || t.starts_with("HOST:") {
+    if t.starts_with("Start:")
+        || t.starts_with("HOST:")
+        || t.starts_with("My traceroute")
+        || (t.starts_with("Keys:") && t.contains("Display mode"))
+    {
         s.mode = Mode::Mtr;
         return true;
     }
     if s.mode == Mode::Mtr {
+        // The interactive screen's title, column and hop-without-answer lines.
+        if t.contains(" -> ")
+            || t.starts_with("Packets")
+            || (t.starts_with("Host") && t.contains("Loss%"))
+            || t.ends_with(". ???")
+            || t.split_once(". ").is_some_and(|(_, r)| r.trim() == "???")
+        {
+            return true;
+        }
         if let Some((_, rest)) = t.split_once(".|--").or_else(|| t.split_once(". ")) {
             let words: Vec<&str> = rest.split_whitespace().collect();
             let host = words.first().map(|h| h.to_string()).unwrap_or_default();

@@ -118,6 +118,11 @@ pub enum EventKind {
     },
     /// LiteSpeed: "No listener is available".
     NoListener,
+    /// `httpd (pid 6759) already running`: a start failed because a copy
+    /// of the server runs already (outside its unit).
+    AlreadyRunning {
+        pid: Option<u32>,
+    },
     TooManyOpenFiles,
     WorkerConnectionsExhausted,
     /// `Failed to start ...` / `Failed with result 'exit-code'`.
@@ -194,16 +199,26 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         } else if t.starts_with("Loaded:") || t.starts_with("Active:") || t.starts_with("Main PID:")
         {
             score += 30;
+        } else if is_headerless_ps_row(t) {
+            score += 40;
         } else if t.starts_with("CONTAINER ID")
             || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE"))
         {
             score += 60;
+        } else if matches!(
+            classify_event(t),
+            Some(EventKind::BindConflict { port: Some(_), .. })
+                | Some(EventKind::AddressUnavailable { .. })
+        ) {
+            // A server's bind error names its address: one line is enough.
+            score += 50;
         } else if t.contains("syntax is ok")
             || t.contains("Syntax OK")
             || t.contains("[emerg]")
             || t.contains("AH00")
         {
-            score += 40;
+            // Only web servers print these: one line is enough.
+            score += 50;
         } else if let Some(c) = command_of(t) {
             let c = c.trim_start_matches("sudo ");
             if [
@@ -311,6 +326,11 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
     // systemd); each arm is one phrase.
     let lower = t.to_ascii_lowercase();
     let has = |s: &str| lower.contains(s);
+    // A bind line cut before its address and errno (a terminal or a paste
+    // cut it) says neither which port nor why: no event.
+    if lower.trim_end().ends_with("bind() to") {
+        return None;
+    }
     if has("cannot assign requested address") || has("(99:") || has("(99)") {
         let spot = bind_spot(t);
         let (addr, port) = spot.map(addr_port).unwrap_or((None, None));
@@ -333,6 +353,10 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
             },
         };
         return Some(EventKind::BindConflict { addr, port });
+    }
+    // The server gives up after its bind errors: Apache, LiteSpeed.
+    if has("no listening sockets available") || has("fatal error in configuration, exit") {
+        return Some(EventKind::StartFailed { unit: None });
     }
     if has("could not bind()") {
         // nginx's summary after the per-address bind failures above it.
@@ -379,6 +403,12 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
             .and_then(|r| between(r, "(", ")"))
             .map(str::to_string);
         return Some(EventKind::OomKill { process });
+    }
+    if has(" already running") && !has("not running") {
+        let pid = after_ci(t, "(pid ")
+            .and_then(|r| r.split(')').next())
+            .and_then(|n| n.trim().parse().ok());
+        return Some(EventKind::AlreadyRunning { pid });
     }
     if has("no listener is available") {
         return Some(EventKind::NoListener);
@@ -430,6 +460,13 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
             None => (None, None),
         };
         return Some(EventKind::ConfigError { file, file_line });
+    }
+    // `Job for nginx.service failed because the control process exited ...`
+    if let Some(r) = t.strip_prefix("Job for ") {
+        if has(" failed") {
+            let unit = r.split_whitespace().next().map(|u| u.to_string());
+            return Some(EventKind::StartFailed { unit });
+        }
     }
     if let Some(r) = after_ci(t, "failed to start ") {
         return Some(EventKind::StartFailed {
@@ -493,6 +530,8 @@ fn is_known_noise(t: &str) -> bool {
         "Connected:",
         "IO:",
         "Swap:",
+        "Duration:",
+        "See \"systemctl status",
     ];
     if keys.iter().any(|k| t.starts_with(k)) {
         return true;
@@ -580,6 +619,10 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
             docker = Some(layout);
             f.understood_lines += 1;
             continue;
+        }
+        // `docker ps` rows pasted without their header.
+        if docker.is_none() && is_headerless_ps_row(t) {
+            docker = Some(DockerLayout::Ps);
         }
         if let Some(layout) = docker {
             if t.chars().all(|c| c == '-') {
@@ -678,6 +721,11 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
         if let Some(rest) = t.strip_prefix("Process:") {
             if let Some(st) = after_ci(rest, "status=") {
                 let st = addr_token(st).trim_end_matches(')').to_string();
+                // nginx's ExecStartPre is `nginx -t`: exit 0 is a passed test.
+                if st.starts_with("0/") && (rest.contains(" -t ") || rest.contains("configtest")) {
+                    push_event(&mut f, EventKind::ConfigTestOk, unit_name.clone(), l);
+                    continue;
+                }
                 if !st.starts_with("0/") {
                     push_event(
                         &mut f,
@@ -835,6 +883,16 @@ fn docker_header(t: &str) -> Option<DockerLayout> {
     None
 }
 
+/// A `docker ps` row: a 12-digit hex container ID first, a status
+/// (`Up 6 minutes`, `Exited (0) 2 hours ago`) after it.
+pub fn is_headerless_ps_row(t: &str) -> bool {
+    let mut toks = t.split_whitespace();
+    let id_ok = toks
+        .next()
+        .is_some_and(|id| id.len() == 12 && id.bytes().all(|c| c.is_ascii_hexdigit()));
+    id_ok && toks.any(|w| matches!(w, "Up" | "Exited" | "Restarting" | "Created" | "Paused"))
+}
+
 fn parse_container(t: &str, layout: DockerLayout, line: usize) -> Option<Container> {
     let toks: Vec<&str> = t.split_whitespace().collect();
     let (name, image) = match layout {
@@ -968,6 +1026,14 @@ mod tests {
 
     fn p(s: &str) -> ServiceFacts {
         parse(s, &lines(s))
+    }
+
+    #[test]
+    fn a_bind_line_cut_before_its_address_is_no_event() {
+        assert_eq!(
+            classify_event("nginx[4748]: 2025/04/18 21:43:06 [emerg] 4748#4748: bind() to"),
+            None
+        );
     }
 
     #[test]

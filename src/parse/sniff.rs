@@ -224,6 +224,12 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         if crate::parse::textscan::is_stamped_log_line(t) {
             add(BlockKind::Logs, 40);
         }
+        // Structured logs (Caddy, Traefik) and Go's bind errors.
+        if (t.starts_with("{\"level\":") && lower.contains("\"msg\":"))
+            || lower.contains("bind: address already in use")
+        {
+            add(BlockKind::Logs, 40);
+        }
         if lower.contains("[emerg]")
             || lower.contains("[error]")
             || lower.contains("[crit]")
@@ -232,6 +238,9 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
             || lower.contains("[ufw block]")
         {
             add(BlockKind::Logs, 30);
+        }
+        if services::is_headerless_ps_row(t) {
+            add(BlockKind::Containers, 50);
         }
         if lower.starts_with("container id")
             || (lower.starts_with("name ") && lower.contains("image") && lower.contains("ports"))
@@ -250,6 +259,12 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         }
         if lower.starts_with("tcp") && lower.contains("listen") {
             add(BlockKind::Listeners, 15);
+        }
+        // mtr's interactive screen (its `-r` report starts `Start:`/`HOST:`).
+        if lower.starts_with("my traceroute")
+            || (lower.starts_with("host") && lower.contains("loss%") && lower.contains("snt"))
+        {
+            add(BlockKind::Probe, 60);
         }
         if lower.starts_with("*   trying")
             || lower.starts_with("* trying")

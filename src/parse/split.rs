@@ -247,6 +247,7 @@ const COMMANDS: &[&str] = &[
     "cloudflared",
     "whoami",
     "uname",
+    "sysctl",
 ];
 
 /// The command of a prompt line such as `root@web1:~# ufw status`,
@@ -341,7 +342,7 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         "whmapi1" if words.iter().any(|w| w.contains("cphulk")) => BlockKind::Bans,
         "aws" | "gcloud" | "az" | "hcloud" | "doctl" | "oci" => BlockKind::CloudFirewall,
         "dig" | "nslookup" | "host" | "Resolve-DnsName" => BlockKind::Dns,
-        "ifconfig" | "hostname" => BlockKind::Addresses,
+        "ifconfig" | "hostname" | "sysctl" => BlockKind::Addresses,
         "ip" if has("a") || has("addr") || has("address") || has("-br") => BlockKind::Addresses,
         "curl" | "wget"
             if words.iter().any(|w| {
@@ -626,12 +627,21 @@ fn split_trailing_prose<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a
 fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
     let mut out: Vec<Vec<Line<'a>>> = Vec::new();
     let mut cur: Vec<Line<'a>> = Vec::new();
-    for l in lines {
+    for (i, l) in lines.iter().enumerate() {
         if !cur.is_empty() && sniff::starts_document(l.text).is_some() {
             out.push(std::mem::take(&mut cur));
         }
         cur.push(*l);
-        if l.text.trim().is_empty() || ends_html(l.text) {
+        // "… with the following custom-vhost.conf:" then the file: the
+        // sentence introduces output, it is not part of it.
+        let introduces = lines.get(i + 1).is_some_and(|next| {
+            let t = l.text.trim();
+            t.ends_with(':')
+                && is_prose_line(t)
+                && !next.text.trim().is_empty()
+                && !is_prose_line(next.text)
+        });
+        if l.text.trim().is_empty() || ends_html(l.text) || introduces {
             out.push(std::mem::take(&mut cur));
         }
     }

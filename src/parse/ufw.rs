@@ -199,6 +199,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
         interfaces: Vec::new(),
         sets: Vec::new(),
         notes: Vec::new(),
+        assumptions: Vec::new(),
         understood_lines: 0,
         not_understood: Vec::new(),
     };
@@ -212,11 +213,16 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
     };
     let mut status: Option<bool> = None;
     let mut rows = 0usize;
+    // Incoming rows without addresses, as (is IPv6, text without `(v6)`,
+    // line): ufw prints each of them once per family, IPv4 first.
+    let mut plain_rows: Vec<(bool, String, Line<'_>)> = Vec::new();
+    let mut last_line = None;
     for line in lines {
         let t = line.text.trim();
         if t.is_empty() {
             continue;
         }
+        last_line = Some(line.no);
         let ok = if is_prompt(t) {
             true
         } else if let Some(s) = t.strip_prefix("Status:") {
@@ -236,6 +242,9 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
             match row(t, *line, &mut rs.interfaces) {
                 Some(rules) => {
                     rows += 1;
+                    if let Some(key) = plain_row(t, &rules) {
+                        plain_rows.push((key.0, key.1, *line));
+                    }
                     chain.rules.extend(rules);
                     true
                 }
@@ -271,8 +280,69 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
             }
         }
     }
+    if let Some((line, why)) = cut_v6(&plain_rows, last_line) {
+        rs.notes.push(why.clone());
+        chain.rules.push(Rule::cut(line, Some(Family::V6), why));
+    }
     rs.chains.push(chain);
     rs
+}
+
+/// An incoming row without addresses: whether it is the IPv6 copy, and its
+/// text with the numbering and `(v6)` marks removed.
+fn plain_row(t: &str, rules: &[Rule]) -> Option<(bool, String)> {
+    let first = rules.first()?;
+    let has_addr = rules.iter().any(|r| {
+        r.matches
+            .iter()
+            .any(|m| matches!(m, Match::SourceAddr { .. } | Match::DestAddr { .. }))
+    });
+    if has_addr {
+        return None;
+    }
+    let v6 = first
+        .matches
+        .iter()
+        .any(|m| matches!(m, Match::Family { family: Family::V6 }));
+    let t = match t.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or(t, |(_, r)| r),
+        None => t,
+    };
+    let key = t
+        .replace("(v6)", " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some((v6, key))
+}
+
+/// ufw prints every address-free rule twice, the IPv4 rows first and then
+/// their `(v6)` copies in the same order. When the `(v6)` rows are only the
+/// first few of those IPv4 rows and the paste ends on the last of them, the
+/// paste was cut: the IPv6 rules after it are not shown.
+fn cut_v6(
+    rows: &[(bool, String, Line<'_>)],
+    last_line: Option<usize>,
+) -> Option<(SourceLine, String)> {
+    let v4: Vec<&str> = rows.iter().filter(|r| !r.0).map(|r| r.1.as_str()).collect();
+    let v6: Vec<&(bool, String, Line<'_>)> = rows.iter().filter(|r| r.0).collect();
+    let last = v6.last()?;
+    let is_prefix = v6.len() < v4.len() && v6.iter().zip(&v4).all(|(a, b)| a.1.as_str() == *b);
+    if !is_prefix || last_line != Some(last.2.no) {
+        return None;
+    }
+    Some((
+        SourceLine {
+            line: last.2.no,
+            text: last.2.text.trim().to_string(),
+        },
+        format!(
+            "the `(v6)` rows stop at line {}: they repeat only the first {} of the {} IPv4 rows, so the paste looks cut and the IPv6 rules after it are not shown (paste the rest of `sudo ufw status verbose`)",
+            last.2.no,
+            v6.len(),
+            v4.len()
+        ),
+    ))
 }
 
 fn is_header(t: &str) -> bool {

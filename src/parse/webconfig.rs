@@ -132,6 +132,8 @@ pub struct WebConfigFacts {
     /// What the reader should know (unix sockets, host names, includes not
     /// pasted, what `apachectl -S` cannot show).
     pub notes: Vec<String>,
+    /// Ports of `# listen 443 ssl;` lines: a listen someone turned off.
+    pub commented_listens: Vec<(u16, usize)>,
     pub understood_lines: usize,
     pub not_understood: Vec<NotUnderstood>,
 }
@@ -148,6 +150,7 @@ impl WebConfigFacts {
             complete: false,
             test_lines: Vec::new(),
             notes: Vec::new(),
+            commented_listens: Vec::new(),
             understood_lines: 0,
             not_understood: Vec::new(),
         }
@@ -331,6 +334,24 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> We
         (Server::Apache, _) => apache(&pre, cat_file, &mut f),
         (Server::Caddy, _) => caddy(&pre, cat_file, &mut f),
         (Server::Litespeed, _) => litespeed(&pre, cat_file, &mut f),
+    }
+    // `grep -n listen /etc/nginx/sites-enabled/default`: one file, so the
+    // line numbers grep printed are lines of that file.
+    let grep_files: Vec<&str> = cmd
+        .split_whitespace()
+        .skip_while(|w| *w != "grep" && *w != "egrep")
+        .filter(|w| w.starts_with('/'))
+        .collect();
+    if let [file] = grep_files.as_slice() {
+        if !cmd.contains('|') && !cmd.contains(" -r") && !cmd.contains(" -R") {
+            for l in f
+                .listens
+                .iter_mut()
+                .filter(|l| l.file.is_none() && l.file_line.is_some())
+            {
+                l.file = Some((*file).to_string());
+            }
+        }
     }
     if grep {
         f.complete = false;
@@ -558,6 +579,9 @@ fn nginx_statements<'a>(pre: &[Pre<'a>], f: &mut WebConfigFacts) -> Vec<Stmt<'a>
             // A file of `nginx -T` starts here; `dump_files` maps lines to it.
             f.complete = true;
             continue;
+        }
+        if let Some(port) = commented_listen(t) {
+            f.commented_listens.push((port, p.line.no));
         }
         if is_test_output(t) {
             f.test_lines.push(p.line.no);
@@ -842,6 +866,17 @@ fn close_nginx_frame(
 }
 
 /// One nginx `listen`: Ok(None) for unix sockets and QUIC.
+/// The port of a commented-out `# listen 443 ssl;` line.
+fn commented_listen(t: &str) -> Option<u16> {
+    let rest = t.strip_prefix('#')?.trim_start_matches('#').trim();
+    let body = rest.strip_suffix(';')?;
+    let words: Vec<String> = body.split_whitespace().map(str::to_string).collect();
+    if words.first().map(String::as_str) != Some("listen") {
+        return None;
+    }
+    nginx_listen(&words).ok().flatten().map(|l| l.port)
+}
+
 fn nginx_listen(words: &[String]) -> Result<Option<Listen>, String> {
     let Some(target) = words.get(1) else {
         return Err("listen without an address or port".to_string());

@@ -17,6 +17,9 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     for (input, e) in events(ctx) {
         let reason = match &e.kind {
             EventKind::ConfigTestFailed if bind_conflict => None,
+            // An `[emerg]` with no file next to a bind conflict is that
+            // conflict's line cut short, not a config error.
+            EventKind::ConfigError { file: None, .. } if bind_conflict => None,
             EventKind::ConfigTestFailed => Some("the configuration test fails".to_string()),
             EventKind::ConfigError { file, file_line } => Some(match (file, file_line) {
                 (Some(f), Some(n)) => format!("the configuration has an error at {f}:{n}"),
@@ -44,6 +47,13 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 };
                 Some(format!("it cannot bind {at}: that address is not on this host (errno 99, \"Cannot assign requested address\"), after an IP change or a migration, or because the server started before the network brought the address up"))
             }
+            // LiteSpeed: the virtual host has no listener (none configured
+            // for it, or its listener failed to start: a bind conflict
+            // then tells why).
+            EventKind::NoListener if !bind_conflict => Some(
+                "LiteSpeed has no listener for the site's virtual host (\"No listener is available\"): no listener maps it, or its listener did not start"
+                    .to_string(),
+            ),
             EventKind::ConfigTestOk => {
                 ok.push(quote(ctx, input, e.line));
                 None

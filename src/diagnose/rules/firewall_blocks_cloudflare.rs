@@ -202,7 +202,15 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
             _ => " Rejected connections show as 521; dropped ones make Cloudflare wait and show 522.".to_string(),
         };
         let mut explanation = format!("{}{page}", parts.join(" "));
+        if let Some(a) = assumed(ctx, &blocked) {
+            // Read under a stated assumption: likely at most.
+            if status == Status::Confirmed {
+                status = Status::Likely;
+            }
+            explanation.push_str(&format!(" This rests on an assumption: {a}."));
+        }
         explanation.push_str(&rate_limited(&blocked));
+        explanation.push_str(&cut_paste(&unknown));
         if !on_sure_port && !both_web_ports {
             let p: Vec<u16> = ports.iter().copied().collect();
             explanation.push_str(&format!(
@@ -237,18 +245,30 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
     }
 
     if !unknown.is_empty() {
-        let mut reasons: Vec<String> = unknown.iter().filter_map(|e| e.reason.clone()).collect();
+        // A cut paste is said once, by `cut_paste` below.
+        let is_cut = |e: &&&CoverageEntry| {
+            e.undecided
+                .iter()
+                .all(|u| matches!(u, Undecided::Cut | Undecided::PolicyHidden))
+                && !e.undecided.is_empty()
+        };
+        let mut reasons: Vec<String> = unknown
+            .iter()
+            .filter(|e| !is_cut(e))
+            .filter_map(|e| e.reason.clone())
+            .collect();
         reasons.sort();
         reasons.dedup();
-        let mut f = Finding::new(
-            id,
-            Status::Unknown,
+        let explanation = if reasons.is_empty() {
+            "The firewall's verdict for some Cloudflare ranges cannot be decided from what was pasted.".to_string()
+        } else {
             format!(
                 "The firewall's verdict for some Cloudflare ranges cannot be decided from what was pasted: {}.",
                 reasons.into_iter().take(3).collect::<Vec<_>>().join("; ")
-            ),
-        )
-        .with_evidence(deciding_lines(ctx, unknown.iter().copied()));
+            )
+        };
+        let mut f = Finding::new(id, Status::Unknown, explanation)
+            .with_evidence(deciding_lines(ctx, unknown.iter().copied()));
         f.checks = super::ask_for(id, ctx)
             .into_iter()
             .map(|a| a.command)
@@ -256,6 +276,9 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
         let missing = |pred: &dyn Fn(&Undecided) -> bool| {
             unknown.iter().any(|e| e.undecided.iter().any(pred))
         };
+        if missing(&|u| matches!(u, Undecided::Cut | Undecided::PolicyHidden)) {
+            f.explanation.push_str(&cut_paste(&unknown));
+        }
         if missing(&|u| matches!(u, Undecided::SetMembers(_))) {
             f.checks.insert(0, "sudo ipset list".to_string());
         }
@@ -269,6 +292,20 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
 
     // Everything pasted accepts. Say which families that covers.
     let accepted = deciding_lines(ctx, fw.coverage.iter());
+    let all: Vec<&CoverageEntry> = fw.coverage.iter().collect();
+    if let Some(a) = assumed(ctx, &all) {
+        let mut f = Finding::new(
+            id,
+            Status::Unknown,
+            format!(
+                "Every Cloudflare range is let in on {}, but only under an assumption: {a}.",
+                ctx.ports_text()
+            ),
+        )
+        .with_evidence(accepted);
+        f.checks = vec!["gcloud compute firewall-rules list --format=json".to_string()];
+        return f;
+    }
     let uncovered: Vec<Family> = [Family::V4, Family::V6]
         .into_iter()
         .filter(|f| !fw.families.contains(f))
@@ -356,6 +393,67 @@ fn rate_limited(blocked: &[&CoverageEntry]) -> String {
         ));
     }
     out
+}
+
+/// The assumptions of the dumps the verdicts in `entries` come from.
+fn assumed(ctx: &Ctx<'_>, entries: &[&CoverageEntry]) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for rs in ctx
+        .facts
+        .rulesets
+        .iter()
+        .filter(|r| !r.assumptions.is_empty())
+    {
+        let layers: Vec<_> = rs
+            .families
+            .iter()
+            .map(|f| crate::firewall::coverage::layer(rs, *f))
+            .collect();
+        if entries.iter().any(|e| layers.contains(&e.layer)) {
+            out.extend(rs.assumptions.iter().map(String::as_str));
+        }
+    }
+    out.dedup();
+    (!out.is_empty()).then(|| out.join("; "))
+}
+
+/// Verdicts a cut paste leaves open: said with the line where it stops.
+fn cut_paste(unknown: &[&CoverageEntry]) -> String {
+    let cut: Vec<&CoverageEntry> = unknown
+        .iter()
+        .copied()
+        .filter(|e| e.undecided.contains(&Undecided::Cut))
+        .collect();
+    let Some(e) = cut.first() else {
+        // A dump without its policy line (a grep'd `iptables -S`).
+        let hidden: BTreeSet<u16> = unknown
+            .iter()
+            .filter(|e| e.undecided.contains(&Undecided::PolicyHidden))
+            .map(|e| e.port)
+            .collect();
+        if hidden.is_empty() {
+            return String::new();
+        }
+        let p: Vec<u16> = hidden.into_iter().collect();
+        return format!(
+            " The paste does not show INPUT's default policy (it looks filtered or cut), so the verdict on {} for the connections no rule matches is not known: paste the rest (the whole dump).",
+            ports_text(&p)
+        );
+    };
+    let at = e
+        .alt_rule
+        .as_ref()
+        .or(e.rule.as_ref())
+        .map(|r| format!(" after line {} `{}`", r.line, r.text.trim()))
+        .unwrap_or_default();
+    format!(
+        " The paste stops early{at}: the verdict for the {} ranges it reaches is not known until you paste the rest.",
+        if cut.iter().all(|e| is_v6(e) == Some(true)) {
+            "IPv6"
+        } else {
+            "remaining"
+        }
+    )
 }
 
 fn family_count(ctx: &Ctx<'_>, family: Family) -> usize {
@@ -472,6 +570,13 @@ fn deciding_lines<'e>(
 ) -> Vec<Evidence> {
     let mut out: Vec<Evidence> = Vec::new();
     for e in entries {
+        // The rule that decides if the undecided condition holds.
+        if let Some(r) = &e.alt_rule {
+            let ev = quote(ctx, &r.input, r.line);
+            if !out.contains(&ev) {
+                out.push(ev);
+            }
+        }
         if let Some(r) = &e.rule {
             let ev = quote(ctx, &r.input, r.line);
             if !out.contains(&ev) {

@@ -36,7 +36,13 @@ fn drops_neighbour_discovery(ctx: &Ctx<'_>) -> Vec<Evidence> {
                     matches!(m, Match::Protocol { names, negated: false } if names.iter().any(|n| matches!(n.as_str(), "ipv6-icmp" | "icmpv6" | "icmp6" | "58")))
                 })
         });
-        if accepts_icmpv6 {
+        // A cut paste may accept ICMPv6 in the rules it does not show.
+        let cut = rs.chains.iter().flat_map(|c| c.rules.iter()).any(|r| {
+            r.matches.iter().any(
+                |m| matches!(m, Match::Unknown { why, .. } if *why == crate::firewall::model::Undecided::Cut),
+            )
+        });
+        if accepts_icmpv6 || cut {
             continue;
         }
         for chain in rs.entry.iter().filter_map(|&i| rs.chains.get(i)) {
@@ -109,6 +115,25 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     });
     if addrs_pasted && own_v6.is_empty() {
         problems.push("the server has no global IPv6 address".to_string());
+    }
+    // `net.ipv6.conf.all.disable_ipv6 = 1`: the kernel drops every IPv6
+    // address, whatever the interfaces were given.
+    let disabled: Vec<Evidence> = ctx
+        .facts
+        .addrs
+        .iter()
+        .flat_map(|a| {
+            a.facts
+                .ipv6_sysctl
+                .iter()
+                .map(move |x| (a.input.as_str(), x))
+        })
+        .filter(|(_, x)| x.disabled && x.scope == "all")
+        .map(|(i, x)| quote(ctx, i, x.line))
+        .collect();
+    if !disabled.is_empty() {
+        problems.push("IPv6 is disabled on the host (sysctl disable_ipv6 = 1)".to_string());
+        ev.extend(disabled);
     }
     if listener_list_complete(ctx) {
         let v6_ports: Vec<u16> = ctx

@@ -210,10 +210,11 @@ pub fn listeners<'a>(
 }
 
 /// True when a listener list was pasted whole (not filtered with grep or
-/// an ss filter), so an absent port is really absent.
+/// an ss filter), so an absent port is really absent. One whole list is
+/// enough: a `docker ps` beside it shows only the containers' share.
 pub fn listener_list_complete(ctx: &Ctx<'_>) -> bool {
     !ctx.facts.listeners.is_empty()
-        && ctx.facts.listeners.iter().all(|s| {
+        && ctx.facts.listeners.iter().any(|s| {
             !s.facts.partial
                 && s.command.as_deref().is_none_or(|c| {
                     !c.contains("grep")

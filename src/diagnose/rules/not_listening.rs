@@ -57,6 +57,12 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             .with_evidence(refused);
         }
     }
+    // Still open: what the person says (weaker than any output).
+    if f.status == Status::Unknown {
+        if let Some(stated) = from_prose(ctx) {
+            f = stated;
+        }
+    }
     // PROXY protocol is no reason for a refusal, so it has no finding of
     // its own (config-error is about a server that does not start): it is
     // told here, next to the listens, because it breaks the same port.
@@ -75,6 +81,34 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         f = f.with_evidence(ev);
     }
     f
+}
+
+/// "ss shows nothing on 80 or 443", with no output that decides: a weak
+/// hint, `likely` at most, the sentence quoted.
+fn from_prose(ctx: &Ctx<'_>) -> Option<Finding> {
+    let (input, h, ports) = ctx
+        .facts
+        .hints
+        .iter()
+        .find_map(|(input, h)| match &h.hint {
+            crate::parse::hints::Hint::NothingListens(ports)
+                if ports.iter().any(|p| ctx.ports.contains(p)) =>
+            {
+                Some((input, h, ports))
+            }
+            _ => None,
+        })?;
+    let mut f = Finding::new(
+        FindingId::NotListening,
+        Status::Likely,
+        format!(
+            "The ticket says nothing listens on {}: then the origin refuses Cloudflare's connection at once (521). This is the ticket's word, not output: paste `{CONFIRM_LIVE}` to confirm.",
+            ports_text(ports)
+        ),
+    )
+    .with_evidence([quote(ctx, input, h.line)]);
+    f.checks = vec![CONFIRM_LIVE.to_string()];
+    Some(f)
 }
 
 /// With no listener list: what the configuration says, `likely` at most
@@ -122,18 +156,65 @@ fn from_config(ctx: &Ctx<'_>) -> Finding {
         ));
         Finding::new(id, Status::Likely, text)
     } else {
-        Finding::new(
+        fragment(ctx, &shown, &missing)
+    };
+    f.checks = vec![CONFIRM_LIVE.to_string()];
+    f.with_evidence(evidence)
+}
+
+/// A piece of the configuration (a server block, not `nginx -T`) still says
+/// what it listens on: a port is likely not served when its listen is
+/// commented out, when no needed port is listened on at all, or when the SSL
+/// mode says the port is needed. Otherwise other files may serve it.
+fn fragment(ctx: &Ctx<'_>, shown: &[u16], missing: &[u16]) -> Finding {
+    let id = FindingId::NotListening;
+    let disabled: Vec<(u16, &str, usize)> = ctx
+        .facts
+        .webconfig
+        .iter()
+        .flat_map(|s| {
+            s.facts
+                .commented_listens
+                .iter()
+                .map(move |(p, l)| (*p, s.input.as_str(), *l))
+        })
+        .filter(|(p, _, _)| missing.contains(p))
+        .collect();
+    let none_served = missing.len() == ctx.ports.len();
+    // A port the SSL mode surely sends visitors to (443 for Full, 80 for
+    // Flexible).
+    let mode_needs = ctx.sure_ports().iter().any(|p| missing.contains(p));
+    // Apache virtual hosts open no socket (the `Listen` lines do, elsewhere).
+    let sockets = config_listens(ctx).all(|(_, l)| l.binds);
+    if !sockets || (disabled.is_empty() && !none_served && !mode_needs) {
+        return Finding::new(
             id,
             Status::Unknown,
             format!(
                 "The pasted configuration is a fragment: it listens on {} and shows no listen on {}, but other files may. Paste `sudo nginx -T` (or `sudo apachectl -S`) and `{CONFIRM_LIVE}` to decide.",
-                ports_text(&shown),
-                ports_text(&missing)
+                ports_text(shown),
+                ports_text(missing)
             ),
-        )
-    };
-    f.checks = vec![CONFIRM_LIVE.to_string()];
-    f.with_evidence(evidence)
+        );
+    }
+    let mut text = format!(
+        "The pasted configuration listens on {} and not on {}",
+        ports_text(shown),
+        ports_text(missing)
+    );
+    if !disabled.is_empty() {
+        text.push_str(" (its listen there is commented out)");
+    }
+    text.push_str(": if no other file listens there, the origin refuses Cloudflare's connection (521). This is a piece of the configuration, not the live sockets");
+    text.push_str(&format!(
+        ": `sudo nginx -T` shows every file and `{CONFIRM_LIVE}` what is really bound."
+    ));
+    let mut f = Finding::new(id, Status::Likely, text);
+    f = f.with_evidence(disabled.iter().map(|(_, i, l)| quote(ctx, i, *l)));
+    if let Some(ev) = &ctx.ssl_mode_stated {
+        f = f.with_evidence([ev.clone()]);
+    }
+    f
 }
 
 fn judge_sockets(ctx: &Ctx<'_>) -> Finding {

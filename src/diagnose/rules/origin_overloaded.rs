@@ -10,65 +10,55 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::OriginOverloaded;
     let mut hard = Vec::new(); // proves the origin refused work
     let mut soft = Vec::new(); // pressure that may explain it
-    let mut what: Vec<String> = Vec::new();
-    let note = |s: String, what: &mut Vec<String>| {
-        if !what.contains(&s) {
-            what.push(s);
-        }
-    };
+    let mut what = Shortage::default();
     for r in &ctx.facts.resources {
         for p in r.facts.pressure() {
-            let (ev, text, strong) = match p {
+            let (ev, strong) = match p {
                 Pressure::OomKill { process, line } => {
                     let web = process.as_deref().is_some_and(is_web_server_name);
-                    let name = process.unwrap_or_else(|| "a process".into());
-                    (
-                        line,
-                        format!("the kernel killed {name} for lack of memory"),
-                        web,
-                    )
+                    what.killed(process);
+                    (line, web)
                 }
-                Pressure::FdExhaustion { line } => (
-                    line,
-                    "it ran out of file descriptors (Too many open files)".into(),
-                    true,
-                ),
-                Pressure::WorkerConnections { line } => (
-                    line,
-                    "the web server's worker_connections are exhausted".into(),
-                    true,
-                ),
+                Pressure::FdExhaustion { line } => {
+                    what.fds = true;
+                    (line, true)
+                }
+                Pressure::WorkerConnections { line } => {
+                    what.slots = true;
+                    (line, true)
+                }
                 Pressure::LowMemory {
                     available_mb,
                     total_mb,
                     line,
-                } => (
-                    line,
-                    format!("only {available_mb} MB of {total_mb} MB memory is available"),
-                    false,
-                ),
+                } => {
+                    what.memory.push(format!(
+                        "only {available_mb} MB of {total_mb} MB is available"
+                    ));
+                    (line, false)
+                }
                 Pressure::SwapExhausted {
                     used_mb,
                     total_mb,
                     line,
-                } => (
-                    line,
-                    format!("swap is full ({used_mb} of {total_mb} MB)"),
-                    false,
-                ),
-                Pressure::CpuSaturated { idle_percent, line } => (
-                    line,
-                    format!("the CPU is saturated ({idle_percent:.1}% idle)"),
-                    false,
-                ),
-                Pressure::HighLoad { one, cpus, line } => (
-                    line,
-                    format!("the load average {one:.2} is more than twice the {cpus} CPUs"),
-                    false,
-                ),
+                } => {
+                    what.memory
+                        .push(format!("swap is full ({used_mb} of {total_mb} MB)"));
+                    (line, false)
+                }
+                Pressure::CpuSaturated { idle_percent, line } => {
+                    what.cpu
+                        .push(format!("the CPU is saturated ({idle_percent:.1}% idle)"));
+                    (line, false)
+                }
+                Pressure::HighLoad { one, cpus, line } => {
+                    what.cpu.push(format!(
+                        "the load average {one:.2} is more than twice the {cpus} CPUs"
+                    ));
+                    (line, false)
+                }
                 Pressure::LowNofile { .. } => continue,
             };
-            note(text, &mut what);
             let q = quote(ctx, &r.input, ev);
             if strong {
                 hard.push(q)
@@ -77,54 +67,10 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             }
         }
     }
-    // Connection tables: many half-open connections fill the listen
-    // backlog; a port with thousands of connections is saturated.
-    for l in &ctx.facts.listeners {
-        let half_open = l
-            .facts
-            .connection_states
-            .iter()
-            .filter(|(k, _)| k.replace('-', "_") == "SYN_RECV")
-            .map(|(_, n)| *n)
-            .sum::<usize>();
-        let busy: Vec<(u16, usize)> = l
-            .facts
-            .connections_by_port
-            .iter()
-            .filter(|(p, _)| ctx.ports.contains(p))
-            .map(|(p, states)| (*p, states.values().sum::<usize>()))
-            .filter(|(_, n)| *n >= 5000)
-            .collect();
-        if half_open >= 256 {
-            note(
-                format!("{half_open} connections are half-open (SYN_RECV): the listen backlog may be full"),
-                &mut what,
-            );
-            soft.push(quote(ctx, &l.input, l.first_line));
-        }
-        for (port, n) in busy {
-            note(format!("{n} connections on port {port}"), &mut what);
-            soft.push(quote(ctx, &l.input, l.first_line));
-        }
-    }
-    for r in &ctx.facts.resources {
-        for s in r
-            .facts
-            .sockets
-            .iter()
-            .filter(|s| s.orphaned.is_some_and(|o| o >= 5000))
-        {
-            note(
-                format!("{} orphaned sockets", s.orphaned.unwrap_or_default()),
-                &mut what,
-            );
-            soft.push(quote(ctx, &r.input, s.line));
-        }
-    }
+    connection_pressure(ctx, &mut what, &mut soft);
     for (input, e) in events(ctx) {
-        let text = match &e.kind {
+        match &e.kind {
             EventKind::OomKill { process } => {
-                let name = process.clone().unwrap_or_else(|| "a process".into());
                 if process.as_deref().is_some_and(is_web_server_name)
                     || e.service.as_deref().is_some_and(is_web_server_name)
                 {
@@ -132,27 +78,23 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 } else {
                     soft.push(quote(ctx, input, e.line));
                 }
-                format!("the kernel killed {name} for lack of memory")
+                what.killed(process.clone());
             }
             EventKind::TooManyOpenFiles => {
                 hard.push(quote(ctx, input, e.line));
-                "it ran out of file descriptors (Too many open files)".into()
+                what.fds = true;
             }
             EventKind::WorkerConnectionsExhausted => {
                 hard.push(quote(ctx, input, e.line));
-                "the web server's worker_connections are exhausted".into()
+                what.slots = true;
             }
-            _ => continue,
-        };
-        note(text, &mut what);
+            _ => {}
+        }
     }
     for (input, s) in web_services(ctx) {
         if s.result.as_deref() == Some("oom-kill") {
             hard.push(quote(ctx, input, s.state_line.unwrap_or(s.line)));
-            note(
-                format!("{} was stopped by the OOM killer", s.name),
-                &mut what,
-            );
+            what.killed(Some(s.name.clone()));
         }
     }
     if !hard.is_empty() || !soft.is_empty() {
@@ -164,7 +106,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         return Finding::new(
             id,
             status,
-            format!("The origin is overloaded: {}. An origin in this state refuses or drops new connections, so Cloudflare's attempts fail intermittently (521, or 522/524).", what.join("; ")),
+            format!("The origin is overloaded. {} An origin in this state refuses or drops new connections, so Cloudflare's attempts fail intermittently (521, or 522/524).", what.text()),
         )
         .with_evidence(hard.into_iter().chain(soft));
     }
@@ -197,4 +139,109 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         .with_evidence(ev);
     }
     Finding::unknown(id, ctx)
+}
+
+/// What ran out, per resource: the fix differs for each.
+#[derive(Default)]
+struct Shortage {
+    memory: Vec<String>,
+    /// Processes the OOM killer killed (the same kill may show in several
+    /// pasted lines, so each name once).
+    oom: Vec<String>,
+    oom_unnamed: bool,
+    fds: bool,
+    slots: bool,
+    /// Connection tables that show a full backlog or a saturated port.
+    connections: Vec<String>,
+    cpu: Vec<String>,
+}
+
+impl Shortage {
+    fn killed(&mut self, process: Option<String>) {
+        match process {
+            Some(p) if !self.oom.contains(&p) => self.oom.push(p),
+            Some(_) => {}
+            None => self.oom_unnamed = true,
+        }
+    }
+
+    /// One sentence per resource that ran out.
+    fn text(&self) -> String {
+        let mut out: Vec<String> = Vec::new();
+        let mut memory = self.memory.clone();
+        if !self.oom.is_empty() {
+            memory.push(format!(
+                "the kernel's OOM killer killed {}",
+                self.oom.join(" and ")
+            ));
+        } else if self.oom_unnamed {
+            memory.push("the kernel's OOM killer killed a process".to_string());
+        }
+        if !memory.is_empty() {
+            out.push(format!("Memory: {}.", memory.join("; ")));
+        }
+        if self.fds {
+            out.push(
+                "File descriptors: the web server hit its open-file limit (Too many open files)."
+                    .into(),
+            );
+        }
+        if self.slots {
+            out.push("Connection slots: all of nginx's worker_connections are in use.".into());
+        }
+        if !self.connections.is_empty() {
+            out.push(format!("Connections: {}.", self.connections.join("; ")));
+        }
+        if !self.cpu.is_empty() {
+            out.push(format!("CPU: {}.", self.cpu.join("; ")));
+        }
+        out.join(" ")
+    }
+}
+
+/// Connection tables: many half-open connections fill the listen backlog;
+/// a case port with thousands of connections is saturated.
+fn connection_pressure(ctx: &Ctx<'_>, what: &mut Shortage, soft: &mut Vec<crate::text::Evidence>) {
+    for l in &ctx.facts.listeners {
+        let half_open = l
+            .facts
+            .connection_states
+            .iter()
+            .filter(|(k, _)| k.replace('-', "_") == "SYN_RECV")
+            .map(|(_, n)| *n)
+            .sum::<usize>();
+        let busy: Vec<(u16, usize)> = l
+            .facts
+            .connections_by_port
+            .iter()
+            .filter(|(p, _)| ctx.ports.contains(p))
+            .map(|(p, states)| (*p, states.values().sum::<usize>()))
+            .filter(|(_, n)| *n >= 5000)
+            .collect();
+        if half_open >= 256 {
+            what.connections.push(format!(
+                "{half_open} connections are half-open (SYN_RECV): the listen backlog may be full"
+            ));
+            soft.push(quote(ctx, &l.input, l.first_line));
+        }
+        for (port, n) in busy {
+            what.connections
+                .push(format!("{n} connections on port {port}"));
+            soft.push(quote(ctx, &l.input, l.first_line));
+        }
+    }
+    for r in &ctx.facts.resources {
+        for s in r
+            .facts
+            .sockets
+            .iter()
+            .filter(|s| s.orphaned.is_some_and(|o| o >= 5000))
+        {
+            what.connections.push(format!(
+                "{} orphaned sockets",
+                s.orphaned.unwrap_or_default()
+            ));
+            soft.push(quote(ctx, &r.input, s.line));
+        }
+    }
 }

@@ -15,6 +15,11 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let mut ports: Vec<u16> = Vec::new();
     // `bind() to unix:/run/x.sock failed`: a socket file, not a TCP port.
     let mut sockets: Vec<String> = Vec::new();
+    let server_failed = ctx
+        .roles
+        .server
+        .as_ref()
+        .is_some_and(|s| s.state == crate::diagnose::roles::ServerState::Failed);
     for (input, e) in events(ctx) {
         if let EventKind::BindConflict { port, addr } = &e.kind {
             if let Some(path) = addr.as_deref().and_then(|a| a.strip_prefix("unix:")) {
@@ -22,8 +27,14 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                     sockets.push(path.to_string());
                 }
             }
+            // The web server itself failing on another port still exits:
+            // every listen must bind, so it then serves nothing.
+            let server_exits = server_failed
+                && crate::diagnose::roles::program_of_line(&e.text)
+                    .or_else(|| e.service.clone())
+                    .is_some_and(|p| crate::diagnose::roles::ServerKind::of(&p).is_some());
             match port {
-                Some(p) if !ctx.ports.contains(p) => {
+                Some(p) if !ctx.ports.contains(p) && !server_exits => {
                     elsewhere.push((*p, quote(ctx, input, e.line)))
                 }
                 _ => {
@@ -53,6 +64,43 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(elsewhere.into_iter().map(|(_, e)| e));
     }
+    // The web server itself holds every port Cloudflare uses: nothing is
+    // in its way.
+    let own: Vec<_> = listeners(ctx)
+        .filter(|(_, _, l)| l.proto == "tcp" && ctx.ports.contains(&l.port))
+        .filter(|(input, _, l)| {
+            l.process
+                .as_deref()
+                .is_some_and(crate::diagnose::roles::is_web_process)
+                && !ctx.roles.is_squatter_line(input, l.line)
+        })
+        .collect();
+    if !ctx.ports.is_empty()
+        && ctx
+            .ports
+            .iter()
+            .all(|p| own.iter().any(|(_, _, l)| l.port == *p))
+    {
+        let names: Vec<String> = {
+            let mut n: Vec<String> = own
+                .iter()
+                .filter_map(|(_, _, l)| l.process.as_deref())
+                .map(crate::diagnose::roles::program)
+                .collect();
+            n.dedup();
+            n
+        };
+        return Finding::new(
+            id,
+            Status::RuledOut,
+            format!(
+                "The web server ({}) holds {} itself: no other program is in its way.",
+                names.join(", "),
+                ctx.ports_text()
+            ),
+        )
+        .with_evidence(own.iter().map(|(i, _, l)| quote(ctx, i, l.line)));
+    }
     Finding::unknown(id, ctx)
 }
 
@@ -66,12 +114,18 @@ fn conflict(
     let server = roles.server_name().to_string();
     // The server still runs when a unit of its own (not the program in
     // its way) is active.
-    let running = web_services(ctx)
-        .any(|(_, s)| s.state == ServiceState::Running && !roles.is_squatter_name(&s.name))
-        && !roles
-            .server
-            .as_ref()
-            .is_some_and(|s| s.state == crate::diagnose::roles::ServerState::Failed);
+    // A listener of the server's own (not a stray copy) shows it runs now,
+    // whatever failed before.
+    let listening = listeners(ctx).any(|(i, _, l)| {
+        l.proto == "tcp" && roles.is_server_listener(l.process.as_deref(), i, l.line)
+    });
+    let running = listening
+        || web_services(ctx)
+            .any(|(_, s)| s.state == ServiceState::Running && !roles.is_squatter_name(&s.name))
+            && !roles
+                .server
+                .as_ref()
+                .is_some_and(|s| s.state == crate::diagnose::roles::ServerState::Failed);
     let port_text = match (ports.is_empty(), sockets.is_empty()) {
         (false, _) => ports_text(ports),
         (true, false) => format!("its socket file {}", sockets.join(", ")),
@@ -104,11 +158,16 @@ fn conflict(
             .map(|s| format!("{} holds {}", s.label(), ports_text(&s.ports)))
             .collect();
         let names: Vec<&str> = held.iter().map(|s| s.process.as_str()).collect();
-        text.push_str(&format!(
-            ": {}. Cloudflare's connections to that port reach {} instead of {server}: visitors get its answer there (another site, a default page, a redirect loop or a 520), not a refusal.",
-            who.join("; "),
-            names.join(" and ")
-        ));
+        text.push_str(&format!(": {}.", who.join("; ")));
+        if held
+            .iter()
+            .any(|s| s.ports.iter().any(|p| ctx.ports.contains(p)))
+        {
+            text.push_str(&format!(
+                " Cloudflare's connections to that port reach {} instead of {server}: visitors get its answer there (another site, a default page, a redirect loop or a 520), not a refusal.",
+                names.join(" and ")
+            ));
+        }
     } else if listener_list_complete(ctx)
         && !ports.is_empty()
         && !listeners(ctx).any(|(_, _, l)| ports.contains(&l.port))
@@ -135,6 +194,20 @@ fn conflict(
             format!(" {server} exits at start, so the ports only it would serve are refused: that is where Cloudflare shows 521."),
         )
     };
+    let other: Vec<u16> = ports
+        .iter()
+        .copied()
+        .filter(|p| !ctx.ports.contains(p))
+        .collect();
+    if !other.is_empty() {
+        text.push_str(&format!(
+            " {} not where Cloudflare connects here, but {server} stops when any of its listens fails.",
+            match other.as_slice() {
+                [one] => format!("Port {one} is"),
+                _ => format!("Ports {} are", ports_text(&other).trim_start_matches("ports ")),
+            }
+        ));
+    }
     text.push_str(&tail);
     Finding::new(FindingId::PortConflict, status, text)
         .with_evidence(evidence)

@@ -45,13 +45,34 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     }
     let config = from_config(ctx);
     if mode == SslMode::Unknown || !listener_list_complete(ctx) {
-        return config.unwrap_or_else(|| Finding::unknown(id, ctx));
+        return config
+            .or_else(|| from_prose(ctx))
+            .unwrap_or_else(|| Finding::unknown(id, ctx));
     }
     let live = from_listeners(ctx, mode, hedge, stated);
     if matches!(live.status, Status::Confirmed | Status::Likely) {
         return live;
     }
     config.unwrap_or(live)
+}
+
+/// "Flexible works, with Full the site shows 521", with no output to say
+/// more: HTTPS on 443 is not served (no TLS listener, or nothing on 443).
+/// A weak hint, `likely` at most, the sentence quoted.
+fn from_prose(ctx: &Ctx<'_>) -> Option<Finding> {
+    let (input, h) = ctx
+        .facts
+        .hints
+        .iter()
+        .find(|(_, h)| h.hint == crate::parse::hints::Hint::HttpsFailsHttpWorks)?;
+    let mut f = Finding::new(
+        FindingId::TlsPortMismatch,
+        Status::Likely,
+        format!("The ticket says the site works with SSL mode Flexible and fails with Full: Cloudflare reaches the origin over plain HTTP on port 80, but not over HTTPS on 443. Either nothing serves TLS on 443 (no `listen 443 ssl` or `SSLEngine on`, or no listener on 443 at all) or a firewall lets 80 through and not 443. `{CONFIRM_LIVE}` and `curl -vk https://ORIGIN-IP/` on the origin tell which."),
+    )
+    .with_evidence([quote(ctx, input, h.line)]);
+    f.checks = vec![CONFIRM_LIVE.to_string()];
+    Some(f)
 }
 
 /// The configuration serves a port Cloudflare uses for HTTPS without TLS,

@@ -6,6 +6,25 @@ use crate::parse::services::{ContainerStatus, EventKind, ServiceState};
 use crate::text::Evidence;
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
+    let f = judge_services(ctx);
+    if f.status != Status::Unknown {
+        return f;
+    }
+    // No service or listener decided it: an answer from the origin's own
+    // address shows a server runs there.
+    let answered = super::answering_origin_probes(ctx);
+    if answered.is_empty() {
+        return f;
+    }
+    Finding::new(
+        FindingId::WebServerDown,
+        Status::RuledOut,
+        "A connection to the origin's own address was answered, so a server is running there.",
+    )
+    .with_evidence(answered)
+}
+
+fn judge_services(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::WebServerDown;
     let mut down: Vec<(String, Vec<Evidence>)> = Vec::new();
     let mut up: Vec<(String, Vec<Evidence>)> = Vec::new();
@@ -31,12 +50,36 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             ServiceState::NotFound | ServiceState::Unknown => {}
         }
     }
+    // The start failed only because the server already runs.
+    let already: Vec<Evidence> = super::events(ctx)
+        .filter(|(_, e)| matches!(e.kind, EventKind::AlreadyRunning { .. }))
+        .map(|(input, e)| quote(ctx, input, e.line))
+        .collect();
+    if !already.is_empty() {
+        return Finding::new(
+            id,
+            Status::RuledOut,
+            format!(
+                "The start failed only because {} already runs (a copy started outside its unit): the server is up. Stop that copy and start the unit so it is managed again, but it is not why Cloudflare shows an error.",
+                ctx.roles.server_name()
+            ),
+        )
+        .with_evidence(already);
+    }
     // No status pasted, but the log says the server failed to start.
     if down.is_empty() {
         if let Some(server) = ctx.roles.server.as_ref().filter(|s| s.container.is_none()) {
+            // A start failure of this server, or one that names no program
+            // (Apache's "no listening sockets available, shutting down").
+            let same = |p: &str| {
+                crate::diagnose::roles::ServerKind::of(p)
+                    == crate::diagnose::roles::ServerKind::of(&server.name)
+            };
             let failed: Vec<Evidence> = super::events(ctx)
                 .filter(|(_, e)| matches!(e.kind, EventKind::StartFailed { .. }))
-                .filter(|(_, e)| e.text.to_ascii_lowercase().contains(&server.name))
+                .filter(|(_, e)| {
+                    crate::diagnose::roles::program_of_line(&e.text).is_none_or(|p| same(&p))
+                })
                 .map(|(input, e)| quote(ctx, input, e.line))
                 .collect();
             if !failed.is_empty() {
@@ -52,7 +95,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 .any(|p| p.host_port.is_some_and(|hp| ctx.ports.contains(&hp)))
                 || c.image
                     .as_deref()
-                    .is_some_and(crate::parse::services::is_web_server_name)
+                    .and_then(crate::diagnose::roles::image_server)
+                    .is_some()
                 || crate::parse::services::is_web_server_name(&c.name);
             if !web {
                 continue;
@@ -84,7 +128,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         .filter(|(input, _, l)| {
             l.process
                 .as_deref()
-                .is_some_and(crate::parse::services::is_web_server_name)
+                .is_some_and(crate::diagnose::roles::is_web_process)
                 && !ctx.roles.is_squatter_line(input, l.line)
         })
         .map(|(input, _, l)| quote(ctx, input, l.line))
@@ -144,15 +188,6 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             format!("{who}, so the server is not down."),
         )
         .with_evidence(up.into_iter().flat_map(|(_, e)| e).chain(serving));
-    }
-    let answered = super::answering_origin_probes(ctx);
-    if !answered.is_empty() {
-        return Finding::new(
-            id,
-            Status::RuledOut,
-            "A connection to the origin's own address was answered, so a server is running there.",
-        )
-        .with_evidence(answered);
     }
     Finding::unknown(id, ctx)
 }

@@ -63,15 +63,37 @@ pub(super) fn azure_nsg(
     loc: &mut Locator<'_, '_>,
     out: &mut CloudFirewalls,
 ) {
-    let located: Vec<(&Value, SourceLine)> = rules
+    // The ARM / portal JSON view nests each rule's fields under
+    // `properties`, next to its `name`: read them as one flat rule.
+    let flat: Vec<Value> = rules.iter().chain(defaults.iter()).map(flatten).collect();
+    let located: Vec<(&Value, SourceLine)> = flat
         .iter()
-        .chain(defaults.iter())
         .map(|r| {
             let rname = s(r, "name").unwrap_or("rule");
             (r, loc.find(&["\"name\"", &q(rname)]))
         })
         .collect();
     nsg(input, name, &located, !defaults.is_empty(), out);
+}
+
+/// `{"name": n, "properties": {...}}` as `{"name": n, ...}`; a flat rule
+/// as it is.
+fn flatten(r: &Value) -> Value {
+    match (
+        r.get("properties").and_then(Value::as_object),
+        r.as_object(),
+    ) {
+        (Some(props), Some(outer)) => {
+            let mut m = props.clone();
+            for (k, v) in outer {
+                if k != "properties" {
+                    m.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            Value::Object(m)
+        }
+        _ => r.clone(),
+    }
 }
 
 /// An NSG's inbound rules in priority order, over a drop; `shows_defaults`

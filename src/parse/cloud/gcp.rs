@@ -31,7 +31,23 @@ struct GcpRule {
     targets: Vec<String>,
     disabled: bool,
     line: SourceLine,
+    /// The sources and targets are GCP's documented defaults for this rule
+    /// name, standing in for columns the table does not show.
+    assumed: bool,
 }
+
+/// The rules GCP creates in the `default` network (and the console's
+/// "Allow HTTP/HTTPS traffic" boxes, which also tag the instance), by
+/// name: their source ranges. Documented at
+/// cloud.google.com/vpc/docs/firewalls#more_rules_default_vpc.
+const DEFAULT_RULES: &[(&str, &str)] = &[
+    ("default-allow-internal", "10.128.0.0/9"),
+    ("default-allow-ssh", "0.0.0.0/0"),
+    ("default-allow-rdp", "0.0.0.0/0"),
+    ("default-allow-icmp", "0.0.0.0/0"),
+    ("default-allow-http", "0.0.0.0/0"),
+    ("default-allow-https", "0.0.0.0/0"),
+];
 
 fn gcp_rules(r: &GcpRule) -> Vec<Rule> {
     let mut base = Vec::new();
@@ -76,6 +92,7 @@ fn gcp_build(input: &str, mut rules: Vec<GcpRule>, out: &mut CloudFirewalls) {
     networks.dedup();
     for net in networks {
         let mut notes = Vec::new();
+        let mut assumed: Vec<String> = Vec::new();
         let mut model = Vec::new();
         let mut head = None;
         for r in rules.iter().filter(|r| r.network == net) {
@@ -93,6 +110,9 @@ fn gcp_build(input: &str, mut rules: Vec<GcpRule>, out: &mut CloudFirewalls) {
                     r.line.line, r.name
                 ));
                 continue;
+            }
+            if r.assumed {
+                assumed.push(r.name.clone());
             }
             model.extend(gcp_rules(r));
         }
@@ -113,6 +133,14 @@ fn gcp_build(input: &str, mut rules: Vec<GcpRule>, out: &mut CloudFirewalls) {
                 .to_string(),
         );
         rs.notes.extend(notes);
+        if !assumed.is_empty() {
+            let a = format!(
+                "the table has no SRC_RANGES column: {} read with GCP's documented default sources (the HTTP/HTTPS ones also assume the instance carries their tag); paste `gcloud compute firewall-rules list --format=json` to confirm",
+                assumed.join(", ")
+            );
+            rs.notes.push(a.clone());
+            rs.assumptions.push(a);
+        }
         out.rulesets.push(rs);
     }
 }
@@ -197,6 +225,7 @@ pub(super) fn gcp_json(
             targets,
             disabled: it.get("disabled").and_then(Value::as_bool).unwrap_or(false),
             line,
+            assumed: false,
         });
     }
     gcp_build(input, rules, out);
@@ -274,6 +303,7 @@ fn gcp_row(row: &Line<'_>, cols: &[(String, usize)]) -> Option<GcpRule> {
     let src_col = ["SRC_RANGES", "SOURCE_RANGES", "SRC_RANGE"]
         .iter()
         .find_map(|c| cell(c));
+    let hidden = src_col.is_none();
     let sources = match src_col {
         Some(t) if t.is_empty() => Some(vec![AddrRange::all(Family::V4)]),
         Some(t) => Some(
@@ -281,8 +311,13 @@ fn gcp_row(row: &Line<'_>, cols: &[(String, usize)]) -> Option<GcpRule> {
                 .map(|x| AddrRange::parse(x.trim()))
                 .collect::<Option<Vec<AddrRange>>>()?,
         ),
-        None => None,
+        None => DEFAULT_RULES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, src)| AddrRange::parse(src))
+            .map(|r| vec![r]),
     };
+    let assumed = hidden && sources.is_some();
     let targets: Vec<String> = cell("TARGET_TAGS")
         .map(|t| {
             t.split(',')
@@ -305,6 +340,7 @@ fn gcp_row(row: &Line<'_>, cols: &[(String, usize)]) -> Option<GcpRule> {
         tag_sources_only: false,
         targets,
         disabled: cell("DISABLED").is_some_and(|d| d.eq_ignore_ascii_case("true")),
+        assumed,
         line: SourceLine {
             line: row.no,
             text: row.text.trim().to_string(),

@@ -70,6 +70,8 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             "\"defaultSecurityRules\"",
             "\"sourceAddressPrefix\"",
             "\"sourceRanges\"",
+            "\"ingress-security-rules\"",
+            "\"egress-security-rules\"",
             "\"IPProtocol\"",
             "\"source_ips\"",
             "\"inbound_rules\"",
@@ -195,15 +197,19 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> CloudFirewalls {
         if t.is_empty() {
             continue;
         }
-        if is_prompt_or_footer(t) || crate::parse::textscan::is_prose_line(t) {
+        // A box line of an AWS table would pass for a Markdown rule.
+        if aws_table && t.starts_with(['|', '+', '-']) {
+            out.not_understood.push(NotUnderstood::new(
+                *l,
+                "AWS CLI table output is not read: use `--output json` or `--output text`",
+            ));
+        } else if is_prompt_or_footer(t) || crate::parse::textscan::is_prose_line(t) {
             out.understood_lines += 1;
         } else {
-            let reason = if aws_table && t.starts_with(['|', '+', '-']) {
-                "AWS CLI table output is not read: use `--output json` or `--output text`"
-            } else {
-                "not part of a cloud firewall listing"
-            };
-            out.not_understood.push(NotUnderstood::new(*l, reason));
+            out.not_understood.push(NotUnderstood::new(
+                *l,
+                "not part of a cloud firewall listing",
+            ));
         }
     }
     out.not_understood.sort_by_key(|n| n.line);
@@ -553,6 +559,7 @@ fn ruleset(
         interfaces: Vec::new(),
         sets: Vec::new(),
         notes: vec![DROP_NOTE.to_string()],
+        assumptions: Vec::new(),
         understood_lines: 0,
         not_understood: Vec::new(),
     }
@@ -589,9 +596,27 @@ fn read_value(input: &str, v: &Value, loc: &mut Locator<'_, '_>, out: &mut Cloud
         oracle_security_list(input, v, loc, out);
         return;
     }
+    // An NSG in the ARM / portal JSON view: its rules sit under
+    // `properties` (and each rule's fields under its own `properties`).
+    if let Some(props) = v
+        .get("properties")
+        .filter(|p| p.get("securityRules").is_some() || p.get("defaultSecurityRules").is_some())
+    {
+        let name = s(v, "name").unwrap_or(azure::UNNAMED);
+        loc.find(&[&q(name)]);
+        azure_nsg(
+            input,
+            name,
+            arr(props, "securityRules"),
+            arr(props, "defaultSecurityRules"),
+            loc,
+            out,
+        );
+        return;
+    }
     // Wrappers of single objects: `{"firewall": {...}}`, `{"firewalls": [...]}`,
-    // the OCI CLI's `{"data": ...}`.
-    for key in ["firewall", "firewalls", "value", "data"] {
+    // the OCI CLI's `{"data": ...}`, an ARM template's `resources`.
+    for key in ["firewall", "firewalls", "value", "data", "resources"] {
         if let Some(inner) = v.get(key) {
             read_value(input, inner, loc, out);
             return;
@@ -627,7 +652,10 @@ fn read_value(input: &str, v: &Value, loc: &mut Locator<'_, '_>, out: &mut Cloud
                 head,
                 rules,
             ));
-        } else if first.is_some_and(|f| f.get("access").is_some() && f.get("direction").is_some()) {
+        } else if first.is_some_and(|f| {
+            let f = f.get("properties").unwrap_or(f);
+            f.get("access").is_some() && f.get("direction").is_some()
+        }) {
             azure_nsg(input, azure::UNNAMED, items, &[], loc, out);
         } else {
             for item in items {
