@@ -25,6 +25,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
 }
 
 fn judge_services(ctx: &Ctx<'_>) -> Finding {
+    // long: one pass over every kind of service evidence (units, containers,
+    // events, listeners), each weighed for or against a running server.
     let id = FindingId::WebServerDown;
     let mut down: Vec<(String, Vec<Evidence>)> = Vec::new();
     let mut up: Vec<(String, Vec<Evidence>)> = Vec::new();
