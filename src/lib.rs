@@ -5,6 +5,9 @@
 //! ([`diagnose`]) -> fixes -> views ([`report`]). See docs/ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 
+// Batch triage spreads tickets over threads, which the page has not.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod batch;
 pub mod case;
 pub mod cloudflare;
 pub mod diagnose;

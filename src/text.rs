@@ -118,6 +118,9 @@ pub fn strip_line_prefix(text: &str) -> &str {
         if let Some(rest) = strip_trace_marker(t) {
             t = rest;
         }
+        if let Some(rest) = strip_bare_clock(t) {
+            t = rest;
+        }
         if let Some(rest) = strip_ci_duration(t) {
             t = rest;
         }
@@ -166,6 +169,14 @@ fn strip_trace_marker(t: &str) -> Option<&str> {
             .iter()
             .any(|m| rest.starts_with(m)))
     .then_some(rest)
+}
+
+/// Jenkins' timestamper: `22:15:07 curl: (7) Failed connect to …`. Not
+/// `uptime`'s own `10:00:01 up 3 days`.
+fn strip_bare_clock(t: &str) -> Option<&str> {
+    let (clock, rest) = t.split_once(' ')?;
+    (clock.len() == 8 && is_clock(clock) && !rest.starts_with("up ") && !rest.trim().is_empty())
+        .then_some(rest)
 }
 
 /// Travis CI's step time before the prompt: `0.01s$ sudo netstat -ntulp`
@@ -335,6 +346,10 @@ mod prefix_tests {
             ),
             ("[2024-01-01 10:00:01] Status: active", "Status: active"),
             (
+                "22:15:07 curl: (7) Failed connect to 10.0.2.107:443; Connection refused",
+                "curl: (7) Failed connect to 10.0.2.107:443; Connection refused",
+            ),
+            (
                 "  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0curl: (7) Failed to connect to localhost port 80: Connection refused",
                 "curl: (7) Failed to connect to localhost port 80: Connection refused",
             ),
@@ -360,6 +375,7 @@ mod prefix_tests {
             "[Mon Jan 01 10:00:01.123456 2024] [core:error] [pid 1] AH00015",
             "2024-01-01T10:00:01+0000 web1 nginx[1]: started",
             " 10:00:01 up 3 days,  2 users,  load average: 0.00, 0.01, 0.05",
+            "10:00:01 up 3 days,  2 users,  load average: 0.00, 0.01, 0.05",
             "[", "[]", "[10:00:01]",
         ] {
             assert_eq!(strip_line_prefix(line), line);

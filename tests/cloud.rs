@@ -129,12 +129,15 @@ fn gcloud_default_table_lacks_sources() {
         decide(&rs, "173.245.48.1", 443, "eth0"),
         Some(Decided::Rule(Action::Unknown(_), 3))
     ));
-    // The disabled rule is skipped; 80 matches only the internal rule (undecided sources).
-    assert!(matches!(
-        decide(&rs, "173.245.48.1", 80, "eth0"),
-        Some(Decided::Rule(Action::Unknown(_), 5))
-    ));
+    // The disabled rule is skipped; default-allow-internal has GCP's
+    // documented source (10.128.0.0/9), a stated assumption: 80 falls to
+    // the implied deny.
+    assert_eq!(decide(&rs, "173.245.48.1", 80, "eth0"), DROPPED);
     assert!(rs.notes.iter().any(|n| n.contains("old-http is disabled")));
+    assert!(rs
+        .assumptions
+        .iter()
+        .any(|a| a.contains("default-allow-internal") && a.contains("--format=json")));
 }
 
 #[test]
@@ -467,4 +470,139 @@ fn aws_table_output_is_refused_with_the_command_that_works() {
         out.contains("line(s) not understood:\n  t:2: AWS CLI table output is not read: use `--output json` or `--output text`"),
         "{out}"
     );
+}
+
+/// A whole case: the finding for the firewall.
+fn firewall_finding(text: &str) -> (err521::diagnose::Status, String, Vec<String>) {
+    let options = err521::options::Options {
+        ssl_mode: err521::options::SslMode::Full,
+        ..Default::default()
+    };
+    let r = err521::analyze(
+        &[err521::parse::CaseInput::new("ticket", text.to_string())],
+        &options,
+    );
+    r.findings
+        .iter()
+        .find(|f| f.id == err521::diagnose::FindingId::FirewallBlocksCloudflare)
+        .map(|f| (f.status, f.explanation.clone(), f.checks.clone()))
+        .unwrap_or((err521::diagnose::Status::Unknown, String::new(), Vec::new()))
+}
+
+#[test]
+fn gcloud_table_of_default_rules_without_https_is_a_likely_block() {
+    // The default table hides SRC_RANGES: GCP's documented defaults stand
+    // in, stated; no rule admits 443, so the implied deny drops it.
+    let text = "$ gcloud compute firewall-rules list
+NAME                    NETWORK  DIRECTION  PRIORITY  ALLOW                         DENY  DISABLED
+default-allow-http      default  INGRESS    1000      tcp:80                              False
+default-allow-icmp      default  INGRESS    65534     icmp                                False
+default-allow-internal  default  INGRESS    65534     tcp:0-65535,udp:0-65535,icmp        False
+default-allow-rdp       default  INGRESS    65534     tcp:3389                            False
+default-allow-ssh       default  INGRESS    65534     tcp:22                              False
+";
+    let (status, why, _) = firewall_finding(text);
+    assert_eq!(status, err521::diagnose::Status::Likely, "{why}");
+    assert!(why.contains("--format=json"), "{why}");
+    assert!(why.contains("assumption"), "{why}");
+    // With https too, everything is let in, but only under the assumption.
+    let with_https = text.replace(
+        "default-allow-icmp ",
+        "default-allow-https     default  INGRESS    1000      tcp:443                             False\ndefault-allow-icmp ",
+    );
+    // IPv4 is let in; only IPv6 (which the default rules never admit) is
+    // left, and never as more than likely.
+    let (status, why, _) = firewall_finding(&with_https);
+    assert_ne!(status, err521::diagnose::Status::Confirmed, "{why}");
+    assert!(
+        why.contains("IPv6 ranges") && !why.contains("IPv4 ranges"),
+        "{why}"
+    );
+    assert!(why.contains("--format=json"), "{why}");
+}
+
+#[test]
+fn oci_security_list_json_with_empty_ingress_blocks_everything() {
+    let text = r#"$ oci network security-list get --security-list-id ocid1.securitylist.oc1.phx.aaaa
+{
+  "data": {
+    "compartment-id": "ocid1.compartment.oc1..aaaa",
+    "display-name": "Default Security List for vcn-web",
+    "egress-security-rules": [
+      {
+        "destination": "0.0.0.0/0",
+        "destination-type": "CIDR_BLOCK",
+        "icmp-options": null,
+        "is-stateless": false,
+        "protocol": "all",
+        "tcp-options": null,
+        "udp-options": null
+      }
+    ],
+    "id": "ocid1.securitylist.oc1.phx.aaaa",
+    "ingress-security-rules": [],
+    "lifecycle-state": "AVAILABLE",
+    "vcn-id": "ocid1.vcn.oc1.phx.aaaa"
+  },
+  "etag": "8a3b5c1d"
+}
+"#;
+    // Another security list of the subnet or an NSG may admit Cloudflare:
+    // likely, and said so.
+    let (status, why, _) = firewall_finding(text);
+    assert_eq!(status, err521::diagnose::Status::Likely, "{why}");
+    assert!(why.contains("522"), "{why}");
+    assert!(why.contains("only security list"), "{why}");
+    // Without the command line the JSON is still recognised.
+    let bare = text.lines().skip(1).collect::<Vec<_>>().join("\n");
+    let (status, _, _) = firewall_finding(&bare);
+    assert_eq!(status, err521::diagnose::Status::Likely);
+}
+
+#[test]
+fn azure_nsg_in_the_arm_shape_is_read() {
+    // The portal's "JSON view": rules under properties.securityRules[].properties.
+    let text = r#"{
+  "name": "web-nsg",
+  "id": "/subscriptions/0000/resourceGroups/rg-web/providers/Microsoft.Network/networkSecurityGroups/web-nsg",
+  "type": "Microsoft.Network/networkSecurityGroups",
+  "location": "westeurope",
+  "properties": {
+    "provisioningState": "Succeeded",
+    "securityRules": [
+      {
+        "name": "SSH",
+        "type": "Microsoft.Network/networkSecurityGroups/securityRules",
+        "properties": {
+          "protocol": "TCP",
+          "sourcePortRange": "*",
+          "destinationPortRange": "22",
+          "sourceAddressPrefix": "*",
+          "destinationAddressPrefix": "*",
+          "access": "Allow",
+          "priority": 300,
+          "direction": "Inbound"
+        }
+      },
+      {
+        "name": "HTTPS",
+        "type": "Microsoft.Network/networkSecurityGroups/securityRules",
+        "properties": {
+          "protocol": "TCP",
+          "sourcePortRange": "*",
+          "destinationPortRange": "443",
+          "sourceAddressPrefix": "203.0.113.0/24",
+          "destinationAddressPrefix": "*",
+          "access": "Allow",
+          "priority": 320,
+          "direction": "Inbound"
+        }
+      }
+    ]
+  }
+}
+"#;
+    let (status, why, _) = firewall_finding(text);
+    assert_eq!(status, err521::diagnose::Status::Confirmed, "{why}");
+    assert!(why.contains("[azure]"), "{why}");
 }

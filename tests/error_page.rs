@@ -183,3 +183,14 @@ fn another_status_counts_only_when_cloudflare_sent_it() {
         None
     );
 }
+
+#[test]
+fn headers_printed_as_a_php_array_and_a_challenge_403() {
+    let text = "    [cf-mitigated] => challenge\n    [NEL] => {\"success_fraction\":0,\"report_to\":\"cf-nel\",\"max_age\":604800}\n    [Server] => cloudflare\n    [CF-RAY] => 8485b5773a1b2c3d-FRA\n";
+    assert_eq!(case_code(text), Some(403));
+    let facts = err521::case::read_case(&[err521::case::CaseInput::new("paste", text)]);
+    assert_eq!(
+        facts.error_pages.first().and_then(|p| p.ray_id.clone()),
+        Some("8485b5773a1b2c3d".to_string())
+    );
+}

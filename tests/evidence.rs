@@ -290,7 +290,7 @@ fn systemctl_running_healthy() {
     assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
     assert_eq!(f.services[0].state, services::ServiceState::Running);
     assert_eq!(f.services[0].main_pid, Some(813));
-    // Only the passing config test of ExecStartPre: nothing went wrong.
+    // The ExecStartPre `nginx -t` that exited 0/SUCCESS is a passed test.
     assert!(
         f.events
             .iter()

@@ -592,3 +592,26 @@ fn grepped_iptables_s_without_policy_lines_is_not_complete() {
         f.explanation
     );
 }
+
+#[test]
+fn the_default_route_names_the_interface_cloudflare_arrives_on() {
+    // Two NICs with public-looking addresses: `ip route` decides.
+    let addrs = "$ ip -br addr\nlo               UNKNOWN        127.0.0.1/8 ::1/128\neth0             UP             198.51.100.20/24\neth1             UP             203.0.113.10/24\n";
+    let via = |dev: &str| {
+        format!(
+            "{ETH1_DROP}\n{addrs}\n$ ip route\ndefault via 203.0.113.1 dev {dev} proto static\n198.51.100.0/24 dev eth0 proto kernel scope link src 198.51.100.20\n203.0.113.0/24 dev eth1 proto kernel scope link src 203.0.113.10\n"
+        )
+    };
+    let r = analyze(&via("eth1"), SslMode::Full);
+    let f = fw_finding(&r);
+    assert_eq!(f.status, Status::Confirmed, "{}", f.explanation);
+    assert_eq!(r.not_understood_count, 0);
+    let r = analyze(&via("eth0"), SslMode::Full);
+    let f = fw_finding(&r);
+    assert!(
+        matches!(f.status, Status::RuledOut | Status::Unknown),
+        "{:?} {}",
+        f.status,
+        f.explanation
+    );
+}

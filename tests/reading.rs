@@ -289,7 +289,8 @@ fn sysctl_disable_ipv6_is_host_state_that_breaks_a_published_aaaa() {
             ("eth0".to_string(), false)
         ]
     );
-    let with_aaaa = format!("$ dig +noall +answer AAAA shop.example.net\nshop.example.net.  300  IN  AAAA  2a01:4f8:c0c:1234::1\n\n{sysctl}");
+    // The proxied AAAA record as the Cloudflare DNS export shows it.
+    let with_aaaa = format!("shop.example.net.\t1\tIN\tAAAA\t2a01:4f8:c0c:1234::1 ; cf_tags=cf-proxied:true\n\n{sysctl}");
     assert_eq!(
         status(&with_aaaa, FindingId::Ipv6OriginBroken),
         Status::Confirmed
@@ -318,4 +319,29 @@ fn mtr_interactive_screen_and_lsof_rows_without_header_are_read() {
     let lsof = "nginx   1234 root    6u  IPv4  12345      0t0  TCP 127.0.0.1:443 (LISTEN)\nnginx   1235 www-data    6u  IPv4  12345      0t0  TCP *:80 (LISTEN)\n";
     assert_eq!(kinds(lsof), vec![BlockKind::Listeners]);
     assert_eq!(listening(lsof), vec![(80, false), (443, true)]);
+}
+
+#[test]
+fn compose_v1_rows_without_header_and_sentences_with_code_spans() {
+    let rows = "dockerfiles_app_1   /entrypoint.sh php-fpm        Up      80/tcp, 9000/tcp\ndockerfiles_web_1   nginx -g daemon off;          Up      443/tcp, 0.0.0.0:32774->80/tcp\n";
+    assert_eq!(kinds(rows), vec![BlockKind::Containers]);
+    assert_eq!(listening(rows), vec![(32774, false)]);
+    assert!(facts(rows).not_understood.is_empty());
+    // A sentence that quotes a command in backticks is prose.
+    assert_eq!(
+        kinds("`wget -qO- example.com` results in timeout\n"),
+        vec![BlockKind::Prose]
+    );
+}
+
+#[test]
+fn a_bare_curl_line_with_header_options_is_a_command() {
+    let bs = split(&lines("curl -v -H Host:web1 localhost:2080\n"));
+    assert_eq!(
+        bs.first().and_then(|b| b.command),
+        Some("curl -v -H Host:web1 localhost:2080")
+    );
+    // A sentence that starts with the word is not.
+    let prose = split(&lines("curl works on the server but not from my laptop\n"));
+    assert_eq!(prose.first().and_then(|b| b.command), None);
 }

@@ -658,11 +658,11 @@ fn a_unix_socket_in_use_is_not_a_tcp_port() {
 }
 
 #[test]
-fn a_listing_without_interfaces_stays_undecided_and_asks_for_them() {
+fn a_listing_without_interfaces_is_likely_and_asks_for_them() {
     let fw = FindingId::FirewallBlocksCloudflare;
-    // Rule 2 accepts everything on an interface `-L` without `-v` hides
-    // (usually `-i lo`): the other Cloudflare ranges are undecided, never
-    // guessed either way.
+    // Rule 2 accepts everything on an interface `-L` without `-v` hides:
+    // in the usual layout it is `-i lo`, so the other Cloudflare ranges are
+    // likely dropped by the policy, never confirmed until `-v` shows it.
     let r = run(
         "iptables/L-line-numbers-no-v.txt",
         &Options {
@@ -671,12 +671,8 @@ fn a_listing_without_interfaces_stays_undecided_and_asks_for_them() {
         },
     );
     let f = finding(&r, fw);
-    assert_eq!(f.status, Status::Unknown, "{}", f.explanation);
-    assert!(
-        f.explanation.contains("interface not shown"),
-        "{}",
-        f.explanation
-    );
+    assert_eq!(f.status, Status::Likely, "{}", f.explanation);
+    assert!(f.explanation.contains("without `-v`"), "{}", f.explanation);
     assert_eq!(
         f.checks.first().map(String::as_str),
         Some("sudo iptables -L INPUT -n -v --line-numbers")
@@ -740,6 +736,9 @@ fn a_stray_copy_of_the_server_is_stopped_not_disabled() {
     assert!(finding(&r, id)
         .explanation
         .contains("another nginx process (pid 1187)"));
+    // The stray copy serves 80 and 443: the server is not simply down.
+    assert_eq!(status(&r, FindingId::WebServerDown), Status::Likely);
+    assert!(c.contains("ports 80 and 443"), "{c}");
 }
 
 #[test]
@@ -1023,4 +1022,69 @@ fn litespeed_without_a_listener_is_a_config_error_with_a_litespeed_fix() {
         "{c}"
     );
     assert!(!c.contains("nginx"), "{c}");
+}
+
+#[test]
+fn a_container_that_cannot_publish_its_port_names_the_host_program_in_the_way() {
+    let id = FindingId::PortConflict;
+    let r = default_run("scenarios/roles-docker-port-allocated.txt");
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    // The failed container is the server; host nginx holds 80.
+    assert!(
+        f.explanation
+            .starts_with("app-web-1 could not bind port 80"),
+        "{}",
+        f.explanation
+    );
+    let c = fix_commands(&r, id);
+    assert_eq!(
+        c,
+        vec![
+            "sudo systemctl disable --now nginx".to_string(),
+            "docker start app-web-1".to_string()
+        ]
+    );
+}
+
+#[test]
+fn loopback_fix_uses_the_servers_own_syntax_and_port() {
+    let id = FindingId::LoopbackOnly;
+    let r = example("loopback-only.txt");
+    assert_eq!(r.primary, Some(id));
+    let c = fix_text(&r, id);
+    assert!(c.contains("`listen 127.0.0.1:80;` to `listen 80;`"), "{c}");
+    assert!(
+        !c.contains("/etc/apache2") && !c.contains("/etc/httpd"),
+        "{c}"
+    );
+    // Apache bound to loopback: its Listen directive, its directories.
+    let text = "root@web:~# ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511        127.0.0.1:80        0.0.0.0:*     users:((\"apache2\",pid=912,fd=4))\n";
+    let r = err521::analyze(&[CaseInput::new("case", text)], &Options::default());
+    let c = fix_text(&r, id);
+    assert!(
+        c.contains("`Listen 127.0.0.1:80` to `Listen 80`") && !c.contains("/etc/nginx"),
+        "{c}"
+    );
+}
+
+#[test]
+fn litespeed_names_the_busy_port_on_the_line_after_its_bind_error() {
+    // Real log (openlitespeed#163): the admin listener's port 7080 is busy
+    // and the whole server exits.
+    let path = format!(
+        "{}/tests/real/service/ols-163-admin-7080-in-use-restart.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let r = err521::analyze(&[CaseInput::new("ols", text)], &Options::default());
+    let id = FindingId::PortConflict;
+    assert_eq!(r.primary, Some(id));
+    let f = finding(&r, id);
+    assert!(
+        f.explanation.contains("lsws could not bind port 7080"),
+        "{}",
+        f.explanation
+    );
+    assert!(fix_commands(&r, id).contains(&"sudo ss -ltnp 'sport = :7080'".to_string()));
 }

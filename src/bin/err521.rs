@@ -40,6 +40,11 @@ DIAGNOSE OPTIONS:
     --ranges FILE                 Cloudflare ranges: the API JSON, or one CIDR per line
     --redact                      Mask public IPs, host names and Ray IDs in the output
                                   (consistently; Cloudflare's own ranges stay readable)
+    --jsonl                       Batch triage: FILE (or standard input) holds one ticket per
+                                  line, {\"id\", \"inputs\": [{\"name\", \"text\"}], \"ssl_mode\", \"ports\"};
+                                  prints one {\"id\", \"report\"} or {\"id\", \"line\", \"error\"} per
+                                  line, in input order (docs/JSON.md)
+    --threads N                   Threads for --jsonl (default: every core)
 
     Several FILEs are several inputs of one case (a ticket, a firewall dump, ...).
     A value may follow its option as `--format json` or `--format=json`; after
@@ -53,6 +58,7 @@ EXAMPLES:
     sudo iptables-save | err521 diagnose --ssl-mode full
     err521 diagnose page.html ufw.txt --format json
     err521 explain firewall-blocks-cloudflare
+    jq -c '{id, inputs: [{name: \"ticket\", text: .body}]}' export.jsonl | err521 diagnose --jsonl
 ";
 
     pub fn main() -> ExitCode {
@@ -122,9 +128,13 @@ EXAMPLES:
         // Paths stay OsStrings: a file name need not be UTF-8.
         let mut files: Vec<PathBuf> = Vec::new();
         let mut redact = false;
+        let mut format_given = false;
+        let mut batch = false;
+        let mut threads: Option<usize> = None;
         while let Some(arg) = args.next().map_err(|e| e.to_string())? {
             match arg {
                 Long("format") => {
+                    format_given = true;
                     format = match text_value(&mut args, "--format")?.as_str() {
                         "text" => Format::Text,
                         "markdown" | "md" => Format::Markdown,
@@ -159,6 +169,16 @@ EXAMPLES:
                         .ok_or_else(|| format!("{}: no Cloudflare ranges found", path.display()))?;
                 }
                 Long("redact") => redact = true,
+                Long("jsonl") => batch = true,
+                Long("threads") => {
+                    let v = text_value(&mut args, "--threads")?;
+                    let n = v
+                        .parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| format!("`{v}` is not a thread count (1 or more)"))?;
+                    threads = Some(n);
+                }
                 Short('h') | Long("help") => return Ok(HELP.to_string()),
                 Value(file) => files.push(PathBuf::from(file)),
                 other => return Err(format!("unknown option `{}`", shown(&other))),
@@ -166,6 +186,16 @@ EXAMPLES:
         }
         if files.is_empty() {
             files.push(PathBuf::from("-"));
+        }
+        if threads.is_some() && !batch {
+            return Err("--threads is for --jsonl".into());
+        }
+        if batch {
+            if format_given && !matches!(format, Format::Json) {
+                return Err("--jsonl writes JSON lines; drop --format".into());
+            }
+            let settings = err521::batch::Settings { options, redact };
+            return jsonl(&files, threads, &settings);
         }
         let inputs = files
             .iter()
@@ -190,6 +220,43 @@ EXAMPLES:
         } else {
             out
         })
+    }
+
+    /// `diagnose --jsonl`: streams answers to standard output as each chunk
+    /// of tickets is done, so nothing is returned to print.
+    fn jsonl(
+        files: &[PathBuf],
+        threads: Option<usize>,
+        settings: &err521::batch::Settings,
+    ) -> Result<String, String> {
+        let [path] = files else {
+            return Err("--jsonl reads one FILE (or standard input)".into());
+        };
+        let threads = threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let stdin = std::io::stdin();
+        let mut input: Box<dyn std::io::BufRead> = if is_stdin(path) {
+            Box::new(stdin.lock())
+        } else {
+            let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Box::new(std::io::BufReader::new(file))
+        };
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        match err521::batch::run(&mut input, &mut stdout, threads, settings) {
+            Ok(summary) => {
+                if summary.errors > 0 {
+                    eprintln!(
+                        "err521: {} of {} tickets could not be read (see their \"error\")",
+                        summary.errors, summary.tickets
+                    );
+                }
+                Ok(String::new())
+            }
+            // A closed pipe (`| head`) ends the run quietly, as for one case.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(String::new()),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
     }
 
     fn is_stdin(path: &Path) -> bool {

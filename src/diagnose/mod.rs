@@ -248,6 +248,19 @@ fn firewall_coverage(facts: &Facts, options: &Options, ports: &[u16]) -> Option<
     if public_ifaces.len() > 1 {
         public_ifaces = global(true);
     }
+    // `ip route`: the default route's interface is where the Internet
+    // arrives, whatever the addresses say.
+    let mut routes: Vec<&str> = facts
+        .addrs
+        .iter()
+        .flat_map(|a| a.facts.default_routes.iter().map(String::as_str))
+        .filter(|i| !crate::firewall::eval::is_internal(i))
+        .collect();
+    routes.sort_unstable();
+    routes.dedup();
+    if let [one] = routes.as_slice() {
+        public_ifaces = vec![*one];
+    }
     let public_interface =
         options
             .public_interface

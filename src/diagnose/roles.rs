@@ -139,10 +139,15 @@ impl Roles {
                 s.state = ServerState::Running;
             }
         }
-        let squatters = server
-            .as_ref()
-            .map(|s| find_squatters(facts, ports, s))
-            .unwrap_or_default();
+        // With the server unknown, whatever holds a port a bind failed on
+        // is still in the way.
+        let unknown = ServerRole {
+            name: "the web server".to_string(),
+            kind: ServerKind::Other,
+            state: ServerState::Unknown,
+            container: None,
+        };
+        let squatters = find_squatters(facts, ports, server.as_ref().unwrap_or(&unknown));
         let mut dns_targets: Vec<(String, IpAddr)> = Vec::new();
         for r in facts.dns.iter().flat_map(|d| d.facts.records.iter()) {
             if let Some(a) = r.addr() {
@@ -174,6 +179,14 @@ impl Roles {
         self.squatters
             .iter()
             .any(|s| s.lines.iter().any(|(i, l)| i == input && *l == line))
+    }
+
+    /// True when the listener at (input, line) belongs to another program
+    /// than the web server (a stray copy of the server itself still serves).
+    pub fn is_other_program_line(&self, input: &str, line: usize) -> bool {
+        self.squatters
+            .iter()
+            .any(|s| !s.same_program && s.lines.iter().any(|(i, l)| i == input && *l == line))
     }
 
     /// True when `name` (a unit or process) is a program in the way.
@@ -329,6 +342,9 @@ pub fn program_in_text(text: &str) -> Option<String> {
     {
         return Some("nginx".into());
     }
+    if lower.contains("entrypoint") {
+        return Some("traefik".into());
+    }
     if lower.contains("loading new config") || lower.contains("http app module") {
         return Some("caddy".into());
     }
@@ -408,6 +424,25 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
         if !is_start_failure(&e.kind) {
             continue;
         }
+        // Docker could not publish a container's port: that container is
+        // the one that should serve (`... on endpoint app-web-1 (...): Bind
+        // for 0.0.0.0:80 failed: port is already allocated`).
+        if e.text.contains("port is already allocated") {
+            let name = e
+                .text
+                .split("endpoint ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .unwrap_or("the container")
+                .trim_end_matches(':')
+                .to_string();
+            return Some(ServerRole {
+                name: name.clone(),
+                kind: ServerKind::Other,
+                state: ServerState::Failed,
+                container: Some(name),
+            });
+        }
         let named = match &e.kind {
             EventKind::StartFailed { unit: Some(u) } => u
                 .split_whitespace()
@@ -470,12 +505,22 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
     if let Some(w) = facts.webconfig.first() {
         return Some(role(w.facts.server.name(), ServerState::Unknown));
     }
-    // 5. A web server process listening on a needed port.
+    // 5. A web server process listening on a needed port, unless a bind
+    // failed there: then it is the program in the way.
+    let conflicts: Vec<u16> = facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.events.iter())
+        .filter_map(|e| match e.kind {
+            EventKind::BindConflict { port, .. } => port,
+            _ => None,
+        })
+        .collect();
     if let Some(p) = facts
         .listeners
         .iter()
         .flat_map(|l| l.facts.listeners.iter())
-        .filter(|l| ports.contains(&l.port))
+        .filter(|l| ports.contains(&l.port) && !conflicts.contains(&l.port))
         .filter_map(|l| l.process.as_deref())
         .map(program)
         .find(|p| is_web_server_name(p))
@@ -610,7 +655,7 @@ fn find_squatters(facts: &Facts, ports: &[u16], server: &ServerRole) -> Vec<Squa
             if server.container.is_none() && same_program(p, &server.name) {
                 // Another copy of the server holds the port it could not
                 // bind: a stray process outside its service manager.
-                if server.state == ServerState::Failed && conflict_ports.contains(&l.port) {
+                if server.state == ServerState::Failed && !conflict_ports.is_empty() {
                     add(p, l.pid, l.port, None, true, at);
                 }
                 continue;

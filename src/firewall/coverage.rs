@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::eval::{evaluate, Context, Outcome, RuleRef, Verdict};
-use super::model::{Dialect, Ruleset, Undecided};
+use super::model::{Dialect, Match, Ruleset, Undecided};
 use crate::cloudflare::Ranges;
 use crate::net::{AddrRange, AddrSet, Family};
 
@@ -106,6 +106,16 @@ fn mirrors_iptables(nft: &Ruleset) -> bool {
         })
 }
 
+/// An `iptables -L` listing without `-v`: some rule's interface is hidden.
+fn hides_interfaces(r: &Ruleset) -> bool {
+    r.dialect == Dialect::IptablesList
+        && r.chains.iter().flat_map(|c| c.rules.iter()).any(|rule| {
+            rule.matches.iter().any(
+                |m| matches!(m, Match::Unknown { why, .. } if *why == Undecided::InterfaceHidden),
+            )
+        })
+}
+
 /// The dumps that govern `family`, each with a note on the choice.
 fn choose(rulesets: &[Ruleset], family: Family) -> Vec<(&Ruleset, Option<String>)> {
     let gov: Vec<&Ruleset> = rulesets
@@ -148,7 +158,21 @@ fn choose(rulesets: &[Ruleset], family: Family) -> Vec<(&Ruleset, Option<String>
             out.push(i);
             out.push(n);
         }
-        (Some(i), None) => out.push(i),
+        (Some(i), None) => {
+            out.push(i);
+            // `iptables -L` without `-v` hides interfaces: it must not
+            // erase what the front end's own listing of the same rules
+            // says, so both are read and a block in either counts.
+            if hides_interfaces(i) {
+                if let Some(u) = ufw {
+                    notes.push(
+                        "`iptables -L` without `-v` hides interfaces, so the ufw/firewalld listing is read beside it"
+                            .into(),
+                    );
+                    out.push(u);
+                }
+            }
+        }
         (None, Some(n)) => out.push(n),
         (None, None) => {
             if let Some(u) = ufw {
@@ -156,7 +180,9 @@ fn choose(rulesets: &[Ruleset], family: Family) -> Vec<(&Ruleset, Option<String>
             }
         }
     }
-    if ufw.is_some() && (ipt.is_some() || nft.is_some()) {
+    if ufw.is_some_and(|u| !out.iter().any(|o| std::ptr::eq::<Ruleset>(*o, u)))
+        && (ipt.is_some() || nft.is_some())
+    {
         notes.push("ufw/firewalld listing not used: the kernel rule dump is more exact".into());
     }
     // Cloud firewalls are a layer of their own in front of the host.

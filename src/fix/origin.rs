@@ -415,16 +415,29 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
         fix.push(FixStep { title, commands });
     }
     if !ports.is_empty() || !sockets.is_empty() {
-        let start_cmd = match container(ctx) {
-            Some(c) => format!("docker start {c}"),
-            None => start(ctx.facts, &server),
-        };
-        fix.push(step(format!("Start {server}"), &[&start_cmd]));
+        match (container(ctx), roles.server.is_some()) {
+            (Some(c), _) => fix.push(step(
+                format!("Start container {c} again (`docker compose up -d` when compose runs it)"),
+                &[&format!("docker start {c}")],
+            )),
+            (None, true) => fix.push(step(
+                format!("Start {server}"),
+                &[&start(ctx.facts, &server)],
+            )),
+            (None, false) => fix.push(step(
+                "Then start the server whose bind failed again (its unit or container)",
+                &[],
+            )),
+        }
     }
     let mut verify = Vec::new();
     if !ports.is_empty() {
+        let holder = match container(ctx) {
+            Some(c) => format!("docker-proxy (container {c})"),
+            None => server.clone(),
+        };
         verify.push(format!(
-            "{}   # {server} should hold it now",
+            "{}   # {holder} should hold it now",
             ss_ports(&ports)
         ));
     }
@@ -811,14 +824,53 @@ pub fn loopback_only(ctx: &FixCtx<'_>) -> Plan {
         return plan;
     }
     let server = web_server(ctx);
+    // The needed ports that only a loopback address serves.
+    let mut ports: Vec<u16> = ctx
+        .facts
+        .listeners
+        .iter()
+        .flat_map(|l| l.facts.listeners.iter())
+        .filter(|l| l.proto == "tcp" && l.loopback && ctx.ports.contains(&l.port))
+        .map(|l| l.port)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    let p = ports.first().copied().unwrap_or(80);
+    let (title, find) = match (container(ctx), ServerKind::of(&server)) {
+        (Some(c), _) => (
+            format!("Container {c} is published on 127.0.0.1 only: publish it on every address (`-p {p}:{p}` instead of `-p 127.0.0.1:{p}:{p}`, and the same under `ports:` in the compose file), then recreate it"),
+            "docker compose up -d".to_string(),
+        ),
+        (None, Some(ServerKind::Apache)) => (
+            format!("Make {server} listen on all addresses: change `Listen 127.0.0.1:{p}` to `Listen {p}`"),
+            "sudo grep -rnE '^\\s*Listen\\s+(127\\.0\\.0\\.1|\\[::1\\])' /etc/apache2 /etc/httpd 2>/dev/null".to_string(),
+        ),
+        (None, Some(ServerKind::Caddy)) => (
+            "Make Caddy listen on all addresses: remove the `bind 127.0.0.1` (or `bind localhost`) line from the site".to_string(),
+            "sudo grep -n bind /etc/caddy/Caddyfile".to_string(),
+        ),
+        (None, Some(ServerKind::Litespeed)) => (
+            "In LiteSpeed WebAdmin > Listeners, set the listener's IP Address to ANY instead of 127.0.0.1".to_string(),
+            "sudo grep -n -A3 '^listener' /usr/local/lsws/conf/httpd_config.conf".to_string(),
+        ),
+        _ => (
+            format!("Make {server} listen on all addresses: change `listen 127.0.0.1:{p};` to `listen {p};` (and `listen [::1]:{p};` to `listen [::]:{p};`)"),
+            format!("sudo grep -rnE 'listen\\s+(127\\.0\\.0\\.1|\\[::1\\]|localhost):{p}' /etc/nginx 2>/dev/null"),
+        ),
+    };
+    let mut fix = vec![step(title, &[&find])];
+    if container(ctx).is_none() {
+        let apply = match ServerKind::of(&server) {
+            Some(ServerKind::Litespeed) => "sudo /usr/local/lsws/bin/lswsctrl restart".to_string(),
+            _ => format!("sudo systemctl restart {server}"),
+        };
+        fix.push(step(
+            "Test and restart (a changed listen address needs a restart)",
+            &[config_test(&server), &apply],
+        ));
+    }
     Plan {
-        fix: vec![
-            step(
-                format!("Make {server} listen on all addresses: change `listen 127.0.0.1:80;` to `listen 80;` (Apache: `Listen 127.0.0.1:80` to `Listen 80`)"),
-                &["sudo grep -rnE 'listen\\s+(127\\.0\\.0\\.1|\\[::1\\])|^Listen 127' /etc/nginx /etc/apache2 /etc/httpd 2>/dev/null"],
-            ),
-            step("Test and restart (a changed listen address needs a restart)", &[config_test(&server), &format!("sudo systemctl restart {server}")]),
-        ],
+        fix,
         verify: verify_http(ctx),
     }
 }

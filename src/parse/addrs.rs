@@ -47,6 +47,9 @@ pub struct OwnAddr {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AddrFacts {
     pub addrs: Vec<OwnAddr>,
+    /// Interfaces of default routes (`ip route`: `default via … dev eth0`):
+    /// the one Internet traffic, and so Cloudflare's, arrives on.
+    pub default_routes: Vec<String>,
     /// `net.ipv6.conf.<all|default|iface>.disable_ipv6 = 1` (sysctl): the
     /// scope, whether IPv6 is disabled there, and the line.
     pub ipv6_sysctl: Vec<Ipv6Sysctl>,
@@ -292,6 +295,26 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
             .iter()
             .any(|p| t.starts_with(p))
         {
+            f.understood_lines += 1;
+            continue;
+        }
+        // `ip route`: `default via 203.0.113.1 dev eth0 proto static`; the
+        // other routes (`10.0.0.0/24 dev eth1 proto kernel scope link …`)
+        // say nothing about where the Internet arrives.
+        if let Some(dev) = words
+            .iter()
+            .position(|w| *w == "dev")
+            .and_then(|i| words.get(i + 1))
+            .filter(|_| {
+                words
+                    .iter()
+                    .any(|w| *w == "via" || *w == "proto" || *w == "scope")
+                    && (first == "default" || first.contains('/') || parse_ip(first).is_some())
+            })
+        {
+            if first == "default" && !f.default_routes.iter().any(|d| d == dev) {
+                f.default_routes.push((*dev).to_string());
+            }
             f.understood_lines += 1;
             continue;
         }

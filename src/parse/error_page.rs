@@ -103,7 +103,9 @@ fn is_cloudflare_code(code: u16) -> bool {
 pub fn sniff(lines: &[Line<'_>]) -> u8 {
     let mut score: u32 = 0;
     for l in lines.iter().take(600) {
-        let t = l.text.to_ascii_lowercase();
+        let t = php_header(l.text)
+            .unwrap_or_else(|| l.text.to_string())
+            .to_ascii_lowercase();
         // The page's own class names (`cf-error-details`, `cf-error-footer`,
         // `cf-wrapper`), and Cloudflare's JSON error body.
         if t.contains("cf-error-")
@@ -215,6 +217,10 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Option<ErrorPage> {
             || lower.starts_with("cf-mitigated:")
         {
             from_cloudflare = true;
+        }
+        // Cloudflare answers a challenge with 403 and this header.
+        if lower.starts_with("cf-mitigated: challenge") && other_status.is_none() {
+            other_status = Some((403, f.line));
         }
         if let Some(rest) = find_after(&lower, t, "ray id:") {
             if page.ray_id.is_none() {
@@ -376,7 +382,8 @@ fn visible_fragments(lines: &[Line<'_>]) -> Vec<Fragment> {
             .filter(|l| !l.text.trim().is_empty())
             .map(|l| Fragment {
                 line: l.no,
-                text: l.text.split_whitespace().collect::<Vec<_>>().join(" "),
+                text: php_header(l.text)
+                    .unwrap_or_else(|| l.text.split_whitespace().collect::<Vec<_>>().join(" ")),
             })
             .collect()
     }
@@ -456,6 +463,17 @@ fn status_line_code(t: &str) -> Option<u16> {
     };
     let code: u16 = first_token(rest)?.parse().ok()?;
     is_cloudflare_code(code).then_some(code)
+}
+
+/// A response header printed as a PHP array entry (`[Server] => cloudflare`)
+/// as a header line (`Server: cloudflare`).
+fn php_header(t: &str) -> Option<String> {
+    let (name, value) = t.trim().strip_prefix('[')?.split_once("] => ")?;
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+    ok.then(|| format!("{name}: {}", value.trim()))
 }
 
 /// The status of any HTTP status line (`HTTP/2 502`), 4xx or 5xx.

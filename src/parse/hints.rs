@@ -21,6 +21,9 @@ pub enum Hint {
     /// "ss shows nothing on 80 or 443": the person says nothing listens on
     /// these ports.
     NothingListens(Vec<u16>),
+    /// "the firewall is not active", "ufw is inactive": the person says the
+    /// host firewall is off.
+    FirewallInactive,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +71,9 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
         }
         if let Some(ports) = nothing_listens(&lower) {
             push(&mut out, Hint::NothingListens(ports));
+        }
+        if firewall_inactive(&lower) {
+            push(&mut out, Hint::FirewallInactive);
         }
         for (needle, name) in PROVIDERS {
             let found = lower
@@ -174,6 +180,24 @@ fn https_fails_http_works(lower: &str) -> bool {
     let tail = lower.get(full..).unwrap_or("");
     let works_flexible = lower.contains("work") || lower.contains("fine") || lower.contains("only");
     flex != full && works_flexible && fails.iter().any(|f| tail.contains(f))
+}
+
+/// "the firewall is not active", "ufw is inactive", "firewalld is disabled".
+fn firewall_inactive(lower: &str) -> bool {
+    let w = words(lower);
+    let names = ["firewall", "ufw", "firewalld", "iptables", "csf"];
+    let off = ["inactive", "disabled", "off", "stopped"];
+    w.iter().enumerate().any(|(i, word)| {
+        names.contains(word) && {
+            let next: Vec<&str> = w.iter().skip(i + 1).take(3).copied().collect();
+            next.iter().any(|n| off.contains(n))
+                || (next.first().is_some_and(|n| matches!(*n, "is" | "was"))
+                    && next.get(1).is_some_and(|n| *n == "not")
+                    && next
+                        .get(2)
+                        .is_some_and(|n| matches!(*n, "active" | "running" | "enabled")))
+        }
+    })
 }
 
 /// "ss shows nothing on 80 or 443", "nothing is listening on port 443".
@@ -308,6 +332,18 @@ mod tests {
         assert!(!stated("nothing changed since the upgrade to 443")
             .iter()
             .any(|h| matches!(h, Hint::NothingListens(_))));
+    }
+
+    #[test]
+    fn reads_a_firewall_said_to_be_off() {
+        for s in [
+            "the firewall is not active",
+            "ufw is inactive on this box",
+            "I have firewalld disabled",
+        ] {
+            assert!(stated(s).contains(&Hint::FirewallInactive), "{s}");
+        }
+        assert!(!stated("the firewall is active and allows 443").contains(&Hint::FirewallInactive));
     }
 
     #[test]

@@ -199,7 +199,7 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         } else if t.starts_with("Loaded:") || t.starts_with("Active:") || t.starts_with("Main PID:")
         {
             score += 30;
-        } else if is_headerless_ps_row(t) {
+        } else if is_headerless_ps_row(t) || is_headerless_compose_row(t) {
             score += 40;
         } else if t.starts_with("CONTAINER ID")
             || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE"))
@@ -366,7 +366,7 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
         });
     }
     if has("permission denied") || has("(13:") || has("(13)") {
-        if has("bind") {
+        if has("bind") || has("can't listen at address") {
             let spot = after_ci(t, "bind() to ")
                 .or_else(|| after_ci(t, "bind to address "))
                 .or_else(|| after_ci(t, "listen tcp "));
@@ -620,9 +620,12 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
             f.understood_lines += 1;
             continue;
         }
-        // `docker ps` rows pasted without their header.
+        // `docker ps` and `docker-compose ps` rows pasted without their header.
         if docker.is_none() && is_headerless_ps_row(t) {
             docker = Some(DockerLayout::Ps);
+        }
+        if docker.is_none() && is_headerless_compose_row(t) {
+            docker = Some(DockerLayout::Compose);
         }
         if let Some(layout) = docker {
             if t.chars().all(|c| c == '-') {
@@ -754,6 +757,30 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
         if t.starts_with("Redirecting to ") {
             f.understood_lines += 1;
             continue;
+        }
+        // LiteSpeed names the port on the line after its bind error:
+        // `[config:...] failed to start listener on address *:7080!`.
+        if let Some(spot) = after_ci(t, "failed to start listener on address ") {
+            let (addr, port) = addr_port(addr_token(spot).trim_end_matches('!'));
+            let filled = match f.events.last_mut().map(|e| &mut e.kind) {
+                Some(EventKind::BindConflict {
+                    addr: a @ None,
+                    port: p @ None,
+                }) => {
+                    *a = addr;
+                    *p = port;
+                    true
+                }
+                Some(EventKind::PermissionDenied { port: p @ None, .. }) => {
+                    *p = port;
+                    true
+                }
+                _ => false,
+            };
+            if filled {
+                f.understood_lines += 1;
+                continue;
+            }
         }
         if let Some(kind) = classify_event(t) {
             let mut about = unit_name;
@@ -891,6 +918,26 @@ pub fn is_headerless_ps_row(t: &str) -> bool {
         .next()
         .is_some_and(|id| id.len() == 12 && id.bytes().all(|c| c.is_ascii_hexdigit()));
     id_ok && toks.any(|w| matches!(w, "Up" | "Exited" | "Restarting" | "Created" | "Paused"))
+}
+
+/// A `docker-compose ps` (v1) row: a compose container name
+/// (`project_web_1`, `project-web-1`) first, then a state word, then port
+/// columns (`Up      443/tcp, 0.0.0.0:32774->80/tcp`).
+pub fn is_headerless_compose_row(t: &str) -> bool {
+    let toks: Vec<&str> = t.split_whitespace().collect();
+    let name_ok = toks.first().is_some_and(|n| {
+        n.rsplit_once(['_', '-']).is_some_and(|(stem, num)| {
+            !stem.is_empty() && !num.is_empty() && num.bytes().all(|c| c.is_ascii_digit())
+        }) && n
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c))
+    });
+    let state = toks
+        .iter()
+        .skip(1)
+        .position(|w| matches!(*w, "Up" | "Exit" | "Restarting" | "Paused"));
+    let ports_after = state.is_some_and(|i| toks.iter().skip(i + 2).any(|w| is_port_token(w)));
+    name_ok && ports_after
 }
 
 fn parse_container(t: &str, layout: DockerLayout, line: usize) -> Option<Container> {

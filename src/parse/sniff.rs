@@ -239,7 +239,7 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         {
             add(BlockKind::Logs, 30);
         }
-        if services::is_headerless_ps_row(t) {
+        if services::is_headerless_ps_row(t) || services::is_headerless_compose_row(t) {
             add(BlockKind::Containers, 50);
         }
         if lower.starts_with("container id")
@@ -270,6 +270,10 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
             || lower.starts_with("* trying")
             || lower.starts_with("curl: (")
             || lower.starts_with("< http/")
+            || (lower.starts_with("http/")
+                && t.split_whitespace()
+                    .nth(1)
+                    .is_some_and(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_digit())))
             || lower.contains("connection refused")
             || lower.starts_with("connected(")
             || lower.contains("port [tcp/")

@@ -303,6 +303,12 @@ fn bare_command_shape(line: &str, word: &str) -> bool {
         "host" | "dig" | "nslookup" | "ping" | "ping6" => {
             subcommand.is_some_and(|s| s.contains('.') || s.contains(':') || s.starts_with('@'))
         }
+        // `curl -v -H Host:web1 localhost:2080`: option values are not
+        // subcommands; a URL or host among the arguments makes it a command.
+        "curl" | "wget" => args.iter().any(|w| {
+            !w.starts_with('-')
+                && (w.contains("://") || w.starts_with("localhost") || w.contains('.'))
+        }),
         "service" => args.get(1).is_some_and(|w| *w == "status"),
         "cat" | "head" | "tail" | "less" | "grep" => args.iter().any(|w| w.contains('/')),
         "hostname" => args.iter().any(|w| *w == "-I" || *w == "-i"),
@@ -343,7 +349,15 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         "aws" | "gcloud" | "az" | "hcloud" | "doctl" | "oci" => BlockKind::CloudFirewall,
         "dig" | "nslookup" | "host" | "Resolve-DnsName" => BlockKind::Dns,
         "ifconfig" | "hostname" | "sysctl" => BlockKind::Addresses,
-        "ip" if has("a") || has("addr") || has("address") || has("-br") => BlockKind::Addresses,
+        "ip" if has("a")
+            || has("addr")
+            || has("address")
+            || has("-br")
+            || has("route")
+            || has("r") =>
+        {
+            BlockKind::Addresses
+        }
         "curl" | "wget"
             if words.iter().any(|w| {
                 w.contains("ifconfig.me")

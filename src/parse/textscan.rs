@@ -223,6 +223,17 @@ pub fn is_prose_line(text: &str) -> bool {
     if is_stamped_log_line(t) {
         return false;
     }
+    // "`wget -qO- example.com` results in timeout": a code span inside a
+    // sentence counts as one word.
+    if !(t.starts_with('`') && t.ends_with('`')) && t.matches('`').count() >= 2 {
+        let mut plain = String::with_capacity(t.len());
+        for (i, part) in t.split('`').enumerate() {
+            plain.push_str(if i % 2 == 1 { "code" } else { part });
+        }
+        if !plain.contains('`') {
+            return is_prose_line(&plain);
+        }
+    }
     // A prompt with nothing after it closes a pasted session: chatter, not
     // output of any format.
     if is_bare_prompt(t) {

@@ -190,6 +190,11 @@ pub struct Rule {
     pub ct: Option<Ct>,
     /// Interface name and negation.
     pub iif: Option<(String, bool)>,
+    /// A rate limit far above what the probes send: `Some(false)` matches
+    /// while under it (`-m limit`, nft `limit rate`), `Some(true)` only over
+    /// it (nft `limit rate over`), so a probe always sees the first case
+    /// match and the second not.
+    pub limit: Option<bool>,
     pub act: Act,
 }
 
@@ -352,6 +357,11 @@ fn gen_rule(
         5 => Some((OTHER_IF.to_string(), true)),
         _ => None,
     };
+    let limit = match rng.below(12) {
+        0 => Some(false),
+        1 if nft => Some(true),
+        _ => None,
+    };
     let can_jump = first_user.max(chain + 1) < nchains;
     let act = loop {
         let a = match rng.below(14) {
@@ -387,6 +397,7 @@ fn gen_rule(
         dports,
         ct,
         iif,
+        limit,
         act,
     }
 }
@@ -522,6 +533,9 @@ fn ipt_rule(r: &Rule, fam: Fam, chains: &[Chain]) -> String {
         Some(Ct::EstRel) => s.push_str("-m conntrack --ctstate RELATED,ESTABLISHED "),
         None => {}
     }
+    if r.limit.is_some() {
+        s.push_str("-m limit --limit 1000/sec --limit-burst 1000 ");
+    }
     let v6 = fam == Fam::V6;
     let name = |i: usize| chains.get(i).map(|c| c.name.as_str()).unwrap_or("?");
     match r.act {
@@ -622,6 +636,11 @@ fn nft_rule(r: &Rule, t: &Table) -> String {
     match r.ct {
         Some(Ct::New) => s.push_str("ct state new "),
         Some(Ct::EstRel) => s.push_str("ct state established,related "),
+        None => {}
+    }
+    match r.limit {
+        Some(false) => s.push_str("limit rate 1000/second burst 1000 packets "),
+        Some(true) => s.push_str("limit rate over 1000/second burst 1000 packets "),
         None => {}
     }
     let name = |i: usize| t.chains.get(i).map(|c| c.name.as_str()).unwrap_or("?");
@@ -726,6 +745,10 @@ fn rule_matches(r: &Rule, pkt: &Pkt) -> bool {
         if (i == pkt.iif) == *neg {
             return false;
         }
+    }
+    // The probes stay far under every limit.
+    if r.limit == Some(true) {
+        return false;
     }
     if let Some(s) = &r.src {
         if !src_matches(s, pkt) {

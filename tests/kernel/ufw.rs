@@ -160,9 +160,35 @@ pub fn commands(u: &UfwSet) -> Vec<Vec<String>> {
     out
 }
 
+/// The rules as ufw keeps them: a command that repeats an earlier rule's
+/// match with another action updates that rule in place ("Rule updated").
+fn effective(u: &UfwSet) -> Vec<URule> {
+    let cmds = commands(u);
+    let mut keys: Vec<Vec<String>> = Vec::new();
+    let mut out: Vec<URule> = Vec::new();
+    for (i, r) in u.rules.iter().enumerate() {
+        let key: Vec<String> = cmds
+            .get(i + 1)
+            .map(|c| c.iter().skip(1).cloned().collect())
+            .unwrap_or_default();
+        match keys.iter().position(|k| *k == key) {
+            Some(j) => {
+                if let Some(e) = out.get_mut(j) {
+                    e.act = r.act;
+                }
+            }
+            None => {
+                keys.push(key);
+                out.push(r.clone());
+            }
+        }
+    }
+    out
+}
+
 pub fn model_verdict(u: &UfwSet, src: IpAddr, port: u16, iif: &str) -> Verdict {
     let fam = Fam::of(src);
-    for r in &u.rules {
+    for r in &effective(u) {
         if r.udp {
             continue;
         }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use super::dns_wrong_origin::origin_records;
 use super::quote;
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
-use crate::firewall::coverage::CoverageEntry;
+use crate::firewall::coverage::{layer, CoverageEntry};
 use crate::firewall::eval::Outcome;
 use crate::firewall::model::Undecided;
 use crate::net::Family;
@@ -90,7 +90,25 @@ fn first_few(items: &[String]) -> String {
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let f = judge_dumps(ctx);
     let says = log_says(ctx);
-    with_log(f, says, ctx)
+    stated_off(with_log(f, says, ctx), ctx)
+}
+
+/// "The firewall is not active", with no dump: prose rules nothing out,
+/// but it changes what to check next.
+fn stated_off(mut f: Finding, ctx: &Ctx<'_>) -> Finding {
+    if f.status != Status::Unknown || ctx.firewall.is_some() {
+        return f;
+    }
+    let Some((input, h)) = ctx
+        .facts
+        .hints
+        .iter()
+        .find(|(_, h)| h.hint == crate::parse::hints::Hint::FirewallInactive)
+    else {
+        return f;
+    };
+    f.explanation = "The ticket says the host firewall is not active. That is the ticket's word, not output, and it leaves the firewalls it does not name: another host firewall (nftables, firewalld, CSF, a cloud-init iptables script) and the cloud or provider firewall in front of the server. Paste `sudo iptables-save; sudo nft list ruleset` and the cloud firewall's rules to rule them out.".to_string();
+    f.with_evidence([ctx.facts.quote(input, h.line)])
 }
 
 /// Adds what the firewall log says. With no dump to decide, refused SYNs
@@ -241,6 +259,9 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
     }
 
     if let Some(f) = interface_conditional(ctx, &unknown) {
+        return f;
+    }
+    if let Some(f) = hidden_interface(ctx, &unknown) {
         return f;
     }
 
@@ -583,11 +604,23 @@ fn deciding_lines<'e>(
                 out.push(ev);
             }
         } else if e.policy.is_some() {
-            // Decided by a default policy: quote where the dump states it.
-            for rs in &ctx.facts.rulesets {
+            // Decided by a default policy: quote where the dump states it;
+            // a listing that leaves it implied (a cloud firewall's final
+            // deny) speaks through the rules it does show, none of which
+            // admits the connection.
+            for rs in ctx
+                .facts
+                .rulesets
+                .iter()
+                .filter(|rs| rs.families.iter().any(|f| layer(rs, *f) == e.layer))
+            {
                 for c in rs.entry.iter().filter_map(|&i| rs.chains.get(i)) {
-                    if let Some(pl) = &c.policy_line {
-                        let ev = quote(ctx, &rs.input, pl.line);
+                    let lines: Vec<usize> = match &c.policy_line {
+                        Some(pl) => vec![pl.line],
+                        None => c.rules.iter().map(|r| r.source.line).take(6).collect(),
+                    };
+                    for line in lines {
+                        let ev = quote(ctx, &rs.input, line);
                         if !out.contains(&ev) {
                             out.push(ev);
                         }
@@ -649,7 +682,9 @@ fn interface_conditional(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Fi
     };
     let mut parts: Vec<String> = Vec::new();
     let mut sentence = |list: &[(&CoverageEntry, String, Outcome)], unless: bool| {
-        let mut seen: Vec<String> = Vec::new();
+        // One sentence per (interface, outcome, deciding rule), over all
+        // the ports it covers.
+        let mut groups: Vec<(String, Outcome, String, BTreeSet<u16>)> = Vec::new();
         for (e, name, o) in list {
             // The rule that blocks: the alternative's when the block
             // happens on the named interface, else the main verdict's.
@@ -659,24 +694,32 @@ fn interface_conditional(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Fi
                 (None, Some(p)) => format!("the default policy ({p})"),
                 (None, None) => "the firewall".to_string(),
             };
-            let s = if unless {
+            match groups
+                .iter_mut()
+                .find(|g| g.0 == *name && g.1 == *o && g.2 == by)
+            {
+                Some(g) => {
+                    g.3.insert(e.port);
+                }
+                None => groups.push((name.clone(), *o, by, BTreeSet::from([e.port]))),
+            }
+        }
+        for (name, o, by, ports) in groups {
+            let p: Vec<u16> = ports.into_iter().collect();
+            parts.push(if unless {
                 format!(
-                    "Cloudflare's connections on port {} are accepted only if they arrive on {name}; on any other interface they are {} by {by}",
-                    e.port,
-                    word(*o)
+                    "On {}, Cloudflare's connections are accepted only if they arrive on {name}; on any other interface they are {} by {by}",
+                    ports_text(&p),
+                    word(o)
                 )
             } else {
                 format!(
-                    "Cloudflare's connections on port {} are {} if Cloudflare arrives on {name} ({by})",
-                    e.port,
-                    word(*o)
+                    "On {}, Cloudflare's connections are {} if Cloudflare arrives on {name} ({by})",
+                    ports_text(&p),
+                    word(o)
                 )
-            };
-            if !seen.contains(&s) {
-                seen.push(s);
-            }
+            });
         }
-        parts.extend(seen);
     };
     sentence(&if_there, false);
     sentence(&unless_there, true);
@@ -691,12 +734,21 @@ fn interface_conditional(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Fi
         .chain(unless_there.iter())
         .map(|(e, _, _)| *e)
         .collect();
+    let drops = if_there
+        .iter()
+        .chain(unless_there.iter())
+        .any(|(_, _, o)| *o == Outcome::Drop);
     let mut f = Finding::new(
         id,
         status,
         format!(
-            "{}. Which interface Cloudflare's traffic arrives on is not in the paste: the one with the public address and the default route decides (paste `{HOST_INTERFACES}`).",
-            parts.join(". ")
+            "{}.{} Which interface Cloudflare's traffic arrives on is not in the paste: the one with the public address and the default route decides (paste `{HOST_INTERFACES}`).",
+            parts.join(". "),
+            if drops {
+                " A drop makes Cloudflare wait and show 522, not 521."
+            } else {
+                " A reject answers at once: Cloudflare shows 521."
+            }
         ),
     )
     .with_evidence({
@@ -712,5 +764,55 @@ fn interface_conditional(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Fi
         ev
     });
     f.checks = vec![HOST_INTERFACES.to_string()];
+    Some(f)
+}
+
+/// `iptables -L` without `-v` hides each rule's interface. In the usual
+/// layouts (firewalld, ufw) a bare `ACCEPT all` is the loopback rule
+/// (`-i lo`) and a final bare REJECT/DROP applies on every interface: when
+/// only such hidden interfaces stand between Cloudflare and a block, the
+/// block is `likely`, and `-v` decides.
+fn hidden_interface(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Finding> {
+    let blocks = |o: Outcome| matches!(o, Outcome::Drop | Outcome::Reject);
+    // Per entry: the outcome of the block and the rule (or policy) behind it.
+    let mut blocked: Vec<(Outcome, String)> = Vec::new();
+    for e in unknown {
+        let (holds, not) = e.branches?;
+        if e.undecided.as_slice() != [Undecided::InterfaceHidden] {
+            return None;
+        }
+        let by = |r: Option<&crate::firewall::eval::RuleRef>| match (r, &e.policy) {
+            (Some(r), _) => format!("line {} `{}`", r.line, r.text.trim()),
+            (None, Some(p)) => format!("the default policy ({p})"),
+            (None, None) => "the firewall".to_string(),
+        };
+        if blocks(holds) && not == Outcome::Accept {
+            blocked.push((holds, by(e.alt_rule.as_ref())));
+        } else if holds == Outcome::Accept && blocks(not) {
+            blocked.push((not, by(e.rule.as_ref())));
+        } else {
+            return None;
+        }
+    }
+    let first = blocked.first()?.1.clone();
+    let ports: BTreeSet<u16> = unknown.iter().map(|e| e.port).collect();
+    let p: Vec<u16> = ports.into_iter().collect();
+    let rejects = blocked.iter().any(|(o, _)| *o == Outcome::Reject);
+    let mut f = Finding::new(
+        FindingId::FirewallBlocksCloudflare,
+        Status::Likely,
+        format!(
+            "On {}, Cloudflare's connections are most likely {} by {first}. `iptables -L` without `-v` hides each rule's interface; in the usual layout (firewalld, ufw) a bare `ACCEPT all` is the loopback rule `-i lo`, which does not apply to Cloudflare, and a final bare REJECT or DROP applies on every interface. {} Paste `sudo iptables -L INPUT -n -v --line-numbers` to confirm.",
+            ports_text(&p),
+            if rejects { "rejected" } else { "dropped" },
+            if rejects {
+                "A reject answers at once: Cloudflare shows 521."
+            } else {
+                "A drop makes Cloudflare wait and show 522."
+            }
+        ),
+    )
+    .with_evidence(deciding_lines(ctx, unknown.iter().copied()));
+    f.checks = vec!["sudo iptables -L INPUT -n -v --line-numbers".to_string()];
     Some(f)
 }

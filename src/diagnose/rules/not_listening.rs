@@ -295,22 +295,14 @@ fn judge_sockets(ctx: &Ctx<'_>) -> Finding {
 /// The ports a listener command filtered to: `sport = :443`, `:443`,
 /// `grep -E ':(80|443)'`. None when it shows every port.
 fn filtered_ports(command: &str) -> Option<Vec<u16>> {
-    let mut out = Vec::new();
-    let bytes: Vec<char> = command.chars().collect();
-    let mut i = 0;
-    while i < bytes.len() {
-        let after_sep = bytes[i] == ':' || bytes[i] == '(' || bytes[i] == '|';
-        if after_sep {
-            let digits: String = bytes[i + 1..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
-            if let Ok(p) = digits.parse::<u16>() {
-                out.push(p);
-            }
-        }
-        i += 1;
-    }
+    let out: Vec<u16> = command
+        .split([':', '(', '|'])
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect();
     (!out.is_empty()).then_some(out)
 }
 

@@ -174,24 +174,36 @@ fn conflict(
     {
         text.push_str(": nothing in the pasted listener list holds it now, so the other program has stopped since, or the configuration binds the same address twice (two `listen` lines for one address and port).");
     } else {
-        text.push_str(&format!(
-            ": another program holds it (`sudo ss -ltnp` names it). Cloudflare's connections to {port_text} reach that program (another site or a 520), not a refusal."
-        ));
+        text.push_str(": another program holds it (`sudo ss -ltnp` names it).");
+        if ports.is_empty() || ports.iter().any(|p| ctx.ports.contains(p)) {
+            text.push_str(&format!(
+                " Cloudflare's connections to {port_text} reach that program (another site or a 520), not a refusal."
+            ));
+        }
     }
-    let (status, tail) = if running {
+    let stray = held.iter().any(|s| s.same_program);
+    let (status, tail) = if stray {
+        (
+            Status::Confirmed,
+            " Where that copy holds no port, Cloudflare is refused (521); stop the copy and start the service so one managed server holds every port.".to_string(),
+        )
+    } else if running {
         (
             Status::Likely,
-            format!(" {server} is running now, so this may be an old or a second instance; check which process answers Cloudflare."),
+            format!(" {} is running now, so this may be an old or a second instance; check which process answers Cloudflare.", super::capitalized(&server)),
         )
     } else if ports.is_empty() && !sockets.is_empty() {
         (
             Status::Confirmed,
-            format!(" {server} exits at start, so Cloudflare's connections are refused (521)."),
+            format!(
+                " {} exits at start, so Cloudflare's connections are refused (521).",
+                super::capitalized(&server)
+            ),
         )
     } else {
         (
             Status::Confirmed,
-            format!(" {server} exits at start, so the ports only it would serve are refused: that is where Cloudflare shows 521."),
+            format!(" {} exits at start, so the ports only it would serve are refused: that is where Cloudflare shows 521.", super::capitalized(&server)),
         )
     };
     let other: Vec<u16> = ports

@@ -28,45 +28,9 @@ fn judge_services(ctx: &Ctx<'_>) -> Finding {
     // long: one pass over every kind of service evidence (units, containers,
     // events, listeners), each weighed for or against a running server.
     let id = FindingId::WebServerDown;
-    let mut down: Vec<(String, Vec<Evidence>)> = Vec::new();
-    let mut up: Vec<(String, Vec<Evidence>)> = Vec::new();
-    for (input, s) in web_services(ctx) {
-        let mut ev = vec![quote(ctx, input, s.line)];
-        if let Some(l) = s.state_line.filter(|l| *l != s.line) {
-            ev.push(quote(ctx, input, l));
-        }
-        match s.state {
-            // The program in the web server's way runs, the server does not.
-            ServiceState::Running if ctx.roles.is_squatter_name(&s.name) => {}
-            ServiceState::Running => up.push((s.name.clone(), ev)),
-            ServiceState::Failed | ServiceState::Stopped => {
-                let how = match (&s.state, &s.result) {
-                    (ServiceState::Failed, Some(r)) => format!("failed ({r})"),
-                    (ServiceState::Failed, None) => "failed".to_string(),
-                    _ => "stopped".to_string(),
-                };
-                down.push((format!("{} is {how}", s.name), ev));
-            }
-            // activating (auto-restart): a start loop, not a running server.
-            ServiceState::Activating => down.push((format!("{} keeps restarting", s.name), ev)),
-            ServiceState::NotFound | ServiceState::Unknown => {}
-        }
-    }
-    // The start failed only because the server already runs.
-    let already: Vec<Evidence> = super::events(ctx)
-        .filter(|(_, e)| matches!(e.kind, EventKind::AlreadyRunning { .. }))
-        .map(|(input, e)| quote(ctx, input, e.line))
-        .collect();
-    if !already.is_empty() {
-        return Finding::new(
-            id,
-            Status::RuledOut,
-            format!(
-                "The start failed only because {} already runs (a copy started outside its unit): the server is up. Stop that copy and start the unit so it is managed again, but it is not why Cloudflare shows an error.",
-                ctx.roles.server_name()
-            ),
-        )
-        .with_evidence(already);
+    let (mut down, mut up) = units(ctx);
+    if let Some(f) = already_running(ctx) {
+        return f;
     }
     // No status pasted, but the log says the server failed to start.
     if down.is_empty() {
@@ -89,40 +53,7 @@ fn judge_services(ctx: &Ctx<'_>) -> Finding {
             }
         }
     }
-    for sf in &ctx.facts.services {
-        for c in &sf.facts.containers {
-            let web = c
-                .published
-                .iter()
-                .any(|p| p.host_port.is_some_and(|hp| ctx.ports.contains(&hp)))
-                || c.image
-                    .as_deref()
-                    .and_then(crate::diagnose::roles::image_server)
-                    .is_some()
-                || crate::parse::services::is_web_server_name(&c.name);
-            if !web {
-                continue;
-            }
-            let ev = vec![quote(ctx, &sf.input, c.line)];
-            let in_way = ctx
-                .roles
-                .squatters
-                .iter()
-                .any(|s| s.container.as_deref() == Some(c.name.as_str()));
-            if in_way {
-                continue;
-            }
-            match c.status {
-                ContainerStatus::Up => up.push((format!("container {}", c.name), ev)),
-                ContainerStatus::Exited
-                | ContainerStatus::Restarting
-                | ContainerStatus::Created => {
-                    down.push((format!("container {} is {}", c.name, c.status_text), ev))
-                }
-                ContainerStatus::Paused | ContainerStatus::Other => {}
-            }
-        }
-    }
+    containers(ctx, &mut down, &mut up);
     // A web server process holding a public listener on a needed port is
     // running, whatever else was pasted.
     let serving: Vec<Evidence> = listeners(ctx)
@@ -131,7 +62,7 @@ fn judge_services(ctx: &Ctx<'_>) -> Finding {
             l.process
                 .as_deref()
                 .is_some_and(crate::diagnose::roles::is_web_process)
-                && !ctx.roles.is_squatter_line(input, l.line)
+                && !ctx.roles.is_other_program_line(input, l.line)
         })
         .map(|(input, _, l)| quote(ctx, input, l.line))
         .collect();
@@ -192,4 +123,95 @@ fn judge_services(ctx: &Ctx<'_>) -> Finding {
         .with_evidence(up.into_iter().flat_map(|(_, e)| e).chain(serving));
     }
     Finding::unknown(id, ctx)
+}
+
+/// What happened to a web server, with the lines that show it.
+type States = Vec<(String, Vec<Evidence>)>;
+
+/// Web server units that are down and up.
+fn units(ctx: &Ctx<'_>) -> (States, States) {
+    let mut down: States = Vec::new();
+    let mut up: States = Vec::new();
+    for (input, s) in web_services(ctx) {
+        let mut ev = vec![quote(ctx, input, s.line)];
+        if let Some(l) = s.state_line.filter(|l| *l != s.line) {
+            ev.push(quote(ctx, input, l));
+        }
+        match s.state {
+            // The program in the web server's way runs, the server does not.
+            ServiceState::Running if ctx.roles.is_squatter_name(&s.name) => {}
+            ServiceState::Running => up.push((s.name.clone(), ev)),
+            ServiceState::Failed | ServiceState::Stopped => {
+                let how = match (&s.state, &s.result) {
+                    (ServiceState::Failed, Some(r)) => format!("failed ({r})"),
+                    (ServiceState::Failed, None) => "failed".to_string(),
+                    _ => "stopped".to_string(),
+                };
+                down.push((format!("{} is {how}", s.name), ev));
+            }
+            // activating (auto-restart): a start loop, not a running server.
+            ServiceState::Activating => down.push((format!("{} keeps restarting", s.name), ev)),
+            ServiceState::NotFound | ServiceState::Unknown => {}
+        }
+    }
+    (down, up)
+}
+
+/// "httpd (pid 6759) already running": the start failed only because the
+/// server runs (a copy started outside its unit).
+fn already_running(ctx: &Ctx<'_>) -> Option<Finding> {
+    let already: Vec<Evidence> = super::events(ctx)
+        .filter(|(_, e)| matches!(e.kind, EventKind::AlreadyRunning { .. }))
+        .map(|(input, e)| quote(ctx, input, e.line))
+        .collect();
+    (!already.is_empty()).then(|| {
+        Finding::new(
+            FindingId::WebServerDown,
+            Status::RuledOut,
+            format!(
+                "The start failed only because {} already runs (a copy started outside its unit): the server is up. Stop that copy and start the unit so it is managed again, but it is not why Cloudflare shows an error.",
+                ctx.roles.server_name()
+            ),
+        )
+        .with_evidence(already)
+    })
+}
+
+/// Web server containers that are down and up; a container in the web
+/// server's way is neither.
+fn containers(ctx: &Ctx<'_>, down: &mut States, up: &mut States) {
+    for sf in &ctx.facts.services {
+        for c in &sf.facts.containers {
+            let web = c
+                .published
+                .iter()
+                .any(|p| p.host_port.is_some_and(|hp| ctx.ports.contains(&hp)))
+                || c.image
+                    .as_deref()
+                    .and_then(crate::diagnose::roles::image_server)
+                    .is_some()
+                || crate::parse::services::is_web_server_name(&c.name);
+            if !web {
+                continue;
+            }
+            let ev = vec![quote(ctx, &sf.input, c.line)];
+            let in_way = ctx
+                .roles
+                .squatters
+                .iter()
+                .any(|s| s.container.as_deref() == Some(c.name.as_str()));
+            if in_way {
+                continue;
+            }
+            match c.status {
+                ContainerStatus::Up => up.push((format!("container {}", c.name), ev)),
+                ContainerStatus::Exited
+                | ContainerStatus::Restarting
+                | ContainerStatus::Created => {
+                    down.push((format!("container {} is {}", c.name, c.status_text), ev))
+                }
+                ContainerStatus::Paused | ContainerStatus::Other => {}
+            }
+        }
+    }
 }

@@ -29,6 +29,12 @@ pub(super) fn oracle_security_list(
         rules,
     );
     rs.notes.push("Oracle Cloud images also ship iptables rules that reject all but SSH: check `sudo iptables-save` on the instance".to_string());
+    // A subnet has up to five security lists and the instance's VNIC may
+    // have network security groups: any of them can admit what this one
+    // does not.
+    rs.assumptions.push(format!(
+        "{name} is the only security list of the origin's subnet and no network security group admits Cloudflare (paste `oci network subnet get` and the VNIC's NSG rules to confirm)"
+    ));
     out.rulesets.push(rs);
 }
 
