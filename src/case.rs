@@ -125,7 +125,7 @@ fn read_block(
             n
         }
         BlockKind::Csf => {
-            let f = csf::parse(input, lines);
+            let f = csf::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             let ruleset = csf::ruleset(&f, input);
@@ -237,7 +237,7 @@ fn read_block(
             if let Some(page) = error_page::parse(input, lines) {
                 facts.add_error_page(page, input);
             }
-            let f = probes::parse(input, lines);
+            let f = probes::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             facts.probes.push(sourced(input, block, f));

@@ -135,3 +135,39 @@ fn lfd_block_messages() {
     )));
     assert!(f.lfd_blocks.get(1).is_some_and(|b| b.reason == "Port Scan"));
 }
+
+fn ban_status(text: &str) -> (err521::diagnose::Status, String) {
+    let r = err521::analyze(
+        &[err521::parse::CaseInput::new("ticket", text)],
+        &err521::options::Options::default(),
+    );
+    r.findings
+        .iter()
+        .find(|f| f.id == err521::diagnose::FindingId::BanBlocksCloudflare)
+        .map(|f| (f.status, f.explanation.clone()))
+        .unwrap_or((err521::diagnose::Status::Unknown, String::new()))
+}
+
+#[test]
+fn csf_g_finding_a_cloudflare_address_in_a_deny_set_is_a_ban() {
+    use err521::diagnose::Status;
+    let hit = "root@server [~]# csf -g 162.158.1.1\nTable  Chain            num   pkts bytes target     prot opt in     out     source               destination\n\nIPSET: Set:chain_DENY Match:162.158.1.1 Setting:LF_IPSET file:/etc/csf/csf.deny\n";
+    let (status, text) = ban_status(hit);
+    assert_eq!(status, Status::Confirmed, "{text}");
+    assert!(
+        text.contains("162.158.1.1") && text.contains("522"),
+        "{text}"
+    );
+    // The lookup of one address that is not Cloudflare's decides nothing.
+    let miss = "root@server [~]# csf -g 198.51.100.7\nTable  Chain            num   pkts bytes target     prot opt in     out     source               destination\nNo matches found for 198.51.100.7 in iptables\n";
+    assert_eq!(ban_status(miss).0, Status::Unknown);
+}
+
+#[test]
+fn a_csf_deny_list_without_cloudflare_rules_bans_out() {
+    use err521::diagnose::Status;
+    let text = "$ cat /etc/csf/csf.deny\n198.51.100.7 # lfd: (sshd) Failed SSH login from 198.51.100.7\n203.0.113.9 # manual\n";
+    let (status, why) = ban_status(text);
+    assert_eq!(status, Status::RuledOut, "{why}");
+    assert!(why.contains("CSF deny list"), "{why}");
+}

@@ -184,9 +184,23 @@ fn is_command(t: &str) -> bool {
 }
 
 /// Parse any mix of the inputs in the module doc.
-pub fn parse(_input: &str, lines: &[Line<'_>]) -> CsfFacts {
+pub fn parse(input: &str, lines: &[Line<'_>]) -> CsfFacts {
+    parse_with(input, lines, None)
+}
+
+/// Parse the output of `command` (`cat /etc/csf/csf.deny`, `csf -t`): the
+/// command line above the block names the list its lines belong to.
+pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> CsfFacts {
     let mut f = CsfFacts::default();
     let mut list: Option<List> = None;
+    if let (Some(cmd), Some(first)) = (command, lines.iter().find(|l| !l.text.trim().is_empty())) {
+        let mut seeded = CsfFacts::default();
+        read_line(&mut seeded, &mut list, *first, cmd.trim());
+        // The list a command opens is whole from the block's first line.
+        if !seeded.deny_listings.is_empty() {
+            f.deny_listings.push(first.no);
+        }
+    }
     for line in lines {
         let t = line.text.trim();
         if t.is_empty() {

@@ -384,7 +384,14 @@ fn args_target(cmd: &str) -> Target {
     }
 }
 
-pub fn parse(_input: &str, lines: &[Line<'_>]) -> ProbeFacts {
+pub fn parse(input: &str, lines: &[Line<'_>]) -> ProbeFacts {
+    parse_with(input, lines, None)
+}
+
+/// Parse the output of `command` (the command line above the block, whose
+/// target the output's lines may not repeat: `openssl s_client -connect
+/// host:443` then `connect:errno=111`).
+pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> ProbeFacts {
     let mut s = St {
         f: ProbeFacts::default(),
         mode: Mode::None,
@@ -397,6 +404,9 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ProbeFacts {
         in_body: false,
         mtr_last: None,
     };
+    if let Some(cmd) = command {
+        start_command(&mut s, cmd);
+    }
     for l in lines {
         let raw = l.text;
         let t = raw.trim();
@@ -411,29 +421,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ProbeFacts {
             continue;
         }
         if let Some(cmd) = command_of(raw) {
-            s.flush_mtr();
-            let c = cmd.trim_start_matches("sudo ").trim();
-            let tool = c.split_whitespace().next().unwrap_or("");
-            s.in_headers = false;
-            s.in_body = false;
-            s.mode = match tool {
-                "curl" => Mode::Curl,
-                "wget" => Mode::Wget,
-                "nc" | "ncat" | "netcat" => Mode::Nc,
-                "telnet" => Mode::Telnet,
-                "ping" | "ping6" => Mode::Ping,
-                "mtr" => Mode::Mtr,
-                "openssl" => Mode::Openssl,
-                _ => Mode::None,
-            };
-            s.target = match s.mode {
-                Mode::Curl | Mode::Wget => url_target(c).unwrap_or(Target {
-                    host: None,
-                    addr: None,
-                    port: None,
-                }),
-                _ => args_target(c),
-            };
+            start_command(&mut s, cmd);
             s.f.understood_lines += 1;
             continue;
         }
@@ -451,13 +439,47 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ProbeFacts {
     s.f
 }
 
+/// A probe command line: its tool and target, for the lines after it.
+fn start_command(s: &mut St, cmd: &str) {
+    s.flush_mtr();
+    let c = cmd.trim_start_matches("sudo ").trim();
+    let tool = c.split_whitespace().next().unwrap_or("");
+    s.in_headers = false;
+    s.in_body = false;
+    s.mode = match tool {
+        "curl" => Mode::Curl,
+        "wget" => Mode::Wget,
+        "nc" | "ncat" | "netcat" => Mode::Nc,
+        "telnet" => Mode::Telnet,
+        "ping" | "ping6" => Mode::Ping,
+        "mtr" => Mode::Mtr,
+        "openssl" => Mode::Openssl,
+        _ => Mode::None,
+    };
+    s.target = match s.mode {
+        Mode::Curl | Mode::Wget => url_target(c).unwrap_or(Target {
+            host: None,
+            addr: None,
+            port: None,
+        }),
+        _ => args_target(c),
+    };
+}
+
 /// Handle one line; false when nothing matched.
 fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
     // long: one arm per probe tool (curl, nc, openssl, telnet, ping, ...); issue 15 item 5 turns
     // it into a table of per-tool readers.
-    // curl's progress meter header (`% Total % Received …`, `Dload Upload …`).
+    // curl's progress meter: its two header lines, and a last row with the
+    // error glued on (`... --:--:--     0curl: (7) Failed to connect ...`).
     if t.starts_with("% Total") || (t.starts_with("Dload") && t.contains("Upload")) {
         return true;
+    }
+    if t.starts_with(|c: char| c.is_ascii_digit()) && t.contains("--:--:--") {
+        return match t.find("curl: (") {
+            Some(at) => line(s, raw, t.get(at..).unwrap_or(""), no),
+            None => true,
+        };
     }
     // ---- curl verbose ----
     // `== Info: ` is the same line in `--trace-ascii` output.
@@ -746,6 +768,10 @@ fn line(s: &mut St, raw: &str, t: &str, no: usize) -> bool {
         || t.contains("DNS:"))
         && openssl_line(s, t, no)
     {
+        return true;
+    }
+    // `connect: Connection refused` then `connect:errno=111`: one refusal.
+    if s.mode == Mode::Openssl && t.starts_with("connect: ") {
         return true;
     }
     if t.starts_with("connect:errno=")

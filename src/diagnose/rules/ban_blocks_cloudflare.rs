@@ -176,6 +176,29 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                 banned = banned.union(&o);
             }
         }
+        // `csf -g IP` finding the address in a deny chain or a deny set.
+        for g in c.facts.grep_hits.iter().filter(|g| {
+            let chain = g.chain.to_ascii_uppercase();
+            chain.contains("DENY") || chain.contains("BLOCK") || g.target == "DROP"
+        }) {
+            let o = AddrSet::from_ranges(
+                g.text
+                    .split_whitespace()
+                    .map(|w| w.strip_prefix("Match:").unwrap_or(w))
+                    .filter_map(crate::parse::textscan::addr_token)
+                    .filter(|r| r.to_string() != "0.0.0.0/0" && r.to_string() != "::/0"),
+            )
+            .intersect(&cf);
+            if !o.is_empty() {
+                active.push(quote(ctx, &c.input, g.line));
+                answers.push(csf_answer);
+                what.push(format!(
+                    "CSF denies Cloudflare address {} (`csf -g`)",
+                    first(&o)
+                ));
+                banned = banned.union(&o);
+            }
+        }
         for l in &c.facts.lfd_blocks {
             let o = l.addrs.intersect(&cf);
             if !o.is_empty() {
@@ -294,6 +317,18 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         for l in &c.facts.deny_listings {
             lists.push(quote(ctx, &c.input, *l));
             names.push("CSF deny list".to_string());
+        }
+        // csf.ignore holding every Cloudflare range keeps LFD from
+        // blocking them.
+        let ignored = c
+            .facts
+            .ignores
+            .iter()
+            .filter_map(|i| i.addrs.as_ref())
+            .fold(AddrSet::empty(), |acc, a| acc.union(a));
+        if !c.facts.ignores.is_empty() && ignored.intersect(&cf) == cf {
+            lists.extend(c.facts.ignores.iter().map(|i| quote(ctx, &c.input, i.line)));
+            names.push("csf.ignore".to_string());
         }
     }
     names.dedup();

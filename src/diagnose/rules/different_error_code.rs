@@ -24,6 +24,58 @@ pub fn judge(ctx: &Ctx<'_>) -> Option<Finding> {
         ),
         None => format!("The error shown is {code} ({title}), not a Cloudflare 521."),
     };
+    let mut explanation = explanation;
+    let mut tls_ev = Vec::new();
+    // 525/526 are about the origin's TLS: what a probe saw of its
+    // certificate, and the certificate the configuration names.
+    if matches!(code, 525 | 526) {
+        for s in &ctx.facts.probes {
+            for t in &s.facts.tls {
+                let mut seen: Vec<String> = Vec::new();
+                if let Some(v) = &t.protocol {
+                    seen.push(format!("protocol {v}"));
+                }
+                if let Some(v) = &t.subject {
+                    seen.push(format!("subject {v}"));
+                }
+                if let Some(v) = &t.issuer {
+                    seen.push(format!("issuer {v}"));
+                }
+                if !t.sans.is_empty() {
+                    seen.push(format!("names {}", t.sans.join(", ")));
+                }
+                match (&t.not_before, &t.not_after) {
+                    (Some(a), Some(b)) => seen.push(format!("valid {a} to {b}")),
+                    (None, Some(b)) => seen.push(format!("valid until {b}")),
+                    _ => {}
+                }
+                if let Some(c) = t.verify_code {
+                    let text = t.verify_text.as_deref().unwrap_or("");
+                    seen.push(
+                        format!("verify return code {c} {text}")
+                            .trim_end()
+                            .to_string(),
+                    );
+                }
+                if !seen.is_empty() {
+                    explanation.push_str(&format!(
+                        " The origin's certificate as probed: {}.",
+                        seen.join("; ")
+                    ));
+                    tls_ev.push(crate::diagnose::rules::quote(ctx, &s.input, t.line));
+                }
+            }
+        }
+        for w in &ctx.facts.webconfig {
+            for c in &w.facts.certificates {
+                tls_ev.push(crate::diagnose::rules::quote(ctx, &w.input, c.line));
+                explanation.push_str(&format!(
+                    " The configuration serves the certificate {}.",
+                    c.value
+                ));
+            }
+        }
+    }
     Some(
         Finding::new(
             FindingId::DifferentErrorCode,
@@ -31,7 +83,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Option<Finding> {
             explanation,
         )
         .titled(format!("This is error {code} ({title}), not 521"))
-        .with_evidence(page.map(|p| p.evidence.clone()).unwrap_or_default()),
+        .with_evidence(page.map(|p| p.evidence.clone()).unwrap_or_default())
+        .with_evidence(tls_ev),
     )
 }
 

@@ -13,7 +13,9 @@ use crate::text::Evidence;
 
 /// Records as configured in Cloudflare (zone file, export, API), or marked
 /// proxied: these say where Cloudflare connects. Answers from public
-/// resolvers for a proxied name are Cloudflare's own addresses instead.
+/// resolvers for a proxied name are Cloudflare's own addresses instead;
+/// a public answer that is another public address is the record itself
+/// (the name is not proxied, or not yet).
 pub fn origin_records<'a>(ctx: &'a Ctx<'_>) -> Vec<(&'a str, &'a DnsRecord)> {
     ctx.facts
         .dns
@@ -25,6 +27,8 @@ pub fn origin_records<'a>(ctx: &'a Ctx<'_>) -> Vec<(&'a str, &'a DnsRecord)> {
                     r.source,
                     DnsSource::ZoneFile | DnsSource::CloudflareExport | DnsSource::CloudflareApi
                 ) && r.proxied != Some(false))
+                || (r.proxied.is_none()
+                    && r.addr().is_some_and(|a| classify(a) == AddrClass::Public))
         })
         .filter(|(_, r)| r.addr().is_some())
         .collect()
@@ -171,6 +175,12 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         }
         if same_family.iter().any(|(a, _, _)| *a == addr) {
             right.push(ev);
+            right.extend(
+                same_family
+                    .iter()
+                    .filter(|(a, _, _)| *a == addr)
+                    .map(|(_, _, e)| e.clone()),
+            );
         } else {
             echo_differs |= same_family.iter().any(|(_, echo, _)| *echo);
             let mine: Vec<String> = same_family.iter().map(|(a, _, _)| a.to_string()).collect();

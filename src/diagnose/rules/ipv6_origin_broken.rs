@@ -62,6 +62,21 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let records = origin_records(ctx);
     let aaaa: Vec<_> = records.iter().filter(|(_, r)| r.rtype == "AAAA").collect();
     let nd_dropped = drops_neighbour_discovery(ctx);
+    // A probe that reached for the origin's IPv6 address shows the AAAA
+    // exists (the client resolved it) and that IPv6 fails.
+    let v6_failed = super::failed_v6_origin_probes(ctx);
+    if !v6_failed.is_empty() && nd_dropped.is_empty() {
+        let silent = v6_failed.iter().any(|(s, _)| *s);
+        let mut text = "A connection to the origin over IPv6 failed, so the name has an AAAA record the origin does not serve: Cloudflare's IPv6 connections fail the same way.".to_string();
+        if silent {
+            text.push_str(
+                " It timed out (a silent drop): behind Cloudflare that reads 522, not 521.",
+            );
+        }
+        let record_ev: Vec<Evidence> = aaaa.iter().map(|(i, r)| quote(ctx, i, r.line)).collect();
+        return Finding::new(id, Status::Likely, text)
+            .with_evidence(v6_failed.into_iter().map(|(_, e)| e).chain(record_ev));
+    }
     if aaaa.is_empty() && !nd_dropped.is_empty() && !records.iter().any(|(_, r)| r.rtype == "A") {
         return Finding::new(
             id,

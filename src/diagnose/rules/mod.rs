@@ -257,3 +257,120 @@ pub fn capitalized(s: &str) -> String {
 pub fn quote(ctx: &Ctx<'_>, input: &str, line: usize) -> Evidence {
     ctx.facts.quote(input, line)
 }
+
+/// The address a probe tried: the one it printed, or the target typed as
+/// an address.
+fn probe_addr(p: &crate::parse::probes::Probe) -> Option<std::net::IpAddr> {
+    p.addr.or_else(|| {
+        p.host
+            .as_deref()
+            .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
+    })
+}
+
+/// Whether a probe's output shows Cloudflare's edge answered.
+pub fn reached_cloudflare(f: &crate::parse::probes::ProbeFacts) -> bool {
+    !f.cf_rays.is_empty()
+        || f.headers
+            .iter()
+            .any(|h| h.name == "server" && h.value.trim().eq_ignore_ascii_case("cloudflare"))
+}
+
+/// Probes aimed at the origin itself: at an address that is not
+/// Cloudflare's, or at `localhost`. A probe of a proxied name reaches
+/// Cloudflare's edge and says nothing about the origin.
+pub fn origin_probes<'a>(
+    ctx: &'a Ctx<'_>,
+) -> impl Iterator<Item = (&'a str, &'a crate::parse::probes::Probe)> + 'a {
+    let cf = ctx.options.ranges.set();
+    ctx.facts
+        .probes
+        .iter()
+        // A CF-RAY or `server: cloudflare` in the answer: Cloudflare's edge
+        // answered, whatever address was typed (a hosts-file entry, a
+        // proxied name).
+        .filter(|s| !reached_cloudflare(&s.facts))
+        .flat_map(|s| s.facts.probes.iter().map(move |p| (s.input.as_str(), p)))
+        .filter(move |(_, p)| match probe_addr(p) {
+            Some(a) => !cf.contains(a),
+            None => p.host.as_deref() == Some("localhost"),
+        })
+}
+
+/// Connections to the origin on one of the case's ports that were refused
+/// at once (curl (7), nc, telnet, openssl errno 111), with the family of
+/// the address tried (`None`: not shown). Cloudflare's edge never refuses
+/// its proxied ports, so a refused name is not proxied: it is the origin.
+pub fn refused_origin_probes(ctx: &Ctx<'_>) -> Vec<(Option<bool>, Evidence)> {
+    let cf = ctx.options.ranges.set();
+    let found: Vec<(Option<bool>, u16, Evidence)> = ctx
+        .facts
+        .probes
+        .iter()
+        .flat_map(|s| s.facts.probes.iter().map(move |p| (s.input.as_str(), p)))
+        .filter(|(_, p)| probe_addr(p).is_none_or(|a| !cf.contains(a)))
+        .filter(|(_, p)| p.result == crate::parse::probes::ProbeResult::Refused)
+        .filter(|(_, p)| p.port.is_some_and(|port| ctx.ports.contains(&port)))
+        .map(|(input, p)| {
+            (
+                probe_addr(p).map(|a| a.is_ipv6()),
+                p.port.unwrap_or(0),
+                quote(ctx, input, p.line),
+            )
+        })
+        .collect();
+    // curl's closing `curl: (7) Failed to connect to NAME port 443` names no
+    // address: it is the family of the attempts before it on that port.
+    let family_of = |input: &str, port: u16| -> Option<bool> {
+        let known: Vec<bool> = found
+            .iter()
+            .filter(|(f, p, e)| e.input == input && *p == port && f.is_some())
+            .filter_map(|(f, _, _)| *f)
+            .collect();
+        match known.as_slice() {
+            [] => None,
+            k if k.iter().all(|v6| *v6) => Some(true),
+            k if k.iter().all(|v6| !*v6) => Some(false),
+            _ => None,
+        }
+    };
+    found
+        .iter()
+        .map(|(f, port, e)| (f.or_else(|| family_of(&e.input, *port)), e.clone()))
+        .collect()
+}
+
+/// Probes over IPv6 to the origin that failed: refused, timed out, or a
+/// ping6 that lost every packet. `true` in the pair for a silent drop
+/// (timeout, total loss), which Cloudflare shows as 522. "Network is
+/// unreachable" is the client's own missing route and is left out.
+pub fn failed_v6_origin_probes(ctx: &Ctx<'_>) -> Vec<(bool, Evidence)> {
+    use crate::parse::probes::{ProbeResult, ProbeTool};
+    origin_probes(ctx)
+        .filter(|(_, p)| probe_addr(p).is_some_and(|a| a.is_ipv6()))
+        .filter_map(|(input, p)| {
+            let silent = match (&p.result, p.tool) {
+                (ProbeResult::Refused, _) => false,
+                (ProbeResult::TimedOut, _) => true,
+                (_, ProbeTool::Ping | ProbeTool::Mtr) => p.loss_percent.is_some_and(|l| l >= 100.0),
+                _ => return None,
+            };
+            Some((silent, quote(ctx, input, p.line)))
+        })
+        .collect()
+}
+
+/// Probes the origin itself answered: a connection made, or an HTTP
+/// status. Something is running and accepting there.
+pub fn answering_origin_probes(ctx: &Ctx<'_>) -> Vec<Evidence> {
+    use crate::parse::probes::ProbeResult;
+    origin_probes(ctx)
+        .filter(|(_, p)| {
+            matches!(
+                p.result,
+                ProbeResult::Connected | ProbeResult::HttpStatus { .. }
+            )
+        })
+        .map(|(input, p)| quote(ctx, input, p.line))
+        .collect()
+}

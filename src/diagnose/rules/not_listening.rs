@@ -40,6 +40,24 @@ pub fn by_port(ctx: &Ctx<'_>) -> Vec<PortListeners> {
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let mut f = judge_sockets(ctx);
+    // No listener list decided it: a refused connection to the origin
+    // over IPv4 (or to localhost) points to no listener on that port.
+    if f.status == Status::Unknown {
+        let refused: Vec<Evidence> = super::refused_origin_probes(ctx)
+            .into_iter()
+            .filter(|(v6, _)| *v6 != Some(true))
+            .map(|(_, e)| e)
+            .collect();
+        if !refused.is_empty() {
+            f = Finding::new(
+                FindingId::NotListening,
+                Status::Likely,
+                "A connection to the origin was refused at once: nothing listens on that port, or (from another machine) a firewall rejects it. Cloudflare's connections get the same refusal (521).",
+            )
+            .with_evidence(refused);
+        }
+    }
+    // Still open: what the person says (weaker than any output).
     if f.status == Status::Unknown {
         if let Some(stated) = from_prose(ctx) {
             f = stated;

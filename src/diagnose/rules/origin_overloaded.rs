@@ -67,6 +67,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             }
         }
     }
+    connection_pressure(ctx, &mut what, &mut soft);
     for (input, e) in events(ctx) {
         match &e.kind {
             EventKind::OomKill { process } => {
@@ -109,6 +110,8 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(hard.into_iter().chain(soft));
     }
+    // Only figures that were read can show there is no pressure: a log
+    // without an OOM line says nothing about memory.
     if !ctx.facts.resources.is_empty() {
         let ev: Vec<_> = ctx
             .facts
@@ -120,10 +123,14 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
                     .iter()
                     .map(|m| m.line)
                     .chain(r.facts.load.iter().map(|l| l.line))
+                    .chain(r.facts.sockets.iter().map(|s| s.line))
                     .map(move |l| (r.input.as_str(), l))
             })
             .map(|(i, l)| quote(ctx, i, l))
             .collect();
+        if ev.is_empty() {
+            return Finding::unknown(id, ctx);
+        }
         return Finding::new(
             id,
             Status::RuledOut,
@@ -144,6 +151,8 @@ struct Shortage {
     oom_unnamed: bool,
     fds: bool,
     slots: bool,
+    /// Connection tables that show a full backlog or a saturated port.
+    connections: Vec<String>,
     cpu: Vec<String>,
 }
 
@@ -180,9 +189,59 @@ impl Shortage {
         if self.slots {
             out.push("Connection slots: all of nginx's worker_connections are in use.".into());
         }
+        if !self.connections.is_empty() {
+            out.push(format!("Connections: {}.", self.connections.join("; ")));
+        }
         if !self.cpu.is_empty() {
             out.push(format!("CPU: {}.", self.cpu.join("; ")));
         }
         out.join(" ")
+    }
+}
+
+/// Connection tables: many half-open connections fill the listen backlog;
+/// a case port with thousands of connections is saturated.
+fn connection_pressure(ctx: &Ctx<'_>, what: &mut Shortage, soft: &mut Vec<crate::text::Evidence>) {
+    for l in &ctx.facts.listeners {
+        let half_open = l
+            .facts
+            .connection_states
+            .iter()
+            .filter(|(k, _)| k.replace('-', "_") == "SYN_RECV")
+            .map(|(_, n)| *n)
+            .sum::<usize>();
+        let busy: Vec<(u16, usize)> = l
+            .facts
+            .connections_by_port
+            .iter()
+            .filter(|(p, _)| ctx.ports.contains(p))
+            .map(|(p, states)| (*p, states.values().sum::<usize>()))
+            .filter(|(_, n)| *n >= 5000)
+            .collect();
+        if half_open >= 256 {
+            what.connections.push(format!(
+                "{half_open} connections are half-open (SYN_RECV): the listen backlog may be full"
+            ));
+            soft.push(quote(ctx, &l.input, l.first_line));
+        }
+        for (port, n) in busy {
+            what.connections
+                .push(format!("{n} connections on port {port}"));
+            soft.push(quote(ctx, &l.input, l.first_line));
+        }
+    }
+    for r in &ctx.facts.resources {
+        for s in r
+            .facts
+            .sockets
+            .iter()
+            .filter(|s| s.orphaned.is_some_and(|o| o >= 5000))
+        {
+            what.connections.push(format!(
+                "{} orphaned sockets",
+                s.orphaned.unwrap_or_default()
+            ));
+            soft.push(quote(ctx, &r.input, s.line));
+        }
     }
 }

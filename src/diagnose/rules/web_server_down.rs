@@ -6,8 +6,27 @@ use crate::parse::services::{ContainerStatus, EventKind, ServiceState};
 use crate::text::Evidence;
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
-    // long: weighs service status, containers, start-failure logs and live listeners
-    // against each other in one order; each source can overrule the one before.
+    let f = judge_services(ctx);
+    if f.status != Status::Unknown {
+        return f;
+    }
+    // No service or listener decided it: an answer from the origin's own
+    // address shows a server runs there.
+    let answered = super::answering_origin_probes(ctx);
+    if answered.is_empty() {
+        return f;
+    }
+    Finding::new(
+        FindingId::WebServerDown,
+        Status::RuledOut,
+        "A connection to the origin's own address was answered, so a server is running there.",
+    )
+    .with_evidence(answered)
+}
+
+fn judge_services(ctx: &Ctx<'_>) -> Finding {
+    // long: one pass over every kind of service evidence (units, containers,
+    // events, listeners), each weighed for or against a running server.
     let id = FindingId::WebServerDown;
     let (mut down, mut up) = units(ctx);
     if let Some(f) = already_running(ctx) {
