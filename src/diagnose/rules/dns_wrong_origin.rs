@@ -17,6 +17,7 @@ use crate::text::Evidence;
 /// a public answer that is another public address is the record itself
 /// (the name is not proxied, or not yet).
 pub fn origin_records<'a>(ctx: &'a Ctx<'_>) -> Vec<(&'a str, &'a DnsRecord)> {
+    let cf = ctx.options.ranges.set();
     ctx.facts
         .dns
         .iter()
@@ -28,7 +29,8 @@ pub fn origin_records<'a>(ctx: &'a Ctx<'_>) -> Vec<(&'a str, &'a DnsRecord)> {
                     DnsSource::ZoneFile | DnsSource::CloudflareExport | DnsSource::CloudflareApi
                 ) && r.proxied != Some(false))
                 || (r.proxied.is_none()
-                    && r.addr().is_some_and(|a| classify(a) == AddrClass::Public))
+                    && r.addr()
+                        .is_some_and(|a| classify(a, &cf) == AddrClass::Public))
         })
         .filter(|(_, r)| r.addr().is_some())
         .collect()

@@ -226,7 +226,13 @@ fn stopped_one_not_needed(
     down: &[(String, Vec<Evidence>)],
     serving: &[Evidence],
 ) -> Option<Finding> {
-    if down.is_empty() || ctx.ports.is_empty() || !super::listener_list_complete(ctx) {
+    // A program in the server's way (another server, a stray copy) is why
+    // it is stopped: then it is needed.
+    if down.is_empty()
+        || ctx.ports.is_empty()
+        || !ctx.roles.squatters.is_empty()
+        || !super::listener_list_complete(ctx)
+    {
         return None;
     }
     let served_ports: Vec<u16> = listeners(ctx)
