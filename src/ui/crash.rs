@@ -21,7 +21,13 @@ pub const MESSAGE: &str = "Something went wrong: reload; your paste is kept in t
 /// Show the message on any panic of this wasm, and on any trap that
 /// reaches the page as an uncaught `WebAssembly.RuntimeError`.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| show(&info.to_string())));
+    // Through Yew, which would otherwise replace it with its own hook.
+    yew::set_custom_panic_hook(Box::new(|info| {
+        let text = info.to_string();
+        // Still in the console, as Yew's own hook does.
+        web_sys::console::error_1(&wasm_bindgen::JsValue::from_str(&text));
+        show(&text);
+    }));
     let Some(window) = web_sys::window() else {
         return;
     };

@@ -66,3 +66,54 @@ test('switching between two pastes and back keeps the page alive (issue 14)', as
   await page.locator('.result .empty').waitFor({ timeout: 5000 });
   await context.close();
 });
+
+test('a kind correction goes with its block: a new paste is read as what it is', async () => {
+  const { page, context, errors } = await open();
+  // A bare deny list nothing names; the person says it is an ipset.
+  await page.locator('#paste').fill('162.158.88.14 # lfd: (nginx) blocked - Tue Nov 24 10:11:12 2026\n172.70.135.9 # manual\n');
+  await settled(page);
+  await page.locator('.chip select.chip-kind').first().selectOption('ipset');
+  await page.waitForFunction(() => document.querySelector('.chip')?.dataset.kind === 'ipset');
+  await settled(page);
+  // Replaced by a plain `iptables -S`: its first block is iptables, every
+  // line read, nothing marked as corrected.
+  await page.locator('#paste').fill('-P INPUT DROP\n-P FORWARD DROP\n-P OUTPUT ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n');
+  await settled(page);
+  const chip = page.locator('.chip').first();
+  assert.equal(await chip.getAttribute('data-kind'), 'iptables');
+  assert.doesNotMatch(await chip.getAttribute('class'), /corrected/);
+  assert.doesNotMatch(await chip.locator('.chip-count').innerText(), /not understood/);
+  // And the correction is gone for good: the first text comes back as detected.
+  await page.locator('#paste').fill('162.158.88.14 # lfd: (nginx) blocked - Tue Nov 24 10:11:12 2026\n172.70.135.9 # manual\n');
+  await settled(page);
+  assert.notEqual(await page.locator('.chip').first().getAttribute('data-kind'), 'ipset');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('if the page breaks it says so, keeps the error, and a reload brings the paste back', async () => {
+  const { page, context } = await open();
+  const services = await servicesText();
+  await page.locator('#paste').fill(services);
+  await page.locator('#ssl-mode').selectOption('full');
+  await settled(page);
+  // A real failure: something outside the page (a browser extension, a
+  // translator) removes a node Yew manages, and Yew's next update panics.
+  await page.evaluate(() => { document.querySelector('.toast').remove(); location.hash = '#/findings'; });
+  const crash = page.locator('#crash[role="alert"]');
+  await crash.waitFor({ timeout: 5000 });
+  assert.match(await crash.innerText(), /Something went wrong: reload; your paste is kept in this tab/);
+  assert.match(await page.locator('#crash-detail').textContent(), /failed to insert node/);
+  await Promise.all([page.waitForEvent('load'), crash.getByRole('button', { name: 'Reload' }).click()]);
+  await page.goto(server.url + '#/');
+  await settled(page);
+  assert.equal(await page.locator('#paste').inputValue(), services);
+  assert.equal(await page.locator('#ssl-mode').inputValue(), 'full');
+  assert.equal(await page.locator('#crash').count(), 0);
+  // Clearing the case clears what the tab keeps.
+  await page.getByRole('button', { name: 'Clear all' }).click();
+  await page.reload();
+  await page.locator('.result .empty').waitFor();
+  assert.equal(await page.locator('#paste').inputValue(), '');
+  await context.close();
+});

@@ -69,8 +69,14 @@ pub fn App(props: &Props) -> Html {
         let (version, busy, typing) = (state.version, state.busy(), state.view.typing);
         use_effect_with(version, move |_| {
             timer.borrow_mut().take();
-            // The tab keeps the case, so a reload (or a crash) loses nothing.
-            crate::ui::crash::keep_case((!inputs.is_empty()).then(|| inputs.payload()).as_ref());
+            // The tab keeps the case, so a reload (or a crash) loses
+            // nothing. Version 0 is the page before it has read what the
+            // tab kept: it must not wipe it.
+            if version > 0 {
+                crate::ui::crash::keep_case(
+                    (!inputs.is_empty()).then(|| inputs.payload()).as_ref(),
+                );
+            }
             if busy {
                 let sync = engine.is_sync();
                 let run = move || {

@@ -21,7 +21,7 @@ pub fn AskForList(props: &Props) -> Html {
                     <li key={a.command.clone()} data-ask-kind={a.kind.clone()}>
                         <p>{ a.why.clone() }</p>
                         <div class="command">
-                            <pre><code>{ a.command.clone() }</code></pre>
+                            <pre tabindex="0" role="group" aria-label={format!("Command: {}", a.command.lines().next().unwrap_or_default())}><code>{ a.command.clone() }</code></pre>
                             <CopyButton text={AttrValue::from(a.command.clone())} label={AttrValue::from(format!("Copy command: {}", a.command))} />
                         </div>
                     </li>

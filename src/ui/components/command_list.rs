@@ -18,7 +18,7 @@ pub fn CommandList(props: &Props) -> Html {
                 let label = format!("Copy command: {}", c.lines().next().unwrap_or_default());
                 html! {
                     <li class="command" {key}>
-                        <pre><code>{ c.clone() }</code></pre>
+                        <pre tabindex="0" role="group" aria-label={format!("Command: {}", c.lines().next().unwrap_or_default())}><code>{ c.clone() }</code></pre>
                         <CopyButton text={AttrValue::from(c)} label={AttrValue::from(label)} />
                     </li>
                 }

@@ -51,7 +51,13 @@ pub fn CopyButton(props: &Props) -> Html {
         Outcome::Copied => (AttrValue::Static("Copied"), Some("ok")),
         Outcome::Failed => (AttrValue::Static("Select and press Ctrl+C"), Some("failed")),
     };
+    // The accessible name must contain the visible text (speech users say
+    // what they see): the label while it starts with it, else the text.
+    let label = props
+        .label
+        .starts_with(text.as_str())
+        .then(|| props.label.clone());
     html! {
-        <button type="button" class={classes!("copy", class)} aria-label={props.label.clone()} {onclick}>{ text }</button>
+        <button type="button" class={classes!("copy", class)} aria-label={label} {onclick}>{ text }</button>
     }
 }

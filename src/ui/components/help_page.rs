@@ -35,7 +35,7 @@ pub fn HelpPage(props: &Props) -> Html {
             <section aria-labelledby="cli">
                 <h2 id="cli">{ "Command line" }</h2>
                 <p>{ "The same engine ships as a command-line tool for ticket automation:" }</p>
-                <pre><code>{ "sudo iptables-save | err521 diagnose --ssl-mode full --format markdown" }</code></pre>
+                <pre tabindex="0" role="group" aria-label="Example command"><code>{ "sudo iptables-save | err521 diagnose --ssl-mode full --format markdown" }</code></pre>
             </section>
         </main>
     }

@@ -163,8 +163,8 @@ pub fn RangesPanel(props: &Props) -> Html {
             <h2 id="ranges-title">{ "Cloudflare's IP ranges" }</h2>
             <p data-ranges-source="true">{ format!("The diagnosis uses {} IPv4 and {} IPv6 ranges: {source}.", v4.len(), v6.len()) }</p>
             <div class="range-lists">
-                <div><h3>{ "IPv4" }</h3><pre><code>{ v4.join("\n") }</code></pre></div>
-                <div><h3>{ "IPv6" }</h3><pre><code>{ v6.join("\n") }</code></pre></div>
+                <div><h3>{ "IPv4" }</h3><pre tabindex="0" role="group" aria-label="IPv4 ranges"><code>{ v4.join("\n") }</code></pre></div>
+                <div><h3>{ "IPv6" }</h3><pre tabindex="0" role="group" aria-label="IPv6 ranges"><code>{ v6.join("\n") }</code></pre></div>
             </div>
             <p class="actions">
                 <button type="button" class="secondary" onclick={on_refresh} id="refresh-ranges">{ "Refresh from Cloudflare" }</button>

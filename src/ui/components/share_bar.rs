@@ -80,7 +80,7 @@ pub fn ShareBar(props: &Props) -> Html {
             }
             <details class="md-preview">
                 <summary>{ "Preview the Markdown" }</summary>
-                <pre tabindex="0" aria-label="The Markdown report"><code>{ markdown }</code></pre>
+                <pre tabindex="0" role="group" aria-label="The Markdown report"><code>{ markdown }</code></pre>
             </details>
         </section>
     }
