@@ -117,3 +117,18 @@ test('if the page breaks it says so, keeps the error, and a reload brings the pa
   assert.equal(await page.locator('#paste').inputValue(), '');
   await context.close();
 });
+
+test('the SSL mode shown is the one used after clearing the case (found by the monkey test)', async () => {
+  const { page, context, errors } = await open();
+  await page.locator('#ssl-mode').selectOption('strict');
+  await page.locator('#paste').fill(await servicesText());
+  await settled(page);
+  await page.getByRole('button', { name: 'Clear all' }).click();
+  await page.locator('.result .empty').waitFor();
+  assert.equal(await page.locator('#ssl-mode').inputValue(), 'unknown');
+  await page.locator('#paste').fill(await servicesText());
+  await settled(page);
+  assert.equal(await page.locator('#ssl-mode').inputValue(), 'unknown');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -80,12 +80,13 @@ pub fn FindingCard(props: &Props) -> Html {
             let (input, line) = (e.input.clone(), e.line);
             send.reform(move |_: MouseEvent| Action::Highlight { input: input.clone(), first: line, last: line })
         };
-        let place = format!("{} line {}", e.input, e.line);
+        // Named by what it shows (speech users say what they see); the
+        // title says what it does.
         html! {
             <li>
                 <button type="button" class="ev-line" {onclick} data-input={e.input.clone()} data-line={e.line.to_string()}
-                    aria-label={format!("Show {place} in the input: {}", e.text)}>
-                    <span class="ev-no" aria-hidden="true">{ format!("{}:{}", e.input, e.line) }</span>
+                    title="Show this line in the input">
+                    <span class="ev-no">{ format!("{}:{} ", e.input, e.line) }</span>
                     <code class="ev-text">{ e.text.clone() }</code>
                 </button>
             </li>

@@ -164,6 +164,23 @@ pub struct OptionsProps {
 #[component]
 pub fn CaseOptions(props: &OptionsProps) -> Html {
     let send = use_send();
+    // A select the person has used no longer follows its options' `selected`
+    // attributes: set its value whenever the mode changes (a cleared case,
+    // an example, a share link), so it never shows another mode than the
+    // one the diagnosis uses.
+    let select = use_node_ref();
+    {
+        let select = select.clone();
+        use_effect_with(props.ssl_mode, move |mode| {
+            let value = MODES
+                .iter()
+                .find(|(m, _, _)| m == mode)
+                .map_or("unknown", |(_, v, _)| *v);
+            if let Some(el) = select.cast::<HtmlSelectElement>() {
+                el.set_value(value);
+            }
+        });
+    }
     let on_mode = {
         let send = send.clone();
         Callback::from(move |e: Event| {
@@ -181,7 +198,7 @@ pub fn CaseOptions(props: &OptionsProps) -> Html {
         <div class="options">
             <div class="field">
                 <label for="ssl-mode">{ "SSL/TLS mode in Cloudflare" }</label>
-                <select id="ssl-mode" onchange={on_mode}>
+                <select id="ssl-mode" ref={select} onchange={on_mode}>
                     { for MODES.iter().map(|(mode, value, label)| html! {
                         <option value={*value} selected={*mode == props.ssl_mode}>{ *label }</option>
                     }) }
