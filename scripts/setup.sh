@@ -51,10 +51,11 @@ if [ "$want_test" = 1 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  wanted=$(node -p "require('./tests/e2e/package.json').dependencies['playwright-core']")
-  have=$(node -p "try { require('./tests/e2e/node_modules/playwright-core/package.json').version } catch { '' }")
+  # Every e2e dependency at its pinned version (playwright-core, axe-core).
+  wanted=$(node -p "JSON.stringify(require('./tests/e2e/package.json').dependencies)")
+  have=$(node -p "const d = require('./tests/e2e/package.json').dependencies; JSON.stringify(Object.fromEntries(Object.keys(d).map((k) => { try { return [k, require('./tests/e2e/node_modules/' + k + '/package.json').version] } catch { return [k, ''] } })))")
   if [ "$wanted" != "$have" ]; then
-    say "installing the e2e test driver (playwright-core, no browser download)"
+    say "installing the e2e test tools (playwright-core without a browser download, axe-core)"
     (cd tests/e2e && npm ci --no-audit --no-fund --silent)
   fi
 fi

@@ -52,7 +52,15 @@ pub fn read_case_with(inputs: &[CaseInput], overrides: &[KindOverride]) -> Facts
             }
             let corrected = overrides
                 .iter()
-                .find(|o| o.input == input.name && o.first_line == block.first_line)
+                .filter(|o| o.input == input.name)
+                .find(|o| {
+                    o.block
+                        == crate::parse::kind::fingerprint(
+                            &lines,
+                            block.first_line,
+                            block.last_line,
+                        )
+                })
                 .filter(|o| o.kind != block.kind);
             let detected_kind = corrected.map(|o| std::mem::replace(&mut block.kind, o.kind));
             read_block(&input.name, &block, detected_kind, &mut facts);

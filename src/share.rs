@@ -380,6 +380,7 @@ mod tests {
             overrides: vec![KindOverride {
                 input: "paste".into(),
                 first_line: 3,
+                block: 0x9e37_79b9_7f4a_7c15,
                 kind: BlockKind::Ufw,
             }],
             redacted: true,

@@ -565,6 +565,7 @@ fn share_links_round_trip_any_case() {
                 .map(|_| KindOverride {
                     input: "input 0".into(),
                     first_line: rng.below(500) + 1,
+                    block: rng.next(),
                     kind: BlockKind::ALL
                         .get(rng.below(BlockKind::ALL.len()))
                         .copied()

@@ -137,10 +137,12 @@ fn a_kind_corrected_by_hand_is_honoured() {
     let plain = err521::analyze(std::slice::from_ref(&input), &Options::default());
     let first = plain.inputs.first().map(|b| (b.kind, b.first_line));
     assert_ne!(first.map(|f| f.0), Some(BlockKind::Csf));
+    let block = err521::parse::kind::fingerprint(&err521::text::lines(text), 1, 2);
     let options = Options {
         kind_overrides: vec![KindOverride {
             input: "paste".into(),
             first_line: 1,
+            block,
             kind: BlockKind::Csf,
         }],
         ..Options::default()
@@ -160,6 +162,7 @@ fn a_kind_corrected_by_hand_is_honoured() {
         kind_overrides: vec![KindOverride {
             input: "paste".into(),
             first_line: 1,
+            block,
             kind: detected,
         }],
         ..Options::default()
@@ -169,6 +172,50 @@ fn a_kind_corrected_by_hand_is_honoured() {
         same.inputs.first().map(|b| (b.kind, b.detected_kind)),
         Some((detected, None))
     );
+}
+
+#[test]
+fn a_kind_correction_belongs_to_its_block_text_not_its_position() {
+    use err521::options::Options;
+    use err521::parse::kind::{fingerprint, KindOverride};
+    use err521::parse::CaseInput;
+    // The person corrected the first block of one paste (a bare deny list
+    // nothing names) to "ipset"...
+    let corrected =
+        "162.158.88.14 # lfd: (nginx) blocked - Tue Nov 24 10:11:12 2026\n172.70.135.9 # manual\n";
+    let block = fingerprint(&err521::text::lines(corrected), 1, 2);
+    let options = Options {
+        kind_overrides: vec![KindOverride {
+            input: "paste".into(),
+            first_line: 1,
+            block,
+            kind: BlockKind::Ipset,
+        }],
+        ..Options::default()
+    };
+    // ...then replaced it with a plain `iptables -S`: its first block is
+    // read as what it is, every line understood.
+    let other = "-P INPUT DROP\n-P FORWARD DROP\n-P OUTPUT ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n";
+    let report = err521::analyze(&[CaseInput::new("paste", other)], &options);
+    let first = report.inputs.first().expect("a block");
+    assert_eq!(
+        (first.kind, first.detected_kind),
+        (BlockKind::Iptables, None)
+    );
+    assert_eq!(report.not_understood_count, 0);
+    // The corrected block, moved down by a line of prose, keeps its kind.
+    let moved = format!("The set Cloudflare should be in:\n\n{corrected}");
+    let report = err521::analyze(&[CaseInput::new("paste", moved)], &options);
+    let set = report
+        .inputs
+        .iter()
+        .find(|b| b.first_line == 3)
+        .expect("the corrected block");
+    assert_eq!(set.kind, BlockKind::Ipset);
+    assert!(set.detected_kind.is_some_and(|k| k != BlockKind::Ipset));
+    // Only in the input it was made in.
+    let elsewhere = err521::analyze(&[CaseInput::new("firewall", corrected)], &options);
+    assert!(elsewhere.inputs.iter().all(|b| b.detected_kind.is_none()));
 }
 
 #[test]

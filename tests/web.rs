@@ -264,7 +264,7 @@ async fn new_report_fields_appear_without_page_changes() {
 async fn coverage_grid_colours_cells_and_splits_partial_ranges() {
     use err521::ui::components::coverage::{CoverageMap, Props as CovProps};
     let rule = serde_json::json!({"input": "paste", "line": 9, "text": "443/tcp ALLOW IN 173.245.48.0/20"});
-    let value = serde_json::json!({"coverage": [
+    let value = serde_json::json!({"families": ["ipv4"], "coverage": [
         {"layer": "ufw", "cloudflare_range": "173.245.48.0/20", "range": "173.245.48.0/20", "port": 443,
          "outcome": "accept", "reject_with": null, "rule": rule, "policy": "reject", "reason": null},
         {"layer": "ufw", "cloudflare_range": "173.245.48.0/20", "range": "173.245.48.0/20", "port": 80,
@@ -276,8 +276,10 @@ async fn coverage_grid_colours_cells_and_splits_partial_ranges() {
         {"layer": "ufw", "cloudflare_range": "104.16.0.0/13", "range": "104.16.0.0/13", "port": 80,
          "outcome": "unknown", "reject_with": null, "rule": null, "policy": null, "reason": null}
     ]});
+    let coverage: err521::diagnose::FirewallCoverage =
+        serde_json::from_value(value).expect("typed coverage");
     let root = mount_with::<CoverageMap>(CovProps {
-        value: std::rc::Rc::new(value),
+        coverage: std::rc::Rc::new(coverage),
     })
     .await;
     let segs = root.query_selector_all(".cov-seg").expect("cells");
@@ -342,17 +344,30 @@ async fn every_finding_id_has_a_page_and_an_index_entry() {
     }
 }
 
+fn paste(text: &str) -> err521::ui::state::Action {
+    err521::ui::state::Action::SetPaste {
+        text: std::rc::Rc::from(text),
+        typed: false,
+    }
+}
+
+fn answer_to(s: &err521::ui::state::State) -> err521::ui::state::Action {
+    use err521::ui::protocol::{handle, Job};
+    let request = s.inputs.request(s.version, Job::Analyze);
+    err521::ui::state::Action::Answer(handle(&serde_json::to_string(&request).unwrap_or_default()))
+}
+
 #[wasm_bindgen_test]
 fn reducer_drops_stale_answers_and_share_payloads_round_trip() {
-    use err521::ui::protocol::handle;
+    use err521::ui::protocol::{handle, share_payload, Job};
     use err521::ui::state::{Action, State};
     use std::rc::Rc;
     use yew::Reducible;
     let s = Rc::new(State::default());
-    let s = s.reduce(Action::SetPaste(Rc::from(PAGE_521)));
-    let old = s.request();
-    let s = s.reduce(Action::SetPaste(Rc::from(PAGE_525)));
-    let new = s.request();
+    let s = s.reduce(paste(PAGE_521));
+    let old = s.inputs.request(s.version, Job::Analyze);
+    let s = s.reduce(paste(PAGE_525));
+    let new = s.inputs.request(s.version, Job::Analyze);
     assert!(new.id > old.id);
     let answer =
         |r: &err521::ui::protocol::Request| handle(&serde_json::to_string(r).unwrap_or_default());
@@ -366,16 +381,127 @@ fn reducer_drops_stale_answers_and_share_payloads_round_trip() {
         .and_then(|p| p.code);
     assert_eq!(code, Some(525));
     assert!(!s.busy());
-    // Share: inputs, mode, ports and corrections survive the fragment.
+    // Share: inputs, mode, ports and corrections survive the fragment,
+    // built by the worker's side of the protocol.
     let s = s.reduce(Action::SetSslMode(err521::options::SslMode::Strict));
     let s = s.reduce(Action::SetPorts("8443, 2053".into()));
-    let payload = s.share_payload();
-    let code = err521::share::encode(&payload);
-    let back = err521::share::decode(&code).expect("decodes");
+    let request = s.inputs.request(s.version, Job::Share);
+    let link = handle(&serde_json::to_string(&request).unwrap_or_default());
+    let code = link
+        .strip_prefix(&format!("{} share\n", s.version))
+        .expect("a share answer");
+    assert_eq!(err521::share::decode(code), Ok(share_payload(&request)));
+    let back = err521::share::decode(code).expect("decodes");
     let restored = Rc::new(State::default()).reduce(Action::LoadShare(back));
-    assert_eq!(restored.request().inputs, s.request().inputs);
-    assert_eq!(restored.ssl_mode, s.ssl_mode);
-    assert_eq!(restored.extra_ports(), vec![2053, 8443]);
+    assert_eq!(restored.inputs.named(), s.inputs.named());
+    assert_eq!(restored.inputs.ssl_mode, s.inputs.ssl_mode);
+    assert_eq!(restored.inputs.extra_ports, vec![2053, 8443]);
+}
+
+#[wasm_bindgen_test]
+fn the_version_follows_the_inputs_and_nothing_else() {
+    use err521::ui::state::{Action, Route, State};
+    use std::rc::Rc;
+    use yew::Reducible;
+    let s = Rc::new(State::default()).reduce(paste(PAGE_521));
+    let v = s.version;
+    // Page-only changes never ask for an analysis.
+    let s = s
+        .reduce(Action::Navigate(Route::Help))
+        .reduce(Action::ToggleExtras(true))
+        .reduce(Action::Notice(Some("Copied".into())))
+        .reduce(Action::ShowAll)
+        .reduce(Action::SetPorts("no port here".into()))
+        .reduce(Action::Navigate(Route::Home));
+    assert_eq!(s.version, v);
+    // The same text again, or the ports written otherwise, is no change.
+    let s = s
+        .reduce(paste(PAGE_521))
+        .reduce(Action::SetPorts("8443".into()));
+    assert_eq!(s.version, v + 1);
+    let s = s.reduce(Action::SetPorts("8443 ".into()));
+    assert_eq!(s.version, v + 1);
+    // Every input counts: mode, redaction, a labelled box.
+    let s = s.reduce(Action::SetSslMode(err521::options::SslMode::Full));
+    let s = s.reduce(Action::SetRedacted(true));
+    let s = s.reduce(Action::SetExtra {
+        slot: 1,
+        text: Rc::from("Status: active"),
+        typed: true,
+    });
+    assert_eq!(s.version, v + 4);
+    assert!(s.view.typing, "typing waits for a pause");
+    assert!(
+        !s.reduce(paste(PAGE_525)).view.typing,
+        "a paste is analysed at once"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_correction_goes_with_its_block() {
+    use err521::parse::kind::{fingerprint, BlockKind};
+    use err521::ui::state::{Action, State};
+    use std::rc::Rc;
+    use yew::Reducible;
+    let list =
+        "162.158.88.14 # lfd: (nginx) blocked - Tue Nov 24 10:11:12 2026\n172.70.135.9 # manual\n";
+    let s = Rc::new(State::default()).reduce(paste(list));
+    let s = s.clone().reduce(answer_to(&s));
+    let block = fingerprint(&err521::text::lines(list), 1, 2);
+    let s = s.reduce(Action::SetOverride {
+        input: "paste".into(),
+        first_line: 1,
+        block,
+        kind: Some(BlockKind::Ipset),
+    });
+    let s = s.clone().reduce(answer_to(&s));
+    assert_eq!(s.inputs.overrides.len(), 1);
+    let first = s
+        .report
+        .as_ref()
+        .and_then(|r| r.inputs.first().cloned())
+        .expect("a block");
+    assert_eq!(first.kind, BlockKind::Ipset);
+    // A different paste: its first block is read as what it is, and once
+    // its report is in, the correction of the block that went is gone.
+    let s = s.reduce(paste(
+        "-P INPUT DROP\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n",
+    ));
+    let s = s.clone().reduce(answer_to(&s));
+    let first = s
+        .report
+        .as_ref()
+        .and_then(|r| r.inputs.first().cloned())
+        .expect("a block");
+    assert_eq!(
+        (first.kind, first.detected_kind),
+        (BlockKind::Iptables, None)
+    );
+    assert!(s.inputs.overrides.is_empty());
+    assert!(!s.busy(), "dropping it needs no new analysis");
+    // The first paste again: detected afresh, not corrected.
+    let s = s.reduce(paste(list));
+    let s = s.clone().reduce(answer_to(&s));
+    let first = s
+        .report
+        .as_ref()
+        .and_then(|r| r.inputs.first().cloned())
+        .expect("a block");
+    assert_ne!(first.kind, BlockKind::Ipset);
+}
+
+#[wasm_bindgen_test]
+fn an_unreadable_request_gets_an_answer_the_page_shows() {
+    use err521::ui::protocol::handle;
+    use err521::ui::state::{Action, State};
+    use std::rc::Rc;
+    use yew::Reducible;
+    let s = Rc::new(State::default()).reduce(paste(PAGE_521));
+    for request in ["not json", "{\"id\": 7, \"inputs\": 3}"] {
+        let shown = s.clone().reduce(Action::Answer(handle(request)));
+        let error = shown.view.engine_error.clone().unwrap_or_default();
+        assert!(error.contains("could not read"), "{request}: {error:?}");
+    }
 }
 
 #[wasm_bindgen_test]

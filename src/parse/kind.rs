@@ -90,11 +90,35 @@ impl BlockKind {
     }
 }
 
-/// A kind a person set by hand for the block of `input` starting at
-/// `first_line` (the page's chips let them correct a wrong guess).
+/// A kind a person set by hand for one block of `input` (the page's chips
+/// let them correct a wrong guess). It belongs to the block's text, not to a
+/// position: it applies to the block of `input` whose [`fingerprint`] is
+/// `block`, wherever that block now stands, and to nothing once no block
+/// has that text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindOverride {
     pub input: String,
+    /// Where the block started when it was corrected (for display).
     pub first_line: usize,
+    /// [`fingerprint`] of the block's lines.
+    #[serde(default)]
+    pub block: u64,
     pub kind: BlockKind,
+}
+
+/// A stable digest of lines `first_line..=last_line` (1-based) of `all`
+/// (FNV-1a over each line and its end): the same on every platform, so the
+/// page and the engine name a block alike.
+pub fn fingerprint(all: &[crate::text::Line<'_>], first_line: usize, last_line: usize) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let range = all
+        .get(first_line.saturating_sub(1)..last_line.min(all.len()))
+        .unwrap_or(&[]);
+    for line in range {
+        for b in line.text.bytes().chain(std::iter::once(b'\n')) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
 }

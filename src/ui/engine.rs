@@ -2,8 +2,10 @@
 //! so a large paste never blocks the page), or a plain function call (the
 //! component tests, which run without the built worker files).
 //!
-//! Only the newest request matters: while the worker is busy, a new request
-//! replaces the one waiting, so typing never queues stale work.
+//! Only the newest request of each job matters: while the worker is busy, a
+//! new request replaces the one of its job waiting, so typing never queues
+//! stale work. A worker that fails is replaced by a fresh one on the next
+//! request.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -13,7 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 use yew::Callback;
 
-use super::protocol::READY;
+use super::protocol::{Job, READY};
 
 /// Request JSON in, response JSON out.
 pub type SyncAnalyzer = fn(&str) -> String;
@@ -39,7 +41,9 @@ struct Shared {
     worker: RefCell<Option<Worker>>,
     ready: Cell<bool>,
     busy: Cell<bool>,
-    pending: RefCell<Option<String>>,
+    /// The newest request waiting, per job: an analysis goes first.
+    analysis: RefCell<Option<String>>,
+    share: RefCell<Option<String>>,
     on_answer: Callback<Answer>,
 }
 
@@ -56,7 +60,8 @@ impl Engine {
             worker: RefCell::new(None),
             ready: Cell::new(false),
             busy: Cell::new(false),
-            pending: RefCell::new(None),
+            analysis: RefCell::new(None),
+            share: RefCell::new(None),
             on_answer,
         });
         Engine { shared, sync }
@@ -71,15 +76,20 @@ impl Engine {
         }
     }
 
-    /// Analyse `request_json` (a [`super::protocol::Request`]).
-    pub fn submit(&self, request_json: String) {
+    /// Hand `request_json` (a [`super::protocol::Request`] of `job`) to the
+    /// engine.
+    pub fn submit(&self, job: Job, request_json: String) {
         if let Some(analyze) = self.sync {
             self.shared
                 .on_answer
                 .emit(Answer::Response(analyze(&request_json)));
             return;
         }
-        *self.shared.pending.borrow_mut() = Some(request_json);
+        let slot = match job {
+            Job::Analyze => &self.shared.analysis,
+            Job::Share => &self.shared.share,
+        };
+        *slot.borrow_mut() = Some(request_json);
         self.warm_up();
         self.shared.send_next();
     }
@@ -94,7 +104,8 @@ impl Shared {
         if !self.ready.get() || self.busy.get() {
             return;
         }
-        let Some(message) = self.pending.borrow_mut().take() else {
+        let next = self.analysis.borrow_mut().take();
+        let Some(message) = next.or_else(|| self.share.borrow_mut().take()) else {
             return;
         };
         let posted = self
@@ -146,6 +157,13 @@ fn start_worker(shared: &Rc<Shared>) {
     let on_error = {
         let shared = shared.clone();
         Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
+            // A trapped worker may hold broken state: the next request
+            // starts a fresh one.
+            if let Some(w) = shared.worker.borrow_mut().take() {
+                w.terminate();
+            }
+            shared.started.set(false);
+            shared.ready.set(false);
             shared.busy.set(false);
             let detail = e.message();
             shared.on_answer.emit(Answer::Failed(if detail.is_empty() {

@@ -5,12 +5,15 @@
 
 pub mod browser;
 pub mod components;
+pub mod crash;
 pub mod engine;
+pub mod hooks;
 pub mod protocol;
 pub mod state;
 
 /// Mount the app on `<body>`, with the engine in a Web Worker.
 pub fn start() {
+    crash::install();
     yew::Renderer::<components::app::App>::with_props(components::app::Props {
         analyzer: components::app::Analyzer(None),
     })

@@ -1,7 +1,10 @@
 //! The messages between the page and its Web Worker, and the worker's side
 //! of them. Both directions are strings: the page posts a [`Request`] as
-//! JSON, the worker answers the request id, a newline, and the report in
-//! the JSON schema of [`crate::report::json`] (or `!` and an error).
+//! JSON; the worker answers with a header line `<id> <kind>` and a body:
+//! the report in the JSON schema of [`crate::report::json`] (`report`), a
+//! share-link code (`share`) or an error message (`error`). A request the
+//! worker cannot read at all is answered with the id `-`, so the page shows
+//! the error instead of dropping it as stale.
 //!
 //! The worker bin only calls [`handle`]; it never links Yew.
 
@@ -10,13 +13,27 @@ use serde::{Deserialize, Serialize};
 use crate::cloudflare::Ranges;
 use crate::options::{Options, SslMode};
 use crate::parse::CaseInput;
-use crate::share::{KindOverride, SharedInput};
+use crate::share::{KindOverride, SharePayload, SharedInput};
 
-/// One analysis request. `id` grows with every change of the inputs, so the
-/// page can drop a result older than the one it shows.
+/// What the worker is asked to do with the inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Job {
+    /// Diagnose them.
+    #[default]
+    Analyze,
+    /// Build a share-link code (redacted when `redacted` is set): redaction
+    /// and compression are engine work, kept off the page's thread.
+    Share,
+}
+
+/// One request. `id` grows with every change of the inputs, so the page
+/// can drop an answer older than the inputs it shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Request {
     pub id: u32,
+    #[serde(default)]
+    pub job: Job,
     pub inputs: Vec<SharedInput>,
     pub ssl_mode: SslMode,
     pub extra_ports: Vec<u16>,
@@ -29,28 +46,92 @@ pub struct Request {
     pub overrides: Vec<KindOverride>,
 }
 
-/// The worker's answer, split: (request id, report JSON or error).
-pub fn split_response(answer: &str) -> Option<(u32, Result<&str, &str>)> {
-    let (id, body) = answer.split_once('\n')?;
-    let id = id.trim().parse().ok()?;
-    Some((id, body.strip_prefix('!').map_or(Ok(body), Err)))
+/// The body of a worker answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body<'a> {
+    Report(&'a str),
+    Share(&'a str),
+    Error(&'a str),
+}
+
+/// A worker answer: the request id (`None` when the request could not be
+/// read, so its id is unknown) and the body.
+pub fn split_response(answer: &str) -> Option<(Option<u32>, Body<'_>)> {
+    let (head, body) = answer.split_once('\n')?;
+    let (id, kind) = head.split_once(' ')?;
+    let id = match id {
+        "-" => None,
+        n => Some(n.parse().ok()?),
+    };
+    let body = match kind {
+        "report" => Body::Report(body),
+        "share" => Body::Share(body),
+        "error" => Body::Error(body),
+        _ => return None,
+    };
+    Some((id, body))
 }
 
 /// Sent once by the worker when it can take requests.
 pub const READY: &str = "ready";
 
-/// Analyse one request (JSON) and answer with the response (JSON).
+/// Only the id of a request, for answering one that is otherwise unreadable.
+#[derive(Deserialize)]
+struct IdOnly {
+    id: u32,
+}
+
+/// Answer one request (JSON).
 pub fn handle(request_json: &str) -> String {
     let request: Request = match serde_json::from_str(request_json) {
         Ok(r) => r,
-        Err(e) => return format!("0\n!unreadable request: {e}"),
+        Err(e) => {
+            let id = serde_json::from_str::<IdOnly>(request_json)
+                .map_or_else(|_| "-".to_string(), |r| r.id.to_string());
+            return format!(
+                "{id} error\nThe analysis engine could not read the page's request ({e}); reload the page."
+            );
+        }
     };
-    let report = analyze(&request);
-    format!(
-        "{}\n{}",
-        request.id,
-        crate::report::json::render_compact(&report)
-    )
+    match request.job {
+        Job::Analyze => format!(
+            "{} report\n{}",
+            request.id,
+            crate::report::json::render_compact(&analyze(&request))
+        ),
+        Job::Share => format!(
+            "{} share\n{}",
+            request.id,
+            crate::share::encode(&share_payload(&request))
+        ),
+    }
+}
+
+/// What a share link carries: the inputs (redacted when asked), the SSL
+/// mode, the ports and the corrections.
+pub fn share_payload(request: &Request) -> SharePayload {
+    let mut inputs = request.inputs.clone();
+    let mut overrides = request.overrides.clone();
+    if request.redacted {
+        let texts: Vec<&str> = request.inputs.iter().map(|i| i.text.as_str()).collect();
+        let masked = crate::redact::redact_all(&texts);
+        // Corrections name their blocks by text: name them by the text the
+        // link carries.
+        overrides = renamed_for_redaction(
+            request,
+            &masked.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        for (input, text) in inputs.iter_mut().zip(masked) {
+            input.text = text;
+        }
+    }
+    SharePayload {
+        inputs,
+        ssl_mode: request.ssl_mode,
+        extra_ports: request.extra_ports.clone(),
+        overrides,
+        redacted: request.redacted,
+    }
 }
 
 /// The analysis itself, shared by the worker and the synchronous path the
@@ -67,19 +148,59 @@ pub fn analyze(request: &Request) -> crate::report::Report {
     let inputs: Vec<CaseInput> = request
         .inputs
         .iter()
-        .zip(texts)
+        .zip(texts.iter().copied())
         .map(|(i, t)| CaseInput::new(i.name.clone(), t))
         .collect();
+    let kind_overrides = if request.redacted {
+        renamed_for_redaction(request, &texts)
+    } else {
+        request.overrides.clone()
+    };
     let mut options = Options {
         ssl_mode: request.ssl_mode,
         extra_ports: request.extra_ports.clone(),
         // Redacted inputs carry documentation addresses for public ones.
         redacted: request.redacted,
-        kind_overrides: request.overrides.clone(),
+        kind_overrides,
         ..Options::default()
     };
     if let Some(ranges) = request.ranges.as_deref().and_then(Ranges::parse) {
         options.ranges = ranges;
     }
     crate::analyze(&inputs, &options)
+}
+
+/// The page names a corrected block by the fingerprint of the text it
+/// shows; redaction changes that text. Find each corrected block in the
+/// original text and name it by its redacted lines instead (redaction keeps
+/// every line where it was).
+fn renamed_for_redaction(request: &Request, redacted: &[&str]) -> Vec<KindOverride> {
+    use crate::parse::kind::fingerprint;
+    use crate::parse::split::split;
+    use crate::text::{lines, strip_terminal_codes};
+    let mut out = Vec::new();
+    for (input, masked) in request.inputs.iter().zip(redacted) {
+        let wanted: Vec<&KindOverride> = request
+            .overrides
+            .iter()
+            .filter(|o| o.input == input.name)
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let original = strip_terminal_codes(&input.text);
+        let original = lines(&original);
+        let masked = strip_terminal_codes(masked);
+        let masked = lines(&masked);
+        for block in split(&original) {
+            let print = fingerprint(&original, block.first_line, block.last_line);
+            for o in wanted.iter().filter(|o| o.block == print) {
+                out.push(KindOverride {
+                    block: fingerprint(&masked, block.first_line, block.last_line),
+                    ..(*o).clone()
+                });
+            }
+        }
+    }
+    out
 }

@@ -1,15 +1,18 @@
 //! The page's one state and its reducer, in the style of Yew's
-//! function_todomvc example. Components only render a `State` and send
-//! `Action`s; nothing else changes it.
+//! function_todomvc example. The state is split in two: [`Inputs`], what
+//! the engine reads, and [`View`], what only the page shows. The request
+//! version follows from `Inputs` alone, so no change can forget to ask for
+//! (or wrongly ask for) a new analysis. Components get only the fields they
+//! render and send [`Action`]s; nothing else changes the state.
 
 use std::rc::Rc;
 
 use yew::Reducible;
 
-use super::protocol::{split_response, Request};
+use super::protocol::{split_response, Body, Job, Request};
 use crate::diagnose::FindingId;
 use crate::options::SslMode;
-use crate::parse::kind::BlockKind;
+use crate::parse::kind::{fingerprint, BlockKind};
 use crate::report::Report;
 use crate::share::{KindOverride, SharePayload, SharedInput};
 
@@ -109,16 +112,22 @@ impl Route {
     }
 }
 
-/// Which ranges the analysis uses.
+/// Where the ranges the analysis uses came from, for the page
+/// ("ranges.json 2026-05-01"); their text is in [`Inputs::ranges`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RangesChoice {
-    /// Text handed to the engine; `None` = the bundled snapshot.
-    pub text: Option<Rc<str>>,
-    /// Where they came from, for the page ("ranges.json 2026-05-01").
+pub struct RangesInfo {
     pub source: Option<String>,
     pub date: Option<String>,
     /// The last fetch or paste outcome, shown as is.
     pub message: Option<String>,
+}
+
+/// A new choice of ranges: the text for the engine (`None` = the bundled
+/// snapshot) and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RangesChoice {
+    pub text: Option<Rc<str>>,
+    pub info: RangesInfo,
 }
 
 /// A line range to select in an input (evidence click). `nonce` makes a
@@ -131,83 +140,222 @@ pub struct Highlight {
     pub nonce: u32,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct State {
+/// Everything the engine reads. The request version bumps exactly when
+/// this changes; nothing else triggers an analysis.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Inputs {
     pub paste: Rc<str>,
-    /// Show a large paste whole in its box anyway (slow).
-    pub show_all: bool,
     /// Texts of the labelled inputs, in [`SLOTS`] order.
     pub extras: Vec<Rc<str>>,
-    pub extras_open: bool,
     pub ssl_mode: SslMode,
-    pub ports_text: String,
+    pub extra_ports: Vec<u16>,
     pub overrides: Vec<KindOverride>,
     pub redacted: bool,
-    pub ranges: RangesChoice,
-    /// Bumped on every change that needs a new analysis; the request id.
+    /// Cloudflare's ranges when not the bundled ones.
+    pub ranges: Option<Rc<str>>,
+}
+
+impl Inputs {
+    fn new() -> Inputs {
+        Inputs {
+            extras: SLOTS.iter().map(|_| Rc::from("")).collect(),
+            ..Inputs::default()
+        }
+    }
+
+    /// True when no input holds any text.
+    pub fn is_empty(&self) -> bool {
+        self.paste.trim().is_empty() && self.extras.iter().all(|e| e.trim().is_empty())
+    }
+
+    /// The inputs as named texts, empty ones left out.
+    pub fn named(&self) -> Vec<SharedInput> {
+        let mut out = Vec::new();
+        if !self.paste.trim().is_empty() {
+            out.push(SharedInput {
+                name: PASTE_INPUT.into(),
+                text: self.paste.to_string(),
+            });
+        }
+        for ((name, _, _), text) in SLOTS.iter().zip(&self.extras) {
+            if !text.trim().is_empty() {
+                out.push(SharedInput {
+                    name: (*name).into(),
+                    text: text.to_string(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The text of input `name`.
+    pub fn text(&self, name: &str) -> Option<Rc<str>> {
+        if name == PASTE_INPUT {
+            return Some(self.paste.clone());
+        }
+        SLOTS
+            .iter()
+            .position(|(n, _, _)| *n == name)
+            .and_then(|i| self.extras.get(i).cloned())
+    }
+
+    /// The worker request for these inputs.
+    pub fn request(&self, id: u32, job: Job) -> Request {
+        Request {
+            id,
+            job,
+            inputs: self.named(),
+            ssl_mode: self.ssl_mode,
+            extra_ports: self.extra_ports.clone(),
+            redacted: self.redacted,
+            ranges: self.ranges.as_ref().map(|t| t.to_string()),
+            overrides: self.overrides.clone(),
+        }
+    }
+
+    /// The case as this tab keeps it (unredacted: it never leaves the tab).
+    pub fn payload(&self) -> SharePayload {
+        SharePayload {
+            inputs: self.named(),
+            ssl_mode: self.ssl_mode,
+            extra_ports: self.extra_ports.clone(),
+            overrides: self.overrides.clone(),
+            redacted: self.redacted,
+        }
+    }
+
+    /// Drop corrections whose block is not in `report` any more: a
+    /// correction belongs to its block's text and goes with it.
+    fn keep_overrides_of(&mut self, report: &Report) {
+        if self.overrides.is_empty() {
+            return;
+        }
+        let mut prints: Vec<(String, u64)> = Vec::new();
+        for name in report.inputs.iter().map(|b| b.input.as_str()) {
+            if prints.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let Some(text) = self.text(name) else {
+                continue;
+            };
+            let clean = crate::text::strip_terminal_codes(&text);
+            let lines = crate::text::lines(&clean);
+            for b in report.inputs.iter().filter(|b| b.input == name) {
+                prints.push((
+                    name.to_string(),
+                    fingerprint(&lines, b.first_line, b.last_line),
+                ));
+            }
+        }
+        self.overrides
+            .retain(|o| prints.iter().any(|(n, p)| *n == o.input && *p == o.block));
+    }
+}
+
+/// What only the page shows: route, toggles, notices, messages.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct View {
+    /// Show a large paste whole in its box anyway (slow).
+    pub show_all: bool,
+    pub extras_open: bool,
+    /// The ports field as typed; [`Inputs::extra_ports`] is what it means.
+    pub ports_text: String,
+    pub ranges: RangesInfo,
+    pub route: Route,
+    pub highlight: Option<Highlight>,
+    /// Short feedback read out by screen readers ("Copied").
+    pub notice: Option<String>,
+    pub embed: bool,
+    pub engine_error: Option<String>,
+    pub share_error: Option<String>,
+    /// The share link for the current inputs, once made.
+    pub share_link: Option<String>,
+    /// The last change of the inputs was typing: analyse after a pause.
+    pub typing: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub inputs: Rc<Inputs>,
+    pub view: View,
+    /// The request id: bumped exactly when `inputs` changes.
     pub version: u32,
     /// Id of the report shown; older answers are dropped.
     pub applied: u32,
     pub report: Option<Rc<Report>>,
     /// The same report as JSON, for fields this page does not know yet.
     pub report_value: Option<Rc<serde_json::Value>>,
-    pub engine_error: Option<String>,
-    pub share_error: Option<String>,
-    pub route: Route,
-    pub highlight: Option<Highlight>,
-    /// Short feedback read out by screen readers ("Copied").
-    pub notice: Option<String>,
-    pub embed: bool,
+}
+
+fn same_rc<T: ?Sized>(a: &Option<Rc<T>>, b: &Option<Rc<T>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Reports compare by identity: a new answer is a new report, and comparing
+/// large reports field by field on every keystroke would cost.
+impl PartialEq for State {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+            && self.applied == other.applied
+            && (Rc::ptr_eq(&self.inputs, &other.inputs) || self.inputs == other.inputs)
+            && self.view == other.view
+            && same_rc(&self.report, &other.report)
+            && same_rc(&self.report_value, &other.report_value)
+    }
 }
 
 impl Default for State {
     fn default() -> Self {
         State {
-            paste: Rc::from(""),
-            show_all: false,
-            extras: SLOTS.iter().map(|_| Rc::from("")).collect(),
-            extras_open: false,
-            ssl_mode: SslMode::Unknown,
-            ports_text: String::new(),
-            overrides: Vec::new(),
-            redacted: false,
-            ranges: RangesChoice::default(),
+            inputs: Rc::new(Inputs::new()),
+            view: View::default(),
             version: 0,
             applied: 0,
             report: None,
             report_value: None,
-            engine_error: None,
-            share_error: None,
-            route: Route::Home,
-            highlight: None,
-            notice: None,
-            embed: false,
         }
     }
 }
 
 pub enum Action {
-    SetPaste(Rc<str>),
+    /// The paste area's text; `typed` when it came from typing (analysed
+    /// after a pause) rather than a paste, a cut or a drop (at once).
+    SetPaste {
+        text: Rc<str>,
+        typed: bool,
+    },
     ShowAll,
-    SetExtra(usize, Rc<str>),
+    SetExtra {
+        slot: usize,
+        text: Rc<str>,
+        typed: bool,
+    },
     ToggleExtras(bool),
     SetSslMode(SslMode),
     SetPorts(String),
-    /// Correct (or with `None`, restore) the kind of the block starting at
-    /// `first_line` of `input`.
+    /// Correct (or with `None`, restore) the kind of the block of `input`
+    /// whose fingerprint is `block`.
     SetOverride {
         input: String,
         first_line: usize,
+        block: u64,
         kind: Option<BlockKind>,
     },
     SetRedacted(bool),
     SetRanges(RangesChoice),
     RangesMessage(String),
-    /// A worker answer (JSON of [`Response`]).
+    /// A worker answer (see [`super::protocol`]).
     Answer(String),
     EngineFailed(String),
     Navigate(Route),
+    /// Open a shared case (and go to the diagnosis).
     LoadShare(SharePayload),
+    /// The case this tab kept, after a reload (the route stays).
+    Restore(SharePayload),
     ShareFailed(String),
     /// Fill the inputs with an example scenario.
     LoadExample {
@@ -229,142 +377,121 @@ impl Reducible for State {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
-        let mut changed_inputs = true;
+        let mut typing = false;
+        let mut pruned = false;
         match action {
-            Action::SetPaste(text) => {
-                if text == self.paste {
-                    return self;
+            Action::SetPaste { text, typed } => {
+                if text != self.inputs.paste {
+                    Rc::make_mut(&mut next.inputs).paste = text;
+                    next.view.show_all = false;
+                    typing = typed;
                 }
-                next.paste = text;
-                next.show_all = false;
             }
-            Action::ShowAll => {
-                next.show_all = true;
-                changed_inputs = false;
-            }
-            Action::SetExtra(i, text) => match next.extras.get_mut(i) {
-                Some(slot) if *slot != text => *slot = text,
-                _ => return self,
-            },
-            Action::ToggleExtras(open) => {
-                next.extras_open = open;
-                changed_inputs = false;
-            }
-            Action::SetSslMode(mode) => {
-                if mode == self.ssl_mode {
-                    return self;
+            Action::ShowAll => next.view.show_all = true,
+            Action::SetExtra { slot, text, typed } => {
+                if let Some(t) = Rc::make_mut(&mut next.inputs).extras.get_mut(slot) {
+                    *t = text;
                 }
-                next.ssl_mode = mode;
+                typing = typed;
             }
+            Action::ToggleExtras(open) => next.view.extras_open = open,
+            Action::SetSslMode(mode) => Rc::make_mut(&mut next.inputs).ssl_mode = mode,
             Action::SetPorts(text) => {
-                let same = parse_ports(&text) == parse_ports(&self.ports_text);
-                next.ports_text = text;
-                changed_inputs = !same;
+                let ports = parse_ports(&text);
+                if ports != self.inputs.extra_ports {
+                    Rc::make_mut(&mut next.inputs).extra_ports = ports;
+                }
+                next.view.ports_text = text;
+                typing = true;
             }
             Action::SetOverride {
                 input,
                 first_line,
+                block,
                 kind,
             } => {
-                let same = |o: &KindOverride| o.input == input && o.first_line == first_line;
-                next.overrides.retain(|o| !same(o));
+                let inputs = Rc::make_mut(&mut next.inputs);
+                inputs
+                    .overrides
+                    .retain(|o| !(o.input == input && o.block == block));
                 if let Some(kind) = kind {
-                    next.overrides.push(KindOverride {
+                    inputs.overrides.push(KindOverride {
                         input,
                         first_line,
+                        block,
                         kind,
                     });
                 }
             }
-            Action::SetRedacted(on) => {
-                if on == self.redacted {
-                    return self;
+            Action::SetRedacted(on) => Rc::make_mut(&mut next.inputs).redacted = on,
+            Action::SetRanges(choice) => {
+                if choice.text != self.inputs.ranges {
+                    Rc::make_mut(&mut next.inputs).ranges = choice.text;
                 }
-                next.redacted = on;
+                next.view.ranges = choice.info;
             }
-            Action::SetRanges(choice) => next.ranges = choice,
-            Action::RangesMessage(m) => {
-                next.ranges.message = Some(m);
-                changed_inputs = false;
-            }
-            Action::Answer(json) => return self.answer(&json),
-            Action::EngineFailed(m) => {
-                next.engine_error = Some(m);
-                changed_inputs = false;
-            }
-            Action::Navigate(route) => {
-                if route == self.route {
-                    return self;
-                }
-                next.route = route;
-                changed_inputs = false;
-            }
+            Action::RangesMessage(m) => next.view.ranges.message = Some(m),
+            Action::Answer(json) => pruned = next.answer(&json),
+            Action::EngineFailed(m) => next.view.engine_error = Some(m),
+            Action::Navigate(route) => next.view.route = route,
             Action::LoadShare(p) => {
                 next.load_payload(p);
-                next.route = Route::Home;
+                next.view.route = Route::Home;
+            }
+            Action::Restore(p) => {
+                if self.inputs.is_empty() {
+                    next.load_payload(p);
+                }
             }
             Action::ShareFailed(m) => {
-                next.share_error = Some(m);
-                next.route = Route::Home;
-                changed_inputs = false;
+                next.view.share_error = Some(m);
+                next.view.route = Route::Home;
             }
             Action::LoadExample { text, ssl_mode } => {
-                let embed = next.embed;
-                let ranges = next.ranges.clone();
-                next = State {
-                    version: self.version,
-                    applied: self.applied,
-                    embed,
-                    ranges,
-                    ..State::default()
-                };
-                next.paste = Rc::from(text);
-                next.ssl_mode = ssl_mode;
+                next.reset();
+                let inputs = Rc::make_mut(&mut next.inputs);
+                inputs.paste = Rc::from(text);
+                inputs.ssl_mode = ssl_mode;
             }
             Action::Highlight { input, first, last } => {
                 let nonce = self
+                    .view
                     .highlight
                     .as_ref()
                     .map_or(0, |h| h.nonce.wrapping_add(1));
                 if input != PASTE_INPUT {
-                    next.extras_open = true;
+                    next.view.extras_open = true;
                 }
-                next.highlight = Some(Highlight {
+                next.view.highlight = Some(Highlight {
                     input,
                     first,
                     last,
                     nonce,
                 });
-                changed_inputs = false;
             }
-            Action::Notice(n) => {
-                next.notice = n;
-                changed_inputs = false;
-            }
-            Action::SetEmbed(on) => {
-                next.embed = on;
-                changed_inputs = false;
-            }
-            Action::Clear => {
-                next = State {
-                    version: self.version,
-                    applied: self.applied,
-                    embed: self.embed,
-                    ranges: self.ranges.clone(),
-                    ..State::default()
-                };
-            }
+            Action::Notice(n) => next.view.notice = n,
+            Action::SetEmbed(on) => next.view.embed = on,
+            Action::Clear => next.reset(),
         }
-        if changed_inputs {
+        if next.inputs != self.inputs {
             next.version = self.version.wrapping_add(1);
-            next.share_error = None;
-            if next.is_empty() {
+            next.view.typing = typing;
+            next.view.share_error = None;
+            next.view.share_link = None;
+            if next.inputs.is_empty() {
                 // Nothing to analyse: nothing to show, and any answer still
                 // on its way is stale.
                 next.report = None;
                 next.report_value = None;
                 next.applied = next.version;
             }
+            if pruned {
+                next.applied = next.version;
+            }
+        }
+        if next == *self {
+            // Unchanged: Yew skips the re-render when the same Rc returns.
+            return self;
         }
         Rc::new(next)
     }
@@ -373,145 +500,125 @@ impl Reducible for State {
 impl State {
     /// True when no input holds any text.
     pub fn is_empty(&self) -> bool {
-        self.paste.trim().is_empty() && self.extras.iter().all(|e| e.trim().is_empty())
+        self.inputs.is_empty()
     }
 
-    /// The inputs as named texts, empty ones left out.
-    pub fn inputs(&self) -> Vec<SharedInput> {
-        let mut out = Vec::new();
-        if !self.paste.trim().is_empty() {
-            out.push(SharedInput {
-                name: PASTE_INPUT.into(),
-                text: self.paste.to_string(),
-            });
-        }
-        for ((name, _, _), text) in SLOTS.iter().zip(&self.extras) {
-            if !text.trim().is_empty() {
-                out.push(SharedInput {
-                    name: (*name).into(),
-                    text: text.to_string(),
-                });
-            }
-        }
-        out
-    }
-
-    /// The text of input `name`.
-    pub fn input_text(&self, name: &str) -> Option<Rc<str>> {
-        if name == PASTE_INPUT {
-            return Some(self.paste.clone());
-        }
-        SLOTS
-            .iter()
-            .position(|(n, _, _)| *n == name)
-            .and_then(|i| self.extras.get(i).cloned())
-    }
-
-    pub fn extra_ports(&self) -> Vec<u16> {
-        parse_ports(&self.ports_text)
-    }
-
-    /// The worker request for the current inputs.
-    pub fn request(&self) -> Request {
-        Request {
-            id: self.version,
-            inputs: self.inputs(),
-            ssl_mode: self.ssl_mode,
-            extra_ports: self.extra_ports(),
-            redacted: self.redacted,
-            ranges: self.ranges.text.as_ref().map(|t| t.to_string()),
-            overrides: self.overrides.clone(),
-        }
-    }
-
-    /// What a share link carries: the inputs (redacted when the switch is
-    /// on), the SSL mode, the ports and the corrections.
-    pub fn share_payload(&self) -> SharePayload {
-        let mut inputs = self.inputs();
-        if self.redacted {
-            let texts: Vec<&str> = inputs.iter().map(|i| i.text.as_str()).collect();
-            let masked = crate::redact::redact_all(&texts);
-            for (input, text) in inputs.iter_mut().zip(masked) {
-                input.text = text;
-            }
-        }
-        SharePayload {
-            inputs,
-            ssl_mode: self.ssl_mode,
-            extra_ports: self.extra_ports(),
-            overrides: self.overrides.clone(),
-            redacted: self.redacted,
-        }
+    /// Back to an empty case, keeping what belongs to the page rather than
+    /// the case (embed mode, the ranges in use, the route).
+    fn reset(&mut self) {
+        let ranges = self.inputs.ranges.clone();
+        self.inputs = Rc::new(Inputs {
+            ranges,
+            ..Inputs::new()
+        });
+        self.view = View {
+            embed: self.view.embed,
+            ranges: self.view.ranges.clone(),
+            route: self.view.route.clone(),
+            ..View::default()
+        };
     }
 
     fn load_payload(&mut self, p: SharePayload) {
-        let keep = State {
-            embed: self.embed,
-            ranges: self.ranges.clone(),
-            version: self.version,
-            applied: self.applied,
-            ..State::default()
-        };
-        *self = keep;
+        self.reset();
+        let inputs = Rc::make_mut(&mut self.inputs);
         for input in p.inputs {
             if input.name == PASTE_INPUT {
-                self.paste = Rc::from(input.text);
+                inputs.paste = Rc::from(input.text);
             } else if let Some(i) = SLOTS.iter().position(|(n, _, _)| *n == input.name) {
-                if let Some(slot) = self.extras.get_mut(i) {
+                if let Some(slot) = inputs.extras.get_mut(i) {
                     *slot = Rc::from(input.text);
-                    self.extras_open = true;
+                    self.view.extras_open = true;
                 }
             } else {
                 // An input this page has no box for: append it to the paste
                 // rather than lose it.
-                let mut all = self.paste.to_string();
+                let mut all = inputs.paste.to_string();
                 if !all.is_empty() && !all.ends_with('\n') {
                     all.push('\n');
                 }
                 all.push_str(&input.text);
-                self.paste = Rc::from(all);
+                inputs.paste = Rc::from(all);
             }
         }
-        self.ssl_mode = p.ssl_mode;
-        self.ports_text = p
-            .extra_ports
+        inputs.ssl_mode = p.ssl_mode;
+        let mut ports = p.extra_ports;
+        ports.sort_unstable();
+        ports.dedup();
+        ports.retain(|p| *p > 0);
+        self.view.ports_text = ports
             .iter()
             .map(|p| p.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        self.overrides = p.overrides;
-        self.redacted = p.redacted;
+        inputs.extra_ports = ports;
+        inputs.overrides = p.overrides;
+        inputs.redacted = p.redacted;
     }
 
-    fn answer(self: Rc<Self>, answer: &str) -> Rc<Self> {
+    /// Apply a worker answer. True when it also dropped corrections of
+    /// blocks that are gone (the report still stands: they corrected
+    /// nothing in it).
+    fn answer(&mut self, answer: &str) -> bool {
+        let before = self.inputs.overrides.len();
+        self.apply_answer(answer);
+        self.inputs.overrides.len() != before
+    }
+
+    fn apply_answer(&mut self, answer: &str) {
         let Some((id, body)) = split_response(answer) else {
-            return self;
+            self.view.engine_error = Some(
+                "The analysis engine sent an answer this page cannot read; reload the page.".into(),
+            );
+            return;
         };
-        // An older request finishing after a newer one: drop it.
-        if id <= self.applied || id > self.version || self.is_empty() {
-            return self;
-        }
-        let mut next = (*self).clone();
-        next.applied = id;
-        let parsed = body.map(|json| {
-            (
-                crate::report::json::parse(json),
-                serde_json::from_str::<serde_json::Value>(json).ok(),
-            )
-        });
-        match parsed {
-            Ok((Some(report), Some(value))) => {
-                next.report = Some(Rc::new(report));
-                next.report_value = Some(Rc::new(value));
-                next.engine_error = None;
+        let Some(id) = id else {
+            // The worker could not read a request at all: always worth showing.
+            if let Body::Error(e) = body {
+                self.view.engine_error = Some(e.to_string());
             }
-            Ok(_) => {
-                next.engine_error =
-                    Some("The engine sent a report this page cannot read; reload the page.".into())
+            return;
+        };
+        match body {
+            Body::Share(code) => {
+                // A link for inputs that have changed since would be wrong.
+                if id == self.version {
+                    self.view.share_link = Some(code.to_string());
+                }
             }
-            Err(e) => next.engine_error = Some(e.to_string()),
+            Body::Report(json) => {
+                // An older request finishing after a newer one: drop it.
+                if id <= self.applied || id > self.version || self.is_empty() {
+                    return;
+                }
+                self.applied = id;
+                match (
+                    crate::report::json::parse(json),
+                    serde_json::from_str::<serde_json::Value>(json).ok(),
+                ) {
+                    (Some(report), Some(value)) => {
+                        if id == self.version {
+                            // Corrections of blocks that are gone go too.
+                            Rc::make_mut(&mut self.inputs).keep_overrides_of(&report);
+                        }
+                        self.report = Some(Rc::new(report));
+                        self.report_value = Some(Rc::new(value));
+                        self.view.engine_error = None;
+                    }
+                    _ => {
+                        self.view.engine_error = Some(
+                            "The engine sent a report this page cannot read; reload the page."
+                                .into(),
+                        )
+                    }
+                }
+            }
+            Body::Error(e) => {
+                if id >= self.applied {
+                    self.view.engine_error = Some(e.to_string());
+                }
+            }
         }
-        Rc::new(next)
     }
 
     /// True while the report shown is older than the inputs.

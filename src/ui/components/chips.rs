@@ -1,10 +1,12 @@
+use std::rc::Rc;
+
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::context::Dispatch;
 use crate::facts::InputBlock;
-use crate::parse::kind::BlockKind;
+use crate::parse::kind::{fingerprint, BlockKind};
 use crate::share::KindOverride;
+use crate::ui::hooks::use_send;
 use crate::ui::state::Action;
 
 /// The kebab-case name of a kind, as the JSON report spells it.
@@ -24,25 +26,42 @@ const MAX_CHIPS: usize = 40;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub input: AttrValue,
+    /// The input's text: a correction names its block by the block's text.
+    pub text: Rc<str>,
     pub blocks: Vec<InputBlock>,
     pub overrides: Vec<KindOverride>,
     pub busy: bool,
+}
+
+/// The fingerprint of each block as the engine computes it, so a correction
+/// follows its block's text (see [`KindOverride`]).
+fn fingerprints(text: &str, blocks: &[(usize, usize)]) -> Vec<u64> {
+    let clean = crate::text::strip_terminal_codes(text);
+    let lines = crate::text::lines(&clean);
+    blocks
+        .iter()
+        .map(|(first, last)| fingerprint(&lines, *first, *last))
+        .collect()
 }
 
 /// What the engine recognised in one input: a chip per block with its kind
 /// and lines, and a menu to correct the kind.
 #[component]
 pub fn BlockChips(props: &Props) -> Html {
-    let dispatch = use_context::<Dispatch>();
-    if props.blocks.is_empty() {
-        return html! {};
-    }
+    let send = use_send();
     let hidden = props.blocks.len().saturating_sub(MAX_CHIPS);
-    let chips = props.blocks.iter().take(MAX_CHIPS).map(|b| {
+    let shown = props.blocks.get(..MAX_CHIPS).unwrap_or(&props.blocks);
+    let ranges: Vec<(usize, usize)> = shown.iter().map(|b| (b.first_line, b.last_line)).collect();
+    let prints = fingerprints(&props.text, &ranges);
+    let chips = shown.iter().zip(prints.iter().copied()).enumerate().map(|(i, (b, print))| {
+        // Keyed by the block's text (and which copy of that text it is), so
+        // a chip and its menu stay with their block when blocks move.
+        let seen = prints.iter().take(i).filter(|p| **p == print).count();
+        let key = format!("{print:x}-{seen}");
         let corrected = props
             .overrides
             .iter()
-            .find(|o| o.input == b.input && o.first_line == b.first_line)
+            .find(|o| o.input == b.input && o.block == print)
             .map(|o| o.kind);
         let kind = corrected.unwrap_or(b.kind);
         // Until the engine answers a correction, `kind` is still the detected one.
@@ -53,24 +72,17 @@ pub fn BlockChips(props: &Props) -> Html {
             format!("lines {}–{}", b.first_line, b.last_line)
         };
         let onclick = {
-            let dispatch = dispatch.clone();
             let (input, first, last) = (b.input.clone(), b.first_line, b.last_line);
-            Callback::from(move |_: MouseEvent| {
-                if let Some(d) = &dispatch {
-                    d.dispatch(Action::Highlight { input: input.clone(), first, last });
-                }
-            })
+            send.reform(move |_: MouseEvent| Action::Highlight { input: input.clone(), first, last })
         };
         let onchange = {
-            let dispatch = dispatch.clone();
+            let send = send.clone();
             let (input, first_line) = (b.input.clone(), b.first_line);
             Callback::from(move |e: Event| {
                 let select: HtmlSelectElement = e.target_unchecked_into();
                 let chosen = kind_from_id(&select.value());
                 let kind = chosen.filter(|k| *k != detected);
-                if let Some(d) = &dispatch {
-                    d.dispatch(Action::SetOverride { input: input.clone(), first_line, kind });
-                }
+                send.emit(Action::SetOverride { input: input.clone(), first_line, block: print, kind });
             })
         };
         let unread = if b.not_understood_lines > 0 {
@@ -80,7 +92,7 @@ pub fn BlockChips(props: &Props) -> Html {
         };
         let select_label = format!("Correct the kind of {lines}");
         html! {
-            <li class={classes!("chip", format!("kind-{}", kind_id(kind)), corrected.is_some().then_some("corrected"),
+            <li {key} class={classes!("chip", format!("kind-{}", kind_id(kind)), corrected.is_some().then_some("corrected"),
                     (b.not_understood_lines > 0).then_some("has-unread"))}
                 data-kind={kind_id(kind)} data-detected-kind={kind_id(detected)}
                 data-first-line={b.first_line.to_string()} data-last-line={b.last_line.to_string()}>

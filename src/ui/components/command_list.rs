@@ -12,22 +12,32 @@ pub struct Props {
 /// line ending in `\`) are one command and copied together.
 #[component]
 pub fn CommandList(props: &Props) -> Html {
-    if props.commands.is_empty() {
-        return html! {};
-    }
     html! {
         <ul class="commands">
-            { for group_commands(&props.commands).into_iter().map(|c| {
+            { for keyed(group_commands(&props.commands)).into_iter().map(|(key, c)| {
                 let label = format!("Copy command: {}", c.lines().next().unwrap_or_default());
                 html! {
-                    <li class="command">
-                        <pre><code>{ c.clone() }</code></pre>
+                    <li class="command" {key}>
+                        <pre tabindex="0" role="group" aria-label={format!("Command: {}", c.lines().next().unwrap_or_default())}><code>{ c.clone() }</code></pre>
                         <CopyButton text={AttrValue::from(c)} label={AttrValue::from(label)} />
                     </li>
                 }
             }) }
         </ul>
     }
+}
+
+/// Each item with a key derived from its text, unique even when the same
+/// text occurs twice (its occurrence number is part of the key). A keyed
+/// item keeps its own state (a Copy button's "Copied") when the list
+/// changes around it.
+pub fn keyed(items: Vec<String>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(items.len());
+    for item in items {
+        let seen = out.iter().filter(|(_, i)| *i == item).count();
+        out.push((format!("{seen}:{item}"), item));
+    }
+    out
 }
 
 /// Joins command lines that belong to one shell construct.

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
-use super::context::Dispatch;
 use crate::ui::browser;
+use crate::ui::hooks::use_send;
 use crate::ui::state::Action;
 
 #[derive(Properties, PartialEq)]
@@ -27,24 +27,22 @@ enum Outcome {
 #[component]
 pub fn CopyButton(props: &Props) -> Html {
     let outcome = use_state(|| Outcome::Idle);
-    let dispatch = use_context::<Dispatch>();
+    let send = use_send();
     let onclick = {
         let outcome = outcome.clone();
         let text = props.text.clone();
         Callback::from(move |_: MouseEvent| {
             let outcome = outcome.clone();
             let text = text.clone();
-            let dispatch = dispatch.clone();
+            let send = send.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let ok = browser::copy_text(&text).await;
                 outcome.set(if ok { Outcome::Copied } else { Outcome::Failed });
-                if let Some(d) = dispatch {
-                    d.dispatch(Action::Notice(Some(if ok {
-                        "Copied to the clipboard.".into()
-                    } else {
-                        "The browser did not allow copying: select the text and press Ctrl+C (⌘C on a Mac).".into()
-                    })));
-                }
+                send.emit(Action::Notice(Some(if ok {
+                    "Copied to the clipboard.".into()
+                } else {
+                    "The browser did not allow copying: select the text and press Ctrl+C (⌘C on a Mac).".into()
+                })));
             });
         })
     };
@@ -53,7 +51,13 @@ pub fn CopyButton(props: &Props) -> Html {
         Outcome::Copied => (AttrValue::Static("Copied"), Some("ok")),
         Outcome::Failed => (AttrValue::Static("Select and press Ctrl+C"), Some("failed")),
     };
+    // The accessible name must contain the visible text (speech users say
+    // what they see): the label while it starts with it, else the text.
+    let label = props
+        .label
+        .starts_with(text.as_str())
+        .then(|| props.label.clone());
     html! {
-        <button type="button" class={classes!("copy", class)} aria-label={props.label.clone()} {onclick}>{ text }</button>
+        <button type="button" class={classes!("copy", class)} aria-label={label} {onclick}>{ text }</button>
     }
 }

@@ -1,88 +1,48 @@
 use std::rc::Rc;
 
-use serde_json::Value;
 use yew::prelude::*;
 
-use super::context::Dispatch;
-use super::json_view::JsonView;
+use crate::diagnose::FirewallCoverage;
+use crate::firewall::coverage::{CoverageEntry, Layer};
+use crate::firewall::eval::Outcome;
+use crate::ui::hooks::use_send;
 use crate::ui::state::Action;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// `report.firewall`: `{coverage: [...], notes: [...]}`.
-    pub value: Rc<Value>,
+    /// `report.firewall`.
+    pub coverage: Rc<FirewallCoverage>,
 }
 
-/// One row of `report.firewall.coverage`.
-#[derive(Debug, Clone, PartialEq)]
-struct Cell {
-    layer: String,
-    cloudflare_range: String,
-    range: String,
-    port: u64,
-    outcome: String,
-    reject_with: Option<String>,
-    rule: Option<(String, usize, String)>,
-    policy: Option<String>,
-    reason: Option<String>,
-}
-
-fn text(v: &Value, key: &str) -> Option<String> {
-    match v.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn read(v: &Value) -> Option<Cell> {
-    let rule = v.get("rule").filter(|r| r.is_object()).map(|r| {
-        (
-            text(r, "input").unwrap_or_default(),
-            r.get("line").and_then(Value::as_u64).unwrap_or(0) as usize,
-            text(r, "text").unwrap_or_default(),
-        )
-    });
-    Some(Cell {
-        layer: text(v, "layer").unwrap_or_else(|| "firewall".into()),
-        cloudflare_range: text(v, "cloudflare_range")?,
-        range: text(v, "range").or_else(|| text(v, "cloudflare_range"))?,
-        port: v.get("port").and_then(Value::as_u64)?,
-        outcome: text(v, "outcome").unwrap_or_else(|| "unknown".into()),
-        reject_with: text(v, "reject_with"),
-        rule,
-        policy: text(v, "policy"),
-        reason: text(v, "reason"),
-    })
-}
-
-fn outcome_class(o: &str) -> &'static str {
+fn outcome_name(o: Outcome) -> &'static str {
     match o {
-        "accept" => "accept",
-        "reject" => "reject",
-        "drop" => "drop",
-        _ => "unknown",
+        Outcome::Accept => "accept",
+        Outcome::Reject => "reject",
+        Outcome::Drop => "drop",
+        Outcome::Unknown => "unknown",
     }
 }
 
-fn outcome_symbol(o: &str) -> &'static str {
+fn outcome_symbol(o: Outcome) -> &'static str {
     match o {
-        "accept" => "✓",
-        "reject" => "✕",
-        "drop" => "⊘",
-        _ => "?",
+        Outcome::Accept => "✓",
+        Outcome::Reject => "✕",
+        Outcome::Drop => "⊘",
+        Outcome::Unknown => "?",
     }
 }
 
-fn describe(c: &Cell) -> String {
-    let mut s = format!("{} to port {}: {}", c.range, c.port, c.outcome);
+/// One segment's verdict in words; `range` is the part of the Cloudflare
+/// range it covers.
+fn describe(c: &CoverageEntry, range: &str) -> String {
+    let mut s = format!("{range} to port {}: {}", c.port, outcome_name(c.outcome));
     if let Some(w) = &c.reject_with {
         s.push_str(&format!(" ({w})"));
     }
     match &c.rule {
-        Some((input, line, rule)) => s.push_str(&format!(
-            ", by {} rule at {input} line {line}: {rule}",
-            c.layer
+        Some(rule) => s.push_str(&format!(
+            ", by {} rule at {} line {}: {}",
+            c.layer, rule.input, rule.line, rule.text
         )),
         None => {
             if let Some(p) = &c.policy {
@@ -101,35 +61,24 @@ fn describe(c: &Cell) -> String {
 /// deciding rule in each segment's tooltip and accessible name.
 #[component]
 pub fn CoverageMap(props: &Props) -> Html {
-    let dispatch = use_context::<Dispatch>();
-    let Some(rows) = props.value.get("coverage").and_then(Value::as_array) else {
-        return html! {
-            <section class="coverage" aria-labelledby="coverage-title">
-                <h2 id="coverage-title" class="section-title">{ "Firewall" }</h2>
-                <JsonView value={props.value.clone()} />
-            </section>
-        };
-    };
-    let cells: Vec<Cell> = rows.iter().filter_map(read).collect();
-    let notes: Vec<String> = props
-        .value
-        .get("notes")
-        .and_then(Value::as_array)
-        .map(|ns| ns.iter().filter_map(|n| text(n, "text")).collect())
-        .unwrap_or_default();
-    if cells.is_empty() {
-        return html! {};
-    }
-    let mut layers: Vec<String> = Vec::new();
-    for c in &cells {
+    let send = use_send();
+    let cells: &[CoverageEntry] = &props.coverage.coverage;
+    let notes: Vec<&str> = props
+        .coverage
+        .notes
+        .iter()
+        .map(|n| n.text.as_str())
+        .collect();
+    let mut layers: Vec<Layer> = Vec::new();
+    for c in cells {
         if !layers.contains(&c.layer) {
-            layers.push(c.layer.clone());
+            layers.push(c.layer);
         }
     }
     let grids = layers.iter().map(|layer| {
-        let of_layer: Vec<&Cell> = cells.iter().filter(|c| &c.layer == layer).collect();
+        let of_layer: Vec<&CoverageEntry> = cells.iter().filter(|c| &c.layer == layer).collect();
         let mut ranges: Vec<&str> = Vec::new();
-        let mut ports: Vec<u64> = Vec::new();
+        let mut ports: Vec<u16> = Vec::new();
         for c in &of_layer {
             if !ranges.contains(&c.cloudflare_range.as_str()) {
                 ranges.push(&c.cloudflare_range);
@@ -141,31 +90,33 @@ pub fn CoverageMap(props: &Props) -> Html {
         ports.sort_unstable();
         let body = ranges.iter().map(|range| {
             let tds = ports.iter().map(|port| {
-                let segs: Vec<&&Cell> = of_layer
+                let segs: Vec<&CoverageEntry> = of_layer
                     .iter()
                     .filter(|c| c.cloudflare_range == *range && c.port == *port)
+                    .copied()
                     .collect();
                 let uniform = segs.windows(2).all(|w| match w {
                     [a, b] => a.outcome == b.outcome && a.rule == b.rule,
                     _ => true,
                 });
-                let shown: Vec<&&Cell> = if uniform { segs.iter().take(1).copied().collect() } else { segs.clone() };
+                let shown: &[&CoverageEntry] = if uniform { segs.get(..1).unwrap_or(&[]) } else { &segs };
                 html! {
                     <td class={classes!("cov-cell", (!uniform).then_some("split"))}>
                         { for shown.iter().map(|c| {
-                            let full = if uniform { describe(&Cell { range: c.cloudflare_range.clone(), ..(***c).clone() }) } else { describe(c) };
+                            let full = describe(c, if uniform { &c.cloudflare_range } else { &c.range });
                             let onclick = {
-                                let dispatch = dispatch.clone();
+                                let send = send.clone();
                                 let rule = c.rule.clone();
-                                Callback::from(move |_: MouseEvent| if let (Some(d), Some((input, line, _))) = (&dispatch, &rule) {
-                                    d.dispatch(Action::Highlight { input: input.clone(), first: *line, last: *line });
+                                Callback::from(move |_: MouseEvent| if let Some(rule) = &rule {
+                                    send.emit(Action::Highlight { input: rule.input.clone(), first: rule.line, last: rule.line });
                                 })
                             };
+                            let outcome = outcome_name(c.outcome);
                             html! {
-                                <button type="button" class={classes!("cov-seg", format!("out-{}", outcome_class(&c.outcome)))}
+                                <button type="button" class={classes!("cov-seg", format!("out-{outcome}"))}
                                     title={full.clone()} aria-label={full.clone()} data-tip={full}
-                                    data-outcome={c.outcome.clone()} data-range={c.range.clone()} data-port={c.port.to_string()} {onclick}>
-                                    <span aria-hidden="true">{ outcome_symbol(&c.outcome) }
+                                    data-outcome={outcome} data-range={c.range.clone()} data-port={c.port.to_string()} {onclick}>
+                                    <span aria-hidden="true">{ outcome_symbol(c.outcome) }
                                         if !uniform { <small>{ format!(" {}", c.range) }</small> }
                                     </span>
                                 </button>
@@ -201,7 +152,7 @@ pub fn CoverageMap(props: &Props) -> Html {
             if !notes.is_empty() {
                 <div class="cov-notes">
                     <h3>{ "Caveats" }</h3>
-                    <ul>{ for notes.iter().map(|n| html! { <li>{ n.clone() }</li> }) }</ul>
+                    <ul>{ for notes.iter().map(|n| html! { <li>{ *n }</li> }) }</ul>
                 </div>
             }
         </section>

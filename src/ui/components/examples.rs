@@ -1,9 +1,9 @@
 use yew::prelude::*;
 
-use super::context::Dispatch;
 use crate::diagnose::FindingId;
 use crate::options::SslMode;
 use crate::ui::browser;
+use crate::ui::hooks::use_send;
 use crate::ui::state::Action;
 
 /// One realistic case per cause: (cause, SSL mode the person would pick,
@@ -60,8 +60,13 @@ pub const EXAMPLES: [(FindingId, SslMode, &str); 12] = [
     ),
 ];
 
+/// The example of cause `id`, if it has one.
+pub fn example(id: FindingId) -> Option<(FindingId, SslMode, &'static str)> {
+    EXAMPLES.iter().find(|(i, _, _)| *i == id).copied()
+}
+
 /// Fetch an example and put it in the paste area.
-pub fn load_example(dispatch: Dispatch, id: FindingId, ssl_mode: SslMode) {
+pub fn load_example(send: Callback<Action>, id: FindingId, ssl_mode: SslMode) {
     wasm_bindgen_futures::spawn_local(async move {
         // The single-file build carries the examples inside the page (and
         // cannot fetch from disk); the site fetches them on demand.
@@ -84,7 +89,7 @@ pub fn load_example(dispatch: Dispatch, id: FindingId, ssl_mode: SslMode) {
         };
         match text {
             Some(text) => {
-                dispatch.dispatch(Action::LoadExample { text, ssl_mode });
+                send.emit(Action::LoadExample { text, ssl_mode });
                 if browser::location_hash().len() > 2 {
                     // Back to the diagnosis; the hashchange routes there.
                     if let Some(w) = web_sys::window() {
@@ -93,7 +98,7 @@ pub fn load_example(dispatch: Dispatch, id: FindingId, ssl_mode: SslMode) {
                 }
                 browser::focus("paste");
             }
-            None => dispatch.dispatch(Action::Notice(Some(
+            None => send.emit(Action::Notice(Some(
                 "The example could not be loaded (offline and not cached yet).".into(),
             ))),
         }
@@ -103,16 +108,16 @@ pub fn load_example(dispatch: Dispatch, id: FindingId, ssl_mode: SslMode) {
 /// Buttons that load one example each.
 #[component]
 pub fn ExampleList() -> Html {
-    let dispatch = use_context::<Dispatch>();
+    let send = use_send();
     html! {
         <section class="examples" aria-labelledby="examples-title">
             <h3 id="examples-title">{ "Or try an example" }</h3>
             <ul>
                 { for EXAMPLES.iter().map(|(id, mode, label)| {
                     let onclick = {
-                        let dispatch = dispatch.clone();
+                        let send = send.clone();
                         let (id, mode) = (*id, *mode);
-                        Callback::from(move |_: MouseEvent| if let Some(d) = &dispatch { load_example(d.clone(), id, mode) })
+                        Callback::from(move |_: MouseEvent| load_example(send.clone(), id, mode))
                     };
                     html! { <li><button type="button" class="example" data-example={id.as_str()} {onclick}>{ *label }</button></li> }
                 }) }
@@ -129,14 +134,10 @@ pub struct ButtonProps {
 /// "Try the example" for one cause (on its page).
 #[component]
 pub fn ExampleButton(props: &ButtonProps) -> Html {
-    let dispatch = use_context::<Dispatch>();
-    let Some((id, mode, label)) = EXAMPLES.iter().find(|(i, _, _)| *i == props.id).copied() else {
-        return html! {};
+    let send = use_send();
+    let Some((id, mode, label)) = example(props.id) else {
+        return html! { <span class="no-example"></span> };
     };
-    let onclick = Callback::from(move |_: MouseEvent| {
-        if let Some(d) = &dispatch {
-            load_example(d.clone(), id, mode)
-        }
-    });
+    let onclick = Callback::from(move |_: MouseEvent| load_example(send.clone(), id, mode));
     html! { <button type="button" class="example" data-example={id.as_str()} {onclick}>{ format!("Try the example: {label}") }</button> }
 }

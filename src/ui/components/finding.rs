@@ -4,10 +4,10 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use super::command_list::CommandList;
-use super::context::Dispatch;
 use super::json_view::JsonView;
 use crate::diagnose::Status;
 use crate::report::ReportFinding;
+use crate::ui::hooks::use_send;
 use crate::ui::state::Action;
 
 /// Finding fields rendered below; anything else the engine adds is shown
@@ -59,7 +59,7 @@ fn extra_fields(value: &Value, known: &[&str]) -> Vec<(String, Value)> {
 /// see it in the paste), the fix and how to verify it.
 #[component]
 pub fn FindingCard(props: &Props) -> Html {
-    let dispatch = use_context::<Dispatch>();
+    let send = use_send();
     let all_evidence = use_state(|| false);
     let f = &props.finding;
     let status = status_label(f.status);
@@ -77,20 +77,16 @@ pub fn FindingCard(props: &Props) -> Html {
     };
     let evidence = f.evidence.iter().take(shown).map(|e| {
         let onclick = {
-            let dispatch = dispatch.clone();
             let (input, line) = (e.input.clone(), e.line);
-            Callback::from(move |_: MouseEvent| {
-                if let Some(d) = &dispatch {
-                    d.dispatch(Action::Highlight { input: input.clone(), first: line, last: line });
-                }
-            })
+            send.reform(move |_: MouseEvent| Action::Highlight { input: input.clone(), first: line, last: line })
         };
-        let place = format!("{} line {}", e.input, e.line);
+        // Named by what it shows (speech users say what they see); the
+        // title says what it does.
         html! {
             <li>
                 <button type="button" class="ev-line" {onclick} data-input={e.input.clone()} data-line={e.line.to_string()}
-                    aria-label={format!("Show {place} in the input: {}", e.text)}>
-                    <span class="ev-no" aria-hidden="true">{ format!("{}:{}", e.input, e.line) }</span>
+                    title="Show this line in the input">
+                    <span class="ev-no">{ format!("{}:{} ", e.input, e.line) }</span>
                     <code class="ev-text">{ e.text.clone() }</code>
                 </button>
             </li>
@@ -110,7 +106,9 @@ pub fn FindingCard(props: &Props) -> Html {
         html! {
             <li class="fix-step">
                 <p class="step-title">{ step.title.clone() }</p>
-                <CommandList commands={step.commands.clone()} />
+                if !step.commands.is_empty() {
+                    <CommandList commands={step.commands.clone()} />
+                }
                 { for extra.into_iter().map(|(k, v)| html! {
                     <div class="extra"><span class="extra-key">{ k.replace('_', " ") }{ ": " }</span><JsonView value={Rc::new(v)} /></div>
                 }) }

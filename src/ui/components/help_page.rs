@@ -1,11 +1,14 @@
 use yew::prelude::*;
 
+use std::rc::Rc;
+
 use super::ranges_panel::RangesPanel;
-use crate::ui::state::RangesChoice;
+use crate::ui::state::RangesInfo;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub ranges: RangesChoice,
+    pub ranges: Option<Rc<str>>,
+    pub info: RangesInfo,
 }
 
 /// How to use the page, what it does with your data, and the ranges it
@@ -28,11 +31,11 @@ pub fn HelpPage(props: &Props) -> Html {
                 <p>{ "Everything runs in this browser tab. Nothing you paste is uploaded; share links carry the inputs after the #, which browsers never send to a server. Switch on redaction before sharing to mask addresses, host names and Ray IDs." }</p>
                 <p>{ "After the first visit the page also works offline, and it can be installed as an app." }</p>
             </section>
-            <RangesPanel ranges={props.ranges.clone()} />
+            <RangesPanel ranges={props.ranges.clone()} info={props.info.clone()} />
             <section aria-labelledby="cli">
                 <h2 id="cli">{ "Command line" }</h2>
                 <p>{ "The same engine ships as a command-line tool for ticket automation:" }</p>
-                <pre><code>{ "sudo iptables-save | err521 diagnose --ssl-mode full --format markdown" }</code></pre>
+                <pre tabindex="0" role="group" aria-label="Example command"><code>{ "sudo iptables-save | err521 diagnose --ssl-mode full --format markdown" }</code></pre>
             </section>
         </main>
     }

@@ -27,7 +27,9 @@ fn view(v: &Value, depth: usize) -> Html {
         Value::Null => html! { <span class="json-null">{ "—" }</span> },
         Value::Bool(b) => html! { <span>{ if *b { "yes" } else { "no" } }</span> },
         Value::Number(n) => html! { <span>{ n.to_string() }</span> },
-        Value::String(s) if s.contains('\n') => html! { <pre><code>{ s.clone() }</code></pre> },
+        Value::String(s) if s.contains('\n') => {
+            html! { <pre tabindex="0" role="group" aria-label="Text"><code>{ s.clone() }</code></pre> }
+        }
         Value::String(s) => html! { <span>{ s.clone() }</span> },
         Value::Array(items) => html! {
             <ul class="json-list">

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
-use super::context::Dispatch;
 use crate::facts::Unread;
+use crate::ui::hooks::use_send;
 use crate::ui::state::Action;
 
 #[derive(Properties, PartialEq)]
@@ -14,21 +14,15 @@ pub struct Props {
 /// dropped silently.
 #[component]
 pub fn NotUnderstoodList(props: &Props) -> Html {
-    let dispatch = use_context::<Dispatch>();
-    if props.count == 0 {
-        return html! {};
-    }
+    let send = use_send();
     html! {
         <details class="unread">
             <summary>{ format!("{} line{} not understood", props.count, if props.count == 1 { "" } else { "s" }) }</summary>
             <ul>
                 { for props.items.iter().map(|u| {
                     let onclick = {
-                        let dispatch = dispatch.clone();
                         let (input, line) = (u.input.clone(), u.line.line);
-                        Callback::from(move |_: MouseEvent| if let Some(d) = &dispatch {
-                            d.dispatch(Action::Highlight { input: input.clone(), first: line, last: line });
-                        })
+                        send.reform(move |_: MouseEvent| Action::Highlight { input: input.clone(), first: line, last: line })
                     };
                     html! {
                         <li>

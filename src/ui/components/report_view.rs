@@ -13,7 +13,6 @@ use super::share_bar::ShareBar;
 use super::verdict::Verdict;
 use crate::diagnose::Status;
 use crate::report::Report;
-use crate::ui::state::State;
 
 /// Top-level report fields this page renders itself; any other field the
 /// engine adds is shown generically under "More details".
@@ -35,7 +34,11 @@ const KNOWN: [&str; 11] = [
 pub struct Props {
     pub report: Rc<Report>,
     pub value: Rc<Value>,
-    pub state: State,
+    /// The report is older than the inputs (a new one is on its way).
+    pub busy: bool,
+    pub redacted: bool,
+    pub share_link: Option<String>,
+    pub make_link: Callback<()>,
 }
 
 /// The answer, most useful first: verdict, the primary cause with its proof
@@ -56,7 +59,17 @@ pub fn ReportView(props: &Props) -> Html {
         .and_then(|id| report.findings.iter().position(|f| f.id == id));
     let card = |i: usize, f: &crate::report::ReportFinding| {
         let primary = primary_at == Some(i);
-        html! { <FindingCard finding={f.clone()} value={Rc::new(json_of(i))} {primary} /> }
+        // A card keeps its own state ("show more lines") with its finding:
+        // keyed by id, and by how many of that id came before, as an id
+        // may occur twice.
+        let seen = report
+            .findings
+            .iter()
+            .take(i)
+            .filter(|g| g.id == f.id)
+            .count();
+        let key = format!("{}#{seen}", f.id.as_str());
+        html! { <FindingCard {key} finding={f.clone()} value={Rc::new(json_of(i))} {primary} /> }
     };
     let primary: Vec<Html> = report
         .findings
@@ -91,7 +104,7 @@ pub fn ReportView(props: &Props) -> Html {
                 .collect()
         })
         .unwrap_or_default();
-    let busy = props.state.busy();
+    let busy = props.busy;
     html! {
         <div class={classes!("report", busy.then_some("stale"))} aria-busy={busy.then_some("true")}>
             <div aria-live="polite" aria-atomic="true">
@@ -103,8 +116,8 @@ pub fn ReportView(props: &Props) -> Html {
             if !primary.is_empty() {
                 <section class="findings primary-finding" aria-label="The cause">{ for primary }</section>
             }
-            if let Some(fw) = props.value.get("firewall").filter(|v| !v.is_null()) {
-                <CoverageMap value={Rc::new(fw.clone())} />
+            if let Some(fw) = report.firewall.as_ref().filter(|f| !f.coverage.is_empty()) {
+                <CoverageMap coverage={Rc::new(fw.clone())} />
             }
             if !others.is_empty() {
                 <section class="findings" aria-labelledby="others-title">
@@ -112,14 +125,18 @@ pub fn ReportView(props: &Props) -> Html {
                     { for others }
                 </section>
             }
-            <AskForList items={report.ask_for.clone()} />
+            if !report.ask_for.is_empty() {
+                <AskForList items={report.ask_for.clone()} />
+            }
             if !ruled_out.is_empty() {
                 <section class="findings ruled-out" aria-labelledby="ruled-title">
                     <h2 id="ruled-title" class="section-title">{ "Ruled out" }</h2>
                     { for ruled_out }
                 </section>
             }
-            <NotUnderstoodList count={report.not_understood_count} items={report.not_understood.clone()} />
+            if report.not_understood_count > 0 {
+                <NotUnderstoodList count={report.not_understood_count} items={report.not_understood.clone()} />
+            }
             if !extras.is_empty() {
                 <section class="more" aria-labelledby="more-title">
                     <h2 id="more-title" class="section-title">{ "More details" }</h2>
@@ -128,7 +145,8 @@ pub fn ReportView(props: &Props) -> Html {
                     }) }
                 </section>
             }
-            <ShareBar report={report.clone()} state={props.state.clone()} />
+            <ShareBar report={report.clone()} {busy} redacted={props.redacted}
+                link={props.share_link.clone()} make_link={props.make_link.clone()} />
         </div>
     }
 }

@@ -3,16 +3,21 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::context::{share_url, Dispatch};
 use super::copy_button::CopyButton;
 use crate::report::Report;
 use crate::ui::browser;
-use crate::ui::state::{Action, State};
+use crate::ui::hooks::use_send;
+use crate::ui::state::Action;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub report: Rc<Report>,
-    pub state: State,
+    pub busy: bool,
+    pub redacted: bool,
+    /// The share link for the current inputs, once made.
+    pub link: Option<String>,
+    /// Ask the engine for a share link.
+    pub make_link: Callback<()>,
 }
 
 /// Browsers refuse URLs much longer than this (Chromium: 2 MB).
@@ -22,60 +27,47 @@ const LONG_URL: usize = 2_000_000;
 /// share link that carries the inputs in its fragment, optionally redacted.
 #[component]
 pub fn ShareBar(props: &Props) -> Html {
-    let dispatch = use_context::<Dispatch>();
-    let link = use_state(|| None::<String>);
-    let markdown = crate::report::markdown::render(&props.report);
-    let on_redact = {
-        let dispatch = dispatch.clone();
-        let link = link.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            link.set(None);
-            if let Some(d) = &dispatch {
-                d.dispatch(Action::SetRedacted(input.checked()));
-            }
-        })
-    };
+    let send = use_send();
+    // Rendering Markdown walks the whole report: once per report, not on
+    // every render of the page.
+    let markdown = use_memo(props.report.clone(), |r| {
+        AttrValue::from(crate::report::markdown::render(r))
+    });
+    let markdown = (*markdown).clone();
+    let on_redact = send.reform(|e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Action::SetRedacted(input.checked())
+    });
     let on_download = {
         let markdown = markdown.clone();
-        let dispatch = dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
+        send.reform(move |_: MouseEvent| {
             let ok =
                 browser::download("err521-report.md", "text/markdown;charset=utf-8", &markdown);
-            if let Some(d) = &dispatch {
-                d.dispatch(Action::Notice(Some(if ok {
-                    "Report downloaded as err521-report.md.".into()
-                } else {
-                    "This browser did not allow the download; use Copy instead.".into()
-                })));
-            }
+            Action::Notice(Some(if ok {
+                "Report downloaded as err521-report.md.".into()
+            } else {
+                "This browser did not allow the download; use Copy instead.".into()
+            }))
         })
     };
-    let on_link = {
-        let link = link.clone();
-        let state = props.state.clone();
-        Callback::from(move |_: MouseEvent| {
-            let code = crate::share::encode(&state.share_payload());
-            link.set(Some(share_url(&code)));
-        })
-    };
-    let busy = props.state.busy();
+    let on_link = props.make_link.reform(|_: MouseEvent| ());
+    let busy = props.busy;
     html! {
         <section class="share" aria-labelledby="share-title">
             <h2 id="share-title" class="section-title">{ "Share" }</h2>
             <div class="switch">
-                <input id="redact" type="checkbox" checked={props.state.redacted} onchange={on_redact} aria-describedby="redact-help" />
+                <input id="redact" type="checkbox" checked={props.redacted} onchange={on_redact} aria-describedby="redact-help" />
                 <label for="redact">{ "Redact addresses, host names and Ray IDs" }</label>
                 <p id="redact-help" class="help">{ "Applies to the report below, the Markdown and the share link. Cloudflare's own ranges and private addresses stay, the diagnosis needs them." }</p>
             </div>
             <div class="share-actions">
-                <span class="copy-md"><CopyButton text={AttrValue::from(markdown.clone())} label="Copy the report as Markdown" caption="Copy Markdown report" /></span>
+                <span class="copy-md"><CopyButton text={markdown.clone()} label="Copy Markdown report" caption="Copy Markdown report" /></span>
                 <button type="button" class="secondary" onclick={on_download} disabled={busy}>{ "Download .md" }</button>
                 <button type="button" class="secondary" id="make-share-link" onclick={on_link} disabled={busy}>{ "Create share link" }</button>
             </div>
-            if let Some(url) = (*link).clone() {
+            if let Some(url) = props.link.clone() {
                 <div class="share-link">
-                    <label for="share-url">{ if props.state.redacted { "Share link (redacted inputs)" } else { "Share link (contains your inputs)" } }</label>
+                    <label for="share-url">{ if props.redacted { "Share link (redacted inputs)" } else { "Share link (contains your inputs)" } }</label>
                     <div class="command">
                         <input id="share-url" type="text" readonly=true value={url.clone()} />
                         <CopyButton text={AttrValue::from(url.clone())} label="Copy the share link" />
@@ -88,7 +80,7 @@ pub fn ShareBar(props: &Props) -> Html {
             }
             <details class="md-preview">
                 <summary>{ "Preview the Markdown" }</summary>
-                <pre><code>{ markdown }</code></pre>
+                <pre tabindex="0" role="group" aria-label="The Markdown report"><code>{ markdown }</code></pre>
             </details>
         </section>
     }
