@@ -638,3 +638,7 @@ pub fn parse_ports(text: &str) -> Vec<u16> {
     ports.dedup();
     ports
 }
+
+/// The dispatcher every component reaches through the context (here, so
+/// hooks and components both import it from below).
+pub type Dispatch = yew::UseReducerDispatcher<State>;

@@ -2,13 +2,8 @@
 //! context, and the page's ids and links. A leaf, so components import it
 //! and not the app that renders them.
 
-use yew::UseReducerDispatcher;
-
 use crate::ui::browser;
-use crate::ui::state::State;
-
-/// The dispatcher every component reaches through the context.
-pub type Dispatch = UseReducerDispatcher<State>;
+pub use crate::ui::state::Dispatch;
 
 pub const SHARE_PREFIX: &str = "#/share/";
 

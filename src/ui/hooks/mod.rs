@@ -2,8 +2,7 @@
 
 use yew::prelude::*;
 
-use super::components::context::Dispatch;
-use super::state::Action;
+use super::state::{Action, Dispatch};
 
 /// Send an action to the page's reducer (a no-op outside the app, as in a
 /// component rendered on its own).
