@@ -38,6 +38,11 @@ fn new_root() -> web_sys::Element {
 }
 
 async fn mount() -> web_sys::Element {
+    // Each app keeps its case in the tab's sessionStorage and restores it
+    // at start: a test starts from an empty tab.
+    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = storage.clear();
+    }
     let root = new_root();
     // The engine runs on the spot here: the built worker files do not exist
     // in a component test.
