@@ -8,8 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUDGET_KB=${BUDGET_KB:-250}
 # The worker is the whole engine (every parser, the firewall evaluator, the
-# fixes): about 320 KB gzipped on 2026-11-25, grown from 83 KB in a day.
-TOTAL_BUDGET_KB=${TOTAL_BUDGET_KB:-600}
+# fixes): about 320 KB gzipped on 2026-11-25, 430 KB on 2026-12-07 after
+# the real-paste work (roles, evidence, panel ban tools, cloud formats, the
+# collector). The worker loads after the first paint, so the budget for it
+# was raised to 700 KB in total; shrinking it is open work (issue 16).
+TOTAL_BUDGET_KB=${TOTAL_BUDGET_KB:-700}
 first=0
 later=0
 for f in dist/index.html dist/*.js dist/*.wasm dist/*.css dist/manifest.webmanifest; do
