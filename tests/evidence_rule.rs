@@ -6,7 +6,10 @@
 //! that broke it (a sentence, a bind() log, a one-address lookup, one
 //! firewall log line).
 
-use std::path::{Path, PathBuf};
+#[path = "common/walk.rs"]
+mod walk;
+
+use std::path::Path;
 
 use err521::diagnose::{FindingId, Status};
 use err521::options::{Options, SslMode};
@@ -91,26 +94,15 @@ fn violations(r: &Report) -> Vec<String> {
         .collect()
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_none_or(|e| e != "expect") {
-            out.push(p);
-        }
-    }
-}
-
 fn corpus() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
     for d in ["tests/fixtures", "tests/real", "static/examples"] {
-        files(&root.join(d), &mut paths);
+        walk::files_under(
+            &root.join(d),
+            &|p| p.extension().is_none_or(|e| e != "expect"),
+            &mut paths,
+        );
     }
     paths
         .into_iter()

@@ -11,7 +11,10 @@
 //! the inputs they found are kept in tests/fixtures/fuzz-regressions/ and
 //! replayed here first.
 
-use std::path::{Path, PathBuf};
+#[path = "common/walk.rs"]
+mod walk;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use err521::options::{Options, SslMode};
@@ -31,25 +34,10 @@ fn current() -> String {
 mod rng;
 use rng::Rng;
 
-fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            fixture_files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 fn fixtures() -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut paths = Vec::new();
-    fixture_files(&root, &mut paths);
+    walk::files_under(&root, &|_| true, &mut paths);
     paths
         .into_iter()
         .filter_map(|p| {
@@ -418,7 +406,7 @@ fn text_of(d: &[u8]) -> String {
 fn fuzz_regressions_do_not_crash() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz-regressions");
     let mut paths = Vec::new();
-    fixture_files(&dir, &mut paths);
+    walk::files_under(&dir, &|_| true, &mut paths);
     let mut rng = Rng(7);
     let mut stats = Stats {
         parser_runs: 0,

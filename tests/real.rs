@@ -4,6 +4,9 @@
 //! sample the engine gets wrong and the overall score, and fails when the
 //! score drops under `FLOOR_PERCENT`. Format: tests/real/README.md.
 
+#[path = "common/walk.rs"]
+mod walk;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -117,22 +120,6 @@ fn parse_expect(text: &str) -> Result<Expect, String> {
     })
 }
 
-/// Every `.txt` under `dir`, sorted, so the output is stable.
-fn samples(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            samples(&p, out);
-        } else if p.extension().is_some_and(|e| e == "txt") {
-            out.push(p);
-        }
-    }
-}
-
 fn status_of(report: &Report, id: FindingId) -> Status {
     report
         .findings
@@ -183,7 +170,11 @@ fn score(expect: &Expect, report: &Report) -> Vec<String> {
 fn real_corpus_score() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/real");
     let mut txts = Vec::new();
-    samples(&root, &mut txts);
+    walk::files_under(
+        &root,
+        &|p| p.extension().is_some_and(|e| e == "txt"),
+        &mut txts,
+    );
     let mut malformed = Vec::new();
     let mut failing = Vec::new();
     let mut correct = 0usize;
