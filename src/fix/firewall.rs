@@ -33,9 +33,9 @@ pub enum Distro {
 pub fn tool_of(rulesets: &[Ruleset]) -> Option<Tool> {
     // A dump that filters nothing (an inactive ufw, an empty
     // iptables-save next to an nft ruleset) is not the tool in charge.
-    let filtering: Vec<Ruleset> = rulesets.iter().filter(|r| filters(r)).cloned().collect();
+    let filtering: Vec<&Ruleset> = rulesets.iter().filter(|r| filters(r)).collect();
     if filtering.is_empty() {
-        tool_among(rulesets)
+        tool_among(&rulesets.iter().collect::<Vec<_>>())
     } else {
         tool_among(&filtering)
     }
@@ -50,7 +50,7 @@ fn filters(r: &Ruleset) -> bool {
     })
 }
 
-fn tool_among(rulesets: &[Ruleset]) -> Option<Tool> {
+fn tool_among(rulesets: &[&Ruleset]) -> Option<Tool> {
     let has_ufw_chains = rulesets.iter().any(|r| {
         r.chains
             .iter()

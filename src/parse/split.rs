@@ -737,7 +737,10 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
             continue;
         }
         let sniffed = sniff::best(&p);
-        let prose_lines = content.iter().filter(|l| is_prose_line(l.text)).count();
+        // Counted only for a paragraph no signature claimed: a dump's lines
+        // are never tested as sentences.
+        let mostly_prose =
+            || content.iter().filter(|l| is_prose_line(l.text)).count() * 2 >= content.len();
         let kind = match sniffed {
             // A paragraph of plain sentences that mention a tool ("I added
             // the ranges to fail2ban ignoreip") is prose, not its output.
@@ -747,7 +750,7 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
                 BlockKind::Prose
             }
             Some(kind) => kind,
-            None if prose_lines * 2 >= content.len() => BlockKind::Prose,
+            None if mostly_prose() => BlockKind::Prose,
             // Output with no signature of its own continues the output
             // before it (an iptables -L listing has one paragraph per chain).
             None => match out.last() {
