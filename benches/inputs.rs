@@ -49,13 +49,28 @@ pub fn iptables_list(bytes: usize) -> String {
             let target = ["ACCEPT", "DROP", "REJECT", "RETURN"][(x % 4) as usize];
             let port = PORTS[((x >> 4) % 6) as usize];
             let src = match (x >> 8) % 4 {
-                0 => format!("{}.{}.{}.0/24", (x >> 16) % 223 + 1, (x >> 24) & 0xff, (x >> 32) & 0xff),
-                1 => format!("{}.{}.{}.{}", (x >> 16) % 223 + 1, (x >> 24) & 0xff, (x >> 32) & 0xff, (x >> 40) % 254 + 1),
+                0 => format!(
+                    "{}.{}.{}.0/24",
+                    (x >> 16) % 223 + 1,
+                    (x >> 24) & 0xff,
+                    (x >> 32) & 0xff
+                ),
+                1 => format!(
+                    "{}.{}.{}.{}",
+                    (x >> 16) % 223 + 1,
+                    (x >> 24) & 0xff,
+                    (x >> 32) & 0xff,
+                    (x >> 40) % 254 + 1
+                ),
                 2 => "0.0.0.0/0".to_string(),
                 _ => "173.245.48.0/20".to_string(),
             };
             let pk = (x >> 44) % 100_000;
-            let reject = if target == "REJECT" { " reject-with icmp-port-unreachable" } else { "" };
+            let reject = if target == "REJECT" {
+                " reject-with icmp-port-unreachable"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 s,
                 "{pk:>5} {:>5} {target:<10} tcp  --  *      *       {src:<20} 0.0.0.0/0            tcp dpt:{port}{reject}",
@@ -81,7 +96,12 @@ pub fn iptables_save(bytes: usize) -> String {
     let mut i = 0u64;
     while s.len() < bytes {
         let x = r.next();
-        let (a, b, c, d) = ((x >> 8) & 0xff, (x >> 16) & 0xff, (x >> 24) & 0xff, (x >> 32) & 0xff);
+        let (a, b, c, d) = (
+            (x >> 8) & 0xff,
+            (x >> 16) & 0xff,
+            (x >> 24) & 0xff,
+            (x >> 32) & 0xff,
+        );
         let port = PORTS[((x >> 40) % 6) as usize];
         let _ = match x % 10 {
             0..=6 => writeln!(
@@ -113,7 +133,12 @@ pub fn nft_ruleset(bytes: usize) -> String {
     let mut i = 0u64;
     while f2b.len() + user.len() < bytes {
         let x = r.next();
-        let (a, b, c, d) = ((x >> 8) & 0xff, (x >> 16) & 0xff, (x >> 24) & 0xff, (x >> 32) & 0xff);
+        let (a, b, c, d) = (
+            (x >> 8) & 0xff,
+            (x >> 16) & 0xff,
+            (x >> 24) & 0xff,
+            (x >> 32) & 0xff,
+        );
         let port = PORTS[((x >> 40) % 6) as usize];
         let _ = match x % 10 {
             0..=6 => writeln!(f2b, "\t\tip saddr {a}.{b}.{c}.{d} reject with icmp port-unreachable"),
@@ -239,7 +264,11 @@ pub fn chain_of_jumps(bytes: usize) -> String {
         let _ = writeln!(s, "-A c{c} -s 198.51.{a}.{b}/32 -j DROP");
         let _ = writeln!(s, "-A c{c} -s 10.{a}.{b}.0/24 -p tcp --dport 22 -j ACCEPT");
         if c < chains {
-            let _ = writeln!(s, "-A c{c} -p tcp -m multiport --dports 80,443 -j c{}", c + 1);
+            let _ = writeln!(
+                s,
+                "-A c{c} -p tcp -m multiport --dports 80,443 -j c{}",
+                c + 1
+            );
             let _ = writeln!(s, "-A c{c} -j c{}", c + 1);
         } else {
             s.push_str("-A c");

@@ -110,11 +110,18 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         lower.push_str(l.text);
         lower.make_ascii_lowercase();
         let may_signal = [
-            "cf", "cloudflare", "error", "ray id", "server is down", "http", "security by", ": ",
+            "cf",
+            "cloudflare",
+            "error",
+            "ray id",
+            "server is down",
+            "http",
+            "security by",
+            ": ",
         ]
         .iter()
         .any(|w| lower.contains(w))
-            || l.text.trim_start().starts_with(|c: char| c.is_ascii_digit())
+            || code_title_form(l.text).is_some()
             || is_standard_title_line(l.text);
         if !may_signal {
             continue;
@@ -155,7 +162,9 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             && !sentence()
         {
             score += 60;
-        } else if (t.starts_with("error 52") || t.starts_with("error 53") || t.starts_with("error 10"))
+        } else if (t.starts_with("error 52")
+            || t.starts_with("error 53")
+            || t.starts_with("error 10"))
             && !sentence()
         {
             score += 40;

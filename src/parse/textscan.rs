@@ -205,7 +205,15 @@ pub fn is_prose_paragraph(p: &[Line<'_>]) -> bool {
 fn is_greeting(lower: &[u8]) -> bool {
     matches!(
         lower,
-        b"hi" | b"hello" | b"hey" | b"thanks" | b"thank" | b"regards" | b"cheers" | b"dear" | b"best"
+        b"hi"
+            | b"hello"
+            | b"hey"
+            | b"thanks"
+            | b"thank"
+            | b"regards"
+            | b"cheers"
+            | b"dear"
+            | b"best"
     )
 }
 
@@ -293,7 +301,8 @@ pub fn is_prose_line(text: &str) -> bool {
     }
     // "`wget -qO- example.com` results in timeout": a code span inside a
     // sentence counts as one word.
-    if !(t.starts_with('`') && t.ends_with('`')) && t.bytes().filter(|&b| b == b'`').nth(1).is_some()
+    if !(t.starts_with('`') && t.ends_with('`'))
+        && t.bytes().filter(|&b| b == b'`').nth(1).is_some()
     {
         let mut plain = String::with_capacity(t.len());
         for (i, part) in t.split('`').enumerate() {
@@ -343,8 +352,7 @@ pub fn is_prose_line(text: &str) -> bool {
                     .all(char::is_alphabetic)
             });
     }
-    let enough_words =
-        wordy * 10 >= n * 7 || (wordy * 10 >= n * 5 && stop * 10 >= n * 2);
+    let enough_words = wordy * 10 >= n * 7 || (wordy * 10 >= n * 5 && stop * 10 >= n * 2);
     enough_words && stop * 100 >= n * 15 && !column_gaps
 }
 
