@@ -224,7 +224,24 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(right);
     }
-    Finding::unknown(id, ctx)
+    prohibited_ip_page(ctx).unwrap_or_else(|| Finding::unknown(id, ctx))
+}
+
+/// Error 1000/1002 "DNS points to prohibited IP": Cloudflare says the record
+/// points at an address it refuses to connect to (one of its own, or a
+/// reserved one). `likely`: the page speaks for the record, which is not
+/// pasted.
+fn prohibited_ip_page(ctx: &Ctx<'_>) -> Option<Finding> {
+    let code = ctx.code.filter(|c| matches!(c, 1000 | 1002))?;
+    let page = ctx.facts.error_page()?;
+    Some(
+        Finding::new(
+            FindingId::DnsWrongOrigin,
+            Status::Likely,
+            format!("Cloudflare's Error {code} says the proxied A/AAAA record points at a prohibited address: one of Cloudflare's own addresses (for example a record set to 1.1.1.1, or to the site's own proxied name's address), or a reserved one. Point the record at the origin's public address, or, for a Worker-only site, at the 192.0.2.0 placeholder Cloudflare documents."),
+        )
+        .with_evidence(page.evidence.clone()),
+    )
 }
 
 /// No record as configured in Cloudflare: what public answers say. A
@@ -289,6 +306,9 @@ fn from_answers(ctx: &Ctx<'_>, own: &[(IpAddr, bool, Evidence)]) -> Finding {
             "The public answer is the server's own address: the name points at this origin (DNS only, not proxied).",
         )
         .with_evidence(same);
+    }
+    if let Some(page) = prohibited_ip_page(ctx) {
+        return page;
     }
     if proxied_answer_shown(ctx) {
         f.explanation = "The public answers are Cloudflare's addresses: the name is proxied, and the origin record behind it is only visible in the Cloudflare dashboard.".to_string();
