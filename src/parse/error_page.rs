@@ -145,8 +145,7 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             score += 40;
         }
         // The plain-text body of a 1xxx response: `error code: 1001`.
-        if t
-            .trim()
+        if t.trim()
             .strip_prefix("error code: ")
             .and_then(|c| c.trim().parse::<u16>().ok())
             .is_some_and(is_cloudflare_code)
