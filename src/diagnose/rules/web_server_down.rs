@@ -13,15 +13,29 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     // No service or listener decided it: an answer from the origin's own
     // address shows a server runs there.
     let answered = super::answering_origin_probes(ctx);
-    if answered.is_empty() {
+    if !answered.is_empty() {
+        return Finding::new(
+            FindingId::WebServerDown,
+            Status::RuledOut,
+            "The origin itself answered a connection (its own response, not Cloudflare's), so a server is running there.",
+        )
+        .with_evidence(answered);
+    }
+    // The server logged client requests it passed to a backend that failed:
+    // it was up and serving; the failing backend gives a 502/504.
+    let proxied: Vec<Evidence> = super::events(ctx)
+        .filter(|(_, e)| matches!(e.kind, EventKind::UpstreamFailed { .. }))
+        .map(|(input, e)| quote(ctx, input, e.line))
+        .collect();
+    if proxied.is_empty() {
         return f;
     }
     Finding::new(
         FindingId::WebServerDown,
         Status::RuledOut,
-        "A connection to the origin's own address was answered, so a server is running there.",
+        "The web server logged client requests it passed on to its backend (upstream), so it was running and accepting connections; the backend behind it failed, which visitors see as a 502 or 504, not a 521.",
     )
-    .with_evidence(answered)
+    .with_evidence(proxied)
 }
 
 fn judge_services(ctx: &Ctx<'_>) -> Finding {
