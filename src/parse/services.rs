@@ -563,6 +563,8 @@ fn is_known_noise(t: &str) -> bool {
         || t.starts_with("https://")
         || t.starts_with("http://")
         || t.starts_with("file:")
+        // `tail -f a b` names each file it prints: `==> /var/log/x <==`.
+        || t.starts_with("==> ") && t.ends_with(" <==")
     {
         return true;
     }
