@@ -132,6 +132,11 @@ fn prompts_of_every_shell() {
             Some("sysctl net.ipv6.conf.all.disable_ipv6=1"),
         ),
         ("nginx -s reload", Some("nginx -s reload")),
+        (
+            "sudo service apache2 start",
+            Some("sudo service apache2 start"),
+        ),
+        ("service nginx is not running", None),
     ] {
         assert_eq!(command_of(line), want, "{line}");
     }

@@ -450,6 +450,10 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
     if has("test failed") || has("action 'configtest' failed") {
         return Some(EventKind::ConfigTestFailed);
     }
+    // apachectl's own verdict on `start`/`restart`: `Action 'start' failed.`
+    if lower.starts_with("action '") && has("' failed") {
+        return Some(EventKind::StartFailed { unit: None });
+    }
     if has("ah00526") || has("syntax error on line") {
         let file_line = after_ci(t, "on line ")
             .and_then(|r| r.split_whitespace().next())
@@ -565,6 +569,10 @@ fn is_known_noise(t: &str) -> bool {
         || t.starts_with("file:")
         // `tail -f a b` names each file it prints: `==> /var/log/x <==`.
         || t.starts_with("==> ") && t.ends_with(" <==")
+        // Debian/Ubuntu init scripts: ` * Starting web server apache2`,
+        // and apachectl's pointer to its log.
+        || (t.starts_with("* ") && t.contains("web server"))
+        || t.starts_with("The Apache error log may have more information")
     {
         return true;
     }
@@ -1154,6 +1162,14 @@ mod tests {
         assert_eq!(
             k("2021/07/19 23:02:51 [error] 222#222: *7441 no live upstreams while connecting to upstream, client: 192.0.2.1"),
             Some(EventKind::UpstreamFailed { upstream: None })
+        );
+        assert_eq!(
+            k("Action 'start' failed."),
+            Some(EventKind::StartFailed { unit: None })
+        );
+        assert_eq!(
+            k("Action 'configtest' failed."),
+            Some(EventKind::ConfigTestFailed)
         );
         // A bind refused by SELinux is not an upstream failure.
         assert!(matches!(

@@ -309,7 +309,9 @@ fn bare_command_shape(line: &str, word: &str) -> bool {
             !w.starts_with('-')
                 && (w.contains("://") || w.starts_with("localhost") || w.contains('.'))
         }),
-        "service" => args.get(1).is_some_and(|w| *w == "status"),
+        "service" => args
+            .get(1)
+            .is_some_and(|w| ["status", "start", "restart", "reload", "stop"].contains(w)),
         "cat" | "head" | "tail" | "less" | "grep" => args.iter().any(|w| w.contains('/')),
         "hostname" => args.iter().any(|w| *w == "-I" || *w == "-i"),
         // A program's own log line that starts with its name: the kernel's
