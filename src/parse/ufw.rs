@@ -7,7 +7,8 @@
 //! order); `OUT` and `FWD` rows are read and skipped. Rows marked `(v6)` apply
 //! to IPv6 only; other rows to IPv4 unless an address in them is IPv6. The
 //! chain policy comes from the `Default:` line of `status verbose`; without
-//! it the policy is `None` and a note says what to paste.
+//! it an active ufw is read with ufw's own default (`deny` incoming) as a
+//! stated assumption, so verdicts resting on it are `likely` at most.
 
 use crate::firewall::model::Undecided;
 use crate::firewall::model::{
@@ -18,6 +19,9 @@ use crate::text::{Line, NotUnderstood};
 
 /// The chain name given to ufw's incoming rules (as in its iptables chains).
 pub const CHAIN: &str = "ufw-user-input";
+
+/// What an active ufw without its `Default:` line is read under.
+pub const ASSUMED_DEFAULT: &str = "plain `ufw status` hides the default incoming policy: read as ufw's default `deny` (paste `sudo ufw status verbose` to confirm)";
 
 /// Ports of the application profiles ufw ships or that web packages install
 /// (`/etc/ufw/applications.d`): name, ports, protocol (`None`: tcp and udp).
@@ -212,6 +216,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
         rules: Vec::new(),
     };
     let mut status: Option<bool> = None;
+    let mut status_line: Option<SourceLine> = None;
     let mut rows = 0usize;
     // Incoming rows without addresses, as (is IPv6, text without `(v6)`,
     // line): ufw prints each of them once per family, IPv4 first.
@@ -231,6 +236,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
                 "inactive" => status = Some(false),
                 _ => {}
             }
+            status_line = Some(SourceLine::from(*line));
             status.is_some()
         } else if t.starts_with("Logging:") || t.starts_with("New profiles:") {
             true
@@ -273,7 +279,14 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
                 rs.notes
                     .push("no `Status:` line: assuming ufw is active".to_string());
             }
-            if chain.policy.is_none() {
+            if chain.policy.is_none() && status == Some(true) {
+                // ufw installs with `default deny incoming`, and few change
+                // it: plain `ufw status` does not print it, so read it as
+                // an assumption the verdicts it decides must state.
+                chain.policy = Some(Policy::Drop);
+                chain.policy_line = status_line;
+                rs.assumptions.push(ASSUMED_DEFAULT.to_string());
+            } else if chain.policy.is_none() {
                 rs.notes.push(
                     "default incoming policy not shown: paste `sudo ufw status verbose`; a connection no rule matches is undecided".to_string(),
                 );

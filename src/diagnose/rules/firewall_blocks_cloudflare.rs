@@ -12,7 +12,7 @@ use super::quote;
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
 use crate::firewall::coverage::{layer, CoverageEntry};
 use crate::firewall::eval::Outcome;
-use crate::firewall::model::Undecided;
+use crate::firewall::model::{Dialect, Undecided};
 use crate::net::Family;
 use crate::parse::bans::{cloudflare_log_blocks, LogBlock};
 use crate::text::Evidence;
@@ -324,7 +324,7 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
             ),
         )
         .with_evidence(accepted);
-        f.checks = vec!["gcloud compute firewall-rules list --format=json".to_string()];
+        f.checks = assumption_checks(ctx);
         return f;
     }
     let uncovered: Vec<Family> = [Family::V4, Family::V6]
@@ -430,12 +430,40 @@ fn assumed(ctx: &Ctx<'_>, entries: &[&CoverageEntry]) -> Option<String> {
             .iter()
             .map(|f| crate::firewall::coverage::layer(rs, *f))
             .collect();
-        if entries.iter().any(|e| layers.contains(&e.layer)) {
+        // ufw's one assumption is its hidden default policy: verdicts of
+        // its explicit rows do not rest on it.
+        let rests = |e: &&CoverageEntry| {
+            layers.contains(&e.layer) && (rs.dialect != Dialect::Ufw || e.rule.is_none())
+        };
+        if entries.iter().any(rests) {
             out.extend(rs.assumptions.iter().map(String::as_str));
         }
     }
     out.dedup();
     (!out.is_empty()).then(|| out.join("; "))
+}
+
+/// The pastes that settle the assumptions the dumps were read under.
+fn assumption_checks(ctx: &Ctx<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for rs in ctx
+        .facts
+        .rulesets
+        .iter()
+        .filter(|r| !r.assumptions.is_empty())
+    {
+        let check = match rs.dialect {
+            Dialect::CloudGcp => "gcloud compute firewall-rules list --format=json",
+            Dialect::Ufw => "sudo ufw status verbose",
+            // Oracle Cloud: the subnet's other security lists.
+            Dialect::CloudOther => "oci network subnet get --subnet-id SUBNET_OCID --query 'data.\"security-list-ids\"'",
+            _ => continue,
+        };
+        if !out.iter().any(|c| c == check) {
+            out.push(check.to_string());
+        }
+    }
+    out
 }
 
 /// Verdicts a cut paste leaves open: said with the line where it stops.
