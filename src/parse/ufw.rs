@@ -16,6 +16,7 @@ use crate::firewall::model::{
 };
 use crate::net::{AddrRange, AddrSet, Family};
 use crate::text::{Line, NotUnderstood};
+use serde::Serialize;
 
 /// The chain name given to ufw's incoming rules (as in its iptables chains).
 pub const CHAIN: &str = "ufw-user-input";
@@ -57,6 +58,56 @@ const APPS: &[App] = &[
         Some("tcp"),
     ),
 ];
+
+/// What a run of ufw commands printed (`Rule added`, `Skipping adding
+/// existing rule (v6)`, `ERROR: Bad source address`): the outcome of an
+/// allowlist script when the status table itself is not pasted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UfwChanges {
+    /// Rules added or already present, per family.
+    pub v4: usize,
+    pub v6: usize,
+    /// Commands ufw refused, as printed.
+    pub errors: Vec<SourceLine>,
+}
+
+impl UfwChanges {
+    pub fn is_empty(&self) -> bool {
+        self.v4 == 0 && self.v6 == 0 && self.errors.is_empty()
+    }
+}
+
+/// One line of ufw's answer to `ufw allow|deny|insert|prepend ...`:
+/// `Some(Some(is_v6))` for a rule in place, `Some(None)` for an error.
+fn change_line(t: &str) -> Option<Option<bool>> {
+    let v6 = t.ends_with("(v6)");
+    let body = t.trim_end_matches("(v6)").trim_end();
+    if matches!(
+        body,
+        "Rule added" | "Rule inserted" | "Rule updated" | "Skipping adding existing rule"
+    ) {
+        return Some(Some(v6));
+    }
+    // `ERROR: Bad source address`, `ERROR: Invalid syntax`: the rule was
+    // not added. Other `ERROR:` lines are not about one rule.
+    let err = t.strip_prefix("ERROR: ")?;
+    (err.starts_with("Bad ") || err.starts_with("Invalid ") || err.starts_with("Wrong "))
+        .then_some(None)
+}
+
+/// The rule changes a block of ufw command output reports.
+pub fn changes(lines: &[Line<'_>]) -> UfwChanges {
+    let mut out = UfwChanges::default();
+    for line in lines {
+        match change_line(line.text.trim()) {
+            Some(Some(false)) => out.v4 += 1,
+            Some(Some(true)) => out.v6 += 1,
+            Some(None) => out.errors.push(SourceLine::from(*line)),
+            None => {}
+        }
+    }
+    out
+}
 
 /// One side (To or From) of a row.
 #[derive(Debug, Default)]
@@ -239,6 +290,9 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
             status_line = Some(SourceLine::from(*line));
             status.is_some()
         } else if t.starts_with("Logging:") || t.starts_with("New profiles:") {
+            true
+        } else if change_line(t).is_some() {
+            // Command output (`Rule added`): read by [`changes`].
             true
         } else if let Some(d) = t.strip_prefix("Default:") {
             default_policy(d, *line, &mut chain)
@@ -554,6 +608,25 @@ fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_what_allow_commands_printed() {
+        let text = "Rule added\nSkipping adding existing rule\nERROR: Bad source address\nRule added (v6)\nRule updated (v6)\n";
+        let ls = crate::text::lines(text);
+        let c = changes(&ls);
+        assert_eq!((c.v4, c.v6), (2, 2));
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(c.errors[0].line, 3);
+        // The status parser reads them as understood, not as rows.
+        let rs = parse("t", &ls);
+        assert!(rs.not_understood.is_empty());
+        assert!(rs.chains[0].rules.is_empty());
+        // A status table has no command output.
+        let ls = crate::text::lines(
+            "Status: active\n22/tcp ALLOW Anywhere\nERROR: problem running ufw-init\n",
+        );
+        assert!(changes(&ls).is_empty());
+    }
 
     #[test]
     fn reads_locations() {
