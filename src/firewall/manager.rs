@@ -67,7 +67,10 @@ pub fn detect(rulesets: &[Ruleset], tools: ToolOutput) -> HostFirewall {
     } else {
         filtering
     };
-    let manager = if tools.csf || chains_of(&considered, is_csf_chain) {
+    let manager = if tools.csf
+        || considered.iter().any(|r| r.dialect == Dialect::Csf)
+        || chains_of(&considered, is_csf_chain)
+    {
         Some(Manager::Csf)
     } else if considered.iter().any(|r| r.dialect == Dialect::Firewalld)
         || chains_of(&considered, is_firewalld_chain)
