@@ -199,6 +199,10 @@ mod tests {
             of(&[rs(Dialect::IptablesList, &[("net2fw", false)])]),
             Some(Manager::Shorewall)
         );
+        assert_eq!(
+            of(&[rs(Dialect::Csf, &[("INPUT", true)])]),
+            Some(Manager::Csf)
+        );
     }
 
     #[test]
