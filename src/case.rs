@@ -74,11 +74,19 @@ pub fn read_case_with(inputs: &[CaseInput], overrides: &[KindOverride]) -> Facts
 }
 
 /// The passes that join what separate blocks said, run once after every
-/// block is read: security groups of one input merge into one layer, and
+/// block is read: security groups of one input merge into one layer, the
+/// tool that manages the host's firewall is found from every dump, and
 /// `ipset list` pasted anywhere in the case tells what `--match-set` rules
 /// match.
 fn link(facts: &mut Facts) {
     cloud::merge_security_groups(&mut facts.rulesets);
+    facts.host_firewall = crate::firewall::manager::detect(
+        &facts.rulesets,
+        crate::firewall::manager::ToolOutput {
+            csf: !facts.csf.is_empty(),
+            ufw_commands: !facts.ufw_changes.is_empty(),
+        },
+    );
     if !facts.ipsets.is_empty() {
         let sets = facts.ipsets.clone();
         for r in facts
@@ -207,6 +215,12 @@ fn read_error_page(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> 
 
 fn read_ruleset(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
     let lines = &block.lines;
+    if block.kind == BlockKind::Ufw {
+        let changes = ufw::changes(lines);
+        if !changes.is_empty() {
+            facts.ufw_changes.push(sourced(input, block, changes));
+        }
+    }
     let ruleset = match block.kind {
         BlockKind::Ufw => ufw::parse(input, lines),
         BlockKind::Nftables => nftables::parse(input, lines),
@@ -214,7 +228,14 @@ fn read_ruleset(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Rea
         _ => iptables::parse_family(input, lines, iptables_family(block.command)),
     };
     let read = Read::parsed(ruleset.understood_lines, ruleset.not_understood.clone());
-    facts.rulesets.push(ruleset);
+    // ufw command output alone (`Rule added`) is no rule set.
+    let empty = ruleset
+        .chains
+        .iter()
+        .all(|c| c.rules.is_empty() && c.policy.is_none());
+    if !(empty && block.kind == BlockKind::Ufw) {
+        facts.rulesets.push(ruleset);
+    }
     read
 }
 

@@ -143,6 +143,8 @@ pub static FORMATS: &[Format] = &[
         tools: &[
             // Hosting panels' ban tools: Imunify360, BitNinja, cPHulk (WHM API).
             tool("fail2ban-client"),
+            // CrowdSec's decisions and alerts.
+            tool("cscli"),
             tool("imunify360-agent"),
             tool("bitninjacli"),
             tool_when("whmapi1", |c| c.any(|w| w.contains("cphulk"))),
@@ -498,6 +500,13 @@ fn ufw_signature(_: &Sample<'_, '_>, _t: &str, lower: &str) -> u32 {
     }
     if lower.starts_with("to ") && lower.contains("action") && lower.contains("from") {
         p += 60;
+    }
+    // What `ufw allow ...` prints, one line per rule and family.
+    if lower.starts_with("rule added")
+        || lower.starts_with("skipping adding existing rule")
+        || lower.starts_with("error: bad source address")
+    {
+        p += 30;
     }
     if (lower.contains(" allow ") || lower.contains(" deny ") || lower.contains(" limit "))
         && lower.contains("anywhere")

@@ -232,11 +232,22 @@ fn bare_command_shape(line: &str, word: &str) -> bool {
             !w.starts_with('-')
                 && (w.contains("://") || w.starts_with("localhost") || w.contains('.'))
         }),
-        "service" => args.get(1).is_some_and(|w| *w == "status"),
+        "service" => args
+            .get(1)
+            .is_some_and(|w| ["status", "start", "restart", "reload", "stop"].contains(w)),
         "cat" | "head" | "tail" | "less" | "grep" | "zcat" | "more" => {
             args.iter().any(|w| w.contains('/'))
         }
         "hostname" => args.iter().any(|w| *w == "-I" || *w == "-i"),
+        // A program's own log line that starts with its name: the kernel's
+        // `nginx invoked oom-killer: gfp_mask=...` and `nginx cpuset=/
+        // mems_allowed=0`. Typed commands put no `label:` word among their
+        // arguments, and no `key=value` first (sysctl aside).
+        _ if args.iter().any(|w| w.ends_with(':') && !w.starts_with('-'))
+            || subcommand.is_some_and(|s| s.contains('=') && word != "sysctl") =>
+        {
+            false
+        }
         _ => subcommand.is_none_or(|s| {
             // `ufw status`, `nginx -t`, `ss -tlnp`: a subcommand word is
             // lowercase, no sentence words.
@@ -400,7 +411,19 @@ fn split_html_page<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
 fn split_other_output<'a>(lines: Vec<Line<'a>>, kind: BlockKind) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
     let paras = paragraphs(&lines);
     let mut cut = None;
-    for p in paras.iter().skip(1) {
+    // An nft ruleset's chains are paragraphs inside its table's braces
+    // (`log prefix "[UFW BLOCK] "` in one reads like a ban list): nothing
+    // else starts before the table closes.
+    let mut depth: i64 = 0;
+    for (i, p) in paras.iter().enumerate() {
+        if kind == BlockKind::Nftables && i > 0 && depth > 0 {
+            depth += brace_depth(p);
+            continue;
+        }
+        depth += brace_depth(p);
+        if i == 0 {
+            continue;
+        }
         if p.iter()
             .find(|l| !l.text.trim().is_empty())
             .is_some_and(|l| formats::goes_on(kind, l.text))
@@ -696,13 +719,21 @@ impl OpenBraces {
                 ..OpenBraces::default()
             };
         }
-        for l in block.lines.get(self.counted..).unwrap_or(&[]) {
-            let t = l.text.split('#').next().unwrap_or("");
-            self.depth += t.matches('{').count() as i64 - t.matches('}').count() as i64;
-        }
+        self.depth += brace_depth(block.lines.get(self.counted..).unwrap_or(&[]));
         self.counted = block.lines.len();
         self.depth
     }
+}
+
+/// Braces opened minus closed in `lines`, comments aside.
+fn brace_depth(lines: &[Line<'_>]) -> i64 {
+    lines
+        .iter()
+        .map(|l| {
+            let t = l.text.split('#').next().unwrap_or("");
+            t.matches('{').count() as i64 - t.matches('}').count() as i64
+        })
+        .sum()
 }
 
 /// Kinds whose output is itself sentences (log messages, service status,

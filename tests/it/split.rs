@@ -120,6 +120,23 @@ fn prompts_of_every_shell() {
         ("ufw is active and I allowed port 443.", None),
         ("nginx: [emerg] bind() to 0.0.0.0:80 failed", None),
         ("Status: active", None),
+        // A program's own kernel or log lines that start with its name.
+        (
+            "nginx invoked oom-killer: gfp_mask=0x280da, order=0, oom_adj=0",
+            None,
+        ),
+        ("nginx cpuset=/ mems_allowed=0", None),
+        ("mysqld invoked oom-killer: gfp_mask=0x201da", None),
+        (
+            "sysctl net.ipv6.conf.all.disable_ipv6=1",
+            Some("sysctl net.ipv6.conf.all.disable_ipv6=1"),
+        ),
+        ("nginx -s reload", Some("nginx -s reload")),
+        (
+            "sudo service apache2 start",
+            Some("sudo service apache2 start"),
+        ),
+        ("service nginx is not running", None),
     ] {
         assert_eq!(command_of(line), want, "{line}");
     }
@@ -271,4 +288,17 @@ fn a_prompt_with_nothing_typed_is_not_output() {
     assert_eq!(r.not_understood_count, 0, "{:?}", r.not_understood);
     let kinds: Vec<BlockKind> = r.inputs.iter().map(|b| b.kind).collect();
     assert_eq!(kinds, [BlockKind::Listeners, BlockKind::Prose]);
+}
+
+#[test]
+fn an_nft_ruleset_after_its_command_stays_whole_though_a_chain_logs_like_a_ban() {
+    // iptables-nft's chains as `nft list ruleset` prints them, one
+    // paragraph each; `log prefix "[UFW BLOCK] "` alone would read as bans.
+    // (The collector's own header and notes are left to the case reader.)
+    let bs = blocks("collector/iptables-nft-chains.txt");
+    let nft: Vec<_> = bs.iter().filter(|b| b.0 == BlockKind::Nftables).collect();
+    assert_eq!(nft.len(), 1, "{bs:?}");
+    assert_eq!(nft[0].1.as_deref(), Some("nft list ruleset"));
+    assert!(nft[0].2 == 3 && (85..=86).contains(&nft[0].3), "{bs:?}");
+    assert!(!kinds(&bs).contains(&BlockKind::Bans), "{bs:?}");
 }

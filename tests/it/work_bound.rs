@@ -98,12 +98,30 @@ fn shapes(bytes: usize) -> Vec<(&'static str, String)> {
     v
 }
 
-/// Bytes allocated per input byte, and held at once per input byte, that
-/// no shape may pass. Today's worst shapes use about a third of each (the
-/// nft dump: its token stream; the one-character lines: a 24-byte line
-/// record and block bookkeeping for every 2 input bytes).
-const ALLOCATED_PER_BYTE: u64 = 60000;
-const PEAK_PER_BYTE: u64 = 40;
+/// Per input byte, what each shape may allocate in all and hold at once:
+/// about 1.5x what it costs today (2026-12-08), so a regression of half
+/// again fails. What bounds each: the firewall dumps, a rule record with
+/// its quoted line and matches per rule (the nft reader also keeps its
+/// token stream while it builds); the mixed ticket, its blocks' line lists
+/// and every parser's facts; one long line, the line quoted once as not
+/// understood and its lower-cased copies, each bounded by the line; the
+/// one-character lines, a 24-byte line record in each of the splitter's
+/// three passes for every 2 input bytes (unread lines past 10,000 are only
+/// counted); the nft set, one address range per element; the chain of
+/// jumps, one chain record per chain, walked once per chain by the
+/// evaluator (it remembers each chain's answer); the prompts, one block
+/// record per command line.
+const BOUNDS: &[(&str, u64, u64)] = &[
+    ("iptables -L -n -v", 45, 10),
+    ("iptables-save", 35, 13),
+    ("nft list ruleset", 70, 38),
+    ("mixed ticket", 105, 17),
+    ("one-long-line", 95, 11),
+    ("one-char-lines", 180, 86),
+    ("nft-huge-set", 62, 30),
+    ("chain-of-jumps", 62, 21),
+    ("every-line-a-prompt", 64, 28),
+];
 
 #[test]
 fn pathological_inputs_cost_linear_memory_work() {
@@ -114,8 +132,13 @@ fn pathological_inputs_cost_linear_memory_work() {
         let (alloc_a, peak_a) = work(a);
         let (alloc_b, peak_b) = work(b);
         let (na, nb) = (a.len() as u64, b.len() as u64);
+        let (_, alloc_max, peak_max) = BOUNDS
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .copied()
+            .unwrap_or_else(|| panic!("no bound for {name}"));
         assert!(
-            alloc_b <= ALLOCATED_PER_BYTE * nb && peak_b <= PEAK_PER_BYTE * nb + (1 << 20),
+            alloc_b <= alloc_max * nb && peak_b <= peak_max * nb,
             "{name}: {alloc_b} bytes allocated, {peak_b} held at once for {nb} input bytes"
         );
         // Twice the input may cost at most 2.3x (linear, with slack for
@@ -123,12 +146,12 @@ fn pathological_inputs_cost_linear_memory_work() {
         let per_byte = |x: u64, n: u64| x as f64 / n as f64;
         let growth = per_byte(alloc_b, nb) / per_byte(alloc_a, na).max(f64::MIN_POSITIVE);
         assert!(
-            growth <= 115.0,
+            growth <= 1.15,
             "{name}: allocation per input byte grew {growth:.2}x from {na} to {nb} bytes ({alloc_a} -> {alloc_b})"
         );
         let peak_growth = per_byte(peak_b, nb) / per_byte(peak_a, na).max(f64::MIN_POSITIVE);
         assert!(
-            peak_growth <= 115.0,
+            peak_growth <= 1.15,
             "{name}: peak memory per input byte grew {peak_growth:.2}x from {na} to {nb} bytes ({peak_a} -> {peak_b})"
         );
     }
