@@ -108,9 +108,8 @@ fn shapes(bytes: usize) -> Vec<(&'static str, String)> {
 /// one-character lines, a 24-byte line record in each of the splitter's
 /// three passes for every 2 input bytes (unread lines past 10,000 are only
 /// counted); the nft set, one address range per element; the chain of
-/// jumps, one chain record per chain, walked once per chain by the
-/// evaluator (it remembers each chain's answer); the prompts, one block
-/// record per command line.
+/// jumps, one chain record per chain; the prompts, one block record per
+/// command line.
 const BOUNDS: &[(&str, u64, u64)] = &[
     ("iptables -L -n -v", 45, 10),
     ("iptables-save", 35, 13),
