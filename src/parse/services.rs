@@ -192,8 +192,70 @@ pub struct ServiceFacts {
     pub services: Vec<Service>,
     pub events: Vec<ServiceEvent>,
     pub containers: Vec<Container>,
+    /// Rows of `ps -ef` / `ps aux` (and `| grep`): running processes.
+    pub processes: Vec<ProcessRow>,
     pub understood_lines: usize,
     pub not_understood: Vec<NotUnderstood>,
+}
+
+/// One running process from `ps -ef` or `ps aux`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcessRow {
+    /// The program (`nginx`, `apache2`, `httpd`), from its command.
+    pub program: String,
+    pub pid: u32,
+    pub line: usize,
+}
+
+/// A `ps -ef` row (`root 14931 1 0 15:28 ? 00:00:00 nginx: master process
+/// /usr/sbin/nginx`) or a `ps aux` row (`www-data 812 0.0 0.3 ... S 10:00
+/// 0:00 /usr/sbin/apache2 -k start`): the user, the pid, then columns up to
+/// the cumulative CPU time, then the command. `None` for the `grep` that
+/// found the rows, and for anything else.
+pub fn ps_row(t: &str, line: usize) -> Option<ProcessRow> {
+    let toks: Vec<&str> = t.split_whitespace().collect();
+    let pid: u32 = toks.get(1)?.parse().ok()?;
+    // PPID and C (ps -ef), or %CPU and %MEM (ps aux): numbers.
+    let numeric = |i: usize| {
+        toks.get(i)
+            .is_some_and(|w| w.parse::<f64>().is_ok_and(f64::is_finite))
+    };
+    if !numeric(2) || !numeric(3) {
+        return None;
+    }
+    let user_ok = toks.first().is_some_and(|u| {
+        u.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-.+".contains(&c))
+    });
+    let timeish = |w: &str| {
+        w.contains(':')
+            && w.bytes()
+                .all(|c| c.is_ascii_digit() || c == b':' || c == b'-' || c == b'.')
+    };
+    // The command follows the last time column (STIME/START, then TIME).
+    let time_at = (2..toks.len().min(11))
+        .rev()
+        .find(|&i| toks.get(i).is_some_and(|w| timeish(w)))?;
+    let cmd = toks.get(time_at + 1)?;
+    let program = cmd.trim_end_matches(':').rsplit('/').next().unwrap_or(cmd);
+    let program = program.trim_start_matches('[').trim_end_matches(']');
+    if !user_ok || program.is_empty() || program == "grep" {
+        return None;
+    }
+    Some(ProcessRow {
+        program: program.to_string(),
+        pid,
+        line,
+    })
+}
+
+/// `UID PID PPID C STIME TTY TIME CMD` (ps -ef) or `USER PID %CPU ...
+/// COMMAND` (ps aux).
+fn is_ps_header(t: &str) -> bool {
+    let w: Vec<&str> = t.split_whitespace().collect();
+    matches!(w.first(), Some(&"UID") | Some(&"USER"))
+        && w.get(1) == Some(&"PID")
+        && matches!(w.last(), Some(&"CMD") | Some(&"COMMAND"))
 }
 
 /// Confidence (0-100) that `lines` are service status, config test or log output.
@@ -206,8 +268,11 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         } else if t.starts_with("Loaded:") || t.starts_with("Active:") || t.starts_with("Main PID:")
         {
             score += 30;
-        } else if is_headerless_ps_row(t) || is_headerless_compose_row(t) {
+        } else if is_headerless_ps_row(t) || is_headerless_compose_row(t) || is_ps_header(t) {
             score += 40;
+        } else if ps_row(t, 0).is_some_and(|p| is_web_server_name(&p.program)) {
+            // `ps -ef | grep nginx`: the server's own processes.
+            score += 25;
         } else if t.starts_with("CONTAINER ID")
             || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE"))
         {
@@ -812,6 +877,20 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                 continue;
             }
         }
+        if is_ps_header(t) {
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(p) = ps_row(t, l.no) {
+            f.processes.push(p);
+            f.understood_lines += 1;
+            continue;
+        }
+        // The `grep nginx` row that `ps -ef | grep nginx` also prints.
+        if t.contains("grep") && ps_row(&t.replace("grep", "x"), l.no).is_some() {
+            f.understood_lines += 1;
+            continue;
+        }
         if let Some(kind) = classify_event(t) {
             let mut about = unit_name;
             if let EventKind::UnitNotFound { unit } = &kind {
@@ -1163,6 +1242,26 @@ mod tests {
             k("2021/07/19 23:02:51 [error] 222#222: *7441 no live upstreams while connecting to upstream, client: 192.0.2.1"),
             Some(EventKind::UpstreamFailed { upstream: None })
         );
+        let row = |t: &str| ps_row(t, 1).map(|p| (p.program, p.pid));
+        assert_eq!(
+            row("root     14931     1  0 15:28 ?        00:00:00 nginx: master process /usr/sbin/nginx"),
+            Some(("nginx".into(), 14931))
+        );
+        assert_eq!(
+            row("www-data   812  0.0  0.3 226400  6540 ?        S    10:00   0:00 /usr/sbin/apache2 -k start"),
+            Some(("apache2".into(), 812))
+        );
+        assert_eq!(
+            row("root     14976 14594  0 15:41 pts/1    00:00:00 grep --color=auto nginx"),
+            None
+        );
+        // Not process rows: a journal line, a netstat row, an lsof row.
+        assert_eq!(
+            row("Jan 18 02:50:14 video systemd[1]: Starting nginx.service"),
+            None
+        );
+        assert_eq!(row("tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN      2570/sshd"), None);
+        assert_eq!(row("nginx   27584       root    6u  IPv4  43582      0t0  TCP localhost:https (LISTEN)"), None);
         assert_eq!(
             k("Action 'start' failed."),
             Some(EventKind::StartFailed { unit: None })

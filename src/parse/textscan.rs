@@ -20,6 +20,13 @@ pub fn command_of(text: &str) -> Option<&str> {
             return (!rest.is_empty()).then_some(rest);
         }
     }
+    // `$docker-compose ps`: a prompt typed without its space. Shell
+    // variables (`$HOME`, `$PATH`) are upper case.
+    if let Some(rest) = t.strip_prefix('$') {
+        if rest.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return Some(rest.trim());
+        }
+    }
     // user@host:path$ cmd  /  [user@host path]# cmd
     let first = t.split_whitespace().next()?;
     let promptish = first.contains('@') || first.starts_with('[') || first.starts_with("PS");
@@ -252,7 +259,7 @@ pub fn is_prose_line(text: &str) -> bool {
     }
     // A prompt with nothing after it closes a pasted session: chatter, not
     // output of any format.
-    if is_bare_prompt(t) {
+    if is_bare_prompt(t) || is_cjk_sentence(t) {
         return true;
     }
     let words: Vec<&str> = t.split_whitespace().collect();
@@ -296,6 +303,20 @@ pub fn is_prose_line(text: &str) -> bool {
     let enough_words = wordy * 10 >= words.len() * 7
         || (wordy * 10 >= words.len() * 5 && stop * 10 >= words.len() * 2);
     enough_words && stop * 100 >= words.len() * 15 && !column_gaps
+}
+
+/// A sentence written in Chinese, Japanese or Korean (`一，执行nginx -t命令后，
+/// 结果显示配置正确`): no spaces between words, so the word counts above do
+/// not apply. Tools print few such characters (a localized date, a unit
+/// name), never most of a line.
+pub fn is_cjk_sentence(t: &str) -> bool {
+    let cjk = |c: char| {
+        matches!(c as u32,
+            0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xFF01..=0xFF60)
+    };
+    let visible = t.chars().filter(|c| !c.is_whitespace()).count();
+    let n = t.chars().filter(|c| cjk(*c)).count();
+    n >= 4 && n * 4 >= visible && !t.contains("   ") && !t.contains('\t')
 }
 
 /// Markdown a report is written in: headings (`## Error log`), rules
@@ -385,6 +406,20 @@ pub fn addr_token(tok: &str) -> Option<AddrRange> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cjk_sentences_are_prose_and_localized_output_is_not() {
+        assert!(is_prose_line("一，执行nginx -t命令后，结果显示配置正确"));
+        assert!(is_prose_line("执行netstat -lnpt命令，输出"));
+        assert!(is_prose_line("これはテストです。サーバーが起動しません"));
+        // A localized date or unit name inside tool output.
+        assert!(!is_cjk_sentence(
+            "6月 24 15:17:04 localhost.localdomain httpd[10572]: httpd (pid 6759) already running"
+        ));
+        assert!(!is_cjk_sentence(
+            "   Active: failed (Result: protocol) since 四 2021-06-24 15:17:04 CST; 52s ago"
+        ));
+    }
 
     #[test]
     fn masked_addresses_are_recognised_and_nothing_else() {

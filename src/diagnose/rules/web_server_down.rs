@@ -21,6 +21,24 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(answered);
     }
+    // `ps -ef | grep nginx`: a process of a web server is running.
+    let running: Vec<Evidence> = ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.processes.iter().map(move |p| (s.input.as_str(), p)))
+        .filter(|(_, p)| crate::parse::services::is_web_server_name(&p.program))
+        .map(|(input, p)| quote(ctx, input, p.line))
+        .take(2)
+        .collect();
+    if !running.is_empty() {
+        return Finding::new(
+            FindingId::WebServerDown,
+            Status::RuledOut,
+            "The process list shows the web server running.",
+        )
+        .with_evidence(running);
+    }
     // The server logged client requests it passed to a backend that failed:
     // it was up and serving; the failing backend gives a 502/504.
     let proxied: Vec<Evidence> = super::events(ctx)
