@@ -281,8 +281,10 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             classify_event(t),
             Some(EventKind::BindConflict { port: Some(_), .. })
                 | Some(EventKind::AddressUnavailable { .. })
+                | Some(EventKind::UpstreamFailed { .. })
         ) {
-            // A server's bind error names its address: one line is enough.
+            // A server's bind error names its address, and only nginx
+            // writes `while connecting to upstream`: one line is enough.
             score += 50;
         } else if t.contains("syntax is ok")
             || t.contains("Syntax OK")
