@@ -196,6 +196,7 @@ const COMMANDS: &[&str] = &[
     "firewall-cmd",
     "csf",
     "fail2ban-client",
+    "cscli",
     "imunify360-agent",
     "bitninjacli",
     "whmapi1",
@@ -365,6 +366,8 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         "csf" => BlockKind::Csf,
         // Hosting panels' ban tools: Imunify360, BitNinja, cPHulk (WHM API).
         "fail2ban-client" | "imunify360-agent" | "bitninjacli" => BlockKind::Bans,
+        // CrowdSec's decisions and alerts.
+        "cscli" => BlockKind::Bans,
         "whmapi1" if words.iter().any(|w| w.contains("cphulk")) => BlockKind::Bans,
         "aws" | "gcloud" | "az" | "hcloud" | "doctl" | "oci" => BlockKind::CloudFirewall,
         "dig" | "nslookup" | "host" | "Resolve-DnsName" => BlockKind::Dns,
