@@ -251,6 +251,7 @@ const COMMANDS: &[&str] = &[
     "sudo",
     "lswsctrl",
     "tracert",
+    "nmap",
     "Test-NetConnection",
     "Resolve-DnsName",
     "kubectl",
@@ -392,7 +393,7 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
             BlockKind::Addresses
         }
         "curl" | "wget" | "nc" | "ncat" | "netcat" | "telnet" | "ping" | "ping6" | "mtr"
-        | "traceroute" | "tracert" | "openssl" | "Test-NetConnection" => BlockKind::Probe,
+        | "traceroute" | "tracert" | "openssl" | "Test-NetConnection" | "nmap" => BlockKind::Probe,
         "systemctl" | "service" => BlockKind::ServiceStatus,
         // `nginx -T` prints the test result, then every config file;
         // `apachectl -S` the virtual hosts.
