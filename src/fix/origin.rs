@@ -142,7 +142,39 @@ pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
     } else {
         format!("sudo tail -n 50 /var/log/{server}/error.log")
     };
-    let mut fix = vec![step(format!("Read why {server} stopped"), &[&journal])];
+    let mut fix = Vec::new();
+    // A masked unit, or one systemd cannot load, cannot be started until
+    // that is undone: say so before anything else.
+    let units: Vec<&crate::parse::services::Service> = ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.services.iter())
+        .filter(|s| s.is_web_server())
+        .collect();
+    if let Some(s) = units
+        .iter()
+        .find(|s| s.enabled.as_deref() == Some("masked"))
+    {
+        fix.push(step(
+            format!("Unmask {}: systemd refuses to start a masked unit (a package upgrade or an admin masked it)", s.name),
+            &[&format!("sudo systemctl unmask {}", s.name)],
+        ));
+    }
+    if let Some(s) = units.iter().find(|s| s.load_error.is_some()) {
+        fix.push(step(
+            format!(
+                "Repair the unit file systemd cannot load ({}): show it, check it, then reload systemd",
+                s.load_error.as_deref().unwrap_or("load error")
+            ),
+            &[
+                &format!("systemctl cat {}", s.name),
+                &format!("sudo systemd-analyze verify {}.service", s.name),
+                "sudo systemctl daemon-reload",
+            ],
+        ));
+    }
+    fix.push(step(format!("Read why {server} stopped"), &[&journal]));
     // SIGKILL is what the kernel's OOM killer sends.
     let killed = ctx
         .facts

@@ -41,6 +41,9 @@ pub struct Service {
     pub main_pid: Option<u32>,
     /// `enabled` / `disabled` / `masked` from the Loaded: line.
     pub enabled: Option<String>,
+    /// `Loaded: error (Reason: Bad message)`: systemd could not load the
+    /// unit file; the reason as printed.
+    pub load_error: Option<String>,
     pub line: usize,
     /// The `Active:` (or sysvinit status) line that gives the state.
     pub state_line: Option<usize>,
@@ -247,6 +250,27 @@ pub fn ps_row(t: &str, line: usize) -> Option<ProcessRow> {
         pid,
         line,
     })
+}
+
+/// systemctl refusing a unit: `Unit nginx.service is masked.` (true) or
+/// `Unit nginx.service failed to load: Bad message.` (false, the reason).
+fn unit_refusal(t: &str) -> Option<(String, bool, Option<String>)> {
+    let rest = after_ci(t, "unit ")?;
+    let (unit, tail) = rest.split_once(".service")?;
+    if unit.is_empty() || unit.contains(char::is_whitespace) {
+        return None;
+    }
+    let tail = tail.trim_start();
+    if tail.starts_with("is masked") {
+        return Some((unit.to_string(), true, None));
+    }
+    let reason = tail.strip_prefix("failed to load:")?;
+    let reason = reason.split(". See").next().unwrap_or(reason);
+    Some((
+        unit.to_string(),
+        false,
+        Some(reason.trim().trim_end_matches('.').to_string()),
+    ))
 }
 
 /// `UID PID PPID C STIME TTY TIME CMD` (ps -ef) or `USER PID %CPU ...
@@ -623,6 +647,8 @@ fn is_known_noise(t: &str) -> bool {
         "Swap:",
         "Duration:",
         "See \"systemctl status",
+        // systemctl's own refusal of enable/disable on a broken unit file.
+        "Failed to execute operation:",
     ];
     if keys.iter().any(|k| t.starts_with(k)) {
         return true;
@@ -749,6 +775,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                 since: None,
                 main_pid: None,
                 enabled: None,
+                load_error: None,
                 line: l.no,
                 state_line: None,
             });
@@ -765,6 +792,9 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                 }
                 if r.starts_with("masked") {
                     s.enabled = Some("masked".into());
+                } else if r.starts_with("error") {
+                    let reason = after_ci(r, "reason:").unwrap_or(r);
+                    s.load_error = Some(reason.trim().trim_end_matches(')').to_string());
                 } else if let Some(inner) = between(r, "(", ")") {
                     s.enabled = inner.split(';').nth(1).map(|e| e.trim().to_string());
                 }
@@ -788,6 +818,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                         since: None,
                         main_pid: None,
                         enabled: None,
+                        load_error: None,
                         line: l.no,
                         state_line: Some(l.no),
                     };
@@ -879,6 +910,39 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                 continue;
             }
         }
+        // `Failed to start nginx.service: Unit nginx.service is masked.`,
+        // `... Unit nginx.service failed to load: Bad message.`: what keeps
+        // the unit from starting, kept on the unit.
+        if let Some((unit, masked, reason)) = unit_refusal(t) {
+            let pos = f.services.iter().position(|s| s.name == unit);
+            let s = match pos {
+                Some(i) => f.services.get_mut(i),
+                None => {
+                    f.services.push(Service {
+                        name: unit,
+                        state: ServiceState::Unknown,
+                        sub: None,
+                        result: None,
+                        since: None,
+                        main_pid: None,
+                        enabled: None,
+                        load_error: None,
+                        line: l.no,
+                        state_line: None,
+                    });
+                    f.services.last_mut()
+                }
+            };
+            if let Some(s) = s {
+                if masked {
+                    s.enabled = Some("masked".into());
+                } else {
+                    s.load_error = reason;
+                }
+            }
+            f.understood_lines += 1;
+            continue;
+        }
         if is_ps_header(t) {
             f.understood_lines += 1;
             continue;
@@ -905,6 +969,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                     since: None,
                     main_pid: None,
                     enabled: None,
+                    load_error: None,
                     line: l.no,
                     state_line: Some(l.no),
                 });
@@ -990,6 +1055,7 @@ fn sysv_status(t: &str, line: usize) -> Option<Service> {
         since: None,
         main_pid,
         enabled: None,
+        load_error: None,
         line,
         state_line: Some(line),
     })
@@ -1244,6 +1310,15 @@ mod tests {
             k("2021/07/19 23:02:51 [error] 222#222: *7441 no live upstreams while connecting to upstream, client: 192.0.2.1"),
             Some(EventKind::UpstreamFailed { upstream: None })
         );
+        assert_eq!(
+            unit_refusal("Failed to start nginx.service: Unit nginx.service is masked."),
+            Some(("nginx".into(), true, None))
+        );
+        assert_eq!(
+            unit_refusal("Failed to start nginx.service: Unit nginx.service failed to load: Bad message. See system logs and 'systemctl status nginx.service' for details."),
+            Some(("nginx".into(), false, Some("Bad message".into())))
+        );
+        assert_eq!(unit_refusal("Unit nginx.service has failed."), None);
         let row = |t: &str| ps_row(t, 1).map(|p| (p.program, p.pid));
         assert_eq!(
             row("root     14931     1  0 15:28 ?        00:00:00 nginx: master process /usr/sbin/nginx"),

@@ -252,6 +252,8 @@ const COMMANDS: &[&str] = &[
     "lswsctrl",
     "tracert",
     "nmap",
+    "ps",
+    "pgrep",
     "Test-NetConnection",
     "Resolve-DnsName",
     "kubectl",
@@ -394,7 +396,8 @@ pub fn kind_of_command(command: &str) -> Option<BlockKind> {
         }
         "curl" | "wget" | "nc" | "ncat" | "netcat" | "telnet" | "ping" | "ping6" | "mtr"
         | "traceroute" | "tracert" | "openssl" | "Test-NetConnection" | "nmap" => BlockKind::Probe,
-        "systemctl" | "service" => BlockKind::ServiceStatus,
+        // `ps aux | grep nginx`: whether the server's processes run.
+        "systemctl" | "service" | "ps" | "pgrep" => BlockKind::ServiceStatus,
         // `nginx -T` prints the test result, then every config file;
         // `apachectl -S` the virtual hosts.
         "nginx" if has("-T") => BlockKind::WebConfig,

@@ -243,7 +243,7 @@ pub fn is_prose_line(text: &str) -> bool {
     if is_markdown_markup(t) {
         return true;
     }
-    if is_stamped_log_line(t) {
+    if is_stamped_log_line(t) || is_syslog_line(t) {
         return false;
     }
     // "`wget -qO- example.com` results in timeout": a code span inside a
@@ -345,6 +345,28 @@ fn is_markdown_markup(t: &str) -> bool {
 /// A log line: a date and time, then a bracketed level
 /// (`2024-03-01 10:00:01.123 [ERROR] No listener is available`,
 /// `2024/03/01 10:00:01 [emerg] 12#12: bind() …`).
+/// A syslog or journal line: `Aug 16 06:02:33 host systemd[1]: Stopping A
+/// high performance web server...`. Its message reads like a sentence, but
+/// the month, day and time before it make it a log line.
+pub fn is_syslog_line(t: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut w = t.split_whitespace();
+    let (Some(month), Some(day), Some(time)) = (w.next(), w.next(), w.next()) else {
+        return false;
+    };
+    let clock = time.len() == 8
+        && time.bytes().enumerate().all(|(i, c)| match i {
+            2 | 5 => c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    MONTHS.contains(&month)
+        && (1..=2).contains(&day.len())
+        && day.bytes().all(|c| c.is_ascii_digit())
+        && clock
+}
+
 pub fn is_stamped_log_line(t: &str) -> bool {
     let mut words = t.split_whitespace();
     let (Some(date), Some(time), Some(level)) = (words.next(), words.next(), words.next()) else {
@@ -406,6 +428,16 @@ pub fn addr_token(tok: &str) -> Option<AddrRange> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn journal_lines_are_not_prose() {
+        let j = "Aug 16 06:02:33 vps570864 systemd[1]: Stopping A high performance web server and a reverse proxy server...";
+        assert!(is_syslog_line(j));
+        assert!(!is_prose_line(j));
+        assert!(!is_syslog_line(
+            "May I ask why the server is down since 10:00:00 today?"
+        ));
+    }
 
     #[test]
     fn cjk_sentences_are_prose_and_localized_output_is_not() {

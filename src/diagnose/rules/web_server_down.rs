@@ -177,11 +177,18 @@ fn units(ctx: &Ctx<'_>) -> (States, States) {
             ServiceState::Running if ctx.roles.is_squatter_name(&s.name) => {}
             ServiceState::Running => up.push((s.name.clone(), ev)),
             ServiceState::Failed | ServiceState::Stopped => {
-                let how = match (&s.state, &s.result) {
+                let mut how = match (&s.state, &s.result) {
                     (ServiceState::Failed, Some(r)) => format!("failed ({r})"),
                     (ServiceState::Failed, None) => "failed".to_string(),
                     _ => "stopped".to_string(),
                 };
+                // Why it cannot simply be started again.
+                if s.enabled.as_deref() == Some("masked") {
+                    how.push_str(" and masked (systemd refuses to start a masked unit)");
+                }
+                if let Some(reason) = &s.load_error {
+                    how.push_str(&format!("; systemd cannot load its unit file ({reason})"));
+                }
                 down.push((format!("{} is {how}", s.name), ev));
             }
             // activating (auto-restart): a start loop, not a running server.
