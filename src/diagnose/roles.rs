@@ -467,6 +467,19 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
             return Some(role(&s.name, ServerState::Failed));
         }
     }
+    // A stopped unit that is disabled too, when no other web server runs
+    // or listens: still the one the site needs (a disabled nginx beside a
+    // running Apache is not).
+    let web_listens = facts
+        .listeners
+        .iter()
+        .flat_map(|l| l.facts.listeners.iter())
+        .any(|l| l.process.as_deref().is_some_and(is_web_process));
+    if let Some(s) = services.iter().find(|s| s.state == ServiceState::Stopped) {
+        if !web_listens && !services.iter().any(|x| x.state == ServiceState::Running) {
+            return Some(role(&s.name, ServerState::Failed));
+        }
+    }
     // 2. A running unit.
     if let Some(s) = services.iter().find(|s| s.state == ServiceState::Running) {
         return Some(role(&s.name, ServerState::Running));

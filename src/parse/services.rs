@@ -649,6 +649,7 @@ fn is_known_noise(t: &str) -> bool {
         "See \"systemctl status",
         // systemctl's own refusal of enable/disable on a broken unit file.
         "Failed to execute operation:",
+        "[sudo] password for ",
     ];
     if keys.iter().any(|k| t.starts_with(k)) {
         return true;

@@ -86,13 +86,15 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
 /// "ss shows nothing on 80 or 443", with no output that decides: a weak
 /// hint, `likely` at most, the sentence quoted.
 fn from_prose(ctx: &Ctx<'_>) -> Option<Finding> {
+    // Output that shows a listener on the port overrules the sentence.
+    let listed = |p: &u16| listeners(ctx).any(|(_, _, l)| l.port == *p && l.proto == "tcp");
     let (input, h, ports) = ctx
         .facts
         .hints
         .iter()
         .find_map(|(input, h)| match &h.hint {
             crate::parse::hints::Hint::NothingListens(ports)
-                if ports.iter().any(|p| ctx.ports.contains(p)) =>
+                if ports.iter().any(|p| ctx.ports.contains(p) && !listed(p)) =>
             {
                 Some((input, h, ports))
             }
