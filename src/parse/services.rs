@@ -650,6 +650,16 @@ fn is_known_noise(t: &str) -> bool {
         // systemctl's own refusal of enable/disable on a broken unit file.
         "Failed to execute operation:",
         "[sudo] password for ",
+        // journalctl -x catalog entries pasted without their `░░`/`--`.
+        "Subject: ",
+        "Defined-By: ",
+        "Support: ",
+        "Documentation: ",
+        "A start job for unit ",
+        "A stop job for unit ",
+        "The job identifier is ",
+        "An ExecStart",
+        "The unit ",
     ];
     if keys.iter().any(|k| t.starts_with(k)) {
         return true;
@@ -1251,6 +1261,22 @@ mod tests {
 
     fn p(s: &str) -> ServiceFacts {
         parse(s, &lines(s))
+    }
+
+    #[test]
+    fn journal_catalog_text_and_masked_units_are_read() {
+        let f = p("Jan 18 02:50:14 video systemd[1]: Starting nginx.service - A high performance web server...\n Subject: A start job for unit nginx.service has begun execution\n Defined-By: systemd\n A start job for unit nginx.service has begun execution.\n The job identifier is 146.\nJan 18 02:51:45 video systemd[1]: nginx.service: start operation timed out. Terminating.\nFailed to start nginx.service: Unit nginx.service is masked.\n");
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        assert!(f.events.iter().any(|e| e.kind == EventKind::StartTimeout));
+        assert_eq!(
+            f.services
+                .iter()
+                .find(|s| s.name == "nginx")
+                .and_then(|s| s.enabled.as_deref()),
+            Some("masked")
+        );
+        let f = p("\u{25cf} nginx.service - nginx\n   Loaded: error (Reason: Bad message)\n   Active: inactive (dead)\n");
+        assert_eq!(f.services[0].load_error.as_deref(), Some("Bad message"));
     }
 
     #[test]
