@@ -252,6 +252,21 @@ pub fn ps_row(t: &str, line: usize) -> Option<ProcessRow> {
     })
 }
 
+/// The units `systemctl is-active a b` asks about, in order; empty for
+/// any other command.
+fn is_active_units(cmd: &str) -> Vec<String> {
+    let words: Vec<&str> = cmd.split_whitespace().filter(|w| *w != "sudo").collect();
+    if words.first() != Some(&"systemctl") || words.get(1) != Some(&"is-active") {
+        return Vec::new();
+    }
+    words
+        .iter()
+        .skip(2)
+        .filter(|w| !w.starts_with('-'))
+        .map(|w| w.trim_end_matches(".service").to_string())
+        .collect()
+}
+
 /// systemctl refusing a unit: `Unit nginx.service is masked.` (true) or
 /// `Unit nginx.service failed to load: Bad message.` (false, the reason).
 fn unit_refusal(t: &str) -> Option<(String, bool, Option<String>)> {
@@ -734,12 +749,20 @@ fn is_log_line(t: &str) -> bool {
 }
 
 /// Parse systemctl/service/config-test/log/docker output.
-pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
+pub fn parse(input: &str, lines: &[Line<'_>]) -> ServiceFacts {
+    parse_with(input, lines, None)
+}
+
+/// Parse a block whose command line the splitter took off: the command
+/// says what a bare answer means (`systemctl is-active nginx`: `active`).
+pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> ServiceFacts {
     // long: systemctl, service, docker and config-test shapes share the current-service context of
     // one pass.
     let mut f = ServiceFacts::default();
     let mut current: Option<usize> = None; // index into f.services
     let mut docker: Option<DockerLayout> = None;
+    // `systemctl is-active nginx` prints one word per unit it was asked.
+    let mut is_active: Vec<String> = command.map(is_active_units).unwrap_or_default();
     for l in lines {
         let raw = l.text;
         let t = raw.trim();
@@ -750,10 +773,38 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
         let unit_name = current
             .and_then(|i| f.services.get(i))
             .map(|s| s.name.clone());
-        if command_of(raw).is_some() {
+        if let Some(c) = command_of(raw) {
+            is_active = is_active_units(c);
             f.understood_lines += 1;
             docker = None;
             continue;
+        }
+        if !is_active.is_empty() {
+            let state = match t {
+                "active" => Some(ServiceState::Running),
+                "inactive" => Some(ServiceState::Stopped),
+                "failed" => Some(ServiceState::Failed),
+                "activating" => Some(ServiceState::Activating),
+                _ => None,
+            };
+            if let Some(state) = state {
+                let name = is_active.remove(0);
+                f.services.push(Service {
+                    name,
+                    state,
+                    sub: None,
+                    result: None,
+                    since: None,
+                    main_pid: None,
+                    enabled: None,
+                    load_error: None,
+                    line: l.no,
+                    state_line: Some(l.no),
+                });
+                f.understood_lines += 1;
+                continue;
+            }
+            is_active.clear();
         }
         if let Some(layout) = docker_header(t) {
             docker = Some(layout);
@@ -1267,6 +1318,26 @@ mod tests {
 
     fn p(s: &str) -> ServiceFacts {
         parse(s, &lines(s))
+    }
+
+    #[test]
+    fn systemctl_is_active_answers_per_unit() {
+        let f = p("root@app:~# systemctl is-active nginx php8.2-fpm\nactive\nfailed\n");
+        let got: Vec<(&str, ServiceState)> = f
+            .services
+            .iter()
+            .map(|s| (s.name.as_str(), s.state))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("nginx", ServiceState::Running),
+                ("php8.2-fpm", ServiceState::Failed)
+            ]
+        );
+        assert!(f.not_understood.is_empty());
+        // The same word after another command is not a unit state.
+        assert!(p("$ systemctl status nginx\nactive\n").services.is_empty());
     }
 
     #[test]
