@@ -276,7 +276,7 @@ pub fn unit_of_process(process: &str) -> Option<String> {
 
 /// Two names of the same program (nginx and its workers, httpd and
 /// apache2 are both Apache).
-fn same_program(a: &str, b: &str) -> bool {
+pub fn same_program(a: &str, b: &str) -> bool {
     let (a, b) = (program(a), program(b));
     let (a, b) = (a.as_str(), b.as_str());
     match (ServerKind::of(a), ServerKind::of(b)) {
@@ -398,6 +398,16 @@ fn unit_name(name: &str, rhel: bool) -> String {
     }
 }
 
+/// A web server's process in a `ps` listing.
+fn running_web_process(facts: &Facts) -> Option<&str> {
+    facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.processes.iter())
+        .map(|p| p.program.as_str())
+        .find(|p| is_web_server_name(p))
+}
+
 /// A stopped unit meant to run, when no web server runs: one still enabled,
 /// or a disabled one when no other web server listens either (a disabled
 /// nginx beside a running Apache is not the site's server).
@@ -485,9 +495,12 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
     if let Some(name) = stopped_server(facts, &services) {
         return Some(role(name, ServerState::Failed));
     }
-    // 2. A running unit.
+    // 2. A running unit, or a running process of a web server (`ps`).
     if let Some(s) = services.iter().find(|s| s.state == ServiceState::Running) {
         return Some(role(&s.name, ServerState::Running));
+    }
+    if let Some(p) = running_web_process(facts) {
+        return Some(role(p, ServerState::Running));
     }
     // 3. A container that runs a web server or publishes a needed port.
     for c in facts
