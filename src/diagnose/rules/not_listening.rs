@@ -49,12 +49,20 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             .map(|(_, e)| e)
             .collect();
         if !refused.is_empty() {
-            f = Finding::new(
-                FindingId::NotListening,
-                Status::Likely,
-                "A connection to the origin was refused at once: nothing listens on that port, or (from another machine) a firewall rejects it. Cloudflare's connections get the same refusal (521).",
-            )
-            .with_evidence(refused);
+            // Refused on the origin itself (to its loopback address): no
+            // firewall between, so nothing listens there; from elsewhere, a
+            // rejecting firewall looks the same.
+            let local = super::origin_probes(ctx).any(|(_, p)| {
+                p.result == crate::parse::probes::ProbeResult::Refused
+                    && (p.addr.is_some_and(|a| a.is_loopback())
+                        || p.host.as_deref() == Some("localhost"))
+            });
+            let text = if local {
+                "A connection on the origin itself, to its own loopback address, was refused at once: nothing listens on that port there (a firewall rarely rejects loopback traffic). If the server listens on no public address either, Cloudflare's connections get the same refusal (521)."
+            } else {
+                "A connection to the origin was refused at once: nothing listens on that port, or (from another machine) a firewall rejects it. Cloudflare's connections get the same refusal (521)."
+            };
+            f = Finding::new(FindingId::NotListening, Status::Likely, text).with_evidence(refused);
         }
     }
     // Still open: what the person says (weaker than any output).
@@ -348,6 +356,26 @@ mod tests {
     use super::filtered_ports;
     use crate::diagnose::testkit::{run, status};
     use crate::diagnose::{FindingId::NotListening, Status};
+
+    /// A refusal on the origin's loopback says nothing listens there; one
+    /// from elsewhere could be a rejecting firewall too. Both are likely.
+    #[test]
+    fn where_a_refused_probe_ran_shapes_what_it_says() {
+        let f = |text: &str| {
+            run(text)
+                .findings
+                .into_iter()
+                .find(|f| f.id == NotListening)
+                .map(|f| (f.status, f.explanation))
+                .unwrap_or((Status::Unknown, String::new()))
+        };
+        let (st, text) = f("root@web:~# curl -I http://localhost\ncurl: (7) Failed to connect to localhost port 80: Connection refused\n");
+        assert_eq!(st, Status::Likely);
+        assert!(text.contains("loopback"), "{text}");
+        let (st, text) = f("me@laptop:~$ curl -I http://203.0.113.5\ncurl: (7) Failed to connect to 203.0.113.5 port 80 after 41 ms: Connection refused\n");
+        assert_eq!(st, Status::Likely);
+        assert!(text.contains("another machine"), "{text}");
+    }
 
     /// nginx runs (ps) and nothing listens on 80, while another program
     /// holds 443: the finding names it; Docker's proxy is not named.
