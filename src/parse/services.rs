@@ -560,6 +560,12 @@ fn is_known_noise(t: &str) -> bool {
     if keys.iter().any(|k| t.starts_with(k)) {
         return true;
     }
+    // dmesg's own complaint (`dmesg: read kernel buffer failed: Operation
+    // not permitted`, kernel.dmesg_restrict or a container): no kernel log
+    // to read, and no fact.
+    if t.starts_with("dmesg: ") {
+        return true;
+    }
     // `░░` lines are journalctl -x catalog text.
     if t.starts_with(['├', '└', '│', '|', '`', '░'])
         || t.starts_with("-- ")

@@ -605,7 +605,19 @@ fn split_html_page<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
 fn split_other_output<'a>(lines: Vec<Line<'a>>, kind: BlockKind) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
     let paras = paragraphs(&lines);
     let mut cut = None;
-    for p in paras.iter().skip(1) {
+    // An nft ruleset's chains are paragraphs inside its table's braces
+    // (`log prefix "[UFW BLOCK] "` in one reads like a ban list): nothing
+    // else starts before the table closes.
+    let mut depth: i64 = 0;
+    for (i, p) in paras.iter().enumerate() {
+        if kind == BlockKind::Nftables && i > 0 && depth > 0 {
+            depth += brace_depth(p);
+            continue;
+        }
+        depth += brace_depth(p);
+        if i == 0 {
+            continue;
+        }
         let other = sniff::best(p)
             .filter(|k| *k != kind && !matches!(k, BlockKind::Prose | BlockKind::Unknown));
         let strong = other.is_some_and(|k| {
@@ -857,15 +869,18 @@ fn continues_previous(prev: Option<&Block<'_>>, next: &[Line<'_>]) -> bool {
     if prev.kind != BlockKind::Nftables {
         return false;
     }
-    let depth: i64 = prev
-        .lines
+    brace_depth(&prev.lines) > 0
+}
+
+/// Braces opened minus closed in `lines`, comments aside.
+fn brace_depth(lines: &[Line<'_>]) -> i64 {
+    lines
         .iter()
         .map(|l| {
             let t = l.text.split('#').next().unwrap_or("");
             t.matches('{').count() as i64 - t.matches('}').count() as i64
         })
-        .sum();
-    depth > 0
+        .sum()
 }
 
 /// Kinds whose output is itself sentences (log messages, service status,

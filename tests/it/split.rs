@@ -289,3 +289,16 @@ fn a_prompt_with_nothing_typed_is_not_output() {
     let kinds: Vec<BlockKind> = r.inputs.iter().map(|b| b.kind).collect();
     assert_eq!(kinds, [BlockKind::Listeners, BlockKind::Prose]);
 }
+
+#[test]
+fn an_nft_ruleset_after_its_command_stays_whole_though_a_chain_logs_like_a_ban() {
+    // iptables-nft's chains as `nft list ruleset` prints them, one
+    // paragraph each; `log prefix "[UFW BLOCK] "` alone would read as bans.
+    // (The collector's own header and notes are left to the case reader.)
+    let bs = blocks("collector/iptables-nft-chains.txt");
+    let nft: Vec<_> = bs.iter().filter(|b| b.0 == BlockKind::Nftables).collect();
+    assert_eq!(nft.len(), 1, "{bs:?}");
+    assert_eq!(nft[0].1.as_deref(), Some("nft list ruleset"));
+    assert!(nft[0].2 == 3 && (85..=86).contains(&nft[0].3), "{bs:?}");
+    assert!(!kinds(&bs).contains(&BlockKind::Bans), "{bs:?}");
+}
