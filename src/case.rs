@@ -204,7 +204,7 @@ fn read_block(
             n
         }
         BlockKind::ServiceStatus | BlockKind::ConfigTest | BlockKind::Containers => {
-            let f = services::parse(input, lines);
+            let f = services::parse_with(input, lines, block.command);
             unread.extend(f.not_understood.iter().cloned());
             let n = f.understood_lines;
             // Published ports are listeners, like `ss` rows.
