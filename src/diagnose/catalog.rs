@@ -128,7 +128,7 @@ fn page(id: FindingId) -> Page {
         LoopbackOnly => (
             "The web server listens only on a loopback address",
             "The server is bound to 127.0.0.1 or ::1 (or another address Cloudflare cannot reach), so connections to the public address are refused.",
-            "LISTEN 0 511 127.0.0.1:80 0.0.0.0:* users:((\"nginx\",pid=812,fd=6))",
+            "$ sudo ss -tlnp\nState   Recv-Q  Send-Q  Local Address:Port  Peer Address:Port Process\nLISTEN  0       511         127.0.0.1:80         0.0.0.0:*     users:((\"nginx\",pid=812,fd=6))\nLISTEN  0       511         127.0.0.1:443        0.0.0.0:*     users:((\"nginx\",pid=812,fd=7))",
             "Cloudflare connects to the public address; a socket bound to loopback never sees it.",
             "Listen on all addresses (or the public one) and reload.",
         ),
@@ -149,14 +149,14 @@ fn page(id: FindingId) -> Page {
         TlsPortMismatch => (
             "The SSL mode and the origin's ports disagree",
             "Full or Full (strict) but the origin has no HTTPS on 443 (not listening, no certificate, plain HTTP on 443), or Flexible while port 80 is closed.",
-            "SSL/TLS mode: Full (strict)\n$ curl -vk https://203.0.113.10/ -H 'Host: www.example.com'\n* connect to 203.0.113.10 port 443 failed: Connection refused",
+            "SSL/TLS encryption mode is Full (strict).\n$ curl -v https://203.0.113.10/ -H 'Host: www.example.com'\n*   Trying 203.0.113.10:443...\n* Connected to 203.0.113.10 (203.0.113.10) port 443 (#0)\n* TLSv1.3 (OUT), TLS handshake, Client hello (1):\n* error:0A00010B:SSL routines::wrong version number\n* Closing connection 0\ncurl: (35) error:0A00010B:SSL routines::wrong version number",
             "The SSL mode decides the port: Flexible connects to 80, Full and Full (strict) to 443 for HTTPS visitors.",
             "Serve HTTPS on 443 with a certificate (Cloudflare Origin CA works with Full strict), or pick the SSL mode that matches the origin.",
         ),
         Ipv6OriginBroken => (
             "An AAAA record is published but the origin does not accept IPv6",
             "The proxied name has an AAAA record, but the origin has no IPv6 listener, its IPv6 firewall blocks, or IPv6 neighbour discovery is dropped.",
-            "www.example.com. 300 IN AAAA 2001:db8:10::5\n$ sudo ss -tlnp  # only 0.0.0.0:443, no [::]:443",
+            "www.example.com.\t300\tIN\tAAAA\t2001:db8:10::5 ; cf_tags=cf-proxied:true\n$ sudo ss -tlnp\nState   Recv-Q  Send-Q  Local Address:Port  Peer Address:Port Process\nLISTEN  0       511           0.0.0.0:443        0.0.0.0:*     users:((\"nginx\",pid=812,fd=7))\nLISTEN  0       511           0.0.0.0:80         0.0.0.0:*     users:((\"nginx\",pid=812,fd=6))",
             "When an AAAA exists Cloudflare may connect over IPv6; if that fails, the visitor sees 521 while IPv4 works.",
             "Make the origin answer on IPv6 (listener, firewall including ICMPv6), or delete the AAAA record.",
         ),
