@@ -11,7 +11,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::textscan::{command_of, contains_ci, parse_ip};
+use super::textscan::{command_of, contains_ci, masked_ipv4, parse_ip};
 use crate::text::{Line, NotUnderstood};
 
 /// Which tool or file shape a record came from.
@@ -224,8 +224,9 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
     score.min(100) as u8
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 enum Section {
+    #[default]
     None,
     Question,
     Answer,
@@ -257,51 +258,89 @@ pub fn parse_with(input: &str, lines: &[Line<'_>], command: Option<&str>) -> Dns
 
 /// Parse any mix of the supported DNS shapes.
 pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
-    // long: twelve DNS shapes (dig, +short, host, nslookup, Windows, zone files, Cloudflare
-    // export) share one pass and its flags; issue 15 item 5 makes it a reader struct.
-    let mut f = DnsFacts::default();
     let first = lines
         .iter()
         .map(|l| l.text.trim_start())
         .find(|t| !t.is_empty())
         .unwrap_or("");
     if first.starts_with('{') || first.starts_with('[') {
+        let mut f = DnsFacts::default();
         let text: Vec<&str> = lines.iter().map(|l| l.text).collect();
         parse_api_json(&text.join("\n"), lines, &mut f);
         return f;
     }
-    let mut origin = String::new();
-    let mut last_name = String::new();
-    let mut section = Section::None;
-    let mut in_dig = false;
-    let mut cf_export = false;
-    // Inside a parenthesised multi-line record (SOA in zone files).
-    let mut in_parens = false;
-    let mut dig_short = false;
-    // The name a `+short`/nslookup/host command asked for, from a prompt line.
-    let mut query_name: Option<String> = None;
-    // nslookup: Address lines before the first Name belong to the server.
-    let mut ns_name: Option<String> = None;
-    let mut ns_in_answer = false;
-    let mut ns_addresses = false;
-    let mut host_server_block = false;
+    let mut r = Reader::default();
     for l in lines {
+        r.line(l);
+    }
+    r.f
+}
+
+/// One pass over any mix of the DNS shapes: the state that carries from
+/// line to line, with one method per shape.
+#[derive(Default)]
+struct Reader {
+    f: DnsFacts,
+    /// A zone file's `$ORIGIN`.
+    origin: String,
+    /// The owner name of the last record, for zone lines that leave it out.
+    last_name: String,
+    /// The dig section being read.
+    section: Section,
+    /// Inside dig output (its header or command was seen).
+    in_dig: bool,
+    /// Inside a Cloudflare zone export (its header was seen).
+    cf_export: bool,
+    /// Inside a parenthesised multi-line record (SOA in zone files).
+    in_parens: bool,
+    /// The command was `dig +short`.
+    dig_short: bool,
+    /// The name a `+short`/nslookup/host command asked for, from a prompt line.
+    query_name: Option<String>,
+    /// nslookup: the answer's `Name:`; Address lines before the first Name
+    /// belong to the server.
+    ns_name: Option<String>,
+    ns_in_answer: bool,
+    /// nslookup: inside a Windows `Addresses:` list.
+    ns_addresses: bool,
+    /// host: inside the `Using domain server` block.
+    host_server_block: bool,
+}
+
+impl Reader {
+    fn line(&mut self, l: &Line<'_>) {
         let raw = l.text;
         let t = raw.trim();
         if t.is_empty() {
-            if host_server_block {
-                host_server_block = false;
-            }
-            ns_addresses = false;
-            continue;
+            self.host_server_block = false;
+            self.ns_addresses = false;
+            return;
         }
+        let read = self.command(raw)
+            || self.parens(t)
+            || self.dig_comment(t, l)
+            || self.zone_directive(t)
+            || self.host(t, l)
+            || self.nslookup(raw, t, l)
+            || self.record(raw, l)
+            || self.dig_short(t, l)
+            || self.soa_continuation(t);
+        if !read {
+            self.f
+                .not_understood
+                .push(NotUnderstood::new(*l, "not a DNS record or tool line"));
+        }
+    }
+
+    /// A dig/nslookup/host command line: what it asks, and how its output reads.
+    fn command(&mut self, raw: &str) -> bool {
         if let Some(cmd) = command_of(raw) {
             let mut words = cmd.split_whitespace();
             let tool = words.next().unwrap_or("");
             if matches!(tool, "dig" | "nslookup" | "host" | "sudo") {
                 let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
-                dig_short = tool == "dig" && args.iter().any(|a| a.starts_with("+short"));
-                query_name = args
+                self.dig_short = tool == "dig" && args.iter().any(|a| a.starts_with("+short"));
+                self.query_name = args
                     .iter()
                     .find(|a| {
                         !a.starts_with(['+', '-', '@'])
@@ -310,81 +349,99 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
                             && parse_ip(a).is_none()
                     })
                     .map(|a| norm_name(a));
-                ns_in_answer = false;
-                ns_name = None;
+                self.ns_in_answer = false;
+                self.ns_name = None;
                 // `dig +noall +answer` prints bare records: they are answers.
-                in_dig = tool == "dig" || (tool == "sudo" && cmd.contains(" dig "));
-                cf_export = false;
-                section = Section::None;
-                f.understood_lines += 1;
-                continue;
+                self.in_dig = tool == "dig" || (tool == "sudo" && cmd.contains(" dig "));
+                self.cf_export = false;
+                self.section = Section::None;
+                self.f.understood_lines += 1;
+                return true;
             }
         }
-        if in_parens {
+        false
+    }
+
+    /// Inside a parenthesised multi-line record (SOA in zone files).
+    fn parens(&mut self, t: &str) -> bool {
+        if self.in_parens {
             let body = t.split_once(';').map_or(t, |(b, _)| b);
-            in_parens = !body.contains(')');
-            f.understood_lines += 1;
-            continue;
+            self.in_parens = !body.contains(')');
+            self.f.understood_lines += 1;
+            return true;
         }
-        // dig headers and comments.
+        false
+    }
+
+    /// dig's `;` headers and comments (and a Cloudflare export's header).
+    fn dig_comment(&mut self, t: &str, l: &Line<'_>) -> bool {
         if let Some(c) = t.strip_prefix(';') {
-            f.understood_lines += 1;
+            self.f.understood_lines += 1;
             let c = c.trim_start_matches(';').trim();
             if c.starts_with("<<>> DiG")
                 || c.starts_with("->>HEADER<<-")
                 || c.ends_with("SECTION:")
                 || c.starts_with("Got answer")
             {
-                in_dig = true;
-                cf_export = false;
+                self.in_dig = true;
+                self.cf_export = false;
             }
             if c.starts_with("Exported:") || c.starts_with("Domain:") {
-                cf_export = true;
-                in_dig = false;
+                self.cf_export = true;
+                self.in_dig = false;
             }
             if c.starts_with("QUESTION SECTION") {
-                section = Section::Question;
+                self.section = Section::Question;
             } else if c.starts_with("ANSWER SECTION") {
-                section = Section::Answer;
+                self.section = Section::Answer;
             } else if c.ends_with("SECTION:") {
-                section = Section::Other;
+                self.section = Section::Other;
             } else if let Some(st) = c.split_once("status:").map(|(_, s)| s) {
                 let st = st.split(',').next().unwrap_or("").trim().to_string();
-                f.statuses.push(DnsStatus {
+                self.f.statuses.push(DnsStatus {
                     name: None,
                     status: st,
                     line: l.no,
                 });
-                section = Section::None;
-            } else if section == Section::Question {
+                self.section = Section::None;
+            } else if self.section == Section::Question {
                 if let Some(q) = c.split_whitespace().next() {
                     let q = norm_name(q);
-                    if let Some(s) = f.statuses.last_mut() {
+                    if let Some(s) = self.f.statuses.last_mut() {
                         if s.name.is_none() {
                             s.name = Some(q.clone());
                         }
                     }
-                    query_name = Some(q);
+                    self.query_name = Some(q);
                 }
             } else if contains_ci(c, "timed out") || contains_ci(c, "no servers could be reached") {
-                f.statuses.push(DnsStatus {
-                    name: query_name.clone(),
+                self.f.statuses.push(DnsStatus {
+                    name: self.query_name.clone(),
                     status: "TIMEOUT".into(),
                     line: l.no,
                 });
             }
-            continue;
+            return true;
         }
+        false
+    }
+
+    /// Zone file directives: `$ORIGIN`, `$TTL`, `$INCLUDE`, `$GENERATE`.
+    fn zone_directive(&mut self, t: &str) -> bool {
         if let Some(rest) = t.strip_prefix("$ORIGIN") {
-            origin = norm_name(rest.split(';').next().unwrap_or(""));
-            f.understood_lines += 1;
-            continue;
+            self.origin = norm_name(rest.split(';').next().unwrap_or(""));
+            self.f.understood_lines += 1;
+            return true;
         }
         if t.starts_with("$TTL") || t.starts_with("$INCLUDE") || t.starts_with("$GENERATE") {
-            f.understood_lines += 1;
-            continue;
+            self.f.understood_lines += 1;
+            return true;
         }
-        // host(1)
+        false
+    }
+
+    /// host(1): `has address`, `is an alias for`, `not found`, its server block.
+    fn host(&mut self, t: &str, l: &Line<'_>) -> bool {
         if let Some((name, addr)) = t
             .split_once(" has address ")
             .or_else(|| t.split_once(" has IPv6 address "))
@@ -395,7 +452,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
                 "A"
             };
             push(
-                &mut f,
+                &mut self.f,
                 norm_name(name),
                 rtype,
                 addr.trim(),
@@ -404,11 +461,11 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
                 DnsSource::Host,
                 l.no,
             );
-            continue;
+            return true;
         }
         if let Some((name, target)) = t.split_once(" is an alias for ") {
             push(
-                &mut f,
+                &mut self.f,
                 norm_name(name),
                 "CNAME",
                 &norm_name(target),
@@ -417,96 +474,100 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
                 DnsSource::Host,
                 l.no,
             );
-            continue;
+            return true;
         }
         if t.contains(" mail is handled by ")
             || t.contains(" has no ")
             || t.starts_with("Using domain server")
         {
-            host_server_block = t.starts_with("Using domain server");
-            f.understood_lines += 1;
-            continue;
+            self.host_server_block = t.starts_with("Using domain server");
+            self.f.understood_lines += 1;
+            return true;
         }
         if let Some(rest) = t.strip_prefix("Host ") {
             if let Some((name, why)) = rest.split_once(" not found:") {
                 let st = status_word(why);
-                f.statuses.push(DnsStatus {
+                self.f.statuses.push(DnsStatus {
                     name: Some(norm_name(name)),
                     status: st,
                     line: l.no,
                 });
-                f.understood_lines += 1;
-                continue;
+                self.f.understood_lines += 1;
+                return true;
             }
         }
-        if host_server_block {
-            f.understood_lines += 1;
-            continue;
+        if self.host_server_block {
+            self.f.understood_lines += 1;
+            return true;
         }
-        // nslookup
+        false
+    }
+
+    /// nslookup (Linux and Windows shapes): server lines, answers, aliases, failures.
+    fn nslookup(&mut self, raw: &str, t: &str, l: &Line<'_>) -> bool {
         if t == "Non-authoritative answer:" || t.starts_with("Authoritative answers can be found") {
-            ns_in_answer = true;
-            f.understood_lines += 1;
-            continue;
+            self.ns_in_answer = true;
+            self.f.understood_lines += 1;
+            return true;
         }
         if t.starts_with("Server:") {
-            ns_in_answer = false;
-            ns_name = None;
-            f.understood_lines += 1;
-            continue;
+            self.ns_in_answer = false;
+            self.ns_name = None;
+            self.f.understood_lines += 1;
+            return true;
         }
         if t.starts_with("** server can't find")
             || (t.starts_with("***") && t.contains("can't find"))
         {
             let after = t.split_once("can't find").map_or("", |(_, r)| r).trim();
             let (name, why) = after.split_once(':').unwrap_or((after, ""));
-            f.statuses.push(DnsStatus {
+            self.f.statuses.push(DnsStatus {
                 name: Some(norm_name(name)),
                 status: status_word(why),
                 line: l.no,
             });
-            f.understood_lines += 1;
-            continue;
+            self.f.understood_lines += 1;
+            return true;
         }
         if t.starts_with("***")
             || t.starts_with("DNS request timed out")
             || t.starts_with("timeout was")
         {
             if contains_ci(t, "timed out") || contains_ci(t, "timeout") {
-                f.statuses.push(DnsStatus {
-                    name: query_name.clone(),
+                self.f.statuses.push(DnsStatus {
+                    name: self.query_name.clone(),
                     status: "TIMEOUT".into(),
                     line: l.no,
                 });
             }
-            f.understood_lines += 1;
-            continue;
+            self.f.understood_lines += 1;
+            return true;
         }
         if let Some(n) = t.strip_prefix("Name:") {
-            ns_name = Some(norm_name(n));
-            ns_in_answer = true;
-            f.understood_lines += 1;
-            continue;
+            self.ns_name = Some(norm_name(n));
+            self.ns_in_answer = true;
+            self.f.understood_lines += 1;
+            return true;
         }
         if let Some(a) = t
             .strip_prefix("Addresses:")
             .or_else(|| t.strip_prefix("Address:"))
         {
-            ns_addresses = t.starts_with("Addresses:");
-            if ns_in_answer && ns_name.is_some() {
-                let name = ns_name.clone().unwrap_or_default();
-                ns_addr(&mut f, &name, a, l);
+            self.ns_addresses = t.starts_with("Addresses:");
+            if self.ns_in_answer && self.ns_name.is_some() {
+                let name = self.ns_name.clone().unwrap_or_default();
+                ns_addr(&mut self.f, &name, a, l);
             } else {
-                f.understood_lines += 1;
+                self.f.understood_lines += 1;
             }
-            continue;
+            return true;
         }
         if let Some(a) = t.strip_prefix("Aliases:") {
             // Windows lists the names that were CNAMEs to the Name: line.
-            if let Some(target) = ns_name.clone() {
+            if let Some(target) = self.ns_name.clone() {
                 let alias = norm_name(a);
                 push(
-                    &mut f,
+                    &mut self.f,
                     alias,
                     "CNAME",
                     &target,
@@ -516,20 +577,22 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
                     l.no,
                 );
             } else {
-                f.understood_lines += 1;
+                self.f.understood_lines += 1;
             }
-            ns_addresses = false;
-            continue;
+            self.ns_addresses = false;
+            return true;
         }
-        if ns_addresses && parse_ip(t).is_some() && (raw.starts_with(' ') || raw.starts_with('\t'))
+        if self.ns_addresses
+            && parse_ip(t).is_some()
+            && (raw.starts_with(' ') || raw.starts_with('\t'))
         {
-            let name = ns_name.clone().unwrap_or_default();
-            ns_addr(&mut f, &name, t, l);
-            continue;
+            let name = self.ns_name.clone().unwrap_or_default();
+            ns_addr(&mut self.f, &name, t, l);
+            return true;
         }
         if let Some((name, target)) = t.split_once("canonical name =") {
             push(
-                &mut f,
+                &mut self.f,
                 norm_name(name),
                 "CNAME",
                 &norm_name(target),
@@ -538,37 +601,54 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
                 DnsSource::Nslookup,
                 l.no,
             );
-            continue;
+            return true;
         }
-        // Resource record lines (dig answers, zone files, Cloudflare export).
-        if let Some((name, rtype, value, ttl)) = parse_rr(raw, &origin, &last_name) {
-            last_name = name.clone();
+        false
+    }
+
+    /// A resource record line (dig answers, zone files, Cloudflare export).
+    fn record(&mut self, raw: &str, l: &Line<'_>) -> bool {
+        if let Some((name, rtype, value, ttl)) = parse_rr(raw, &self.origin, &self.last_name) {
+            self.last_name = name.clone();
             let proxied = raw.split_once(';').and_then(|(_, c)| cf_proxied(c));
             let body = raw.split_once(';').map_or(raw, |(b, _)| b);
             if body.contains('(') && !body.contains(')') {
-                in_parens = true;
+                self.in_parens = true;
             }
-            let source = if proxied.is_some() || cf_export {
+            let source = if proxied.is_some() || self.cf_export {
                 DnsSource::CloudflareExport
-            } else if in_dig {
+            } else if self.in_dig {
                 DnsSource::Dig
             } else {
                 DnsSource::ZoneFile
             };
-            if in_dig && section != Section::Answer && section != Section::None {
+            if self.in_dig && self.section != Section::Answer && self.section != Section::None {
                 // Authority/additional data: read, but not an answer.
-                f.understood_lines += 1;
-                continue;
+                self.f.understood_lines += 1;
+                return true;
             }
-            push(&mut f, name, &rtype, &value, ttl, proxied, source, l.no);
-            continue;
+            push(
+                &mut self.f,
+                name,
+                &rtype,
+                &value,
+                ttl,
+                proxied,
+                source,
+                l.no,
+            );
+            return true;
         }
-        // `dig +short`: bare addresses and CNAME targets.
+        false
+    }
+
+    /// `dig +short`: bare addresses and CNAME targets.
+    fn dig_short(&mut self, t: &str, l: &Line<'_>) -> bool {
         if let Some(ip) = parse_ip(t) {
             let rtype = if ip.is_ipv4() { "A" } else { "AAAA" };
-            let name = query_name.clone().unwrap_or_default();
+            let name = self.query_name.clone().unwrap_or_default();
             push(
-                &mut f,
+                &mut self.f,
                 name,
                 rtype,
                 t,
@@ -577,12 +657,27 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
                 DnsSource::DigShort,
                 l.no,
             );
-            continue;
+            return true;
         }
-        if dig_short && t.ends_with('.') && !t.contains(' ') {
-            let name = query_name.clone().unwrap_or_default();
+        // An answer the person masked before pasting (`47.236.*.180`).
+        if masked_ipv4(t) {
+            let name = self.query_name.clone().unwrap_or_default();
             push(
-                &mut f,
+                &mut self.f,
+                name,
+                "A",
+                t,
+                None,
+                None,
+                DnsSource::DigShort,
+                l.no,
+            );
+            return true;
+        }
+        if self.dig_short && t.ends_with('.') && !t.contains(' ') {
+            let name = self.query_name.clone().unwrap_or_default();
+            push(
+                &mut self.f,
                 name.clone(),
                 "CNAME",
                 &norm_name(t),
@@ -592,22 +687,25 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> DnsFacts {
                 l.no,
             );
             // Later lines answer for the target.
-            query_name = Some(norm_name(t));
-            continue;
+            self.query_name = Some(norm_name(t));
+            return true;
         }
+        false
+    }
+
+    /// SOA continuation lines of a multi-line zone record.
+    fn soa_continuation(&mut self, t: &str) -> bool {
         if t.starts_with('(')
             || t.starts_with(')')
             || t.chars()
                 .all(|c| c.is_ascii_digit() || c.is_whitespace() || c == ')' || c == '(')
         {
             // SOA continuation lines of a multi-line zone record.
-            f.understood_lines += 1;
-            continue;
+            self.f.understood_lines += 1;
+            return true;
         }
-        f.not_understood
-            .push(NotUnderstood::new(*l, "not a DNS record or tool line"));
+        false
     }
-    f
 }
 
 fn ns_addr(f: &mut DnsFacts, name: &str, text: &str, l: &Line<'_>) {

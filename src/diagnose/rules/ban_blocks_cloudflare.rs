@@ -516,7 +516,7 @@ fn capitalize(s: &str) -> String {
 /// must not.
 #[cfg(test)]
 mod cases {
-    use super::super::check::{verify, verify_not};
+    use crate::diagnose::testkit::{verify, verify_not};
     use crate::diagnose::FindingId;
 
     #[test]

@@ -138,7 +138,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
 /// must not.
 #[cfg(test)]
 mod cases {
-    use super::super::check::{verify, verify_ruled_out};
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
     use crate::diagnose::FindingId;
 
     #[test]

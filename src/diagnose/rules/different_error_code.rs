@@ -146,7 +146,7 @@ fn from_prose(ctx: &Ctx<'_>) -> Option<Finding> {
 /// must not.
 #[cfg(test)]
 mod cases {
-    use super::super::check::{verify, verify_not};
+    use crate::diagnose::testkit::{verify, verify_not};
     use crate::diagnose::FindingId;
 
     #[test]

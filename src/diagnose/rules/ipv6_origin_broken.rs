@@ -25,8 +25,9 @@ pub static RULE: Rule = Rule {
 fn drops_neighbour_discovery(ctx: &Ctx<'_>) -> Vec<Evidence> {
     let mut out = Vec::new();
     for rs in &ctx.facts.rulesets {
-        // ufw and firewalld always let ICMPv6 through in rules `status` does
-        // not print; cloud firewalls do not see neighbour discovery.
+        // ufw, firewalld and CSF always let ICMPv6 through in rules their
+        // listings do not print; cloud firewalls do not see neighbour
+        // discovery.
         if !rs.families.contains(&Family::V6)
             || !matches!(
                 rs.dialect,
@@ -203,7 +204,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
 /// must not.
 #[cfg(test)]
 mod cases {
-    use super::super::check::{verify_not, verify_ruled_out};
+    use crate::diagnose::testkit::{verify_not, verify_ruled_out};
     use crate::diagnose::FindingId;
 
     #[test]

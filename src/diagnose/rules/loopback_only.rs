@@ -87,7 +87,7 @@ fn from_config(ctx: &Ctx<'_>) -> Option<Finding> {
 /// must not.
 #[cfg(test)]
 mod cases {
-    use super::super::check::{verify, verify_ruled_out};
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
     use crate::diagnose::FindingId;
 
     #[test]

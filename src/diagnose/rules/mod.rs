@@ -293,7 +293,7 @@ pub fn failed_v6_origin_probes(ctx: &Ctx<'_>) -> Vec<(bool, Evidence)> {
 /// status. Something is running and accepting there.
 pub fn answering_origin_probes(ctx: &Ctx<'_>) -> Vec<Evidence> {
     use crate::parse::probes::ProbeResult;
-    origin_probes(ctx)
+    let mut out: Vec<Evidence> = origin_probes(ctx)
         .filter(|(_, p)| {
             matches!(
                 p.result,
@@ -301,66 +301,52 @@ pub fn answering_origin_probes(ctx: &Ctx<'_>) -> Vec<Evidence> {
             )
         })
         .map(|(input, p)| quote(ctx, input, p.line))
-        .collect()
-}
-
-/// ShellCheck's `verify`/`verifyNot` for findings: one paste through the
-/// whole pipeline, and the status its finding gets.
-#[cfg(test)]
-pub mod check {
-    use crate::diagnose::{FindingId, Status};
-    use crate::options::Options;
-    use crate::text::CaseInput;
-
-    /// The status of `id` for `text` pasted alone; a finding the case does
-    /// not raise at all (a 521 is no different code) counts as unknown.
-    pub fn status(id: FindingId, text: &str) -> Status {
-        let report = crate::analyze(&[CaseInput::new("paste", text)], &Options::default());
-        report
-            .findings
-            .iter()
-            .find(|f| f.id == id)
-            .map_or(Status::Unknown, |f| f.status)
+        .collect();
+    // A response pasted without the command that fetched it (or for the
+    // site's own name), signed by a web server (`Server: nginx/1.9.2`) and
+    // not by Cloudflare: the web server itself answered.
+    for s in ctx
+        .facts
+        .probes
+        .iter()
+        .filter(|s| !reached_cloudflare(&s.facts))
+    {
+        let Some(server) = s.facts.headers.iter().find(|h| {
+            h.name == "server"
+                && crate::parse::services::is_web_server_name(
+                    h.value.split(['/', ' ']).next().unwrap_or(""),
+                )
+        }) else {
+            continue;
+        };
+        let unnamed = |p: &crate::parse::probes::Probe| {
+            p.addr.is_none()
+                && p.host
+                    .as_deref()
+                    .is_none_or(|h| ctx.host.as_deref() == Some(h))
+        };
+        for p in s.facts.probes.iter().filter(|p| unnamed(p)) {
+            if matches!(p.result, ProbeResult::HttpStatus { .. }) {
+                out.push(quote(ctx, &s.input, p.line));
+                out.push(quote(ctx, &s.input, server.line));
+            }
+        }
     }
-
-    /// The paste shows the cause: confirmed or likely.
-    #[track_caller]
-    pub fn verify(id: FindingId, text: &str) {
-        let s = status(id, text);
-        assert!(
-            matches!(s, Status::Confirmed | Status::Likely),
-            "{id} should be raised by {text:?}, got {s:?}"
-        );
-    }
-
-    /// The paste does not show the cause: unknown or ruled out.
-    #[track_caller]
-    pub fn verify_not(id: FindingId, text: &str) {
-        let s = status(id, text);
-        assert!(
-            matches!(s, Status::Unknown | Status::RuledOut),
-            "{id} should not be raised by {text:?}, got {s:?}"
-        );
-    }
-
-    /// The paste rules the cause out.
-    #[track_caller]
-    pub fn verify_ruled_out(id: FindingId, text: &str) {
-        let s = status(id, text);
-        assert_eq!(s, Status::RuledOut, "{id} should be ruled out by {text:?}");
-    }
+    out.sort_by_key(|e| (e.input.clone(), e.line));
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::check::status;
     use super::*;
+    use crate::diagnose::testkit::{run, status};
 
     #[test]
     fn every_catalog_example_raises_its_finding() {
         let mut wrong = Vec::new();
         for id in ALL {
-            let s = status(id, id.page().bad_example);
+            let s = status(&run(id.page().bad_example), id);
             if !matches!(s, Status::Confirmed | Status::Likely) {
                 wrong.push(format!("{id}: {s:?}"));
             }

@@ -360,7 +360,7 @@ mod tests {
 /// must not.
 #[cfg(test)]
 mod cases {
-    use super::super::check::{verify, verify_ruled_out};
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
     use crate::diagnose::FindingId;
 
     #[test]

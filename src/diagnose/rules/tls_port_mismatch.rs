@@ -196,7 +196,7 @@ fn from_listeners(
 /// must not.
 #[cfg(test)]
 mod cases {
-    use super::super::check::{verify, verify_ruled_out};
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
     use crate::diagnose::FindingId;
 
     #[test]

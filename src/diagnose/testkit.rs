@@ -1,0 +1,59 @@
+//! Test helpers: diagnose a pasted text, read one finding's status.
+
+use crate::diagnose::{diagnose, Diagnosis, FindingId, Status};
+use crate::options::Options;
+use crate::text::CaseInput;
+
+/// The diagnosis of one pasted input with default options.
+pub fn run(text: &str) -> Diagnosis {
+    let facts = crate::case::read_case(&[CaseInput::new("paste", text)]);
+    diagnose(&facts, &Options::default())
+}
+
+/// The status of `id` (unknown when the diagnosis does not list it).
+pub fn status(d: &Diagnosis, id: FindingId) -> Status {
+    d.findings
+        .iter()
+        .find(|f| f.id == id)
+        .map_or(Status::Unknown, |f| f.status)
+}
+
+/// The lines `id` quotes.
+pub fn cited(d: &Diagnosis, id: FindingId) -> Vec<usize> {
+    d.findings
+        .iter()
+        .find(|f| f.id == id)
+        .map(|f| f.evidence.iter().map(|e| e.line).collect())
+        .unwrap_or_default()
+}
+
+/// ShellCheck's `verify` for findings: the paste raises `id` (confirmed or
+/// likely).
+#[track_caller]
+pub fn verify(id: FindingId, text: &str) {
+    let s = status(&run(text), id);
+    assert!(
+        matches!(s, Status::Confirmed | Status::Likely),
+        "{id} should be raised by {text:?}, got {s:?}"
+    );
+}
+
+/// `verifyNot`: the paste does not raise `id` (unknown or ruled out).
+#[track_caller]
+pub fn verify_not(id: FindingId, text: &str) {
+    let s = status(&run(text), id);
+    assert!(
+        matches!(s, Status::Unknown | Status::RuledOut),
+        "{id} should not be raised by {text:?}, got {s:?}"
+    );
+}
+
+/// The paste rules `id` out.
+#[track_caller]
+pub fn verify_ruled_out(id: FindingId, text: &str) {
+    assert_eq!(
+        status(&run(text), id),
+        Status::RuledOut,
+        "{id} should be ruled out by {text:?}"
+    );
+}
