@@ -254,7 +254,7 @@ EXAMPLES:
             Format::Json => report::json::render(&report) + "\n",
         };
         if redact {
-            err521::redact::redact(&out)
+            err521::redact::redact(&out, &options.ranges)
         } else {
             out
         }
