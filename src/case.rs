@@ -70,6 +70,13 @@ pub fn read_case_with(inputs: &[CaseInput], overrides: &[KindOverride]) -> Facts
         }
     }
     cloud::merge_security_groups(&mut facts.rulesets);
+    facts.host_firewall = crate::firewall::manager::detect(
+        &facts.rulesets,
+        crate::firewall::manager::ToolOutput {
+            csf: !facts.csf.is_empty(),
+            ufw_commands: !facts.ufw_changes.is_empty(),
+        },
+    );
     // `ipset list` pasted anywhere in the case tells what `--match-set`
     // rules match.
     if !facts.ipsets.is_empty() {
@@ -115,6 +122,12 @@ fn read_block(
             }
         },
         BlockKind::Ufw | BlockKind::Nftables | BlockKind::Iptables => {
+            if block.kind == BlockKind::Ufw {
+                let changes = ufw::changes(lines);
+                if !changes.is_empty() {
+                    facts.ufw_changes.push(sourced(input, block, changes));
+                }
+            }
             let ruleset = match block.kind {
                 BlockKind::Ufw => ufw::parse(input, lines),
                 BlockKind::Nftables => nftables::parse(input, lines),
@@ -122,7 +135,14 @@ fn read_block(
             };
             unread.extend(ruleset.not_understood.iter().cloned());
             let understood = ruleset.understood_lines;
-            facts.rulesets.push(ruleset);
+            // ufw command output alone (`Rule added`) is no rule set.
+            let empty = ruleset
+                .chains
+                .iter()
+                .all(|c| c.rules.is_empty() && c.policy.is_none());
+            if !(empty && block.kind == BlockKind::Ufw) {
+                facts.rulesets.push(ruleset);
+            }
             understood
         }
         BlockKind::Firewalld => {

@@ -100,6 +100,12 @@ pub struct Facts {
     pub resources: Vec<Sourced<ResourceFacts>>,
     pub bans: Vec<Sourced<BanFacts>>,
     pub csf: Vec<Sourced<CsfFacts>>,
+    /// What ufw commands printed (`Rule added`, `ERROR: Bad source
+    /// address`) where no status table shows the result.
+    pub ufw_changes: Vec<Sourced<crate::parse::ufw::UfwChanges>>,
+    /// Which program writes the host firewall's rules, decided once from
+    /// every dump and tool output of the case.
+    pub host_firewall: crate::firewall::manager::HostFirewall,
     /// Web server configuration (weaker than live listeners: it may not
     /// be the loaded configuration).
     pub webconfig: Vec<Sourced<WebConfigFacts>>,

@@ -84,16 +84,22 @@ fn rank(d: Dialect) -> u8 {
         Dialect::IptablesSave => 0,
         Dialect::IptablesRules => 1,
         Dialect::IptablesList => 2,
-        Dialect::Nftables => 3,
-        Dialect::Ufw => 4,
+        // CSF's configuration stands for the iptables rules it writes: any
+        // real dump of them is more exact.
+        Dialect::Csf => 3,
+        Dialect::Nftables => 4,
+        Dialect::Ufw => 5,
         // Front ends and other layers: never compete with kernel dumps.
-        Dialect::Firewalld => 5,
-        Dialect::CloudAws | Dialect::CloudGcp | Dialect::CloudAzure | Dialect::CloudOther => 6,
+        Dialect::Firewalld => 6,
+        Dialect::CloudAws | Dialect::CloudGcp | Dialect::CloudAzure | Dialect::CloudOther => CLOUD,
     }
 }
 
+/// The rank of cloud firewalls: a layer of their own in front of the host.
+const CLOUD: u8 = 7;
+
 fn is_iptables(d: Dialect) -> bool {
-    rank(d) <= 2
+    rank(d) <= 3
 }
 
 /// iptables-nft shows up in `nft list ruleset` as upper-case base chains.
@@ -186,7 +192,7 @@ fn choose(rulesets: &[Ruleset], family: Family) -> Vec<(&Ruleset, Option<String>
         notes.push("ufw/firewalld listing not used: the kernel rule dump is more exact".into());
     }
     // Cloud firewalls are a layer of their own in front of the host.
-    out.extend(gov.iter().copied().filter(|r| rank(r.dialect) == 6));
+    out.extend(gov.iter().copied().filter(|r| rank(r.dialect) == CLOUD));
     let note = (!notes.is_empty()).then(|| notes.join("; "));
     out.into_iter().map(|r| (r, note.clone())).collect()
 }

@@ -1,4 +1,5 @@
 //! Firewalls: the normalized rule model and its exact evaluation.
 pub mod coverage;
 pub mod eval;
+pub mod manager;
 pub mod model;

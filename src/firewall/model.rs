@@ -22,6 +22,8 @@ pub enum Dialect {
     IptablesSave,
     IptablesList,
     IptablesRules,
+    /// CSF's lists and `csf.conf` read as the iptables rules CSF writes.
+    Csf,
     Nftables,
     Ufw,
     Firewalld,

@@ -27,52 +27,6 @@ pub enum Distro {
     Unknown,
 }
 
-/// Which tool manages this host's firewall. ufw and firewalld write the
-/// kernel rules themselves, so when their chains show up in an iptables or
-/// nft dump, the fix goes through them (a raw rule would be overwritten).
-pub fn tool_of(rulesets: &[Ruleset]) -> Option<Tool> {
-    // A dump that filters nothing (an inactive ufw, an empty
-    // iptables-save next to an nft ruleset) is not the tool in charge.
-    let filtering: Vec<Ruleset> = rulesets.iter().filter(|r| filters(r)).cloned().collect();
-    if filtering.is_empty() {
-        tool_among(rulesets)
-    } else {
-        tool_among(&filtering)
-    }
-}
-
-/// True when some chain has a rule or a policy other than accept.
-fn filters(r: &Ruleset) -> bool {
-    r.chains.iter().any(|c| {
-        !c.rules.is_empty()
-            || c.policy
-                .is_some_and(|p| p != crate::firewall::model::Policy::Accept)
-    })
-}
-
-fn tool_among(rulesets: &[Ruleset]) -> Option<Tool> {
-    let has_ufw_chains = rulesets.iter().any(|r| {
-        r.chains
-            .iter()
-            .any(|c| c.name.starts_with("ufw-") || c.name.contains("/ufw-"))
-    });
-    if rulesets.iter().any(|r| r.dialect == Dialect::Ufw) || has_ufw_chains {
-        return Some(Tool::Ufw);
-    }
-    if rulesets.iter().any(|r| {
-        matches!(
-            r.dialect,
-            Dialect::IptablesSave | Dialect::IptablesRules | Dialect::IptablesList
-        )
-    }) {
-        return Some(Tool::Iptables);
-    }
-    if rulesets.iter().any(|r| r.dialect == Dialect::Nftables) {
-        return Some(Tool::Nftables);
-    }
-    None
-}
-
 fn port_list(ports: &[u16], sep: &str) -> String {
     ports
         .iter()
@@ -97,7 +51,7 @@ pub fn allow_cloudflare(
     }
 }
 
-fn ufw(ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
+pub fn ufw(ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
     let p = port_list(ports, ",");
     let mut all = ranges.cidrs(Family::V4);
     all.extend(ranges.cidrs(Family::V6));

@@ -6,6 +6,7 @@
 
 use super::FixStep;
 use crate::cloudflare::Ranges;
+use crate::facts::Facts;
 use crate::firewall::model::{Action, Dialect, Ruleset};
 use crate::net::{AddrRange, Family};
 
@@ -25,8 +26,21 @@ fn firewalld_zone(rs: &Ruleset) -> String {
         .unwrap_or_else(|| "public".to_string())
 }
 
-pub fn firewalld(rs: &Ruleset, ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
-    let zone = firewalld_zone(rs);
+/// The dump that shows firewalld's zones: its own listing, else the
+/// iptables or nft rules it wrote.
+fn firewalld_dump(facts: &Facts) -> Option<&Ruleset> {
+    facts.rulesets.iter().find(|r| {
+        r.dialect == Dialect::Firewalld
+            || r.chains.iter().any(|c| {
+                c.name == "INPUT_ZONES"
+                    || c.name.ends_with("/INPUT_ZONES")
+                    || c.name.starts_with("filter_INPUT")
+            })
+    })
+}
+
+pub fn firewalld(facts: &Facts, ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
+    let zone = firewalld_dump(facts).map_or_else(|| "public".to_string(), firewalld_zone);
     let mut commands = vec![
         "sudo firewall-cmd --permanent --new-ipset=cloudflare4 --type=hash:net --option=family=inet".to_string(),
         "sudo firewall-cmd --permanent --new-ipset=cloudflare6 --type=hash:net --option=family=inet6".to_string(),
@@ -78,6 +92,27 @@ pub fn csf(ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
             commands,
         }],
         vec!["sudo csf -g 173.245.48.1   # should list the csf.allow rule".to_string()],
+    )
+}
+
+/// Shorewall: ACCEPT rules from the `net` zone in `/etc/shorewall/rules`
+/// (and `rules6` for IPv6 with shorewall6), checked, then reloaded.
+pub fn shorewall(ranges: &Ranges, ports: &[u16]) -> (Vec<FixStep>, Vec<String>) {
+    let p = port_text(ports);
+    let v4 = ranges.cidrs(Family::V4).join(",");
+    // shorewall6 encloses an IPv6 address list in brackets.
+    let v6 = format!("[{}]", ranges.cidrs(Family::V6).join(","));
+    (
+        vec![FixStep {
+            title: format!("Accept Cloudflare's ranges from the net zone on tcp {p} in Shorewall's rules (shorewall6 for IPv6), check them, then reload; other sources stay as they are"),
+            commands: vec![
+                format!("echo 'ACCEPT net:{v4} $FW tcp {p}' | sudo tee -a /etc/shorewall/rules >/dev/null"),
+                "sudo shorewall check && sudo shorewall reload".to_string(),
+                format!("echo 'ACCEPT net:{v6} $FW tcp {p}' | sudo tee -a /etc/shorewall6/rules >/dev/null   # only with shorewall6"),
+                "sudo shorewall6 check && sudo shorewall6 reload".to_string(),
+            ],
+        }],
+        vec!["sudo shorewall show net2fw   # paste into err521 again: the firewall finding should be ruled out".to_string()],
     )
 }
 

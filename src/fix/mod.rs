@@ -99,8 +99,22 @@ fn cloud_needs(
 fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
     use crate::firewall::coverage::Layer;
     use crate::firewall::eval::Outcome;
+    use crate::firewall::manager::Manager;
     use crate::firewall::model::Dialect;
+    let manager = ctx.facts.host_firewall.manager;
     let Some(cov) = &ctx.diagnosis.firewall else {
+        // No dump to evaluate, but ufw's own output showed refused allow
+        // rules: redo the allowlist with ufw.
+        if manager == Some(Manager::Ufw) && !ctx.facts.ufw_changes.is_empty() {
+            let (fix, verify) = firewall::ufw(&ctx.options.ranges, &ctx.ports);
+            let mut plan = Plan { fix, verify };
+            plan.fix.push(firewall::range_updater(
+                firewall::Tool::Ufw,
+                &ctx.ports,
+                &[],
+            ));
+            return plan;
+        }
         return Plan::default();
     };
     // Only the layers that block get a fix.
@@ -141,35 +155,31 @@ fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
     if !host_blocks {
         return plan;
     }
-    // CSF and firewalld write the kernel rules themselves: fix through them.
-    if !ctx.facts.csf.is_empty()
-        || ctx.facts.rulesets.iter().any(|r| {
-            r.chains
-                .iter()
-                .any(|c| matches!(c.name.as_str(), "LOCALINPUT" | "ALLOWIN" | "DENYIN"))
-        })
-    {
-        let (fix, verify) = layers::csf(&ctx.options.ranges, &ctx.ports);
-        plan.fix.extend(fix);
-        plan.verify.extend(verify);
-        return plan;
-    }
-    let firewalld = ctx.facts.rulesets.iter().find(|r| {
-        r.dialect == Dialect::Firewalld
-            || r.chains.iter().any(|c| {
-                c.name == "INPUT_ZONES"
-                    || c.name.ends_with("/INPUT_ZONES")
-                    || c.name.starts_with("filter_INPUT")
-            })
-    });
-    if let Some(rs) = firewalld {
-        let (fix, verify) = layers::firewalld(rs, &ctx.options.ranges, &ctx.ports);
-        plan.fix.extend(fix);
-        plan.verify.extend(verify);
-        return plan;
-    }
-    let Some(tool) = firewall::tool_of(&ctx.facts.rulesets) else {
-        return plan;
+    // Front ends write the kernel rules themselves: fix through the one in
+    // charge, or its next reload undoes the fix.
+    let tool = match manager {
+        None => return plan,
+        Some(Manager::Csf) => {
+            let (fix, verify) = layers::csf(&ctx.options.ranges, &ctx.ports);
+            plan.fix.extend(fix);
+            plan.verify.extend(verify);
+            return plan;
+        }
+        Some(Manager::Firewalld) => {
+            let (fix, verify) = layers::firewalld(ctx.facts, &ctx.options.ranges, &ctx.ports);
+            plan.fix.extend(fix);
+            plan.verify.extend(verify);
+            return plan;
+        }
+        Some(Manager::Shorewall) => {
+            let (fix, verify) = layers::shorewall(&ctx.options.ranges, &ctx.ports);
+            plan.fix.extend(fix);
+            plan.verify.extend(verify);
+            return plan;
+        }
+        Some(Manager::Ufw) => firewall::Tool::Ufw,
+        Some(Manager::Iptables) => firewall::Tool::Iptables,
+        Some(Manager::Nftables) => firewall::Tool::Nftables,
     };
     let distro = origin::distro(ctx.facts);
     let (fix, verify) = firewall::allow_cloudflare(

@@ -977,15 +977,20 @@ pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
             .iter()
             .filter_map(|k| unit_of_killed(k))
             .collect();
-        if units.is_empty() {
-            units.push(server.clone());
-        }
         units.dedup();
-        fix.push(FixStep {
-            title: format!(
+        // The report names the task that asked for memory, not always the
+        // one killed: then say so instead of claiming the server was stopped.
+        let title = if units.is_empty() {
+            units.push(server.clone());
+            format!("Restart {server} if it is not running (the paste does not show which process the OOM killer killed)")
+        } else {
+            format!(
                 "Start again what the OOM killer stopped ({})",
                 units.join(", ")
-            ),
+            )
+        };
+        fix.push(FixStep {
+            title,
             commands: vec![format!("sudo systemctl restart {}", units.join(" "))],
         });
         verify
@@ -1289,6 +1294,19 @@ fn unban_and_whitelist(ctx: &FixCtx<'_>, ranges: &[String]) -> Vec<FixStep> {
                     "ipset" if !h.list.is_empty() => {
                         push(format!("sudo ipset del {} {addr}", h.list))
                     }
+                    "crowdsec" => push(format!("sudo cscli decisions delete --ip {addr}")),
+                    "imunify360" => push(format!(
+                        "sudo imunify360-agent {} ip delete {addr}",
+                        if h.list == "graylist" {
+                            "graylist"
+                        } else {
+                            "blacklist"
+                        }
+                    )),
+                    "bitninja" => push(format!("sudo bitninjacli --blacklist --del={addr}")),
+                    "cphulk" => push(format!(
+                        "sudo whmapi1 delete_cphulk_record list_name=black ip={addr}"
+                    )),
                     _ => {}
                 }
             }
@@ -1323,12 +1341,50 @@ fn unban_and_whitelist(ctx: &FixCtx<'_>, ranges: &[String]) -> Vec<FixStep> {
             ],
         });
     }
-    if ctx.facts.bans.iter().any(|b| {
-        !b.facts.bans.is_empty() || !b.facts.jails.is_empty() || !b.facts.ignore.is_empty()
-    }) {
+    // Each ban tool the case showed gets its own never-ban list.
+    let shown = |tool: &str| {
+        ctx.facts.bans.iter().any(|b| {
+            b.facts.bans.iter().any(|x| x.tool == tool)
+                || b.facts.listings.iter().any(|l| l.tool == tool)
+                || (tool == "fail2ban" && (!b.facts.jails.is_empty() || !b.facts.ignore.is_empty()))
+        })
+    };
+    if shown("fail2ban") {
         fix.push(FixStep {
             title: "Keep fail2ban from banning Cloudflare again: set ignoreip in the [DEFAULT] section of /etc/fail2ban/jail.local, then reload".into(),
             commands: vec![format!("ignoreip = 127.0.0.1/8 ::1 {}", ranges.join(" ")), "sudo fail2ban-client reload".into()],
+        });
+    }
+    if shown("crowdsec") {
+        let cidrs: Vec<String> = ranges.iter().map(|r| format!("    - \"{r}\"")).collect();
+        fix.push(FixStep {
+            title: "Keep CrowdSec from banning Cloudflare again: a whitelist parser for its ranges, then reload".into(),
+            commands: vec![
+                format!("sudo tee /etc/crowdsec/parsers/s02-enrich/cloudflare-whitelist.yaml >/dev/null <<'YAML'\nname: local/cloudflare-whitelist\ndescription: \"Never ban Cloudflare's proxies\"\nwhitelist:\n  reason: \"Cloudflare\"\n  cidr:\n{}\nYAML", cidrs.join("\n")),
+                "sudo systemctl reload crowdsec".into(),
+            ],
+        });
+    }
+    if shown("imunify360") {
+        fix.push(FixStep {
+            title: "Keep Imunify360 from blocking Cloudflare again: add its ranges to the white list".into(),
+            commands: vec![format!("for net in {}; do sudo imunify360-agent whitelist ip add \"$net\" --comment Cloudflare; done", ranges.join(" "))],
+        });
+    }
+    if shown("bitninja") {
+        fix.push(FixStep {
+            title: "Keep BitNinja from blocking Cloudflare again: add its ranges to the whitelist"
+                .into(),
+            commands: vec![format!(
+                "for net in {}; do sudo bitninjacli --whitelist --add=\"$net\"; done",
+                ranges.join(" ")
+            )],
+        });
+    }
+    if shown("cphulk") {
+        fix.push(FixStep {
+            title: "Keep cPHulk from blocking Cloudflare again: add its ranges to cPHulk's white list".into(),
+            commands: vec![format!("for net in {}; do sudo whmapi1 create_cphulk_record list_name=white ip=\"$net\"; done", ranges.join(" "))],
         });
     }
     fix

@@ -245,6 +245,10 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         if t.starts_with("Why Blocked:") {
             score += 50;
         }
+        // CrowdSec's tables: `cscli decisions list`, `cscli alerts list`.
+        if t.contains("cscli ") || (crowdsec_value(t).is_some() && t.contains(" ban")) {
+            score += 50;
+        }
         // Hosting panels' ban tools and LiteSpeed's throttling.
         if t.contains("imunify360-agent")
             || t.contains("bitninjacli")
@@ -403,6 +407,9 @@ struct Ctx {
     /// CIDRAM's `IP Address:` and `Signatures Reference:` of the entry
     /// being read.
     cidram: Option<AddrRange>,
+    /// A CrowdSec listing is being read: whether its rows are decisions
+    /// in force (`cscli decisions list`) rather than an alerts history.
+    crowdsec: Option<bool>,
 }
 
 /// Parse any mix of the inputs in the module doc.
@@ -423,6 +430,7 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> Ba
         introduced: None,
         panel: command.and_then(panel_list),
         cidram: None,
+        crowdsec: command.and_then(|cmd| cscli_list(&mut f, cmd, lines.first().copied())),
     };
     // The list's command stands above the block: what it lists is whole.
     if let (Some((tool, list)), Some(first)) = (&c.panel, lines.first()) {
@@ -524,6 +532,15 @@ fn read_line(
         listing(f, p.0, &p.1, line);
         c.panel = Some(p);
         return true;
+    }
+    if let Some(decisions) = cscli_list(f, t, Some(line)) {
+        c.crowdsec = Some(decisions);
+        return true;
+    }
+    if let Some(decisions) = c.crowdsec.or_else(|| crowdsec_value(t).map(|_| true)) {
+        if let Some(read) = crowdsec_row(f, decisions, t, line) {
+            return read;
+        }
     }
     // Prompts and commands.
     let first = t.split_whitespace().next().unwrap_or("");
@@ -784,6 +801,74 @@ fn panel_row(f: &mut BanFacts, tool: &str, list: &str, t: &str, line: Line<'_>) 
             !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
         });
     (header || json || yaml).then_some(true)
+}
+
+/// A `cscli decisions list` or `cscli alerts list` command line:
+/// `Some(true)` for decisions in force, `Some(false)` for alerts (a
+/// history). An unfiltered decisions list is whole, so it can rule bans
+/// out; `--ip`, `--origin`, `--scenario` and the like show a part.
+fn cscli_list(f: &mut BanFacts, t: &str, line: Option<Line<'_>>) -> Option<bool> {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| w.rsplit('/').next() == Some("cscli"))?;
+    let args = words.get(at + 1..).unwrap_or(&[]);
+    let decisions = match args.first().copied() {
+        Some("decisions" | "decision") => true,
+        Some("alerts" | "alert") => false,
+        _ => return None,
+    };
+    if args.get(1).copied() != Some("list") {
+        return None;
+    }
+    let filtered = args.iter().skip(2).any(|w| w.starts_with('-'));
+    if decisions && !filtered {
+        if let Some(line) = line {
+            listing(f, "crowdsec", "decisions", line);
+        }
+    }
+    Some(decisions)
+}
+
+/// The `Ip:1.2.3.4` or `Range:1.2.3.0/24` value of a CrowdSec table row.
+fn crowdsec_value(t: &str) -> Option<AddrRange> {
+    t.split(['│', '|']).map(str::trim).find_map(|cell| {
+        let v = cell
+            .strip_prefix("Ip:")
+            .or_else(|| cell.strip_prefix("Range:"))?;
+        addr_token(v)
+    })
+}
+
+/// One line of a CrowdSec table: a row with a banned value, a header, a
+/// border or a footer. `None` when the line is none of these.
+fn crowdsec_row(f: &mut BanFacts, decisions: bool, t: &str, line: Line<'_>) -> Option<bool> {
+    if let Some(a) = crowdsec_value(t) {
+        let cells: Vec<&str> = t.split(['│', '|']).map(str::trim).collect();
+        // Decisions carry their type (`ban`, `captcha`); alerts count them
+        // (`ban:1`). A captcha is a challenge, not a refusal.
+        let bans = cells.iter().any(|c| *c == "ban" || c.starts_with("ban:"));
+        if bans {
+            let active = decisions.then_some(true);
+            ban(
+                f,
+                "crowdsec",
+                if decisions { "decisions" } else { "alerts" },
+                vec![a],
+                active,
+                line,
+            );
+        }
+        return Some(true);
+    }
+    let border = t.chars().all(|c| "+-|─│╭╮╰╯├┤┼┬┴═ ".contains(c));
+    let lower = t.to_ascii_lowercase();
+    let header =
+        (lower.contains("scope:value") || lower.contains("value")) && lower.contains("reason");
+    let footer = lower.contains("no active decisions")
+        || lower.contains("duplicated entries skipped")
+        || lower.starts_with("no active alerts");
+    (border || header || footer).then_some(true)
 }
 
 fn looks_like_ini(t: &str) -> bool {
@@ -1063,6 +1148,38 @@ fn throttle_line(f: &mut BanFacts, t: &str, line: Line<'_>) -> bool {
 mod tests {
     use super::*;
     use crate::text::lines;
+
+    #[test]
+    fn crowdsec_decisions_are_bans_in_force_and_a_whole_list() {
+        let text = "+----+----------+---------------+--------+--------+\n| ID | SOURCE   | SCOPE:VALUE   | REASON | ACTION |\n+----+----------+---------------+--------+--------+\n| 7  | crowdsec | Ip:172.70.1.9 | http   | ban    |\n| 8  | cscli    | Ip:198.51.100.7 | manual | captcha |\n";
+        let f = parse_with("t", &lines(text), Some("sudo cscli decisions list"));
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        // A captcha challenges; only the ban refuses.
+        assert_eq!(f.bans.len(), 1);
+        assert_eq!(f.bans[0].tool, "crowdsec");
+        assert_eq!(f.bans[0].active, Some(true));
+        assert_eq!(f.listings.len(), 1);
+        // A filtered listing shows a part: no listing to rule out with.
+        let f = parse_with(
+            "t",
+            &lines(text),
+            Some("cscli decisions list --origin lists"),
+        );
+        assert!(f.listings.is_empty());
+        assert_eq!(f.bans.len(), 1);
+    }
+
+    #[test]
+    fn crowdsec_alerts_are_history() {
+        let text = "/ # cscli alerts list\n│ 37373 │ Ip:162.158.1.2 │ crowdsecurity/http-probing │ SG │ 14061 X │ ban:1 │ 2025-11-16T22:17:38Z │\n";
+        let f = parse_with("t", &lines(text), None);
+        assert_eq!(f.bans.len(), 1);
+        assert_eq!(f.bans[0].active, None);
+        assert!(f.listings.is_empty());
+        // Not a CrowdSec row: a plain table cell with an address.
+        let f = parse_with("t", &lines("| 198.51.100.7 | ban |\n"), None);
+        assert!(f.bans.is_empty());
+    }
 
     #[test]
     fn tokens() {

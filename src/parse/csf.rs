@@ -731,7 +731,7 @@ pub fn ruleset(f: &CsfFacts, input: &str) -> Ruleset {
     }
     Ruleset {
         // CSF writes iptables rules; a real iptables dump is more exact.
-        dialect: Dialect::IptablesList,
+        dialect: Dialect::Csf,
         input: input.to_string(),
         families: families.clone(),
         chains: vec![Chain {

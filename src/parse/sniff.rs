@@ -103,6 +103,13 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         if lower.starts_with("to ") && lower.contains("action") && lower.contains("from") {
             add(BlockKind::Ufw, 60);
         }
+        // What `ufw allow ...` prints, one line per rule and family.
+        if lower.starts_with("rule added")
+            || lower.starts_with("skipping adding existing rule")
+            || lower.starts_with("error: bad source address")
+        {
+            add(BlockKind::Ufw, 30);
+        }
         if (lower.contains(" allow ") || lower.contains(" deny ") || lower.contains(" limit "))
             && lower.contains("anywhere")
             && !lower.contains("  all  ")

@@ -7,7 +7,8 @@
 //! order); `OUT` and `FWD` rows are read and skipped. Rows marked `(v6)` apply
 //! to IPv6 only; other rows to IPv4 unless an address in them is IPv6. The
 //! chain policy comes from the `Default:` line of `status verbose`; without
-//! it the policy is `None` and a note says what to paste.
+//! it an active ufw is read with ufw's own default (`deny` incoming) as a
+//! stated assumption, so verdicts resting on it are `likely` at most.
 
 use crate::firewall::model::Undecided;
 use crate::firewall::model::{
@@ -15,9 +16,13 @@ use crate::firewall::model::{
 };
 use crate::net::{AddrRange, AddrSet, Family};
 use crate::text::{Line, NotUnderstood};
+use serde::Serialize;
 
 /// The chain name given to ufw's incoming rules (as in its iptables chains).
 pub const CHAIN: &str = "ufw-user-input";
+
+/// What an active ufw without its `Default:` line is read under.
+pub const ASSUMED_DEFAULT: &str = "plain `ufw status` hides the default incoming policy: read as ufw's default `deny` (paste `sudo ufw status verbose` to confirm)";
 
 /// Ports of the application profiles ufw ships or that web packages install
 /// (`/etc/ufw/applications.d`): name, ports, protocol (`None`: tcp and udp).
@@ -53,6 +58,56 @@ const APPS: &[App] = &[
         Some("tcp"),
     ),
 ];
+
+/// What a run of ufw commands printed (`Rule added`, `Skipping adding
+/// existing rule (v6)`, `ERROR: Bad source address`): the outcome of an
+/// allowlist script when the status table itself is not pasted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UfwChanges {
+    /// Rules added or already present, per family.
+    pub v4: usize,
+    pub v6: usize,
+    /// Commands ufw refused, as printed.
+    pub errors: Vec<SourceLine>,
+}
+
+impl UfwChanges {
+    pub fn is_empty(&self) -> bool {
+        self.v4 == 0 && self.v6 == 0 && self.errors.is_empty()
+    }
+}
+
+/// One line of ufw's answer to `ufw allow|deny|insert|prepend ...`:
+/// `Some(Some(is_v6))` for a rule in place, `Some(None)` for an error.
+fn change_line(t: &str) -> Option<Option<bool>> {
+    let v6 = t.ends_with("(v6)");
+    let body = t.trim_end_matches("(v6)").trim_end();
+    if matches!(
+        body,
+        "Rule added" | "Rule inserted" | "Rule updated" | "Skipping adding existing rule"
+    ) {
+        return Some(Some(v6));
+    }
+    // `ERROR: Bad source address`, `ERROR: Invalid syntax`: the rule was
+    // not added. Other `ERROR:` lines are not about one rule.
+    let err = t.strip_prefix("ERROR: ")?;
+    (err.starts_with("Bad ") || err.starts_with("Invalid ") || err.starts_with("Wrong "))
+        .then_some(None)
+}
+
+/// The rule changes a block of ufw command output reports.
+pub fn changes(lines: &[Line<'_>]) -> UfwChanges {
+    let mut out = UfwChanges::default();
+    for line in lines {
+        match change_line(line.text.trim()) {
+            Some(Some(false)) => out.v4 += 1,
+            Some(Some(true)) => out.v6 += 1,
+            Some(None) => out.errors.push(SourceLine::from(*line)),
+            None => {}
+        }
+    }
+    out
+}
 
 /// One side (To or From) of a row.
 #[derive(Debug, Default)]
@@ -212,6 +267,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
         rules: Vec::new(),
     };
     let mut status: Option<bool> = None;
+    let mut status_line: Option<SourceLine> = None;
     let mut rows = 0usize;
     // Incoming rows without addresses, as (is IPv6, text without `(v6)`,
     // line): ufw prints each of them once per family, IPv4 first.
@@ -231,8 +287,12 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
                 "inactive" => status = Some(false),
                 _ => {}
             }
+            status_line = Some(SourceLine::from(*line));
             status.is_some()
         } else if t.starts_with("Logging:") || t.starts_with("New profiles:") {
+            true
+        } else if change_line(t).is_some() {
+            // Command output (`Rule added`): read by [`changes`].
             true
         } else if let Some(d) = t.strip_prefix("Default:") {
             default_policy(d, *line, &mut chain)
@@ -273,7 +333,14 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
                 rs.notes
                     .push("no `Status:` line: assuming ufw is active".to_string());
             }
-            if chain.policy.is_none() {
+            if chain.policy.is_none() && status == Some(true) {
+                // ufw installs with `default deny incoming`, and few change
+                // it: plain `ufw status` does not print it, so read it as
+                // an assumption the verdicts it decides must state.
+                chain.policy = Some(Policy::Drop);
+                chain.policy_line = status_line;
+                rs.assumptions.push(ASSUMED_DEFAULT.to_string());
+            } else if chain.policy.is_none() {
                 rs.notes.push(
                     "default incoming policy not shown: paste `sudo ufw status verbose`; a connection no rule matches is undecided".to_string(),
                 );
@@ -541,6 +608,25 @@ fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_what_allow_commands_printed() {
+        let text = "Rule added\nSkipping adding existing rule\nERROR: Bad source address\nRule added (v6)\nRule updated (v6)\n";
+        let ls = crate::text::lines(text);
+        let c = changes(&ls);
+        assert_eq!((c.v4, c.v6), (2, 2));
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(c.errors[0].line, 3);
+        // The status parser reads them as understood, not as rows.
+        let rs = parse("t", &ls);
+        assert!(rs.not_understood.is_empty());
+        assert!(rs.chains[0].rules.is_empty());
+        // A status table has no command output.
+        let ls = crate::text::lines(
+            "Status: active\n22/tcp ALLOW Anywhere\nERROR: problem running ufw-init\n",
+        );
+        assert!(changes(&ls).is_empty());
+    }
 
     #[test]
     fn reads_locations() {

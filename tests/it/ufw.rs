@@ -64,8 +64,11 @@ fn numbered_every_row_form() {
     let rs = load("numbered-variants.txt");
     assert!(rs.not_understood.is_empty(), "{:?}", rs.not_understood);
     let c = &rs.chains[0];
-    assert_eq!(c.policy, None);
-    assert!(rs.notes.iter().any(|n| n.contains("ufw status verbose")));
+    // No `Default:` line: an active ufw is read with its own default, as
+    // an assumption quoting the `Status: active` line.
+    assert_eq!(c.policy, Some(Policy::Drop));
+    assert_eq!(c.policy_line.as_ref().map(|l| l.line), Some(2));
+    assert!(rs.assumptions[0].contains("ufw status verbose"));
     let at = |line: usize| {
         c.rules
             .iter()

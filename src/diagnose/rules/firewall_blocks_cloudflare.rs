@@ -12,7 +12,7 @@ use super::quote;
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
 use crate::firewall::coverage::{layer, CoverageEntry};
 use crate::firewall::eval::Outcome;
-use crate::firewall::model::Undecided;
+use crate::firewall::model::{Dialect, Undecided};
 use crate::net::Family;
 use crate::parse::bans::{cloudflare_log_blocks, LogBlock};
 use crate::text::Evidence;
@@ -90,7 +90,48 @@ fn first_few(items: &[String]) -> String {
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let f = judge_dumps(ctx);
     let says = log_says(ctx);
-    stated_off(with_log(f, says, ctx), ctx)
+    stated_off(with_ufw_changes(with_log(f, says, ctx), ctx), ctx)
+}
+
+/// An allowlist script's ufw output with refused rules (`ERROR: Bad source
+/// address`) and no status table: the ranges it failed on were never
+/// allowed, so the allowlist is partial. Likely, since the table that would
+/// show the result is not pasted.
+fn with_ufw_changes(f: Finding, ctx: &Ctx<'_>) -> Finding {
+    if f.status != Status::Unknown || ctx.firewall.is_some() {
+        return f;
+    }
+    let runs: Vec<_> = ctx
+        .facts
+        .ufw_changes
+        .iter()
+        .filter(|c| !c.facts.errors.is_empty())
+        .collect();
+    if runs.is_empty() {
+        return f;
+    }
+    let (v4, v6) = runs
+        .iter()
+        .fold((0, 0), |(a, b), c| (a + c.facts.v4, b + c.facts.v6));
+    let published = |family| ctx.options.ranges.cidrs(family).len();
+    let errors: Vec<Evidence> = runs
+        .iter()
+        .flat_map(|c| c.facts.errors.iter().map(|e| quote(ctx, &c.input, e.line)))
+        .collect();
+    let mut g = Finding::new(
+        f.id,
+        Status::Likely,
+        format!(
+            "ufw refused {} allow command(s) (`{}`): the ranges in them were never allowed, so Cloudflare's connections from them meet ufw's default policy. ufw put {v4} IPv4 and {v6} IPv6 rules in place; Cloudflare publishes {} IPv4 and {} IPv6 ranges. A script that joins ips-v4 and ips-v6 glues the last IPv4 range to the first IPv6 one (ips-v4 ends without a newline), so both go missing. The status table is not pasted: `sudo ufw status numbered` shows which ranges are in.",
+            errors.len(),
+            errors.first().map(|e| e.text.trim()).unwrap_or_default(),
+            published(Family::V4),
+            published(Family::V6),
+        ),
+    )
+    .with_evidence(errors);
+    g.checks = vec!["sudo ufw status numbered".to_string()];
+    g
 }
 
 /// "The firewall is not active", with no dump: prose rules nothing out,
@@ -324,7 +365,7 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
             ),
         )
         .with_evidence(accepted);
-        f.checks = vec!["gcloud compute firewall-rules list --format=json".to_string()];
+        f.checks = assumption_checks(ctx);
         return f;
     }
     let uncovered: Vec<Family> = [Family::V4, Family::V6]
@@ -430,12 +471,40 @@ fn assumed(ctx: &Ctx<'_>, entries: &[&CoverageEntry]) -> Option<String> {
             .iter()
             .map(|f| crate::firewall::coverage::layer(rs, *f))
             .collect();
-        if entries.iter().any(|e| layers.contains(&e.layer)) {
+        // ufw's one assumption is its hidden default policy: verdicts of
+        // its explicit rows do not rest on it.
+        let rests = |e: &&CoverageEntry| {
+            layers.contains(&e.layer) && (rs.dialect != Dialect::Ufw || e.rule.is_none())
+        };
+        if entries.iter().any(rests) {
             out.extend(rs.assumptions.iter().map(String::as_str));
         }
     }
     out.dedup();
     (!out.is_empty()).then(|| out.join("; "))
+}
+
+/// The pastes that settle the assumptions the dumps were read under.
+fn assumption_checks(ctx: &Ctx<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for rs in ctx
+        .facts
+        .rulesets
+        .iter()
+        .filter(|r| !r.assumptions.is_empty())
+    {
+        let check = match rs.dialect {
+            Dialect::CloudGcp => "gcloud compute firewall-rules list --format=json",
+            Dialect::Ufw => "sudo ufw status verbose",
+            // Oracle Cloud: the subnet's other security lists.
+            Dialect::CloudOther => "oci network subnet get --subnet-id SUBNET_OCID --query 'data.\"security-list-ids\"'",
+            _ => continue,
+        };
+        if !out.iter().any(|c| c == check) {
+            out.push(check.to_string());
+        }
+    }
+    out
 }
 
 /// Verdicts a cut paste leaves open: said with the line where it stops.
@@ -815,4 +884,55 @@ fn hidden_interface(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Finding
     .with_evidence(deciding_lines(ctx, unknown.iter().copied()));
     f.checks = vec!["sudo iptables -L INPUT -n -v --line-numbers".to_string()];
     Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnose::{FindingId, Status};
+    use crate::report::Report;
+    use crate::text::CaseInput;
+
+    fn run(text: &str) -> Report {
+        crate::analyze(
+            &[CaseInput::new("t", text)],
+            &crate::options::Options::default(),
+        )
+    }
+
+    fn status(r: &Report) -> Status {
+        r.findings
+            .iter()
+            .find(|f| f.id == FindingId::FirewallBlocksCloudflare)
+            .map_or(Status::Unknown, |f| f.status)
+    }
+
+    #[test]
+    fn refused_ufw_allow_commands_make_a_partial_allowlist_likely() {
+        let r = run("Rule added\nRule added\nERROR: Bad source address\nRule added (v6)\n");
+        assert_eq!(status(&r), Status::Likely);
+        assert_eq!(r.primary, Some(FindingId::FirewallBlocksCloudflare));
+        let f = &r.findings[0];
+        assert_eq!(f.evidence[0].text, "ERROR: Bad source address");
+        // The fix goes through ufw, the program that printed the error.
+        assert!(f.fix[0]
+            .commands
+            .iter()
+            .any(|c| c.contains("ufw prepend allow")));
+    }
+
+    #[test]
+    fn ufw_commands_that_all_succeeded_prove_nothing() {
+        let r =
+            run("Rule added\nRule added\nRule added (v6)\nSkipping adding existing rule (v6)\n");
+        assert_eq!(status(&r), Status::Unknown);
+    }
+
+    #[test]
+    fn plain_ufw_status_without_web_rules_is_likely_under_the_default_policy() {
+        let r = run("Status: active\n\nTo                         Action      From\n--                         ------      ----\n22/tcp                     ALLOW       Anywhere\n22/tcp (v6)                ALLOW       Anywhere (v6)\n");
+        assert_eq!(status(&r), Status::Likely);
+        // With the web ports allowed, the hidden default does not matter.
+        let r = run("Status: active\n\nTo                         Action      From\n--                         ------      ----\n80,443/tcp                 ALLOW       Anywhere\n80,443/tcp (v6)            ALLOW       Anywhere (v6)\n");
+        assert_eq!(status(&r), Status::RuledOut);
+    }
 }

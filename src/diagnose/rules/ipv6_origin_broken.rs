@@ -17,8 +17,9 @@ use crate::text::Evidence;
 fn drops_neighbour_discovery(ctx: &Ctx<'_>) -> Vec<Evidence> {
     let mut out = Vec::new();
     for rs in &ctx.facts.rulesets {
-        // ufw and firewalld always let ICMPv6 through in rules `status` does
-        // not print; cloud firewalls do not see neighbour discovery.
+        // ufw, firewalld and CSF always let ICMPv6 through in rules their
+        // listings do not print; cloud firewalls do not see neighbour
+        // discovery.
         if !rs.families.contains(&Family::V6)
             || !matches!(
                 rs.dialect,
