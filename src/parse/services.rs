@@ -12,7 +12,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::textscan::{after_ci, between, command_of, split_host_port, SockHost};
+use super::textscan::{after_ci, between, command_of, contains_ci, split_host_port, SockHost};
 use crate::text::{Line, NotUnderstood};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -316,12 +316,17 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE"))
         {
             score += 60;
-        } else if matches!(
-            classify_event(t),
-            Some(EventKind::BindConflict { port: Some(_), .. })
-                | Some(EventKind::AddressUnavailable { .. })
-                | Some(EventKind::UpstreamFailed { .. })
-        ) {
+        } else if (t.contains('(')
+            || contains_ci(t, "address")
+            || contains_ci(t, "allocated")
+            || t.contains("upstream"))
+            && matches!(
+                classify_event(t),
+                Some(EventKind::BindConflict { port: Some(_), .. })
+                    | Some(EventKind::AddressUnavailable { .. })
+                    | Some(EventKind::UpstreamFailed { .. })
+            )
+        {
             // A server's bind error names its address, and only nginx
             // writes `while connecting to upstream`: one line is enough.
             score += 50;

@@ -261,7 +261,10 @@ fn redacted_shares_keep_their_diagnosis() {
         "{}/tests/fixtures/scenarios/aaaa-without-ipv6-listener.txt",
         env!("CARGO_MANIFEST_DIR")
     );
-    let text = err521::redact::redact(&std::fs::read_to_string(path).unwrap_or_default());
+    let text = err521::redact::redact(
+        &std::fs::read_to_string(path).unwrap_or_default(),
+        &err521::cloudflare::Ranges::bundled(),
+    );
     assert!(!text.contains("45.77.148.10"));
     let opened = |redacted| {
         err521::analyze(

@@ -1,11 +1,32 @@
 //! `not-listening`: nothing listens on the port Cloudflare connects to.
 
+use super::{ask, Rule};
 use super::{
     config_complete, config_listens, listener_list_complete, listeners, quote, CONFIRM_LIVE,
 };
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
+use crate::diagnose::{AskFor, AskKind};
 use crate::options::SslMode;
 use crate::text::Evidence;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 6,
+    asks,
+};
+
+/// The listener list.
+pub fn asks(ctx: &Ctx<'_>) -> Vec<AskFor> {
+    vec![ask(
+        AskKind::Listeners,
+        "sudo ss -tlnp",
+        format!(
+            "is anything listening on {}, on a public address",
+            ctx.ports_text()
+        ),
+    )]
+}
 
 /// Per needed port: public listeners, loopback-only listeners.
 pub struct PortListeners {
@@ -422,5 +443,23 @@ mod tests {
         );
         assert_eq!(filtered_ports("sudo ss -tlnp"), None);
         assert_eq!(filtered_ports("netstat -tlnp | grep nginx"), None);
+    }
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn curl_refused_by_the_origin_on_port_80() {
+        verify(FindingId::NotListening, "$ curl -v http://203.0.113.10/\n*   Trying 203.0.113.10:80...\n* connect to 203.0.113.10 port 80 failed: Connection refused\n* Failed to connect to 203.0.113.10 port 80 after 2 ms: Connection refused\ncurl: (7) Failed to connect to 203.0.113.10 port 80 after 2 ms: Connection refused\n");
+    }
+
+    #[test]
+    fn listeners_on_80_and_443() {
+        verify_ruled_out(FindingId::NotListening, "$ sudo ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511               0.0.0.0:80      0.0.0.0:*    users:((\"nginx\",pid=812,fd=6))\nLISTEN 0      511              0.0.0.0:443      0.0.0.0:*    users:((\"nginx\",pid=812,fd=7))\n");
     }
 }

@@ -1,9 +1,34 @@
 //! `web-server-down`: the web server is not running.
 
+use super::{ask, Rule};
 use super::{listeners, quote, web_services};
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
+use crate::diagnose::{AskFor, AskKind};
 use crate::parse::services::{ContainerStatus, EventKind, ServiceState};
 use crate::text::Evidence;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 3,
+    asks,
+};
+
+/// The commands that decide whether the web server runs, and why not.
+pub fn asks(_: &Ctx<'_>) -> Vec<AskFor> {
+    vec![
+        ask(
+            AskKind::ServiceStatus,
+            "sudo systemctl status nginx apache2 httpd lsws caddy --no-pager",
+            "is the web server running, and if not, why it stopped",
+        ),
+        ask(
+            AskKind::ConfigTest,
+            "sudo nginx -t; sudo apachectl configtest",
+            "a configuration error keeps the server from starting",
+        ),
+    ]
+}
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let f = judge_services(ctx);
@@ -304,6 +329,24 @@ fn stopped_one_not_needed(
                 .chain(down.iter().flat_map(|(_, e)| e.iter().cloned())),
         ),
     )
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn a_failed_unit() {
+        verify(FindingId::WebServerDown, "$ systemctl status nginx\n× nginx.service - A high performance web server and a reverse proxy server\n     Loaded: loaded (/lib/systemd/system/nginx.service; enabled; preset: enabled)\n     Active: failed (Result: exit-code) since Tue 2026-11-24 09:12:01 UTC; 3min ago\n");
+    }
+
+    #[test]
+    fn a_running_unit() {
+        verify_ruled_out(FindingId::WebServerDown, "$ systemctl status nginx\n● nginx.service - A high performance web server and a reverse proxy server\n     Loaded: loaded (/lib/systemd/system/nginx.service; enabled; preset: enabled)\n     Active: active (running) since Tue 2026-11-24 09:12:01 UTC; 3min ago\n");
+    }
 }
 
 #[cfg(test)]
