@@ -484,11 +484,14 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
             port: None,
         });
     }
-    if has("while connecting to upstream")
-        || has("while reading response header from upstream")
-        || has("no live upstreams")
-        || has("upstream prematurely closed")
-        || has("upstream timed out")
+    // Exhaustion on the way to the upstream is about nginx itself (below).
+    let exhausted = has("worker_connections") || has("too many open files") || has("(24:");
+    if !exhausted
+        && (has("while connecting to upstream")
+            || has("while reading response header from upstream")
+            || has("no live upstreams")
+            || has("upstream prematurely closed")
+            || has("upstream timed out"))
     {
         let upstream = after_ci(t, "upstream: \"")
             .and_then(|r| r.split('"').next())
@@ -1455,6 +1458,12 @@ mod tests {
         assert_eq!(
             k("Action 'configtest' failed."),
             Some(EventKind::ConfigTestFailed)
+        );
+        // Running out of connections on the way to the upstream is nginx's
+        // own shortage, not a failing backend.
+        assert_eq!(
+            k("2026/11/24 09:12:01 [alert] 812#812: *4096 1024 worker_connections are not enough while connecting to upstream"),
+            Some(EventKind::WorkerConnectionsExhausted)
         );
         // A bind refused by SELinux is not an upstream failure.
         assert!(matches!(
