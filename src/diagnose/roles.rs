@@ -308,7 +308,13 @@ fn shows_rhel(facts: &Facts) -> bool {
         .iter()
         .flat_map(|s| s.facts.services.iter())
         .any(|s| s.name == "apache2");
-    (unit_httpd || proc_httpd || conf_httpd) && !apache2
+    // "We run CentOS": weaker than any output, so only when none names
+    // Apache's Debian unit.
+    let stated = facts
+        .hints
+        .iter()
+        .any(|(_, h)| h.hint == crate::parse::hints::Hint::RedHatFamily);
+    (unit_httpd || proc_httpd || conf_httpd || stated) && !apache2
 }
 
 /// The web server a log line is about: the syslog tag (`nginx[3391]:`),

@@ -24,6 +24,9 @@ pub enum Hint {
     /// "the firewall is not active", "ufw is inactive": the person says the
     /// host firewall is off.
     FirewallInactive,
+    /// "We are running CentOS 6.6": a Red Hat-family system, where Apache
+    /// is `httpd` and lives in /etc/httpd.
+    RedHatFamily,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +70,25 @@ const PROVIDERS: &[(&str, Provider)] = &[
     ("cyberpanel", Provider::CyberPanel),
 ];
 
+/// A Red Hat-family distribution named as a word: CentOS, RHEL, Rocky,
+/// AlmaLinux, Fedora, Amazon Linux, Oracle Linux.
+fn names_red_hat_family(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let pair = |a: &str, b: &str| words.windows(2).any(|w| w == [a, b]);
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "centos" | "rhel" | "almalinux" | "fedora" | "cloudlinux"
+        )
+    }) || pair("rocky", "linux")
+        || pair("red", "hat")
+        || pair("amazon", "linux")
+        || pair("oracle", "linux")
+}
+
 /// Hints stated in prose lines.
 pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
     let mut out = Vec::new();
@@ -92,6 +114,9 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
         }
         if firewall_inactive(&lower) {
             push(&mut out, Hint::FirewallInactive);
+        }
+        if names_red_hat_family(&lower) {
+            push(&mut out, Hint::RedHatFamily);
         }
         for (needle, provider) in PROVIDERS {
             let found = lower
@@ -305,6 +330,14 @@ mod tests {
             vec![SslMode::Flexible]
         );
         assert_eq!(modes("The site is down since the morning."), vec![]);
+    }
+
+    #[test]
+    fn red_hat_family_names() {
+        assert!(stated("We are running CentOS 6.6 on Azure.").contains(&Hint::RedHatFamily));
+        assert!(stated("fresh Rocky Linux 9 box").contains(&Hint::RedHatFamily));
+        assert!(!stated("Ubuntu 22.04 with nginx").contains(&Hint::RedHatFamily));
+        assert!(!stated("the rocky road to deployment").contains(&Hint::RedHatFamily));
     }
 
     fn stated(text: &str) -> Vec<Hint> {
