@@ -484,14 +484,19 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
             port: None,
         });
     }
-    // Exhaustion on the way to the upstream is about nginx itself (below).
-    let exhausted = has("worker_connections") || has("too many open files") || has("(24:");
-    if !exhausted
-        && (has("while connecting to upstream")
-            || has("while reading response header from upstream")
-            || has("no live upstreams")
-            || has("upstream prematurely closed")
-            || has("upstream timed out"))
+    // Exhaustion is the cause even when nginx adds the upstream it was
+    // connecting to.
+    if has("too many open files") || has("(24:") {
+        return Some(EventKind::TooManyOpenFiles);
+    }
+    if has("worker_connections are not enough") {
+        return Some(EventKind::WorkerConnectionsExhausted);
+    }
+    if has("while connecting to upstream")
+        || has("while reading response header from upstream")
+        || has("no live upstreams")
+        || has("upstream prematurely closed")
+        || has("upstream timed out")
     {
         let upstream = after_ci(t, "upstream: \"")
             .and_then(|r| r.split('"').next())
@@ -546,12 +551,6 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
     }
     if has("no listener is available") {
         return Some(EventKind::NoListener);
-    }
-    if has("too many open files") || has("(24:") {
-        return Some(EventKind::TooManyOpenFiles);
-    }
-    if has("worker_connections are not enough") {
-        return Some(EventKind::WorkerConnectionsExhausted);
     }
     if has("syntax is ok")
         || has("test is successful")
