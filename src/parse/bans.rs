@@ -226,7 +226,13 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
     let mut score: u32 = 0;
     for l in lines.iter().take(80) {
         let t = l.text;
-        if t.contains("fail2ban") || t.contains("Banned IP list:") || t.contains("Jail list:") {
+        // A rule that jumps to a fail2ban chain (`fail2ban-SSH  tcp  --
+        // anywhere ...`, `-A INPUT -j f2b-sshd`) is the firewall's dump.
+        let rule_row = t.contains(" -- ") || t.contains(" -j ") || t.starts_with("-A ");
+        if (t.contains("fail2ban") && !rule_row)
+            || t.contains("Banned IP list:")
+            || t.contains("Jail list:")
+        {
             score += 50;
         }
         // One kernel LOG line is already unmistakable (`dmesg -T` and

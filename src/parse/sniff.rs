@@ -170,10 +170,12 @@ fn signature_scores(lines: &[Line<'_>]) -> Vec<(BlockKind, u32)> {
         {
             add(BlockKind::Bans, 30);
         }
+        // A firewall rule that jumps to a fail2ban chain is the firewall's.
+        let rule_row = t.contains(" -- ") || t.contains(" -j ") || t.starts_with("-A ");
         if lower.contains("currently banned")
             || lower.contains("banned ip list")
             || lower.starts_with("status for the jail")
-            || lower.contains("fail2ban")
+            || (lower.contains("fail2ban") && !rule_row)
         {
             add(BlockKind::Bans, 50);
         }

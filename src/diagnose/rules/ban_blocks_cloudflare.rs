@@ -6,7 +6,7 @@
 use super::quote;
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
 use crate::firewall::coverage::CoverageEntry;
-use crate::firewall::eval::Outcome;
+use crate::firewall::eval::{Outcome, RuleRef};
 use crate::net::AddrSet;
 use crate::parse::bans::{cloudflare_hits, HitKind};
 use crate::text::Evidence;
@@ -15,7 +15,22 @@ use crate::text::Evidence;
 /// a blacklist set, CSF's deny chains, a rate or connection limit) rather
 /// than from the allowlist policy.
 pub fn is_ban_rule(e: &CoverageEntry) -> bool {
-    let Some(r) = &e.rule else { return false };
+    e.rule.as_ref().is_some_and(is_ban_ref)
+}
+
+/// An unknown verdict that hangs only on a ban list's members (a fail2ban
+/// set or chain not pasted): the ban rule decides if the address is on
+/// it, and the outcome when it is not.
+pub fn pending_ban(e: &CoverageEntry) -> Option<(&RuleRef, Outcome)> {
+    let (held, otherwise) = e.branches?;
+    let alt = e.alt_rule.as_ref()?;
+    (e.outcome == Outcome::Unknown
+        && matches!(held, Outcome::Reject | Outcome::Drop)
+        && is_ban_ref(alt))
+    .then_some((alt, otherwise))
+}
+
+fn is_ban_ref(r: &RuleRef) -> bool {
     let t = r.text.to_ascii_lowercase();
     // A deny-list entry (csf.deny, `csf -t`): a bare address line, or a
     // temporary DENY row.
@@ -238,6 +253,31 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             }
         }
     }
+    // Ban rules whose members are not pasted, in front of rules that let
+    // Cloudflare in: whether they hold Cloudflare is open.
+    let mut pending: Vec<Evidence> = Vec::new();
+    let mut pending_sets: Vec<String> = Vec::new();
+    if let Some(fw) = &ctx.firewall {
+        for (r, _) in fw.coverage.iter().filter_map(pending_ban) {
+            let ev = quote(ctx, &r.input, r.line);
+            if !pending.contains(&ev) {
+                pending.push(ev);
+            }
+            for e in fw
+                .coverage
+                .iter()
+                .filter(|e| e.alt_rule.as_ref() == Some(r))
+            {
+                for u in &e.undecided {
+                    if let crate::firewall::model::Undecided::SetMembers(name) = u {
+                        if !pending_sets.contains(name) {
+                            pending_sets.push(name.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
     let what = merge_addresses(what);
     if !active.is_empty() || !throttled.is_empty() {
         let status = if active.is_empty() {
@@ -332,6 +372,33 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         }
     }
     names.dedup();
+    if !pending.is_empty() {
+        let mut f = Finding::new(
+            id,
+            Status::Unknown,
+            format!(
+                "Ban rules come before the rules that let Cloudflare in ({}): each refuses the addresses on its list, and the lists' members are not pasted, so whether Cloudflare's ranges are banned is open.",
+                pending
+                    .iter()
+                    .map(|e| format!("line {} `{}`", e.line, e.text.trim()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .with_evidence(pending);
+        f.checks = if pending_sets.is_empty() {
+            vec![
+                "sudo fail2ban-client banned; sudo iptables -S | grep -E 'f2b|fail2ban'"
+                    .to_string(),
+            ]
+        } else {
+            pending_sets
+                .iter()
+                .map(|s| format!("sudo ipset list {s}"))
+                .collect()
+        };
+        return f;
+    }
     if lists.is_empty() || (!f2b.is_empty() && !f2b_whole) {
         let mut f = Finding::unknown(id, ctx);
         if !f2b.is_empty() && !f2b_whole {
