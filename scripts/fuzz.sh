@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libFuzzer campaign over every parser, the splitter and the whole pipeline.
-# Not part of CI (tests/fuzz_smoke.rs is the CI-sized smoke). See docs/FUZZING.md.
+# Not part of CI (tests/it/fuzz_smoke.rs is the CI-sized smoke). See docs/FUZZING.md.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #   scripts/fuzz.sh seed            # only (re)build the seed corpora

@@ -11,6 +11,8 @@ mod collected;
 pub mod evidence;
 pub mod roles;
 mod rules;
+#[cfg(test)]
+mod testkit;
 
 use serde::{Deserialize, Serialize};
 

@@ -635,6 +635,20 @@ fn find_squatters(facts: &Facts, ports: &[u16], server: &ServerRole) -> Vec<Squa
             .find(|(_, c)| c.published.iter().any(|p| p.host_port == Some(port)))
             .map(|(_, c)| c.name.clone())
     };
+    // The processes of the server's own program that hold a port it could
+    // not bind: a stray copy, with every port it holds.
+    let stray_pids: Vec<u32> = facts
+        .listeners
+        .iter()
+        .flat_map(|src| src.facts.listeners.iter())
+        .filter(|l| l.proto == "tcp" && conflict_ports.contains(&l.port))
+        .filter(|l| {
+            l.process
+                .as_deref()
+                .is_some_and(|p| same_program(p, &server.name))
+        })
+        .filter_map(|l| l.pid)
+        .collect();
     for src in &facts.listeners {
         for l in src.facts.listeners.iter().filter(|l| l.proto == "tcp") {
             if !watched.contains(&l.port) {
@@ -654,8 +668,11 @@ fn find_squatters(facts: &Facts, ports: &[u16], server: &ServerRole) -> Vec<Squa
             }
             if server.container.is_none() && same_program(p, &server.name) {
                 // Another copy of the server holds the port it could not
-                // bind: a stray process outside its service manager.
-                if server.state == ServerState::Failed && !conflict_ports.is_empty() {
+                // bind: a stray process outside its service manager. Only
+                // on another port, it is the server itself, started since.
+                let stray = conflict_ports.contains(&l.port)
+                    || l.pid.is_some_and(|pid| stray_pids.contains(&pid));
+                if server.state == ServerState::Failed && stray {
                     add(p, l.pid, l.port, None, true, at);
                 }
                 continue;

@@ -977,15 +977,20 @@ pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
             .iter()
             .filter_map(|k| unit_of_killed(k))
             .collect();
-        if units.is_empty() {
-            units.push(server.clone());
-        }
         units.dedup();
-        fix.push(FixStep {
-            title: format!(
+        // The report names the task that asked for memory, not always the
+        // one killed: then say so instead of claiming the server was stopped.
+        let title = if units.is_empty() {
+            units.push(server.clone());
+            format!("Restart {server} if it is not running (the paste does not show which process the OOM killer killed)")
+        } else {
+            format!(
                 "Start again what the OOM killer stopped ({})",
                 units.join(", ")
-            ),
+            )
+        };
+        fix.push(FixStep {
+            title,
             commands: vec![format!("sudo systemctl restart {}", units.join(" "))],
         });
         verify

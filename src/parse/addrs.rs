@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use serde::Serialize;
 
-use super::textscan::{after_ci, command_of, leading_ip, parse_ip};
+use super::textscan::{after_ci, command_of, leading_ip, masked_ipv4, parse_ip};
 use crate::text::{Line, NotUnderstood};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,6 +53,9 @@ pub struct AddrFacts {
     /// `net.ipv6.conf.<all|default|iface>.disable_ipv6 = 1` (sysctl): the
     /// scope, whether IPv6 is disabled there, and the line.
     pub ipv6_sysctl: Vec<Ipv6Sysctl>,
+    /// What an echo service answered, partly masked by the person
+    /// (`47.236.*.180`): the text and its line, comparable only as text.
+    pub masked_echo: Vec<(String, usize)>,
     pub understood_lines: usize,
     pub not_understood: Vec<NotUnderstood>,
 }
@@ -360,6 +363,12 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
             continue;
         }
         // `curl ifconfig.me`: one address, possibly glued to the next prompt.
+        if echo && masked_ipv4(t) {
+            f.masked_echo.push((t.to_string(), l.no));
+            f.understood_lines += 1;
+            echo = false;
+            continue;
+        }
         if echo {
             if let Some(addr) = leading_ip(t) {
                 f.addrs.push(OwnAddr {
@@ -438,6 +447,15 @@ mod tests {
         assert_eq!(f.addrs[0].source, AddrSource::PublicEcho);
         let f = p("$ curl ifconfig.me\n203.0.113.10root@web:~#\n", None);
         assert_eq!(f.addrs[0].addr, "203.0.113.10".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn a_masked_echo_answer_is_kept_as_text() {
+        let f = p("$ curl -s -4 ifconfig.me\n47.236.*.180\n", None);
+        assert!(f.addrs.is_empty());
+        assert_eq!(f.masked_echo, vec![("47.236.*.180".to_string(), 2)]);
+        // Without the echo command a masked address is nobody's.
+        assert!(p("47.236.*.180\n", None).masked_echo.is_empty());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::textscan::{command_of, contains_ci, parse_ip};
+use super::textscan::{command_of, contains_ci, masked_ipv4, parse_ip};
 use crate::text::{Line, NotUnderstood};
 
 /// Which tool or file shape a record came from.
@@ -651,6 +651,21 @@ impl Reader {
                 &mut self.f,
                 name,
                 rtype,
+                t,
+                None,
+                None,
+                DnsSource::DigShort,
+                l.no,
+            );
+            return true;
+        }
+        // An answer the person masked before pasting (`47.236.*.180`).
+        if masked_ipv4(t) {
+            let name = self.query_name.clone().unwrap_or_default();
+            push(
+                &mut self.f,
+                name,
+                "A",
                 t,
                 None,
                 None,

@@ -144,6 +144,14 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         {
             score += 40;
         }
+        // The plain-text body of a 1xxx response: `error code: 1001`.
+        if t.trim()
+            .strip_prefix("error code: ")
+            .and_then(|c| c.trim().parse::<u16>().ok())
+            .is_some_and(is_cloudflare_code)
+        {
+            score += 60;
+        }
         if t.contains("cf-ray:") || t.contains("server: cloudflare") {
             score += 30;
         }
@@ -426,7 +434,13 @@ fn title_form(t: &str) -> Option<(u16, String)> {
 
 fn error_code_form(t: &str, next: &str) -> Option<u16> {
     let lower = t.to_ascii_lowercase();
-    let idx = lower.find("error code ").map(|i| i + 11).or_else(|| {
+    // `Error code 521` on a page; `error code: 1020`, the whole plain-text
+    // body Cloudflare sends for its 1xxx errors.
+    let idx = lower
+        .find("error code ")
+        .map(|i| i + 11)
+        .or_else(|| lower.find("error code: ").map(|i| i + 12));
+    let idx = idx.or_else(|| {
         lower
             .strip_prefix("error ")
             .map(|_| 6)
@@ -640,6 +654,9 @@ mod tests {
         assert_eq!(error_code_form("Error", "523"), Some(523));
         assert_eq!(error_code_form("Error 1016", ""), Some(1016));
         assert_eq!(error_code_form("Error 404", ""), None);
+        assert_eq!(error_code_form("error code: 1001", ""), Some(1001));
+        assert_eq!(error_code_form("error code: 1020", ""), Some(1020));
+        assert_eq!(error_code_form("error code: 200", ""), None);
         assert_eq!(status_line_code("< HTTP/2 521 "), Some(521));
         assert_eq!(status_line_code("HTTP/1.1 200 OK"), None);
         assert_eq!(

@@ -53,6 +53,9 @@ pub struct NofileLimit {
 pub struct OomLine {
     pub process: Option<String>,
     pub pid: Option<u32>,
+    /// The task that asked for memory (`nginx invoked oom-killer`): the
+    /// program starved of memory, whoever was killed.
+    pub invoker: Option<String>,
     pub line: usize,
 }
 
@@ -109,6 +112,7 @@ pub enum Pressure {
     },
     OomKill {
         process: Option<String>,
+        invoker: Option<String>,
         line: usize,
     },
     FdExhaustion {
@@ -142,6 +146,7 @@ impl ResourceFacts {
             seen_pids.push(key);
             out.push(Pressure::OomKill {
                 process: o.process.clone(),
+                invoker: o.invoker.clone(),
                 line: o.line,
             });
         }
@@ -221,6 +226,7 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             || t.starts_with("TCP:") && t.contains("estab")
             || t.contains("Out of memory")
             || t.contains("oom-kill")
+            || is_oom_report_line(t) && !t.contains("Call Trace:")
         {
             score += 35;
         } else if t.contains("total") && t.contains("used") && t.contains("free") {
@@ -297,6 +303,23 @@ fn num(s: &str) -> Option<f64> {
         .replace(',', ".")
         .parse()
         .ok()
+}
+
+/// A line of the report the kernel prints around an OOM kill, with or
+/// without its `[12345.678901]` time: `nginx cpuset=/ mems_allowed=0`,
+/// `Pid: 1535, comm: nginx Not tainted ...`, `Call Trace:` and the frames
+/// ` [<c04e82e8>] ? oom_kill_process+0x68/0x280`.
+fn is_oom_report_line(t: &str) -> bool {
+    let frame = |w: &str| {
+        w.split_once("+0x")
+            .is_some_and(|(sym, off)| !sym.is_empty() && off.contains("/0x"))
+    };
+    t.contains(" mems_allowed=")
+        || t.contains("Call Trace:")
+        || t.contains("Mem-Info:")
+        || t.contains("Pid: ") && t.contains(", comm: ")
+        || t.contains("CPU: ") && t.contains(" Comm: ")
+        || t.contains("[<") && t.contains(">]") && t.split_whitespace().any(frame)
 }
 
 /// Reading state carried from line to line.
@@ -379,11 +402,21 @@ fn read_line(f: &mut ResourceFacts, t: &str, no: usize, ctx: &mut Ctx) -> bool {
             .or_else(|| after_ci(t, ",pid="))
             .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|p| p.parse().ok());
+        let invoker = t
+            .split_once(" invoked oom-killer")
+            .and_then(|(before, _)| before.split_whitespace().last())
+            .map(str::to_string);
         f.oom.push(OomLine {
             process,
             pid,
+            invoker,
             line: no,
         });
+        return true;
+    }
+    // The rest of the kernel's OOM report (cpuset, the task, its call
+    // trace): read as part of it, nothing more.
+    if is_oom_report_line(t) {
         return true;
     }
     if contains_ci(t, "too many open files") {
@@ -709,6 +742,30 @@ mod tests {
             (m.total_mb, m.available_mb, m.swap_total_mb, m.swap_used_mb),
             (3952, Some(2498), Some(4096), Some(23))
         );
+    }
+
+    #[test]
+    fn kernel_oom_report_is_read_whole() {
+        let src =
+            "nginx invoked oom-killer: gfp_mask=0x280da, order=0, oom_adj=0, oom_score_adj=0\n\
+nginx cpuset=/ mems_allowed=0\n\
+Pid: 1535, comm: nginx Not tainted 2.6.32-358.6.2.el6.i686 #1\n\
+Call Trace:\n \
+[<c04e82e8>] ? oom_kill_process+0x68/0x280\n\
+[3619581.644087] CPU: 2 PID: 13918 Comm: nginx Not tainted 4.9.0-0.bpo.1-amd64 #1";
+        let ls = lines(src);
+        assert!(sniff(&ls) >= 50);
+        let f = parse("dmesg", &ls);
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        assert_eq!(f.oom.len(), 1);
+        assert_eq!(
+            f.oom[0].process, None,
+            "nginx invoked the killer, it was not killed"
+        );
+        assert_eq!(f.oom[0].invoker.as_deref(), Some("nginx"));
+        // Not a report line: an ordinary log line with a `+0x` in it.
+        assert!(!is_oom_report_line("GET /a+0x1 HTTP/1.1"));
+        assert!(!is_oom_report_line("Mem:           486M        102M"));
     }
 
     #[test]

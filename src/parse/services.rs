@@ -136,6 +136,13 @@ pub enum EventKind {
     UnitNotFound {
         unit: String,
     },
+    /// nginx logged a client request whose backend failed (`connect()
+    /// failed (111: Connection refused) while connecting to upstream`, `no
+    /// live upstreams`): the front server was up and serving; the backend
+    /// behind it gives a 502/504, not a 521.
+    UpstreamFailed {
+        upstream: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -302,7 +309,8 @@ fn addr_token(s: &str) -> &str {
 fn quoted(s: &str) -> Option<String> {
     between(s, "\"", "\"")
         .or_else(|| between(s, "'", "'"))
-        .map(str::to_string)
+        // A message escaped inside JSON quotes its path as `\"/etc/x\"`.
+        .map(|q| q.trim_end_matches('\\').to_string())
 }
 
 /// The address a bind error names: `bind() to 0.0.0.0:80`, Apache's
@@ -364,6 +372,18 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
             addr: None,
             port: None,
         });
+    }
+    if has("while connecting to upstream")
+        || has("while reading response header from upstream")
+        || has("no live upstreams")
+        || has("upstream prematurely closed")
+        || has("upstream timed out")
+    {
+        let upstream = after_ci(t, "upstream: \"")
+            .and_then(|r| r.split('"').next())
+            .filter(|u| !u.is_empty())
+            .map(str::to_string);
+        return Some(EventKind::UpstreamFailed { upstream });
     }
     if has("permission denied") || has("(13:") || has("(13)") {
         if has("bind") || has("can't listen at address") {
@@ -429,6 +449,10 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
     }
     if has("test failed") || has("action 'configtest' failed") {
         return Some(EventKind::ConfigTestFailed);
+    }
+    // apachectl's own verdict on `start`/`restart`: `Action 'start' failed.`
+    if lower.starts_with("action '") && has("' failed") {
+        return Some(EventKind::StartFailed { unit: None });
     }
     if has("ah00526") || has("syntax error on line") {
         let file_line = after_ci(t, "on line ")
@@ -543,6 +567,12 @@ fn is_known_noise(t: &str) -> bool {
         || t.starts_with("https://")
         || t.starts_with("http://")
         || t.starts_with("file:")
+        // `tail -f a b` names each file it prints: `==> /var/log/x <==`.
+        || t.starts_with("==> ") && t.ends_with(" <==")
+        // Debian/Ubuntu init scripts: ` * Starting web server apache2`,
+        // and apachectl's pointer to its log.
+        || (t.starts_with("* ") && t.contains("web server"))
+        || t.starts_with("The Apache error log may have more information")
     {
         return true;
     }
@@ -1124,6 +1154,38 @@ mod tests {
         assert_eq!(
             k("nginx: [emerg] host not found in upstream \"app:3000\" in /etc/nginx/conf.d/default.conf:5"),
             Some(EventKind::UpstreamNotFound { host: "app:3000".into() })
+        );
+        assert_eq!(
+            k("2020/08/08 13:17:26 [error] 19#19: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 198.51.100.7, server: a.example, request: \"GET / HTTP/1.1\", upstream: \"http://172.18.0.3:80/\", host: \"a.example\""),
+            Some(EventKind::UpstreamFailed { upstream: Some("http://172.18.0.3:80/".into()) })
+        );
+        assert_eq!(
+            k("2021/07/19 23:02:51 [error] 222#222: *7441 no live upstreams while connecting to upstream, client: 192.0.2.1"),
+            Some(EventKind::UpstreamFailed { upstream: None })
+        );
+        assert_eq!(
+            k("Action 'start' failed."),
+            Some(EventKind::StartFailed { unit: None })
+        );
+        assert_eq!(
+            k("Action 'configtest' failed."),
+            Some(EventKind::ConfigTestFailed)
+        );
+        // A bind refused by SELinux is not an upstream failure.
+        assert!(matches!(
+            k("nginx: [emerg] bind() to 0.0.0.0:8080 failed (13: Permission denied)"),
+            Some(EventKind::PermissionDenied {
+                port: Some(8080),
+                ..
+            })
+        ));
+        assert_eq!(
+            k(
+                r#"nginx: [emerg] cannot load certificate \"/etc/nginx/certs/c.crt\": BIO_new_file() failed"#
+            ),
+            Some(EventKind::MissingCertificate {
+                path: Some("/etc/nginx/certs/c.crt".into())
+            })
         );
         assert_eq!(
             k("Out of memory: Killed process 1234 (php-fpm7.4) total-vm:1kB"),

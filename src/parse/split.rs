@@ -310,9 +310,20 @@ fn bare_command_shape(line: &str, word: &str) -> bool {
             !w.starts_with('-')
                 && (w.contains("://") || w.starts_with("localhost") || w.contains('.'))
         }),
-        "service" => args.get(1).is_some_and(|w| *w == "status"),
+        "service" => args
+            .get(1)
+            .is_some_and(|w| ["status", "start", "restart", "reload", "stop"].contains(w)),
         "cat" | "head" | "tail" | "less" | "grep" => args.iter().any(|w| w.contains('/')),
         "hostname" => args.iter().any(|w| *w == "-I" || *w == "-i"),
+        // A program's own log line that starts with its name: the kernel's
+        // `nginx invoked oom-killer: gfp_mask=...` and `nginx cpuset=/
+        // mems_allowed=0`. Typed commands put no `label:` word among their
+        // arguments, and no `key=value` first (sysctl aside).
+        _ if args.iter().any(|w| w.ends_with(':') && !w.starts_with('-'))
+            || subcommand.is_some_and(|s| s.contains('=') && word != "sysctl") =>
+        {
+            false
+        }
         _ => subcommand.is_none_or(|s| {
             // `ufw status`, `nginx -t`, `ss -tlnp`: a subcommand word is
             // lowercase, no sentence words.

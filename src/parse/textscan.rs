@@ -103,6 +103,22 @@ pub fn between<'a>(hay: &'a str, open: &str, close: &str) -> Option<&'a str> {
 
 /// Parse an address, tolerating a zone (`fe80::1%eth0`, `127.0.0.53%lo`),
 /// brackets, and IPv4-mapped IPv6 kept as written.
+/// An IPv4 address someone partly masked before pasting (`47.236.*.180`,
+/// `203.0.x.x`): four labels, each 1-3 digits or a mask of `*`, `x`, `X`
+/// or `#`, with at least one of each. Two masked addresses are the same
+/// only when their text is identical.
+pub fn masked_ipv4(text: &str) -> bool {
+    let labels: Vec<&str> = text.trim().split('.').collect();
+    if labels.len() != 4 {
+        return false;
+    }
+    let digits = |l: &&str| (1..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_digit());
+    let mask = |l: &&str| (1..=3).contains(&l.len()) && l.bytes().all(|b| b"*xX#".contains(&b));
+    labels.iter().all(|l| digits(l) || mask(l))
+        && labels.iter().any(digits)
+        && labels.iter().any(mask)
+}
+
 pub fn parse_ip(text: &str) -> Option<IpAddr> {
     let t = text.trim().trim_start_matches('[').trim_end_matches(']');
     let t = t.split_once('%').map_or(t, |(a, _)| a);
@@ -369,6 +385,17 @@ pub fn addr_token(tok: &str) -> Option<AddrRange> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_addresses_are_recognised_and_nothing_else() {
+        assert!(masked_ipv4("47.236.*.180"));
+        assert!(masked_ipv4("203.0.x.x"));
+        assert!(masked_ipv4(" 10.xx.12.### "));
+        assert!(!masked_ipv4("203.0.113.5"), "a plain address is not masked");
+        assert!(!masked_ipv4("*.*.*.*"), "nothing left to compare");
+        assert!(!masked_ipv4("example.*.com.x"));
+        assert!(!masked_ipv4("1.2.3"));
+    }
 
     #[test]
     fn prompts() {

@@ -224,7 +224,49 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(right);
     }
-    Finding::unknown(id, ctx)
+    prohibited_ip_page(ctx).unwrap_or_else(|| Finding::unknown(id, ctx))
+}
+
+/// A resolver's masked answer and the server's masked echo answer with the
+/// very same text: both lines quoted. Different texts decide nothing (the
+/// same address may be masked two ways).
+fn masked_matches(ctx: &Ctx<'_>) -> Vec<Evidence> {
+    let answers: Vec<(&str, &DnsRecord)> = ctx
+        .facts
+        .dns
+        .iter()
+        .flat_map(|d| d.facts.records.iter().map(move |r| (d.input.as_str(), r)))
+        .filter(|(_, r)| r.rtype == "A" && r.addr().is_none() && r.proxied.is_none())
+        .filter(|(_, r)| crate::parse::textscan::masked_ipv4(&r.value))
+        .collect();
+    let mut out = Vec::new();
+    for a in &ctx.facts.addrs {
+        for (text, line) in &a.facts.masked_echo {
+            for (input, r) in answers.iter().filter(|(_, r)| &r.value == text) {
+                out.push(quote(ctx, input, r.line));
+                out.push(quote(ctx, &a.input, *line));
+            }
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// Error 1000/1002 "DNS points to prohibited IP": Cloudflare says the record
+/// points at an address it refuses to connect to (one of its own, or a
+/// reserved one). `likely`: the page speaks for the record, which is not
+/// pasted.
+fn prohibited_ip_page(ctx: &Ctx<'_>) -> Option<Finding> {
+    let code = ctx.code.filter(|c| matches!(c, 1000 | 1002))?;
+    let page = ctx.facts.error_page()?;
+    Some(
+        Finding::new(
+            FindingId::DnsWrongOrigin,
+            Status::Likely,
+            format!("Cloudflare's Error {code} says the proxied A/AAAA record points at a prohibited address: one of Cloudflare's own addresses (for example a record set to 1.1.1.1, or to the site's own proxied name's address), or a reserved one. Point the record at the origin's public address, or, for a Worker-only site, at the 192.0.2.0 placeholder Cloudflare documents."),
+        )
+        .with_evidence(page.evidence.clone()),
+    )
 }
 
 /// No record as configured in Cloudflare: what public answers say. A
@@ -290,8 +332,79 @@ fn from_answers(ctx: &Ctx<'_>, own: &[(IpAddr, bool, Evidence)]) -> Finding {
         )
         .with_evidence(same);
     }
+    if let Some(page) = prohibited_ip_page(ctx) {
+        return page;
+    }
+    // Both sides masked the same way (`47.236.*.180` from dig and from
+    // `curl ifconfig.me`): the same text is the same address.
+    let same_masked = masked_matches(ctx);
+    if !same_masked.is_empty() {
+        return Finding::new(
+            id,
+            Status::RuledOut,
+            "The public answer is the server's own address (both masked identically in the paste): the name points at this origin (DNS only, not proxied).",
+        )
+        .with_evidence(same_masked);
+    }
     if proxied_answer_shown(ctx) {
         f.explanation = "The public answers are Cloudflare's addresses: the name is proxied, and the origin record behind it is only visible in the Cloudflare dashboard.".to_string();
+        return f;
+    }
+    // A lookup that failed says the name itself does not resolve: no
+    // record to compare, and no 521 either (a browser cannot even reach
+    // Cloudflare for a name that does not exist).
+    let failed: Vec<(String, Evidence)> = ctx
+        .facts
+        .dns
+        .iter()
+        .flat_map(|d| d.facts.statuses.iter().map(move |s| (d.input.as_str(), s)))
+        .filter(|(_, s)| s.status != "NOERROR")
+        .map(|(input, s)| {
+            let what = match &s.name {
+                Some(name) => format!("{name}: {}", s.status),
+                None => s.status.clone(),
+            };
+            (what, quote(ctx, input, s.line))
+        })
+        .collect();
+    if answers.is_empty() && !failed.is_empty() {
+        let what: Vec<&str> = failed.iter().map(|(w, _)| w.as_str()).collect();
+        f.explanation = format!("The lookup failed ({}): the name does not resolve in public DNS, so there is no record to compare yet. Check the name's spelling and that the record exists in the Cloudflare DNS tab, then paste `dig +noall +answer A AAAA NAME @1.1.1.1` again.", what.join("; "));
+        return f.with_evidence(failed.into_iter().map(|(_, e)| e));
     }
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnose::testkit::{cited, run, status};
+    use crate::diagnose::{FindingId::DnsWrongOrigin, Status};
+
+    #[test]
+    fn identically_masked_answer_and_echo_are_the_same_address() {
+        let d = run("root@vps:~# dig +short A shop.example.net\n47.236.*.180\n\nroot@vps:~# curl -s -4 ifconfig.me\n47.236.*.180\n");
+        assert_eq!(status(&d, DnsWrongOrigin), Status::RuledOut);
+        assert_eq!(cited(&d, DnsWrongOrigin), vec![2, 5]);
+        // Masked differently: maybe the same address, maybe not.
+        let d = run("root@vps:~# dig +short A shop.example.net\n47.236.*.180\n\nroot@vps:~# curl -s -4 ifconfig.me\n47.236.12.*\n");
+        assert_eq!(status(&d, DnsWrongOrigin), Status::Unknown);
+    }
+
+    #[test]
+    fn error_1000_page_makes_a_prohibited_record_likely() {
+        let d = run("Error 1000 Ray ID: 61686a768d28017a \u{2022} 2021-01-24 08:34:32 UTC\nDNS points to prohibited IP\n");
+        assert_eq!(status(&d, DnsWrongOrigin), Status::Likely);
+        // Another 1xxx code says nothing about the record.
+        let d = run(
+            "Error 1020 Ray ID: 61686a768d28017a \u{2022} 2021-01-24 08:34:32 UTC\nAccess denied\n",
+        );
+        assert_eq!(status(&d, DnsWrongOrigin), Status::Unknown);
+    }
+
+    #[test]
+    fn a_failed_lookup_is_quoted_but_decides_nothing() {
+        let d = run("$ dig shop.example.net\n\n; <<>> DiG 9.18.18 <<>> shop.example.net\n;; global options: +cmd\n;; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 4242\n");
+        assert_eq!(status(&d, DnsWrongOrigin), Status::Unknown);
+        assert_eq!(cited(&d, DnsWrongOrigin), vec![6]);
+    }
 }

@@ -364,7 +364,7 @@ pub fn failed_v6_origin_probes(ctx: &Ctx<'_>) -> Vec<(bool, Evidence)> {
 /// status. Something is running and accepting there.
 pub fn answering_origin_probes(ctx: &Ctx<'_>) -> Vec<Evidence> {
     use crate::parse::probes::ProbeResult;
-    origin_probes(ctx)
+    let mut out: Vec<Evidence> = origin_probes(ctx)
         .filter(|(_, p)| {
             matches!(
                 p.result,
@@ -372,5 +372,38 @@ pub fn answering_origin_probes(ctx: &Ctx<'_>) -> Vec<Evidence> {
             )
         })
         .map(|(input, p)| quote(ctx, input, p.line))
-        .collect()
+        .collect();
+    // A response pasted without the command that fetched it (or for the
+    // site's own name), signed by a web server (`Server: nginx/1.9.2`) and
+    // not by Cloudflare: the web server itself answered.
+    for s in ctx
+        .facts
+        .probes
+        .iter()
+        .filter(|s| !reached_cloudflare(&s.facts))
+    {
+        let Some(server) = s.facts.headers.iter().find(|h| {
+            h.name == "server"
+                && crate::parse::services::is_web_server_name(
+                    h.value.split(['/', ' ']).next().unwrap_or(""),
+                )
+        }) else {
+            continue;
+        };
+        let unnamed = |p: &crate::parse::probes::Probe| {
+            p.addr.is_none()
+                && p.host
+                    .as_deref()
+                    .is_none_or(|h| ctx.host.as_deref() == Some(h))
+        };
+        for p in s.facts.probes.iter().filter(|p| unnamed(p)) {
+            if matches!(p.result, ProbeResult::HttpStatus { .. }) {
+                out.push(quote(ctx, &s.input, p.line));
+                out.push(quote(ctx, &s.input, server.line));
+            }
+        }
+    }
+    out.sort_by_key(|e| (e.input.clone(), e.line));
+    out.dedup();
+    out
 }

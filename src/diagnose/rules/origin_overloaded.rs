@@ -14,8 +14,15 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     for r in &ctx.facts.resources {
         for p in r.facts.pressure() {
             let (ev, strong) = match p {
-                Pressure::OomKill { process, line } => {
-                    let web = process.as_deref().is_some_and(is_web_server_name);
+                Pressure::OomKill {
+                    process,
+                    invoker,
+                    line,
+                } => {
+                    // The web server itself starving for memory counts as
+                    // much as its being killed.
+                    let web = process.as_deref().is_some_and(is_web_server_name)
+                        || invoker.as_deref().is_some_and(is_web_server_name);
                     what.killed(process);
                     (line, web)
                 }

@@ -225,3 +225,19 @@ fn conflict(
         .with_evidence(evidence)
         .with_evidence(squatter_lines)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnose::testkit::{run, status};
+    use crate::diagnose::{FindingId, Status};
+
+    /// nginx failed on 80 (apache holds it), then runs with 443 on
+    /// loopback only: the refusal (521) is on 443; the conflict on 80
+    /// reaches apache, and nginx is not a stray copy of itself.
+    #[test]
+    fn the_server_started_since_on_another_port_is_not_a_stray_copy() {
+        let d = run("2014/11/12 12:17:26 [emerg] 26659#0: bind() to 0.0.0.0:80 failed (98: Address already in use)\n2014/11/12 12:17:26 [emerg] 26659#0: still could not bind()\n\n$ sudo lsof -i :80\nCOMMAND   PID     USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\napache2 25997     root    4u  IPv6  34568      0t0  TCP *:http (LISTEN)\n\n# lsof -i :443\nCOMMAND   PID       USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\nnginx   27584       root    6u  IPv4  43582      0t0  TCP localhost:https (LISTEN)\n");
+        assert_eq!(d.primary, Some(FindingId::LoopbackOnly));
+        assert_eq!(status(&d, FindingId::PortConflict), Status::Likely);
+    }
+}

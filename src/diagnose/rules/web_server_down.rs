@@ -13,15 +13,29 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     // No service or listener decided it: an answer from the origin's own
     // address shows a server runs there.
     let answered = super::answering_origin_probes(ctx);
-    if answered.is_empty() {
+    if !answered.is_empty() {
+        return Finding::new(
+            FindingId::WebServerDown,
+            Status::RuledOut,
+            "The origin itself answered a connection (its own response, not Cloudflare's), so a server is running there.",
+        )
+        .with_evidence(answered);
+    }
+    // The server logged client requests it passed to a backend that failed:
+    // it was up and serving; the failing backend gives a 502/504.
+    let proxied: Vec<Evidence> = super::events(ctx)
+        .filter(|(_, e)| matches!(e.kind, EventKind::UpstreamFailed { .. }))
+        .map(|(input, e)| quote(ctx, input, e.line))
+        .collect();
+    if proxied.is_empty() {
         return f;
     }
     Finding::new(
         FindingId::WebServerDown,
         Status::RuledOut,
-        "A connection to the origin's own address was answered, so a server is running there.",
+        "The web server logged client requests it passed on to its backend (upstream), so it was running and accepting connections; the backend behind it failed, which visitors see as a 502 or 504, not a 521.",
     )
-    .with_evidence(answered)
+    .with_evidence(proxied)
 }
 
 fn judge_services(ctx: &Ctx<'_>) -> Finding {
@@ -265,4 +279,28 @@ fn stopped_one_not_needed(
                 .chain(down.iter().flat_map(|(_, e)| e.iter().cloned())),
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnose::testkit::{run, status};
+    use crate::diagnose::{FindingId::WebServerDown, Status};
+
+    #[test]
+    fn a_proxy_logging_failed_upstreams_is_up() {
+        let d = run("2020/08/08 13:17:26 [error] 19#19: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 198.51.100.7, server: a.example, request: \"GET / HTTP/1.1\", upstream: \"http://172.18.0.3:80/\", host: \"a.example\"\n");
+        assert_eq!(status(&d, WebServerDown), Status::RuledOut);
+        // The same server failing to start is down, whatever it logged before.
+        let d = run("2020/08/08 13:17:26 [error] 19#19: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 198.51.100.7, server: a.example, request: \"GET / HTTP/1.1\"\n\n\u{25cf} nginx.service - A high performance web server and a reverse proxy server\n   Loaded: loaded (/lib/systemd/system/nginx.service; enabled; vendor preset: enabled)\n   Active: failed (Result: exit-code) since Sun 2020-08-09 10:00:00 UTC; 1min ago\n");
+        assert_eq!(status(&d, WebServerDown), Status::Confirmed);
+    }
+
+    #[test]
+    fn a_response_signed_by_the_web_server_is_the_origin_answering() {
+        let d = run("HTTP/1.1 400 Bad Request\nServer: nginx/1.9.2\nDate: Sun, 12 Jul 2015 08:33:23 GMT\nContent-Type: text/html\n");
+        assert_eq!(status(&d, WebServerDown), Status::RuledOut);
+        // Cloudflare's edge answered: nothing about the origin.
+        let d = run("HTTP/1.1 400 Bad Request\nServer: cloudflare\nDate: Sun, 12 Jul 2015 08:33:23 GMT\nCF-RAY: 4ee02a558935bdc3-AMS\n");
+        assert_eq!(status(&d, WebServerDown), Status::Unknown);
+    }
 }

@@ -1,5 +1,5 @@
 //! Golden outputs of the three formats on realistic cases. Regenerate after
-//! an intended change with `UPDATE_GOLDEN=1 cargo test --test golden`, and
+//! an intended change with `UPDATE_GOLDEN=1 cargo test --test it golden::`, and
 //! review the diff like code.
 
 use err521::options::{Options, SslMode};
@@ -47,6 +47,6 @@ fn outputs_match_the_golden_files() {
     }
     assert!(
         mismatches.is_empty(),
-        "outputs differ from {mismatches:?}; if intended, run UPDATE_GOLDEN=1 cargo test --test golden and review"
+        "outputs differ from {mismatches:?}; if intended, run UPDATE_GOLDEN=1 cargo test --test it golden:: and review"
     );
 }

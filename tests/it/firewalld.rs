@@ -1,8 +1,6 @@
 //! firewalld fixtures: parse results and first-match decisions per
 //! Cloudflare range and port.
-mod common;
-
-use common::{decide, Decided};
+use crate::common::decide::{decide, Decided};
 use err521::firewall::model::{Action, Dialect};
 use err521::parse::firewalld;
 use err521::text::lines;

@@ -4,9 +4,6 @@
 //! sample the engine gets wrong and the overall score, and fails when the
 //! score drops under `FLOOR_PERCENT`. Format: tests/real/README.md.
 
-#[path = "common/walk.rs"]
-mod walk;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -170,7 +167,7 @@ fn score(expect: &Expect, report: &Report) -> Vec<String> {
 fn real_corpus_score() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/real");
     let mut txts = Vec::new();
-    walk::files_under(
+    crate::common::walk::files_under(
         &root,
         &|p| p.extension().is_some_and(|e| e == "txt"),
         &mut txts,

@@ -16,14 +16,12 @@
 //! host's servers and files are never touched.
 #![cfg(not(target_arch = "wasm32"))]
 
-#[allow(dead_code)]
-mod kernel;
-
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::kernel::netns::{self, run, KernelOutcome, Lab, ORIGIN_V4, ORIGIN_V6};
 use err521::case::CaseInput;
 use err521::diagnose::FindingId;
 use err521::firewall::eval::Outcome;
@@ -31,7 +29,6 @@ use err521::fix::FixStep;
 use err521::net::{AddrRange, AddrSet};
 use err521::options::{Options, SslMode};
 use err521::report::Report;
-use kernel::netns::{self, run, KernelOutcome, Lab, ORIGIN_V4, ORIGIN_V6};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static/collect.sh");
 
@@ -595,6 +592,7 @@ fn summary(report: &Report) -> String {
 
 #[test]
 fn collect_sh_finds_and_fixes_every_planted_cause() {
+    let _turn = crate::kernel::exclusive();
     let require = std::env::var("E521_REQUIRE_NETNS").as_deref() == Ok("1");
     if let Err(why) = netns::check_available() {
         assert!(

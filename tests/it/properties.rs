@@ -22,9 +22,7 @@ use err521::net::{addr_to_u128, AddrRange, AddrSet, Family};
 use err521::parse;
 use err521::text::lines;
 
-#[path = "common/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::common::rng::Rng;
 
 // ---------------------------------------------------------------------------
 // Coverage partitions every Cloudflare range.

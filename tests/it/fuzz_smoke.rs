@@ -11,9 +11,6 @@
 //! the inputs they found are kept in tests/fixtures/fuzz-regressions/ and
 //! replayed here first.
 
-#[path = "common/walk.rs"]
-mod walk;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -30,14 +27,12 @@ fn current() -> String {
     CURRENT.with(|c| c.borrow().clone())
 }
 
-#[path = "common/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::common::rng::Rng;
 
 fn fixtures() -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut paths = Vec::new();
-    walk::files_under(&root, &|_| true, &mut paths);
+    crate::common::walk::files_under(&root, &|_| true, &mut paths);
     paths
         .into_iter()
         .filter_map(|p| {
@@ -406,7 +401,7 @@ fn text_of(d: &[u8]) -> String {
 fn fuzz_regressions_do_not_crash() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz-regressions");
     let mut paths = Vec::new();
-    walk::files_under(&dir, &|_| true, &mut paths);
+    crate::common::walk::files_under(&dir, &|_| true, &mut paths);
     let mut rng = Rng(7);
     let mut stats = Stats {
         parser_runs: 0,

@@ -135,7 +135,7 @@ fn nginx_dump_loopback_is_likely_and_fixed_at_its_file_line() {
         "{cmds:?}"
     );
     // A reload cannot bind *:443 while 127.0.0.1:443 is open (seen in
-    // tests/collector.rs): a changed listen address needs a restart.
+    // tests/it/collector.rs): a changed listen address needs a restart.
     assert!(cmds
         .iter()
         .any(|c| c.contains("sudo nginx -t && sudo systemctl restart nginx")));

@@ -18,7 +18,7 @@ fn ip(s: &str) -> IpAddr {
 
 macro_rules! fixture {
     ($p:literal) => {
-        include_str!(concat!("fixtures/", $p))
+        include_str!(concat!("../fixtures/", $p))
     };
 }
 

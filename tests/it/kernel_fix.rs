@@ -17,13 +17,10 @@
 // Network namespaces exist only natively.
 #![cfg(not(target_arch = "wasm32"))]
 
-// Shared with other kernel tests; not every helper is used here.
-#[allow(dead_code)]
-mod kernel;
-
 use std::net::IpAddr;
 use std::time::Instant;
 
+use crate::kernel::netns::{self, KernelOutcome, Lab, ORIGIN_V4, ORIGIN_V6};
 use err521::cloudflare::Ranges;
 use err521::diagnose::{FindingId, Status};
 use err521::fix::FixStep;
@@ -31,7 +28,6 @@ use err521::net::{u128_to_addr, Family};
 use err521::options::Options;
 use err521::parse::CaseInput;
 use err521::report::Report;
-use kernel::netns::{self, KernelOutcome, Lab, ORIGIN_V4, ORIGIN_V6};
 
 /// SSL mode Unknown: Cloudflare may come on either.
 const PORTS: [u16; 2] = [80, 443];
@@ -530,6 +526,7 @@ fn ufw_as_iptables(lab: &Lab, name: &str, when: &str, want: &[&FixStep]) -> Vec<
 
 #[test]
 fn generated_firewall_fixes_work_in_the_kernel() {
+    let _turn = crate::kernel::exclusive();
     let require = std::env::var("E521_REQUIRE_NETNS").is_ok_and(|v| v == "1");
     if let Err(why) = netns::check_available() {
         assert!(

@@ -1,7 +1,5 @@
 //! CSF/LFD fixtures: lists, conf, csf -g, csf -t, LFD logs; CSF order.
-mod common;
-
-use common::{decide, Decided};
+use crate::common::decide::{decide, Decided};
 use err521::firewall::model::{Action, Policy};
 use err521::parse::csf::{self, CsfFacts};
 use err521::text::lines;

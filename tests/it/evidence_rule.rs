@@ -6,9 +6,6 @@
 //! that broke it (a sentence, a bind() log, a one-address lookup, one
 //! firewall log line).
 
-#[path = "common/walk.rs"]
-mod walk;
-
 use std::path::Path;
 
 use err521::diagnose::{FindingId, Status};
@@ -17,9 +14,7 @@ use err521::parse::split::BlockKind;
 use err521::parse::CaseInput;
 use err521::report::Report;
 
-#[path = "common/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::common::rng::Rng;
 
 /// The block kinds whose lines can decide a cause, stated here apart from
 /// the engine: firewall dumps for the firewall, ban lists for bans, memory
@@ -98,7 +93,7 @@ fn corpus() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
     for d in ["tests/fixtures", "tests/real", "static/examples"] {
-        walk::files_under(
+        crate::common::walk::files_under(
             &root.join(d),
             &|p| p.extension().is_none_or(|e| e != "expect"),
             &mut paths,

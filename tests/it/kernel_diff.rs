@@ -14,16 +14,12 @@
 // Network namespaces exist only natively.
 #![cfg(not(target_arch = "wasm32"))]
 
-// Shared with other kernel tests; not every helper is used here.
-#[allow(dead_code)]
-mod kernel;
-
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use kernel::gen::{self, Fam, Pkt, Rng, Rs, Verdict};
-use kernel::netns::{self, KernelOutcome, Lab, ORIGIN_V4, ORIGIN_V6};
-use kernel::ufw::{self, UfwSet};
+use crate::kernel::gen::{self, Fam, Pkt, Rng, Rs, Verdict};
+use crate::kernel::netns::{self, KernelOutcome, Lab, ORIGIN_V4, ORIGIN_V6};
+use crate::kernel::ufw::{self, UfwSet};
 
 const DEFAULT_SEED: u64 = 521;
 const MAX_MISMATCHES: usize = 12;
@@ -516,6 +512,7 @@ impl Runner {
 
 #[test]
 fn kernel_agrees_with_engine() {
+    let _turn = crate::kernel::exclusive();
     let require = std::env::var("E521_REQUIRE_NETNS").is_ok_and(|v| v == "1");
     if let Err(why) = netns::check_available() {
         assert!(

@@ -1,8 +1,6 @@
 //! Cloud firewall fixtures: one ruleset per group/ACL/network, decisions
 //! per Cloudflare range and port, DROP with the 522 note.
-mod common;
-
-use common::{decide, Decided};
+use crate::common::decide::{decide, Decided};
 use err521::firewall::model::{Action, Dialect, Policy};
 use err521::parse::cloud::{self, DROP_NOTE};
 use err521::text::lines;

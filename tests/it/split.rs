@@ -120,6 +120,23 @@ fn prompts_of_every_shell() {
         ("ufw is active and I allowed port 443.", None),
         ("nginx: [emerg] bind() to 0.0.0.0:80 failed", None),
         ("Status: active", None),
+        // A program's own kernel or log lines that start with its name.
+        (
+            "nginx invoked oom-killer: gfp_mask=0x280da, order=0, oom_adj=0",
+            None,
+        ),
+        ("nginx cpuset=/ mems_allowed=0", None),
+        ("mysqld invoked oom-killer: gfp_mask=0x201da", None),
+        (
+            "sysctl net.ipv6.conf.all.disable_ipv6=1",
+            Some("sysctl net.ipv6.conf.all.disable_ipv6=1"),
+        ),
+        ("nginx -s reload", Some("nginx -s reload")),
+        (
+            "sudo service apache2 start",
+            Some("sudo service apache2 start"),
+        ),
+        ("service nginx is not running", None),
     ] {
         assert_eq!(command_of(line), want, "{line}");
     }
