@@ -365,24 +365,7 @@ fn list_named(intro: &str) -> String {
 
 /// Set names that hold banned addresses.
 pub fn is_ban_set(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "f2b-",
-        "fail2ban",
-        "blacklist",
-        "blocklist",
-        "banned",
-        "crowdsec",
-        "denylist",
-        "badips",
-        "chain_deny",
-        "bl_",
-        "block",
-        "deny",
-        "drop",
-    ]
-    .iter()
-    .any(|p| n.starts_with(p) || (p.len() > 4 && n.contains(p)))
+    crate::firewall::model::ban_list(name).is_some()
 }
 
 fn addrs_in(text: &str) -> Vec<AddrRange> {

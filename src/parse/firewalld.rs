@@ -20,8 +20,8 @@
 //! policy (undecided), never a guess, except when exactly one zone was
 //! listed in full (what `--list-all` prints), which a note states.
 
-use crate::firewall::model::Undecided;
 use crate::firewall::model::{Action, Chain, Dialect, Match, PortSet, Rule, Ruleset, SourceLine};
+use crate::firewall::model::{Origin, Undecided};
 use crate::net::{AddrRange, AddrSet, Family};
 use crate::text::{Line, NotUnderstood};
 
@@ -520,6 +520,7 @@ fn port_rule(ports: PortSet, proto: &str, source: SourceLine) -> Rule {
             },
         ],
         action: Action::Accept,
+        origin: Origin::Filter,
     }
 }
 
@@ -539,6 +540,7 @@ fn service_rules(name: &str, source: SourceLine) -> Vec<Rule> {
                 why: Undecided::ServicePorts,
             }],
             action: Action::Accept,
+            origin: Origin::Filter,
         }],
     }
 }
@@ -625,6 +627,7 @@ fn zone_key(st: &mut St, zone: &str, key: &str, value: &str, line: Line<'_>) -> 
                         negated: false,
                     }],
                     action: Action::Accept,
+                    origin: Origin::Filter,
                 })
                 .collect();
             st.with_zone(zone, line, |z| z.allows.extend(rules));
@@ -1247,6 +1250,7 @@ fn rich_to_rule(r: &Rich) -> Option<Rule> {
         source: r.source.clone(),
         matches: r.matches.clone(),
         action,
+        origin: Origin::Filter,
     })
 }
 
@@ -1295,6 +1299,7 @@ fn zone_chain(z: &Zone) -> (Chain, Option<String>) {
                 source: line.clone(),
                 matches: Vec::new(),
                 action,
+                origin: Origin::Filter,
             });
         }
         None => {
@@ -1309,6 +1314,7 @@ fn zone_chain(z: &Zone) -> (Chain, Option<String>) {
                     "the target of zone {0} is not shown; paste `firewall-cmd --zone={0} --list-all`",
                     z.name
                 )),
+                origin: Origin::Filter,
             });
             note = Some(format!(
                 "zone {} was only partly pasted: traffic its rules do not accept is undecided",
@@ -1377,6 +1383,7 @@ fn build(
                 source: line.clone(),
                 matches: vec![m.clone()],
                 action: Action::Goto(zone_chain_name(&z.name)),
+                origin: Origin::Filter,
             });
         }
     }
@@ -1389,6 +1396,7 @@ fn build(
                     negated: false,
                 }],
                 action: Action::Goto(zone_chain_name(&z.name)),
+                origin: Origin::Filter,
             });
         }
     }
@@ -1398,6 +1406,7 @@ fn build(
                 source: line.clone(),
                 matches: Vec::new(),
                 action: Action::Goto(zone_chain_name(def)),
+                origin: Origin::Filter,
             });
             if st.zones.iter().all(|z| &z.name != def) {
                 notes.push(format!(

@@ -30,40 +30,9 @@ pub fn pending_ban(e: &CoverageEntry) -> Option<(&RuleRef, Outcome)> {
     .then_some((alt, otherwise))
 }
 
+/// A ban list's or a limit's rule, as the parser that read it knew.
 fn is_ban_ref(r: &RuleRef) -> bool {
-    let t = r.text.to_ascii_lowercase();
-    // A deny-list entry (csf.deny, `csf -t`): a bare address line, or a
-    // temporary DENY row.
-    let first = r.text.split_whitespace().next().unwrap_or("");
-    if r.text.starts_with("DENY")
-        || t.contains("lfd")
-        || crate::net::AddrRange::parse(first).is_some()
-    {
-        return true;
-    }
-    [
-        "f2b-",
-        "fail2ban",
-        "crowdsec",
-        "denyin",
-        "chain_deny",
-        "blacklist",
-        "blocklist",
-        "banned",
-        "connlimit",
-        "hashlimit",
-        "--update",
-        "--rcheck",
-        "recent:",
-    ]
-    .iter()
-    .any(|k| t.contains(k))
-        || t.split_whitespace().any(|w| {
-            w.trim_start_matches('@')
-                .split(['/', ','])
-                .any(crate::parse::bans::is_ban_set)
-                && (t.contains("match-set") || t.contains('@'))
-        })
+    r.origin.is_ban_or_limit()
 }
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {

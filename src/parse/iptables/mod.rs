@@ -438,6 +438,39 @@ mod tests {
     use crate::text::lines;
 
     #[test]
+    fn rules_carry_their_origin() {
+        use crate::firewall::model::{BanTool, Origin};
+        let text = "-A INPUT -p tcp -m tcp --dport 80 -m connlimit --connlimit-above 20 -j DROP\n\
+-A INPUT -p tcp -m tcp --dport 443 -m limit --limit 5/sec -j REJECT\n\
+-A INPUT -m set --match-set crowdsec-blacklists src -j DROP\n\
+-A INPUT -m set --match-set office src -j DROP\n\
+-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT\n\
+-A f2b-sshd -s 198.51.100.7/32 -j REJECT --reject-with icmp-port-unreachable\n\
+-A f2b-sshd -j RETURN\n\
+-A ufw-user-limit -j REJECT --reject-with icmp-port-unreachable\n\
+-A DENYIN -s 198.51.100.8/32 -j DROP\n";
+        let rs = parse("t", &lines(text));
+        let origin = |line: usize| {
+            rs.chains
+                .iter()
+                .flat_map(|c| c.rules.iter())
+                .find(|r| r.source.line == line)
+                .map(|r| r.origin)
+        };
+        // A limit over a count refuses busy sources; one a first
+        // connection passes is the firewall's own block.
+        assert_eq!(origin(1), Some(Origin::RateLimit));
+        assert_eq!(origin(2), Some(Origin::Filter));
+        assert_eq!(origin(3), Some(Origin::Ban(BanTool::Crowdsec)));
+        assert_eq!(origin(4), Some(Origin::Filter));
+        assert_eq!(origin(5), Some(Origin::Filter));
+        assert_eq!(origin(6), Some(Origin::Ban(BanTool::Fail2ban)));
+        assert_eq!(origin(7), Some(Origin::Ban(BanTool::Fail2ban)));
+        assert_eq!(origin(8), Some(Origin::RateLimit));
+        assert_eq!(origin(9), Some(Origin::Ban(BanTool::Csf)));
+    }
+
+    #[test]
     fn old_style_negation_and_lists() {
         let l =
             lines("-A INPUT -s ! 10.0.0.0/8 -j DROP\n-A INPUT -s 1.2.3.4,5.6.7.0/24 -j ACCEPT\n");
