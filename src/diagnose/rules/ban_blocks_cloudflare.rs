@@ -7,6 +7,7 @@ use super::quote;
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
 use crate::firewall::coverage::CoverageEntry;
 use crate::firewall::eval::{Outcome, RuleRef};
+use crate::firewall::model::{BanTool, Origin, Undecided};
 use crate::net::AddrSet;
 use crate::parse::bans::{cloudflare_hits, HitKind};
 use crate::text::Evidence;
@@ -225,24 +226,32 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
     // Ban rules whose members are not pasted, in front of rules that let
     // Cloudflare in: whether they hold Cloudflare is open.
     let mut pending: Vec<Evidence> = Vec::new();
-    let mut pending_sets: Vec<String> = Vec::new();
+    // The command that lists each pending ban list, by the tool that fills it.
+    let mut pending_asks: Vec<String> = Vec::new();
     if let Some(fw) = &ctx.firewall {
         for (r, _) in fw.coverage.iter().filter_map(pending_ban) {
             let ev = quote(ctx, &r.input, r.line);
             if !pending.contains(&ev) {
                 pending.push(ev);
             }
-            for e in fw
+            let sets = fw
                 .coverage
                 .iter()
                 .filter(|e| e.alt_rule.as_ref() == Some(r))
-            {
-                for u in &e.undecided {
-                    if let crate::firewall::model::Undecided::SetMembers(name) = u {
-                        if !pending_sets.contains(name) {
-                            pending_sets.push(name.clone());
-                        }
-                    }
+                .flat_map(|e| e.undecided.iter())
+                .filter_map(|u| match u {
+                    Undecided::SetMembers(name) => Some(name.clone()),
+                    _ => None,
+                });
+            let asks: Vec<String> = match r.origin {
+                Origin::Ban(BanTool::Fail2ban) => vec!["sudo fail2ban-client banned".into()],
+                Origin::Ban(BanTool::Crowdsec) => vec!["sudo cscli decisions list".into()],
+                Origin::Ban(BanTool::Csf) => vec!["sudo csf -t; cat /etc/csf/csf.deny".into()],
+                _ => sets.map(|s| format!("sudo ipset list {s}")).collect(),
+            };
+            for a in asks {
+                if !pending_asks.contains(&a) {
+                    pending_asks.push(a);
                 }
             }
         }
@@ -355,17 +364,7 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             ),
         )
         .with_evidence(pending);
-        f.checks = if pending_sets.is_empty() {
-            vec![
-                "sudo fail2ban-client banned; sudo iptables -S | grep -E 'f2b|fail2ban'"
-                    .to_string(),
-            ]
-        } else {
-            pending_sets
-                .iter()
-                .map(|s| format!("sudo ipset list {s}"))
-                .collect()
-        };
+        f.checks = pending_asks;
         return f;
     }
     if lists.is_empty() || (!f2b.is_empty() && !f2b_whole) {

@@ -975,7 +975,8 @@ mod tests {
             .expect("ban finding");
         assert_eq!(ban.status, Status::Unknown);
         assert_eq!(ban.evidence[0].line, 5);
-        assert_eq!(ban.checks, ["sudo ipset list f2b-recidive"]);
+        // fail2ban's set: its own command lists every jail's bans.
+        assert_eq!(ban.checks, ["sudo fail2ban-client banned"]);
     }
 
     #[test]
