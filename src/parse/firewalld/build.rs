@@ -3,7 +3,7 @@
 
 use super::rich::{Rich, RichAction};
 use super::{St, Zone, DEFAULT_REJECT, ENTRY, TABLE, UNNAMED};
-use crate::firewall::model::{Origin, Action, Chain, Dialect, Match, Rule, Ruleset, SourceLine};
+use crate::firewall::model::{Action, Chain, Dialect, Match, Origin, Rule, Ruleset, SourceLine};
 use crate::net::Family;
 use crate::text::{Line, NotUnderstood};
 

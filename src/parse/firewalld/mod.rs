@@ -28,7 +28,7 @@ mod xml;
 pub use build::zone_chain_name;
 pub use services::service_ports;
 
-use crate::firewall::model::{Origin, Action, Match, PortSet, Rule, Ruleset, SourceLine};
+use crate::firewall::model::{Action, Match, Origin, PortSet, Rule, Ruleset, SourceLine};
 use crate::net::{AddrRange, AddrSet};
 use crate::text::{Line, NotUnderstood};
 use build::build;

@@ -1,7 +1,7 @@
 //! firewalld's bundled service definitions (`/usr/lib/firewalld/services/*.xml`)
 //! and the accept rules a service or port stands for.
 
-use crate::firewall::model::{Origin, Action, Match, PortSet, Rule, SourceLine, Undecided};
+use crate::firewall::model::{Action, Match, Origin, PortSet, Rule, SourceLine, Undecided};
 
 /// Ports of firewalld's bundled service definitions
 /// (`/usr/lib/firewalld/services/*.xml`): name, (first, last, protocol).
