@@ -470,11 +470,10 @@ impl Builder {
                 }
             }
         }
+        let mut ban_chains: Vec<String> = Vec::new();
         for (table, name, source) in missing {
             let rule = if let Some(tool) = ban_container(&name) {
-                notes.push(format!(
-                    "chain {name} is not in the paste: read as the ban list it is (it refuses the addresses on it and returns the rest)"
-                ));
+                ban_chains.push(name.clone());
                 Rule {
                     source,
                     matches: vec![Match::NamedSource {
@@ -509,6 +508,16 @@ impl Builder {
             if let Some(c) = self.chains.get_mut(id) {
                 c.rules.push(rule);
             }
+        }
+        if !ban_chains.is_empty() {
+            notes.push(format!(
+                "{} {} not in the paste: read as the ban lists they are (each refuses the addresses on it and returns the rest)",
+                if ban_chains.len() == 1 { "chain" } else { "chains" },
+                match ban_chains.len() {
+                    1 => format!("{} is", ban_chains.join(", ")),
+                    _ => format!("{} are", ban_chains.join(", ")),
+                }
+            ));
         }
     }
 }
