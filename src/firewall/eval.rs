@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Action, ChainId, Dialect, Match, Policy, Rule, Ruleset, Undecided};
+use super::model::{Action, ChainId, Dialect, Match, Origin, Policy, Rule, Ruleset, Undecided};
 use crate::net::{AddrRange, AddrSet, Family};
 
 /// What the evaluator knows about the host.
@@ -52,6 +52,10 @@ pub struct RuleRef {
     /// through to the rules after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
+    /// Why the rule is there: a ban tool's list or a limit; absent for
+    /// the firewall's own filtering.
+    #[serde(default, skip_serializing_if = "Origin::is_filter")]
+    pub origin: Origin,
 }
 
 #[derive(Serialize, Clone, PartialEq, Eq, Debug)]
@@ -272,6 +276,7 @@ impl<'a> Ev<'a> {
             line: rule.source.line,
             text: rule.source.text.clone(),
             limit,
+            origin: rule.origin,
         }
     }
 
@@ -917,6 +922,7 @@ mod tests {
             },
             matches,
             action,
+            origin: Origin::Filter,
         }
     }
 

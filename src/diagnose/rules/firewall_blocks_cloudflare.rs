@@ -228,15 +228,31 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
     let Some(fw) = &ctx.firewall else {
         return Finding::unknown(id, ctx);
     };
-    // Blocks by ban chains and limits are `ban-blocks-cloudflare`.
-    let blocked: Vec<&CoverageEntry> = fw
+    // A verdict that hangs only on a ban list's members is the ban
+    // finding's question: the firewall's own answer is the outcome for an
+    // address not on the list.
+    let view: Vec<CoverageEntry> = fw
         .coverage
+        .iter()
+        .map(|e| match super::ban_blocks_cloudflare::pending_ban(e) {
+            Some((_, otherwise)) => CoverageEntry {
+                outcome: otherwise,
+                branches: None,
+                alt_rule: None,
+                undecided: Vec::new(),
+                reason: None,
+                ..e.clone()
+            },
+            None => e.clone(),
+        })
+        .collect();
+    // Blocks by ban chains and limits are `ban-blocks-cloudflare`.
+    let blocked: Vec<&CoverageEntry> = view
         .iter()
         .filter(|e| matches!(e.outcome, Outcome::Reject | Outcome::Drop))
         .filter(|e| !super::ban_blocks_cloudflare::is_ban_rule(e))
         .collect();
-    let unknown: Vec<&CoverageEntry> = fw
-        .coverage
+    let unknown: Vec<&CoverageEntry> = view
         .iter()
         .filter(|e| e.outcome == Outcome::Unknown)
         .collect();
@@ -388,8 +404,8 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
     }
 
     // Everything pasted accepts. Say which families that covers.
-    let accepted = deciding_lines(ctx, fw.coverage.iter());
-    let all: Vec<&CoverageEntry> = fw.coverage.iter().collect();
+    let accepted = deciding_lines(ctx, view.iter());
+    let all: Vec<&CoverageEntry> = view.iter().collect();
     if let Some(a) = assumed(ctx, &all) {
         let mut f = Finding::new(
             id,
@@ -995,5 +1011,38 @@ mod tests {
         // With the web ports allowed, the hidden default does not matter.
         let r = run("Status: active\n\nTo                         Action      From\n--                         ------      ----\n80,443/tcp                 ALLOW       Anywhere\n80,443/tcp (v6)            ALLOW       Anywhere (v6)\n");
         assert_eq!(status(&r), Status::RuledOut);
+    }
+
+    fn of(r: &Report, id: FindingId) -> Status {
+        r.findings
+            .iter()
+            .find(|f| f.id == id)
+            .map_or(Status::Unknown, |f| f.status)
+    }
+
+    const SAVE: &str = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m set --match-set SET src -j REJECT --reject-with icmp-port-unreachable\n-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT\nCOMMIT\n";
+
+    #[test]
+    fn a_ban_set_in_front_of_the_allow_rules_is_the_ban_findings_question() {
+        let r = run(&SAVE.replace("SET", "f2b-recidive"));
+        assert_eq!(
+            of(&r, FindingId::FirewallBlocksCloudflare),
+            Status::RuledOut
+        );
+        let ban = r
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::BanBlocksCloudflare)
+            .expect("ban finding");
+        assert_eq!(ban.status, Status::Unknown);
+        assert_eq!(ban.evidence[0].line, 5);
+        // fail2ban's set: its own command lists every jail's bans.
+        assert_eq!(ban.checks, ["sudo fail2ban-client banned"]);
+    }
+
+    #[test]
+    fn a_set_that_is_no_ban_list_keeps_the_firewall_open_question() {
+        let r = run(&SAVE.replace("SET", "office"));
+        assert_eq!(of(&r, FindingId::FirewallBlocksCloudflare), Status::Unknown);
     }
 }
