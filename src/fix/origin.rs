@@ -1202,7 +1202,7 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
     let mut fix = unban_and_whitelist(ctx, &ranges);
     // Config files written by the commands themselves: a config line is
     // not a shell command.
-    let seen = seen_web_server(ctx);
+    let seen = seen_web_server(ctx).or_else(|| server_of_jails(ctx.facts));
     let seen = seen.as_deref();
     let is_apache = matches!(seen, Some("apache2" | "httpd" | "apache"));
     if !is_apache {
@@ -1260,6 +1260,36 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
             "sudo tail -n 5 {log}   # visitor addresses, not Cloudflare's"
         )],
     }
+}
+
+/// The web server the ban jails watch, when their names say so and agree:
+/// fail2ban's `nginx-limit-req`, `nginxrepeatoffender` or `apache-auth`
+/// read that server's logs, so it is the one that must log visitors.
+fn server_of_jails(facts: &Facts) -> Option<String> {
+    let mut found: Option<&str> = None;
+    let names = facts.bans.iter().flat_map(|b| {
+        b.facts
+            .bans
+            .iter()
+            .map(|x| x.list.as_str())
+            .chain(b.facts.listings.iter().map(|l| l.list.as_str()))
+            .chain(b.facts.ignore.iter().map(|i| i.jail.as_str()))
+    });
+    for name in names {
+        let name = name.to_ascii_lowercase();
+        let server = if name.starts_with("nginx") {
+            "nginx"
+        } else if name.starts_with("apache") {
+            "apache"
+        } else {
+            continue;
+        };
+        if found.is_some_and(|f| f != server) {
+            return None;
+        }
+        found = Some(server);
+    }
+    found.map(str::to_string)
 }
 
 /// Commands that lift the bans on Cloudflare addresses and whitelist
@@ -1414,5 +1444,53 @@ fn icmpv6_step(facts: &Facts) -> FixStep {
     FixStep {
         title: "Let ICMPv6 neighbour discovery through the IPv6 firewall (without it the host is unreachable over IPv6)".into(),
         commands,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnose::FindingId;
+    use crate::options::Options;
+    use crate::parse::CaseInput;
+
+    fn ban_fix(paste: &str) -> String {
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::BanBlocksCloudflare)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn jail(name: &str) -> String {
+        format!(
+            "Status for the jail: {name}
+|- Filter
+|  |- Currently failed: 0
+|  `- Total failed:     3
+`- Actions
+   |- Currently banned: 1
+   |- Total banned:     1
+   `- Banned IP list:   162.158.244.169
+"
+        )
+    }
+
+    #[test]
+    fn a_jail_named_for_the_server_picks_its_real_ip_step() {
+        let nginx = ban_fix(&jail("nginx-limit-req"));
+        assert!(nginx.contains("set_real_ip_from"), "{nginx}");
+        assert!(!nginx.contains("apache"), "{nginx}");
+        let apache = ban_fix(&jail("apache-auth"));
+        assert!(apache.contains("RemoteIPTrustedProxy"), "{apache}");
+        assert!(!apache.contains("nginx"), "{apache}");
+        // A jail that names no server leaves both steps.
+        let either = ban_fix(&jail("wordpress-pingback"));
+        assert!(
+            either.contains("set_real_ip_from") && either.contains("RemoteIPTrustedProxy"),
+            "{either}"
+        );
     }
 }
