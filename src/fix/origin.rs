@@ -64,6 +64,21 @@ fn uses_systemd(facts: &Facts) -> bool {
     })
 }
 
+/// Where the configuration of the case's web server lives, for a grep:
+/// only its own directory when the case names it (Debian's `apache2`,
+/// Red Hat's `httpd`), every usual one when it does not.
+fn conf_dirs(server: Option<&str>) -> &'static str {
+    match server {
+        Some("nginx") => "/etc/nginx",
+        Some("apache2") => "/etc/apache2",
+        Some("httpd") => "/etc/httpd",
+        Some("apache") => "/etc/apache2 /etc/httpd",
+        Some("caddy") => "/etc/caddy",
+        Some("lsws") => "/usr/local/lsws/conf",
+        _ => "/etc/nginx /etc/apache2 /etc/httpd /etc/caddy",
+    }
+}
+
 fn config_test(server: &str) -> &'static str {
     match ServerKind::of(server) {
         Some(ServerKind::Apache) => "sudo apachectl configtest",
@@ -192,13 +207,16 @@ pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
             EventKind::MissingCertificate { path } => {
                 let p = path.clone().unwrap_or_else(|| "/etc/ssl/certs/origin.pem".into());
                 let grep = match ServerKind::of(&server) {
-                    Some(ServerKind::Apache) => "sudo grep -rn SSLCertificate /etc/apache2/ /etc/httpd/ 2>/dev/null | head",
-                    Some(ServerKind::Caddy) => "sudo grep -n tls /etc/caddy/Caddyfile",
-                    _ => "sudo grep -rn ssl_certificate /etc/nginx/ 2>/dev/null | head",
+                    Some(ServerKind::Apache) => format!(
+                        "sudo grep -rn SSLCertificate {} 2>/dev/null | head",
+                        conf_dirs(Some(server.as_str()))
+                    ),
+                    Some(ServerKind::Caddy) => "sudo grep -n tls /etc/caddy/Caddyfile".into(),
+                    _ => "sudo grep -rn ssl_certificate /etc/nginx/ 2>/dev/null | head".into(),
                 };
                 push(FixStep {
                     title: format!("Put the certificate back at {p} (or point the config at the right file); a Cloudflare Origin CA certificate works for Full (strict)"),
-                    commands: vec![format!("sudo ls -l {p}"), grep.into()],
+                    commands: vec![format!("sudo ls -l {p}"), grep],
                 });
             }
             EventKind::UpstreamNotFound { host } => push(FixStep {
@@ -312,7 +330,10 @@ fn address_step(ctx: &FixCtx<'_>, server: &str, addr: Option<&str>, port: Option
                 title: format!("{a} is not an address of this host (an IP change or a migration): {instead}"),
                 commands: vec![
                     "ip -br addr".into(),
-                    format!("sudo grep -rnF '{a}' /etc/nginx /etc/apache2 /etc/httpd /etc/caddy 2>/dev/null"),
+                    format!(
+                        "sudo grep -rnF '{a}' {} 2>/dev/null",
+                        conf_dirs(seen_web_server(ctx).as_deref())
+                    ),
                 ],
             }
         }
@@ -1449,9 +1470,36 @@ fn icmpv6_step(facts: &Facts) -> FixStep {
 
 #[cfg(test)]
 mod tests {
+    use super::conf_dirs;
     use crate::diagnose::FindingId;
     use crate::options::Options;
     use crate::parse::CaseInput;
+
+    #[test]
+    fn a_named_server_greps_only_its_own_config() {
+        assert_eq!(conf_dirs(Some("apache2")), "/etc/apache2");
+        assert_eq!(conf_dirs(Some("httpd")), "/etc/httpd");
+        assert_eq!(conf_dirs(Some("apache")), "/etc/apache2 /etc/httpd");
+        assert!(conf_dirs(None).contains("/etc/nginx") && conf_dirs(None).contains("/etc/caddy"));
+    }
+
+    #[test]
+    fn a_debian_apache_missing_certificate_fix_stays_in_etc_apache2() {
+        let paste = "* Starting Apache httpd web server apache2
+AH00526: Syntax error on line 33 of /etc/apache2/sites-enabled/default-ssl.conf:
+SSLCertificateFile: file '/etc/ssl/certs/site.pem' does not exist or is empty
+Action 'start' failed.
+";
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        let fix: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::ConfigError)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect();
+        assert!(fix.iter().any(|c| c.contains("/etc/apache2")), "{fix:?}");
+        assert!(!fix.iter().any(|c| c.contains("/etc/httpd")), "{fix:?}");
+    }
 
     fn ban_fix(paste: &str) -> String {
         let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
