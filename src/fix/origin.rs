@@ -556,7 +556,8 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
         .copied()
         .filter(|p| !listed || !serves(*p))
         .collect();
-    let nothing_serves = listed && !ctx.ports.iter().any(|p| serves(*p));
+    let nothing_serves =
+        (listed && !ctx.ports.iter().any(|p| serves(*p))) || refused_on_every_port(ctx);
     let down = role.is_some_and(|r| r.state == ServerState::Failed);
     let mut fix = Vec::new();
     // With no web server answering at all, the first step is to start the
@@ -624,6 +625,46 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
         fix,
         verify: verify_http(ctx),
     }
+}
+
+/// Whether probes to the origin over IPv4 (or an unshown family) were
+/// refused on every port the case needs, and none connected: nothing
+/// answers there at all, so the first step is to start the web server, not
+/// to add a listen directive to one.
+fn refused_on_every_port(ctx: &FixCtx<'_>) -> bool {
+    use crate::parse::probes::ProbeResult;
+    let cf = ctx.options.ranges.set();
+    let probes: Vec<&crate::parse::probes::Probe> = ctx
+        .facts
+        .probes
+        .iter()
+        .flat_map(|s| s.facts.probes.iter())
+        .filter(|p| {
+            let addr = p.addr.or_else(|| {
+                p.host
+                    .as_deref()
+                    .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
+            });
+            addr.is_none_or(|a| !a.is_ipv6() && !cf.contains(a))
+        })
+        .collect();
+    let refused = |port: u16| {
+        probes
+            .iter()
+            .any(|p| p.port == Some(port) && p.result == ProbeResult::Refused)
+    };
+    let connected = probes.iter().any(|p| {
+        p.port.is_some_and(|port| ctx.ports.contains(&port))
+            && matches!(
+                p.result,
+                ProbeResult::Connected
+                    | ProbeResult::HttpStatus { .. }
+                    | ProbeResult::TlsError { .. }
+                    | ProbeResult::EmptyReply
+                    | ProbeResult::Reset
+            )
+    });
+    !ctx.ports.is_empty() && !connected && ctx.ports.iter().all(|&p| refused(p))
 }
 
 /// Changing the SSL mode instead: worth offering when the mode is
@@ -1553,6 +1594,42 @@ Action 'start' failed.
             .collect();
         assert!(fix.iter().any(|c| c.contains("/etc/apache2")), "{fix:?}");
         assert!(!fix.iter().any(|c| c.contains("/etc/httpd")), "{fix:?}");
+    }
+
+    fn not_listening_fix(paste: &str) -> Vec<String> {
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::NotListening)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn refused_everywhere_starts_with_finding_the_server() {
+        let both = "$ curl http://203.0.113.9
+curl: (7) Failed to connect to 203.0.113.9 port 80: Connection refused
+$ curl https://203.0.113.9
+curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
+";
+        let fix = not_listening_fix(both);
+        assert!(
+            fix.first().is_some_and(|c| c.starts_with("systemctl list-unit-files")),
+            "{fix:?}"
+        );
+        // 80 answers: the server runs, only 443 is missing.
+        let one = "$ curl -I http://203.0.113.9
+HTTP/1.1 200 OK
+Server: nginx
+$ curl https://203.0.113.9
+curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
+";
+        let fix = not_listening_fix(one);
+        assert!(
+            !fix.is_empty() && !fix.iter().any(|c| c.starts_with("systemctl list-unit-files")),
+            "{fix:?}"
+        );
     }
 
     fn ban_fix(paste: &str) -> String {
