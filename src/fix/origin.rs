@@ -556,8 +556,15 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
         .copied()
         .filter(|p| !listed || !serves(*p))
         .collect();
-    let nothing_serves =
-        (listed && !ctx.ports.iter().any(|p| serves(*p))) || refused_on_every_port(ctx);
+    let refused = refused_ports(ctx);
+    let nothing_serves = (listed && !ctx.ports.iter().any(|p| serves(*p))) || !refused.is_empty();
+    // The ports shown dead: every needed one from a listener list, the
+    // refused ones from probes.
+    let dead = if listed || refused.is_empty() {
+        ctx.ports.clone()
+    } else {
+        refused
+    };
     let down = role.is_some_and(|r| r.state == ServerState::Failed);
     let mut fix = Vec::new();
     // With no web server answering at all, the first step is to start the
@@ -565,15 +572,15 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
     if down || nothing_serves {
         fix.push(match (role, container(ctx)) {
             (_, Some(c)) => step(
-                format!("Nothing answers on {}: start container {c} (and read its log if it stops again)", crate::diagnose::ports_text(&ctx.ports)),
+                format!("Nothing answers on {}: start container {c} (and read its log if it stops again)", crate::diagnose::ports_text(&dead)),
                 &[&format!("docker start {c} && docker logs --tail 20 {c}")],
             ),
             (Some(_), None) => step(
-                format!("Nothing answers on {}: start {server} first, the web server this host uses", crate::diagnose::ports_text(&ctx.ports)),
+                format!("Nothing answers on {}: start {server} first, the web server this host uses", crate::diagnose::ports_text(&dead)),
                 &[&start(ctx.facts, &server)],
             ),
             (None, None) => step(
-                format!("Nothing answers on {}: find the web server this site uses and start it", crate::diagnose::ports_text(&ctx.ports)),
+                format!("Nothing answers on {}: find the web server this site uses and start it", crate::diagnose::ports_text(&dead)),
                 &[
                     "systemctl list-unit-files --type=service | grep -Ei 'nginx|apache2|httpd|caddy|lsws|lshttpd|haproxy|traefik'",
                     "docker ps -a 2>/dev/null",
@@ -627,11 +634,11 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
     }
 }
 
-/// Whether probes to the origin over IPv4 (or an unshown family) were
-/// refused on every port the case needs, and none connected: nothing
-/// answers there at all, so the first step is to start the web server, not
-/// to add a listen directive to one.
-fn refused_on_every_port(ctx: &FixCtx<'_>) -> bool {
+/// The needed ports on which probes to the origin over IPv4 (or an unshown
+/// family) were refused, when no probe got an answer on any needed port:
+/// nothing answers there at all, so the first step is to start the web
+/// server, not to add a listen directive to one. Empty otherwise.
+fn refused_ports(ctx: &FixCtx<'_>) -> Vec<u16> {
     use crate::parse::probes::ProbeResult;
     let cf = ctx.options.ranges.set();
     let probes: Vec<&crate::parse::probes::Probe> = ctx
@@ -639,6 +646,7 @@ fn refused_on_every_port(ctx: &FixCtx<'_>) -> bool {
         .probes
         .iter()
         .flat_map(|s| s.facts.probes.iter())
+        .filter(|p| p.port.is_some_and(|port| ctx.ports.contains(&port)))
         .filter(|p| {
             let addr = p.addr.or_else(|| {
                 p.host
@@ -648,23 +656,36 @@ fn refused_on_every_port(ctx: &FixCtx<'_>) -> bool {
             addr.is_none_or(|a| !a.is_ipv6() && !cf.contains(a))
         })
         .collect();
-    let refused = |port: u16| {
-        probes
-            .iter()
-            .any(|p| p.port == Some(port) && p.result == ProbeResult::Refused)
-    };
-    let connected = probes.iter().any(|p| {
-        p.port.is_some_and(|port| ctx.ports.contains(&port))
-            && matches!(
-                p.result,
-                ProbeResult::Connected
-                    | ProbeResult::HttpStatus { .. }
-                    | ProbeResult::TlsError { .. }
-                    | ProbeResult::EmptyReply
-                    | ProbeResult::Reset
-            )
+    let answered = probes.iter().any(|p| {
+        matches!(
+            p.result,
+            ProbeResult::Connected
+                | ProbeResult::HttpStatus { .. }
+                | ProbeResult::TlsError { .. }
+                | ProbeResult::EmptyReply
+                | ProbeResult::Reset
+        )
     });
-    !ctx.ports.is_empty() && !connected && ctx.ports.iter().all(|&p| refused(p))
+    if answered {
+        return Vec::new();
+    }
+    let refused: Vec<u16> = ctx
+        .ports
+        .iter()
+        .copied()
+        .filter(|&port| {
+            probes
+                .iter()
+                .any(|p| p.port == Some(port) && p.result == ProbeResult::Refused)
+        })
+        .collect();
+    // 443 alone refused is HTTPS missing beside a server that may well run
+    // on 80; plain HTTP refused too means no web server answers at all.
+    if refused.contains(&80) || refused == ctx.ports {
+        refused
+    } else {
+        Vec::new()
+    }
 }
 
 /// Changing the SSL mode instead: worth offering when the mode is
@@ -1616,6 +1637,26 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
         let fix = not_listening_fix(both);
         assert!(
             fix.first().is_some_and(|c| c.starts_with("systemctl list-unit-files")),
+            "{fix:?}"
+        );
+        // Only 80 was tried: the step names the port shown dead.
+        let http = "curl: (7) Failed to connect to localhost port 80: Connection refused\n";
+        let report = crate::analyze(&[CaseInput::new("t.txt", http)], &Options::default());
+        let titles: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::NotListening)
+            .flat_map(|f| f.fix.iter().map(|s| s.title.clone()))
+            .collect();
+        assert!(
+            titles.first().is_some_and(|t| t.starts_with("Nothing answers on port 80:")),
+            "{titles:?}"
+        );
+        // Only 443 refused: HTTPS is missing, the server may run on 80.
+        let https = "curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused\n";
+        let fix = not_listening_fix(https);
+        assert!(
+            !fix.is_empty() && !fix.iter().any(|c| c.starts_with("systemctl list-unit-files")),
             "{fix:?}"
         );
         // 80 answers: the server runs, only 443 is missing.
