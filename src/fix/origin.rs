@@ -1576,6 +1576,13 @@ fn icmpv6_step(facts: &Facts) -> FixStep {
         ]
         .iter()
         .map(|t| format!("sudo ip6tables -I INPUT 1 -p ipv6-icmp --icmpv6-type {t} -j ACCEPT"))
+        // `ip6tables -I` lasts until the next reboot: save it as the
+        // distribution does.
+        .chain([match distro(facts) {
+            Distro::Rhel => "sudo service ip6tables save".to_string(),
+            _ => "sudo apt-get install -y iptables-persistent && sudo netfilter-persistent save"
+                .to_string(),
+        }])
         .collect()
     };
     FixStep {
@@ -1671,6 +1678,29 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
             !fix.is_empty() && !fix.iter().any(|c| c.starts_with("systemctl list-unit-files")),
             "{fix:?}"
         );
+    }
+
+    #[test]
+    fn the_icmpv6_rules_are_saved() {
+        let paste = "$ dig +short AAAA www.example.net
+2001:db8::1
+# ip6tables -S
+-P INPUT DROP
+-P FORWARD DROP
+-P OUTPUT ACCEPT
+-A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT
+";
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        let fix: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::Ipv6OriginBroken)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect();
+        let insert = fix.iter().position(|c| c.contains("ip6tables -I INPUT 1 -p ipv6-icmp"));
+        let save = fix.iter().position(|c| c.contains("netfilter-persistent save"));
+        assert!(insert.is_some() && save > insert, "{fix:?}");
     }
 
     fn ban_fix(paste: &str) -> String {
