@@ -520,3 +520,39 @@ fn starts_unit_reads_systemctl_and_service() {
     assert!(!starts_unit(&call("sudo systemctl disable --now httpd"), "httpd"));
     assert!(!starts_unit(&call("sudo apachectl restart"), "apache2"));
 }
+
+/// The shipped examples (static/examples/NAME.txt, NAME being the primary
+/// finding each shows) with the fix lines a careful engineer states from
+/// the paste, scored like the real corpus.
+const EXAMPLE_FIXES: [(&str, &str); 10] = [
+    ("ban-blocks-cloudflare", "fix-uses: fail2ban-client\nfix-avoids: apache2"),
+    ("config-error", "fix-uses: nginx\nfix-unit: nginx"),
+    ("firewall-blocks-cloudflare", "fix-uses: ufw\nfix-avoids: iptables"),
+    ("ipv6-origin-broken", "fix-uses: ip6tables\nfix-unit: nginx"),
+    ("loopback-only", "fix-unit: nginx"),
+    ("not-listening", "fix-uses: nginx\nfix-avoids: apache2"),
+    ("origin-overloaded", "fix-unit: nginx"),
+    ("port-conflict", "fix-uses: systemctl\nfix-unit: nginx\nfix-avoids: apache2"),
+    ("tls-port-mismatch", "fix-uses: nginx"),
+    ("web-server-down", "fix-unit: nginx\nfix-avoids: apache2"),
+];
+
+#[test]
+fn shipped_examples_name_the_right_programs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("static/examples");
+    let mut misses = Vec::new();
+    for (name, lines) in EXAMPLE_FIXES {
+        let text = std::fs::read_to_string(root.join(format!("{name}.txt")))
+            .unwrap_or_else(|e| panic!("static/examples/{name}.txt: {e}"));
+        let expect = parse_expect(&format!("primary: {name}\nwhy: shipped example\n{lines}\n"))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let report = err521::analyze(
+            &[CaseInput::new(format!("{name}.txt"), &text)],
+            &Options::default(),
+        );
+        for m in score(&expect, &report) {
+            misses.push(format!("{name}: {m}"));
+        }
+    }
+    assert!(misses.is_empty(), "{}", misses.join("\n"));
+}
