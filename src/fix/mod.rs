@@ -259,7 +259,8 @@ ACCEPT     tcp  --  anywhere             anywhere             tcp dpt:ssh ctstat
     fn an_undecided_layer_gets_its_managers_fix() {
         let fix = firewall_fix(FIREWALLD_L_NO_V);
         assert!(
-            fix.iter().any(|c| c.starts_with("sudo firewall-cmd --permanent")),
+            fix.iter()
+                .any(|c| c.starts_with("sudo firewall-cmd --permanent")),
             "{fix:?}"
         );
         assert!(!fix.iter().any(|c| c.contains("iptables -I")), "{fix:?}");

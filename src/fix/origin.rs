@@ -1643,7 +1643,8 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
 ";
         let fix = not_listening_fix(both);
         assert!(
-            fix.first().is_some_and(|c| c.starts_with("systemctl list-unit-files")),
+            fix.first()
+                .is_some_and(|c| c.starts_with("systemctl list-unit-files")),
             "{fix:?}"
         );
         // Only 80 was tried: the step names the port shown dead.
@@ -1656,14 +1657,19 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
             .flat_map(|f| f.fix.iter().map(|s| s.title.clone()))
             .collect();
         assert!(
-            titles.first().is_some_and(|t| t.starts_with("Nothing answers on port 80:")),
+            titles
+                .first()
+                .is_some_and(|t| t.starts_with("Nothing answers on port 80:")),
             "{titles:?}"
         );
         // Only 443 refused: HTTPS is missing, the server may run on 80.
         let https = "curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused\n";
         let fix = not_listening_fix(https);
         assert!(
-            !fix.is_empty() && !fix.iter().any(|c| c.starts_with("systemctl list-unit-files")),
+            !fix.is_empty()
+                && !fix
+                    .iter()
+                    .any(|c| c.starts_with("systemctl list-unit-files")),
             "{fix:?}"
         );
         // 80 answers: the server runs, only 443 is missing.
@@ -1675,7 +1681,10 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
 ";
         let fix = not_listening_fix(one);
         assert!(
-            !fix.is_empty() && !fix.iter().any(|c| c.starts_with("systemctl list-unit-files")),
+            !fix.is_empty()
+                && !fix
+                    .iter()
+                    .any(|c| c.starts_with("systemctl list-unit-files")),
             "{fix:?}"
         );
     }
@@ -1698,8 +1707,12 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
             .filter(|f| f.id == FindingId::Ipv6OriginBroken)
             .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
             .collect();
-        let insert = fix.iter().position(|c| c.contains("ip6tables -I INPUT 1 -p ipv6-icmp"));
-        let save = fix.iter().position(|c| c.contains("netfilter-persistent save"));
+        let insert = fix
+            .iter()
+            .position(|c| c.contains("ip6tables -I INPUT 1 -p ipv6-icmp"));
+        let save = fix
+            .iter()
+            .position(|c| c.contains("netfilter-persistent save"));
         assert!(insert.is_some() && save > insert, "{fix:?}");
     }
 

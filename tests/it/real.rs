@@ -179,7 +179,10 @@ fn invocations(command: &str) -> Vec<Vec<String>> {
             continue;
         }
         let seps = |c: char| matches!(c, ';' | '|' | '&' | '(' | ')' | '`' | '{' | '}');
-        for segment in line.split(seps).filter(|s| !s.trim_start().starts_with('>')) {
+        for segment in line
+            .split(seps)
+            .filter(|s| !s.trim_start().starts_with('>'))
+        {
             let mut words = segment
                 .split_whitespace()
                 .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_string())
@@ -478,12 +481,18 @@ fn programs(command: &str) -> Vec<String> {
 
 #[test]
 fn invocations_find_the_programs_a_command_runs() {
-    assert_eq!(programs("sudo ufw allow from 173.245.48.0/20 to any port 443 proto tcp"), ["ufw"]);
+    assert_eq!(
+        programs("sudo ufw allow from 173.245.48.0/20 to any port 443 proto tcp"),
+        ["ufw"]
+    );
     assert_eq!(
         programs("sudo firewall-cmd --permanent --add-port=443/tcp && sudo firewall-cmd --reload"),
         ["firewall-cmd", "firewall-cmd"]
     );
-    assert_eq!(programs("sudo /usr/sbin/apachectl configtest"), ["apachectl"]);
+    assert_eq!(
+        programs("sudo /usr/sbin/apachectl configtest"),
+        ["apachectl"]
+    );
     assert_eq!(
         programs("curl -s https://www.cloudflare.com/ips-v4 | xargs -n1 -I{} sudo csf -a {}"),
         ["curl", "csf"]
@@ -492,7 +501,10 @@ fn invocations_find_the_programs_a_command_runs() {
         programs("for ip in $(curl -s https://www.cloudflare.com/ips-v6); do sudo ip6tables -I INPUT -s $ip -j ACCEPT; done"),
         ["for", "curl", "ip6tables", "done"]
     );
-    assert_eq!(programs("# sudo nginx -t\nLANG=C sudo nginx -T 2>&1 | grep listen"), ["nginx", "grep"]);
+    assert_eq!(
+        programs("# sudo nginx -t\nLANG=C sudo nginx -T 2>&1 | grep listen"),
+        ["nginx", "grep"]
+    );
     // A program named only as an argument is not run.
     assert!(!programs("sudo systemctl restart nginx").contains(&"nginx".to_string()));
     assert!(!programs("sudo iptables -I ufw-user-input -j ACCEPT").contains(&"ufw".to_string()));
@@ -512,12 +524,27 @@ fn names_needs_a_whole_word() {
 #[test]
 fn starts_unit_reads_systemctl_and_service() {
     let call = |c: &str| invocations(c).into_iter().next().unwrap_or_default();
-    assert!(starts_unit(&call("sudo systemctl restart apache2"), "apache2"));
-    assert!(starts_unit(&call("sudo systemctl enable --now httpd.service"), "httpd"));
+    assert!(starts_unit(
+        &call("sudo systemctl restart apache2"),
+        "apache2"
+    ));
+    assert!(starts_unit(
+        &call("sudo systemctl enable --now httpd.service"),
+        "httpd"
+    ));
     assert!(starts_unit(&call("sudo service nginx start"), "nginx"));
-    assert!(!starts_unit(&call("sudo systemctl status apache2"), "apache2"));
-    assert!(!starts_unit(&call("sudo systemctl restart apache2"), "httpd"));
-    assert!(!starts_unit(&call("sudo systemctl disable --now httpd"), "httpd"));
+    assert!(!starts_unit(
+        &call("sudo systemctl status apache2"),
+        "apache2"
+    ));
+    assert!(!starts_unit(
+        &call("sudo systemctl restart apache2"),
+        "httpd"
+    ));
+    assert!(!starts_unit(
+        &call("sudo systemctl disable --now httpd"),
+        "httpd"
+    ));
     assert!(!starts_unit(&call("sudo apachectl restart"), "apache2"));
 }
 
@@ -525,14 +552,23 @@ fn starts_unit_reads_systemctl_and_service() {
 /// finding each shows) with the fix lines a careful engineer states from
 /// the paste, scored like the real corpus.
 const EXAMPLE_FIXES: [(&str, &str); 10] = [
-    ("ban-blocks-cloudflare", "fix-uses: fail2ban-client\nfix-avoids: apache2"),
+    (
+        "ban-blocks-cloudflare",
+        "fix-uses: fail2ban-client\nfix-avoids: apache2",
+    ),
     ("config-error", "fix-uses: nginx\nfix-unit: nginx"),
-    ("firewall-blocks-cloudflare", "fix-uses: ufw\nfix-avoids: iptables"),
+    (
+        "firewall-blocks-cloudflare",
+        "fix-uses: ufw\nfix-avoids: iptables",
+    ),
     ("ipv6-origin-broken", "fix-uses: ip6tables\nfix-unit: nginx"),
     ("loopback-only", "fix-unit: nginx"),
     ("not-listening", "fix-uses: nginx\nfix-avoids: apache2"),
     ("origin-overloaded", "fix-unit: nginx"),
-    ("port-conflict", "fix-uses: systemctl\nfix-unit: nginx\nfix-avoids: apache2"),
+    (
+        "port-conflict",
+        "fix-uses: systemctl\nfix-unit: nginx\nfix-avoids: apache2",
+    ),
     ("tls-port-mismatch", "fix-uses: nginx"),
     ("web-server-down", "fix-unit: nginx\nfix-avoids: apache2"),
 ];
