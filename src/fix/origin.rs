@@ -1283,17 +1283,27 @@ pub fn ipv6(ctx: &FixCtx<'_>) -> Plan {
             Some(ServerKind::Caddy) => "remove any `bind` line that names only IPv4 addresses",
             _ => "a listener on [::]",
         };
-        let title = if listed {
-            format!("Nothing listens on IPv6: make {server} listen on IPv6 too ({how})")
+        if seen_web_server(ctx).is_none() && !listed {
+            // Nothing names the server: say how each one listens on IPv6
+            // and look first, rather than reload an nginx that may not be
+            // there.
+            fix.push(step(
+                "Make the web server listen on IPv6 too, if `ss -tlnp` shows no [::] listener on the site's ports (nginx: `listen [::]:443 ssl;` and `listen [::]:80;`; Apache: `Listen 443` and `Listen 80` without an address; Caddy: no `bind` line naming only IPv4), then test its configuration and reload it",
+                &["sudo ss -tlnp | grep -E ':(80|443)\\b'"],
+            ));
         } else {
-            format!(
-                "Make {server} listen on IPv6 too, if `ss -tlnp` shows no [::] listener ({how})"
-            )
-        };
-        fix.push(step(
-            title,
-            &[config_test(&server), &reload(ctx.facts, &server)],
-        ));
+            let title = if listed {
+                format!("Nothing listens on IPv6: make {server} listen on IPv6 too ({how})")
+            } else {
+                format!(
+                    "Make {server} listen on IPv6 too, if `ss -tlnp` shows no [::] listener ({how})"
+                )
+            };
+            fix.push(step(
+                title,
+                &[config_test(&server), &reload(ctx.facts, &server)],
+            ));
+        }
     }
     let v6_firewall = ctx
         .facts
@@ -1687,6 +1697,34 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
                     .any(|c| c.starts_with("systemctl list-unit-files")),
             "{fix:?}"
         );
+    }
+
+    fn ipv6_fix(paste: &str) -> Vec<String> {
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::Ipv6OriginBroken)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn an_unnamed_server_is_not_assumed_to_be_nginx_for_ipv6() {
+        let refused = "$ curl -v https://www.example.net/
+*   Trying 2001:db8::7:443...
+* connect to 2001:db8::7 port 443 failed: Connection refused
+* Failed to connect to www.example.net port 443: Connection refused
+";
+        let fix = ipv6_fix(refused);
+        assert!(fix.iter().any(|c| c.starts_with("sudo ss -tlnp")), "{fix:?}");
+        assert!(!fix.iter().any(|c| c.contains("nginx")), "{fix:?}");
+        // A named server gets its own test and reload.
+        let named = format!(
+            "{refused}$ sudo ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511          0.0.0.0:443       0.0.0.0:*     users:((\"nginx\",pid=990,fd=7))\n"
+        );
+        let fix = ipv6_fix(&named);
+        assert!(fix.iter().any(|c| c == "sudo nginx -t"), "{fix:?}");
     }
 
     #[test]
