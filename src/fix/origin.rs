@@ -1717,7 +1717,10 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
 * Failed to connect to www.example.net port 443: Connection refused
 ";
         let fix = ipv6_fix(refused);
-        assert!(fix.iter().any(|c| c.starts_with("sudo ss -tlnp")), "{fix:?}");
+        assert!(
+            fix.iter().any(|c| c.starts_with("sudo ss -tlnp")),
+            "{fix:?}"
+        );
         assert!(!fix.iter().any(|c| c.contains("nginx")), "{fix:?}");
         // A named server gets its own test and reload.
         let named = format!(
