@@ -895,6 +895,11 @@ fn undecided(text: &str, why: &Undecided) -> String {
     }
 }
 
+// The tests' one seeded generator.
+#[cfg(test)]
+#[path = "../../tests/common/rng.rs"]
+mod test_rng;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -942,22 +947,9 @@ mod tests {
         }
     }
 
-    struct XorShift(u64);
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            let mut x = self.0;
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            self.0 = x;
-            x
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n.max(1)
-        }
-    }
+    use super::test_rng::Rng;
 
-    fn random_match(r: &mut XorShift) -> Match {
+    fn random_match(r: &mut Rng) -> Match {
         match r.below(9) {
             0..=2 => {
                 let base = 0xA29E_0000u32 as u128 + (r.below(1 << 17) as u128);
@@ -972,11 +964,11 @@ mod tests {
                 negated: r.below(2) == 0,
             },
             4 => Match::InInterface {
-                pattern: ["eth0", "eth1", "lo", "docker0"][r.below(4) as usize % 4].into(),
+                pattern: ["eth0", "eth1", "lo", "docker0"][r.below(4) % 4].into(),
                 negated: r.below(3) == 0,
             },
             5 => Match::NamedSource {
-                name: ["known", "missing"][r.below(2) as usize % 2].into(),
+                name: ["known", "missing"][r.below(2) % 2].into(),
                 negated: r.below(2) == 0,
             },
             6 => Match::Unknown {
@@ -996,10 +988,10 @@ mod tests {
 
     #[test]
     fn partition_covers_the_input_exactly_once() {
-        let mut r = XorShift(0x9E37_79B9_7F4A_7C15);
+        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
         let input = set(&["162.158.0.0/15", "173.245.48.0/20", "10.0.0.0/8"]);
         for round in 0..300 {
-            let nchains = 1 + r.below(4) as usize;
+            let nchains = 1 + r.below(4);
             let mut chains = Vec::new();
             for c in 0..nchains {
                 let mut rules = Vec::new();
@@ -1011,11 +1003,11 @@ mod tests {
                         2 => Action::Reject("tcp-reset".into()),
                         3 => Action::Return,
                         4 => Action::Continue,
-                        5 => Action::Jump(format!("c{}", r.below(nchains as u64 + 1))),
-                        6 => Action::Goto(format!("c{}", r.below(nchains as u64))),
+                        5 => Action::Jump(format!("c{}", r.below(nchains + 1))),
+                        6 => Action::Goto(format!("c{}", r.below(nchains))),
                         _ => Action::Unknown("TARPIT".into()),
                     };
-                    rules.push(rule(l as usize + 1, matches, action));
+                    rules.push(rule(l + 1, matches, action));
                 }
                 let policy = (c == 0).then_some(Policy::Drop);
                 chains.push(chain(&format!("c{c}"), policy, rules));

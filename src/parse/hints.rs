@@ -11,7 +11,7 @@ use crate::text::Line;
 pub enum Hint {
     SslMode(SslMode),
     /// A hosting or cloud provider named in the text.
-    Provider(String),
+    Provider(Provider),
     /// An error code the person says they see ("I get Cloudflare error
     /// 522 after about 20 seconds").
     ErrorCode(u16),
@@ -32,21 +32,39 @@ pub struct StatedHint {
     pub line: usize,
 }
 
-const PROVIDERS: &[(&str, &str)] = &[
-    ("aws", "AWS"),
-    ("ec2", "AWS"),
-    ("lightsail", "AWS"),
-    ("google cloud", "Google Cloud"),
-    ("gcp", "Google Cloud"),
-    ("azure", "Azure"),
-    ("oracle cloud", "Oracle Cloud"),
-    ("oci", "Oracle Cloud"),
-    ("hetzner", "Hetzner"),
-    ("digitalocean", "DigitalOcean"),
-    ("digital ocean", "DigitalOcean"),
-    ("cpanel", "cPanel"),
-    ("plesk", "Plesk"),
-    ("cyberpanel", "CyberPanel"),
+/// A hosting or cloud provider; the JSON names are the ones people write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Provider {
+    #[serde(rename = "AWS")]
+    Aws,
+    #[serde(rename = "Google Cloud")]
+    GoogleCloud,
+    Azure,
+    #[serde(rename = "Oracle Cloud")]
+    OracleCloud,
+    Hetzner,
+    DigitalOcean,
+    #[serde(rename = "cPanel")]
+    CPanel,
+    Plesk,
+    CyberPanel,
+}
+
+const PROVIDERS: &[(&str, Provider)] = &[
+    ("aws", Provider::Aws),
+    ("ec2", Provider::Aws),
+    ("lightsail", Provider::Aws),
+    ("google cloud", Provider::GoogleCloud),
+    ("gcp", Provider::GoogleCloud),
+    ("azure", Provider::Azure),
+    ("oracle cloud", Provider::OracleCloud),
+    ("oci", Provider::OracleCloud),
+    ("hetzner", Provider::Hetzner),
+    ("digitalocean", Provider::DigitalOcean),
+    ("digital ocean", Provider::DigitalOcean),
+    ("cpanel", Provider::CPanel),
+    ("plesk", Provider::Plesk),
+    ("cyberpanel", Provider::CyberPanel),
 ];
 
 /// Hints stated in prose lines.
@@ -75,7 +93,7 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
         if firewall_inactive(&lower) {
             push(&mut out, Hint::FirewallInactive);
         }
-        for (needle, name) in PROVIDERS {
+        for (needle, provider) in PROVIDERS {
             let found = lower
                 .split(|c: char| !c.is_ascii_alphanumeric() && c != ' ')
                 .any(|part| {
@@ -85,10 +103,10 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
             if found
                 && !out
                     .iter()
-                    .any(|h: &StatedHint| h.hint == Hint::Provider((*name).into()))
+                    .any(|h: &StatedHint| h.hint == Hint::Provider(*provider))
             {
                 out.push(StatedHint {
-                    hint: Hint::Provider((*name).to_string()),
+                    hint: Hint::Provider(*provider),
                     line: l.no,
                 });
             }
@@ -351,7 +369,7 @@ mod tests {
         let got = read(&lines("I'm on Oracle Cloud with an Ampere VM"));
         assert!(got
             .iter()
-            .any(|h| h.hint == Hint::Provider("Oracle Cloud".into())));
+            .any(|h| h.hint == Hint::Provider(Provider::OracleCloud)));
         assert!(read(&lines("the choice was awesome")).is_empty());
     }
 }

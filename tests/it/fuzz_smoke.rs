@@ -332,7 +332,7 @@ fn options(rng: &mut Rng) -> Options {
     let extra_ports = match rng.below(3) {
         0 => Vec::new(),
         1 => vec![8443],
-        _ => vec![(rng.next() & 0xffff) as u16, 2053],
+        _ => vec![(rng.next_u64() & 0xffff) as u16, 2053],
     };
     Options {
         ssl_mode,
@@ -392,7 +392,7 @@ fn flip_bytes(data: &[u8], rng: &mut Rng, n: usize) -> Vec<u8> {
         if let Some(b) = d.get_mut(i) {
             // Mostly printable replacements, sometimes any byte.
             *b = match rng.below(4) {
-                0 => (rng.next() & 0xff) as u8,
+                0 => (rng.next_u64() & 0xff) as u8,
                 1 => b" \t\n{}[]:/.-,\"'#"[rng.below(15)],
                 _ => *b ^ (1 << rng.below(8)),
             };
@@ -512,7 +512,7 @@ fn hostile_shapes_never_crash() {
     };
     // Random binary of several sizes.
     for size in [0usize, 1, 2, 7, 64, 512, 4096, 60_000] {
-        let d: Vec<u8> = (0..size).map(|_| (rng.next() & 0xff) as u8).collect();
+        let d: Vec<u8> = (0..size).map(|_| (rng.next_u64() & 0xff) as u8).collect();
         stats.exec(&format!("binary {size}"), &text_of(&d), &mut rng, true);
     }
     // Random printable soup with the characters parsers split on.

@@ -4,12 +4,26 @@
 //! address, so a ban tool that reads the connecting address bans Cloudflare.
 
 use super::quote;
+use super::{ask, Rule};
+use crate::diagnose::{AskFor, AskKind};
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
 use crate::firewall::coverage::CoverageEntry;
 use crate::firewall::eval::Outcome;
 use crate::net::AddrSet;
 use crate::parse::bans::{cloudflare_hits, HitKind};
 use crate::text::Evidence;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 5,
+    asks,
+};
+
+/// Every ban tool's list.
+fn asks(_: &Ctx<'_>) -> Vec<AskFor> {
+    vec![ask(AskKind::Bans, "sudo fail2ban-client banned; sudo ipset list; sudo csf -t", "has a ban tool banned Cloudflare addresses (every jail's and set's list, and CSF's temporary blocks; on a hosting panel also `imunify360-agent blacklist ip list`)")]
+}
 
 /// Whether a firewall verdict came from a ban mechanism (a fail2ban chain,
 /// a blacklist set, CSF's deny chains, a rate or connection limit) rather
@@ -495,5 +509,23 @@ fn capitalize(s: &str) -> String {
         }
         Some(f) => f.to_string() + c.as_str(),
         None => String::new(),
+    }
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_not};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn fail2ban_banning_a_cloudflare_address() {
+        verify(FindingId::BanBlocksCloudflare, "2026-11-24 09:12:01,123 fail2ban.actions        [812]: NOTICE  [nginx-limit-req] Ban 162.158.88.14\n");
+    }
+
+    #[test]
+    fn fail2ban_banning_a_visitor_outside_cloudflare() {
+        verify_not(FindingId::BanBlocksCloudflare, "2026-11-24 09:12:01,123 fail2ban.actions        [812]: NOTICE  [sshd] Ban 198.51.100.7\n");
     }
 }

@@ -1,7 +1,24 @@
 //! `different-error-code`: the pasted page or response is not a 521.
 
+use super::Rule;
 use crate::diagnose::{codes, Ctx, Finding, FindingId, Status};
 use crate::parse::hints::Hint;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge,
+    rank,
+    asks: |_| Vec::new(),
+};
+
+/// Codes decided after the TCP connection succeeded: the neighbour's own
+/// explanation is the answer, ahead of every 521 cause.
+fn rank(ctx: &Ctx<'_>) -> u8 {
+    match ctx.code {
+        Some(520 | 524 | 525 | 526 | 530 | 1000..=1999) => 0,
+        _ => 12,
+    }
+}
 
 pub fn judge(ctx: &Ctx<'_>) -> Option<Finding> {
     let Some(code) = ctx.code else {
@@ -123,4 +140,28 @@ fn from_prose(ctx: &Ctx<'_>) -> Option<Finding> {
             .titled(format!("This is likely error {code} ({title}), not 521"))
             .with_evidence([ctx.facts.quote(input, line)]),
     )
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_not};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn a_525_page_title() {
+        verify(
+            FindingId::DifferentErrorCode,
+            "www.example.com | 525: SSL handshake failed\n",
+        );
+    }
+
+    #[test]
+    fn a_521_page_title() {
+        verify_not(
+            FindingId::DifferentErrorCode,
+            "www.example.com | 521: Web server is down\n",
+        );
+    }
 }
