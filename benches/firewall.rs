@@ -10,20 +10,13 @@ use err521::firewall::eval::Context;
 use err521::parse::{iptables, nftables};
 use err521::text::lines;
 
-struct XorShift(u64);
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-}
+// The tests' one seeded generator.
+#[path = "../tests/common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn generate(n: usize, v6: bool) -> String {
-    let mut r = XorShift(0x2545_F491_4F6C_DD1D ^ n as u64);
+    let mut r = Rng(0x2545_F491_4F6C_DD1D ^ n as u64);
     let ports = all_ports();
     let mut s = String::new();
     s.push_str(if v6 {
@@ -38,7 +31,7 @@ fn generate(n: usize, v6: bool) -> String {
     s.push_str("-A INPUT -p tcp -m multiport --dports 80,443 -j f2b-web\n");
     s.push_str("-A INPUT -j ufw-user-input\n");
     for i in 0..n {
-        let x = r.next();
+        let x = r.next_u64();
         let addr = |bits: u32| {
             if v6 {
                 format!(
@@ -81,7 +74,7 @@ fn generate(n: usize, v6: bool) -> String {
 
 /// `nft list ruleset` of an inet table with `n` rules in the shapes above.
 fn generate_nft(n: usize) -> String {
-    let mut r = XorShift(0x9E37_79B9_7F4A_7C15 ^ n as u64);
+    let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
     let ports = all_ports();
     let mut s = String::with_capacity(n * 80);
     s.push_str("table inet filter {\n\tchain input {\n");
@@ -91,7 +84,7 @@ fn generate_nft(n: usize) -> String {
     let mut f2b = String::new();
     let mut user = String::new();
     for i in 0..n {
-        let x = r.next();
+        let x = r.next_u64();
         let port = ports.get((x % 13) as usize).copied().unwrap_or(443);
         let (a, b, c, d) = (
             (x >> 8) & 0xff,
@@ -123,12 +116,12 @@ fn generate_nft(n: usize) -> String {
 /// `nft list ruleset` with a ban set of `n` elements printed the way nft
 /// wraps them, and a handful of rules.
 fn generate_nft_set(n: usize) -> String {
-    let mut r = XorShift(0xD1B5_4A32_D192_ED03 ^ n as u64);
+    let mut r = Rng(0xD1B5_4A32_D192_ED03 ^ n as u64);
     let mut s = String::with_capacity(n * 20);
     s.push_str("table inet filter {\n\tset banned {\n\t\ttype ipv4_addr\n\t\tflags interval\n");
     s.push_str("\t\telements = { ");
     for i in 0..n {
-        let x = r.next();
+        let x = r.next_u64();
         let (a, b, c) = ((x >> 8) & 0xff, (x >> 16) & 0xff, (x >> 24) & 0xff);
         if i % 2 == 0 {
             s.push_str(&format!("{a}.{b}.{c}.{}", (x >> 32) & 0xff));

@@ -97,7 +97,7 @@ fn triage(ticket: Ticket, line_no: u64, settings: &Settings) -> Result<String, S
     let report = crate::analyze(&inputs, &options);
     let mut json = crate::report::json::render_compact(&report);
     if settings.redact {
-        json = crate::redact::redact(&json);
+        json = crate::redact::redact(&json, &options.ranges);
     }
     Ok(format!("{{\"id\":{},\"report\":{json}}}", ticket.id))
 }

@@ -298,7 +298,7 @@ fn read_services_and_published_ports(
     block: &split::Block<'_>,
     facts: &mut Facts,
 ) -> Read {
-    let f = services::parse(input, &block.lines);
+    let f = services::parse_with(input, &block.lines, block.command);
     let read = Read::parsed(f.understood_lines, f.not_understood.clone());
     if !f.containers.is_empty() {
         let l = container_listeners(&f.containers);

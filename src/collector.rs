@@ -108,22 +108,6 @@ pub fn read(input: &str, lines: &[Line<'_>]) -> Option<CollectorRun> {
     Some(run)
 }
 
-/// The tools whose output speaks to an ask of kind `kind`
-/// ([`crate::diagnose::AskFor::kind`]); empty when the collector cannot
-/// gather it (the SSL mode, a cloud firewall).
-pub fn tools_for_ask(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "firewall" => &["ufw", "iptables", "nft", "firewalld", "csf"],
-        "bans" => &["fail2ban", "ipset", "csf", "imunify360"],
-        "service-status" | "config-test" => &["nginx", "apache", "caddy", "litespeed"],
-        "listeners" => &["ss"],
-        "resources" => &["free"],
-        "dns" => &["dig"],
-        "origin-address" => &["ip"],
-        _ => &[],
-    }
-}
-
 /// The name to pass as `--host`, from a name the case gives (the error
 /// page's host): a DNS name as the script accepts it, or none. An address,
 /// a name the redaction masked (`host-1.example`) or anything with other

@@ -2,9 +2,10 @@
 //! public IP addresses, host names and Cloudflare Ray IDs.
 //!
 //! Guarantees:
-//! - Cloudflare's own ranges (public knowledge, and the diagnosis needs them),
-//!   private, loopback, link-local, reserved and documentation addresses are
-//!   kept as they are.
+//! - Cloudflare's own ranges (those in force, `--ranges` included: public
+//!   knowledge, and the diagnosis needs them), Cloudflare's public resolver,
+//!   and every address [`classify`] does not call public (private, loopback,
+//!   link-local, reserved, documentation) are kept as they are.
 //! - Within one [`Redactor`] (one call of [`redact`] or [`redact_all`]) the
 //!   same value always maps to the same placeholder, so a DNS record and a
 //!   listener that named the same address still agree after redaction.
@@ -17,17 +18,18 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::net::AddrSet;
+use crate::cloudflare::Ranges;
+use crate::net::{classify, AddrClass, AddrSet};
 
-/// Redact one text.
-pub fn redact(text: &str) -> String {
-    Redactor::new().text(text)
+/// Redact one text; `ranges` are Cloudflare's ranges in force.
+pub fn redact(text: &str, ranges: &Ranges) -> String {
+    Redactor::new(ranges).text(text)
 }
 
 /// Redact several texts with one mapping, so a value shared by two inputs
 /// gets the same placeholder in both.
-pub fn redact_all(texts: &[&str]) -> Vec<String> {
-    let mut r = Redactor::new();
+pub fn redact_all(texts: &[&str], ranges: &Ranges) -> Vec<String> {
+    let mut r = Redactor::new(ranges);
     texts.iter().map(|t| r.text(t)).collect()
 }
 
@@ -82,15 +84,10 @@ pub struct Redactor {
     rays: HashMap<String, String>,
 }
 
-impl Default for Redactor {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Redactor {
-    pub fn new() -> Self {
-        let ranges = crate::cloudflare::Ranges::bundled();
+    /// A redactor that keeps `ranges` (and the retired ones a paste may
+    /// still show) as Cloudflare's.
+    pub fn new(ranges: &Ranges) -> Self {
         let mut all = ranges.ranges.clone();
         all.extend(ranges.retired.iter().copied());
         Redactor {
@@ -174,8 +171,14 @@ impl Redactor {
         self.host(core, before, after)
     }
 
+    /// Whether `addr` identifies nobody: not a public address, or one of
+    /// Cloudflare's.
+    fn keeps(&self, addr: IpAddr) -> bool {
+        classify(addr, &self.cloudflare) != AddrClass::Public || is_public_resolver(addr)
+    }
+
     fn v4(&mut self, addr: Ipv4Addr) -> Ipv4Addr {
-        if keep_v4(addr) || self.cloudflare.contains(IpAddr::V4(addr)) {
+        if self.keeps(IpAddr::V4(addr)) {
             return addr;
         }
         let n = self.v4.len();
@@ -186,7 +189,12 @@ impl Redactor {
         if let Some(v4) = addr.to_ipv4_mapped() {
             return format!("::ffff:{}", self.v4(v4));
         }
-        if keep_v6(addr) || self.cloudflare.contains(IpAddr::V6(addr)) {
+        // NAT64 (64:ff9b::/96) carries an IPv4 address, which may be public.
+        if let [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] = addr.segments() {
+            let v4 = Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+            return format!("64:ff9b::{}", self.v4(v4));
+        }
+        if self.keeps(IpAddr::V6(addr)) {
             return addr.to_string();
         }
         let n = self.v6.len();
@@ -283,37 +291,13 @@ fn is_run_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '.' || c == ':' || c == '-'
 }
 
-/// Addresses that identify nobody: private, loopback, link-local, shared,
-/// multicast, reserved, and the documentation ranges placeholders use.
-fn keep_v4(a: Ipv4Addr) -> bool {
-    let [o1, o2, o3, _] = a.octets();
-    a.is_private()
-        || a.is_loopback()
-        || a.is_link_local()
-        || a.is_unspecified()
-        || a.is_broadcast()
-        || a.is_multicast()
-        || o1 == 0
-        || o1 >= 240
-        || (o1 == 100 && (64..128).contains(&o2))
-        || (o1 == 192 && o2 == 0 && o3 == 2)
-        || (o1 == 198 && o2 == 51 && o3 == 100)
-        || (o1 == 203 && o2 == 0 && o3 == 113)
-        || (o1 == 198 && (o2 == 18 || o2 == 19))
-        // Cloudflare's public resolver, quoted in `dig @1.1.1.1`.
-        || (o1 == 1 && o2 == 1 && o3 == 1)
-        || (o1 == 1 && o2 == 0 && o3 == 0)
-}
-
-fn keep_v6(a: Ipv6Addr) -> bool {
-    let first = a.segments().first().copied().unwrap_or(0);
-    let second = a.segments().get(1).copied().unwrap_or(0);
-    a.is_loopback()
-        || a.is_unspecified()
-        || a.is_multicast()
-        || (first & 0xffc0) == 0xfe80
-        || (first & 0xfe00) == 0xfc00
-        || (first == 0x2001 && second == 0x0db8)
+/// Cloudflare's public resolver (1.1.1.1, 1.0.0.1), quoted in `dig @1.1.1.1`:
+/// not in the proxy ranges, and identifies nobody.
+fn is_public_resolver(addr: IpAddr) -> bool {
+    match addr {
+        IpAddr::V4(a) => matches!(a.octets(), [1, 1, 1, _] | [1, 0, 0, _]),
+        IpAddr::V6(_) => false,
+    }
 }
 
 /// The n-th (0-based) public IPv4 placeholder: 203.0.113.1-254, then
@@ -332,6 +316,35 @@ fn placeholder_v4(n: usize) -> Ipv4Addr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn redact(text: &str) -> String {
+        super::redact(text, &Ranges::bundled())
+    }
+
+    fn redact_all(texts: &[&str]) -> Vec<String> {
+        super::redact_all(texts, &Ranges::bundled())
+    }
+
+    #[test]
+    fn the_ranges_in_force_decide_what_is_cloudflare() {
+        // A list without 104.16.0.0/13 (as `--ranges` may give): an address
+        // there is somebody's and is masked.
+        let only = Ranges::parse("173.245.48.0/20").unwrap_or_else(Ranges::bundled);
+        assert_eq!(
+            super::redact("104.16.1.1 173.245.48.9", &only),
+            "203.0.113.1 173.245.48.9"
+        );
+        assert_eq!(redact("104.16.1.1"), "104.16.1.1");
+    }
+
+    #[test]
+    fn nat64_addresses_mask_the_ipv4_inside() {
+        assert_eq!(
+            redact("64:ff9b::2d21:c07 and 45.33.12.7"),
+            "64:ff9b::203.0.113.1 and 203.0.113.1"
+        );
+        assert_eq!(redact("64:ff9b::a00:1"), "64:ff9b::10.0.0.1");
+    }
 
     #[test]
     fn public_ipv4_is_masked_consistently_and_prefix_kept() {

@@ -189,7 +189,8 @@ collect() {
 
   # The host: addresses, routes, IPv6 switches, memory, load, limits, OOM.
   if have ip; then
-    run 'ip -br addr'
+    # iproute2 before 4.x (CentOS 7) has no -br: the long listing then.
+    run 'ip -br addr 2>/dev/null || ip addr'
     run 'ip route'
     run 'ip -6 route'
   else absent="$absent ip"; fi

@@ -254,7 +254,7 @@ EXAMPLES:
             Format::Json => report::json::render(&report) + "\n",
         };
         if redact {
-            err521::redact::redact(&out)
+            err521::redact::redact(&out, &options.ranges)
         } else {
             out
         }
@@ -368,8 +368,8 @@ EXAMPLES:
             .map(|l| format!("    {l}\n"))
             .collect();
         Ok(format!(
-            "{id}: {}\n\nWhat it means\n    {}\n\nA bad example\n{example}\nWhy it breaks\n    {}\n\nThe fix\n    {}\n",
-            p.title, p.meaning, p.why, p.fix
+            "{id}: {}\n\nWhat it means\n    {}\n\nA bad example\n{example}\nWhy it breaks\n    {}\n\nThe fix\n    {}\n\nWhat decides it\n    Confirmed by: {}\n    Ruled out by: {}\n    Stays unknown: {}\n",
+            p.title, p.meaning, p.why, p.fix, p.confirms, p.rules_out, p.unknown
         ))
     }
 

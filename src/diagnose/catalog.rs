@@ -30,6 +30,11 @@ pub struct Page {
     pub bad_example: &'static str,
     pub why: &'static str,
     pub fix: &'static str,
+    /// The evidence rules (docs/FINDINGS.md): which lines confirm it, which
+    /// rule it out, and what it stays unknown without.
+    pub confirms: &'static str,
+    pub rules_out: &'static str,
+    pub unknown: &'static str,
 }
 
 pub const ALL: [FindingId; 12] = [
@@ -128,7 +133,7 @@ fn page(id: FindingId) -> Page {
         LoopbackOnly => (
             "The web server listens only on a loopback address",
             "The server is bound to 127.0.0.1 or ::1 (or another address Cloudflare cannot reach), so connections to the public address are refused.",
-            "LISTEN 0 511 127.0.0.1:80 0.0.0.0:* users:((\"nginx\",pid=812,fd=6))",
+            "$ sudo ss -tlnp\nState   Recv-Q  Send-Q  Local Address:Port  Peer Address:Port Process\nLISTEN  0       511         127.0.0.1:80         0.0.0.0:*     users:((\"nginx\",pid=812,fd=6))\nLISTEN  0       511         127.0.0.1:443        0.0.0.0:*     users:((\"nginx\",pid=812,fd=7))",
             "Cloudflare connects to the public address; a socket bound to loopback never sees it.",
             "Listen on all addresses (or the public one) and reload.",
         ),
@@ -149,14 +154,14 @@ fn page(id: FindingId) -> Page {
         TlsPortMismatch => (
             "The SSL mode and the origin's ports disagree",
             "Full or Full (strict) but the origin has no HTTPS on 443 (not listening, no certificate, plain HTTP on 443), or Flexible while port 80 is closed.",
-            "SSL/TLS mode: Full (strict)\n$ curl -vk https://203.0.113.10/ -H 'Host: www.example.com'\n* connect to 203.0.113.10 port 443 failed: Connection refused",
+            "SSL/TLS encryption mode is Full (strict).\n$ curl -v https://203.0.113.10/ -H 'Host: www.example.com'\n*   Trying 203.0.113.10:443...\n* Connected to 203.0.113.10 (203.0.113.10) port 443 (#0)\n* TLSv1.3 (OUT), TLS handshake, Client hello (1):\n* error:0A00010B:SSL routines::wrong version number\n* Closing connection 0\ncurl: (35) error:0A00010B:SSL routines::wrong version number",
             "The SSL mode decides the port: Flexible connects to 80, Full and Full (strict) to 443 for HTTPS visitors.",
             "Serve HTTPS on 443 with a certificate (Cloudflare Origin CA works with Full strict), or pick the SSL mode that matches the origin.",
         ),
         Ipv6OriginBroken => (
             "An AAAA record is published but the origin does not accept IPv6",
             "The proxied name has an AAAA record, but the origin has no IPv6 listener, its IPv6 firewall blocks, or IPv6 neighbour discovery is dropped.",
-            "www.example.com. 300 IN AAAA 2001:db8:10::5\n$ sudo ss -tlnp  # only 0.0.0.0:443, no [::]:443",
+            "www.example.com.\t300\tIN\tAAAA\t2001:db8:10::5 ; cf_tags=cf-proxied:true\n$ sudo ss -tlnp\nState   Recv-Q  Send-Q  Local Address:Port  Peer Address:Port Process\nLISTEN  0       511           0.0.0.0:443        0.0.0.0:*     users:((\"nginx\",pid=812,fd=7))\nLISTEN  0       511           0.0.0.0:80         0.0.0.0:*     users:((\"nginx\",pid=812,fd=6))",
             "When an AAAA exists Cloudflare may connect over IPv6; if that fails, the visitor sees 521 while IPv4 works.",
             "Make the origin answer on IPv6 (listener, firewall including ICMPv6), or delete the AAAA record.",
         ),
@@ -168,6 +173,7 @@ fn page(id: FindingId) -> Page {
             "Follow the checks for that code; the checks that still apply are listed with it.",
         ),
     };
+    let (confirms, rules_out, unknown) = decides(id);
     Page {
         id,
         title,
@@ -175,6 +181,77 @@ fn page(id: FindingId) -> Page {
         bad_example,
         why,
         fix,
+        confirms,
+        rules_out,
+        unknown,
+    }
+}
+
+/// What confirms a finding, what rules it out, and what it stays unknown
+/// without: the kinds of lines `evidence::speaks` lets decide it, in words.
+fn decides(id: FindingId) -> (&'static str, &'static str, &'static str) {
+    use FindingId::*;
+    match id {
+        FirewallBlocksCloudflare => (
+            "a firewall dump (ufw, iptables, nftables, ipset, firewalld, CSF, a cloud security group) that refuses or drops a Cloudflare range on the port Cloudflare uses, or a kernel LOG line of a refused SYN from a Cloudflare address",
+            "a firewall dump that accepts every Cloudflare range on the needed ports, per family (\"ruled out for IPv4\"); a log line never rules it out",
+            "with no dump, or while the verdict hangs on what the paste does not show: the other family's dump, the interface facing Cloudflare (ip -br addr; ip route), a set's members, the rest of a cut paste, the cloud firewall when the host firewall is open",
+        ),
+        BanBlocksCloudflare => (
+            "a ban list (fail2ban jail, ban ipset, csf.deny, Imunify360, cPHulk) or a ban log line that names a Cloudflare address",
+            "only whole lists without a Cloudflare address: every jail of Jail list:, fail2ban-client banned, a ban set, csf.deny, an ignore list covering all ranges; never one lookup (csf -g) or one log line",
+            "until every ban tool's current list is pasted (fail2ban-client banned; ipset list; csf -t)",
+        ),
+        WebServerDown => (
+            "service status (a failed or inactive unit), a container list, start-failure logs, a failed config test",
+            "a running unit, a web server's public listener, an answer from the origin's own address",
+            "until the web server's service status is pasted (systemctl status)",
+        ),
+        PortConflict => (
+            "a bind() error 98 (\"Address already in use\") for the web server's port in a start log, service status or config test; the listener list names the program holding it",
+            "listeners showing the web server itself on every needed port",
+            "until the web server's start errors or a listener list are pasted",
+        ),
+        ConfigError => (
+            "a failed nginx -t or apachectl configtest, a start log naming the configuration error, the configuration itself",
+            "a passed configuration test",
+            "until the configuration test is run (nginx -t, apachectl configtest)",
+        ),
+        NotListening => (
+            "a listener list (ss, netstat, lsof, published container ports) without the needed port; the configuration or a refused connection make it likely at most",
+            "a complete listener list with something on every needed port",
+            "until a whole listener list is pasted (sudo ss -tlnp); a filtered one (grep) cannot show that a port is absent",
+        ),
+        LoopbackOnly => (
+            "a listener list where the needed port is bound only to 127.0.0.1 or ::1; the configuration makes it likely at most",
+            "a complete listener list with the port on a public or wildcard address",
+            "until a whole listener list is pasted (sudo ss -tlnp)",
+        ),
+        OriginOverloaded => (
+            "OOM kills (dmesg, journal), exhausted worker connections or \"Too many open files\" in logs, free and limit figures at their end",
+            "memory, load and socket figures that show no pressure; a log never rules it out",
+            "until free -m, uptime and the kernel's OOM lines are pasted",
+        ),
+        DnsWrongOrigin => (
+            "the proxied record (a zone export, the dashboard, a DNS answer) compared with the origin's own addresses (ip addr, curl ifconfig.me) and probes",
+            "the same lines showing the record is the origin's own public address",
+            "while only Cloudflare's addresses are shown (a proxied name hides its record): the record in the dashboard and the origin's own address decide",
+        ),
+        TlsPortMismatch => (
+            "the SSL mode with listeners, configuration or TLS probes showing that the port it needs does not serve it (plain HTTP on 443, nothing on 443 for Full); a stated mode makes it likely at most",
+            "the same lines showing the port the SSL mode needs is served",
+            "until the SSL mode (Cloudflare dashboard > SSL/TLS) and the listeners are known",
+        ),
+        Ipv6OriginBroken => (
+            "an AAAA record beside IPv6 firewall, listener, address, sysctl disable_ipv6 or failed IPv6 probe lines",
+            "no AAAA record published, or the same kinds of lines showing the origin accepts IPv6",
+            "until the AAAA record and the origin's IPv6 listeners, addresses and firewall are pasted",
+        ),
+        DifferentErrorCode => (
+            "an error page, response headers or a status line in a log with another code than 521; a stated code (\"I get 522\") makes it likely at most",
+            "never: a 521 page simply does not raise it",
+            "without an error page or response the code is taken to be 521",
+        ),
     }
 }
 
@@ -191,5 +268,32 @@ mod tests {
             assert!(!id.page().title.is_empty());
         }
         assert_eq!(FindingId::parse("no-such-id"), None);
+    }
+
+    /// docs/FINDINGS.md's evidence table is the pages' evidence rules, word
+    /// for word (less the Markdown backticks), so the two cannot drift.
+    #[test]
+    fn findings_doc_states_each_pages_evidence_rules() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FINDINGS.md"))
+            .unwrap_or_default();
+        let table = doc
+            .split_once("Which lines decide each finding")
+            .map_or("", |(_, t)| t);
+        for id in ALL {
+            let p = id.page();
+            let row = table
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{id}` |")))
+                .map(|l| l.replace('`', ""));
+            let want = format!(
+                "| {id} | {} | {} | {} |",
+                p.confirms, p.rules_out, p.unknown
+            );
+            assert_eq!(
+                row.as_deref(),
+                Some(want.as_str()),
+                "docs/FINDINGS.md row of {id}"
+            );
+        }
     }
 }

@@ -4,30 +4,47 @@
 //! steps keep only what the script cannot gather (the SSL mode, a cloud
 //! firewall, DNS without `--host`) or a rerun with root.
 
-use super::{AskFor, Finding, Status};
-use crate::collector::{tools_for_ask, CollectorRun};
+use super::{AskFor, AskKind, Finding, Status};
+use crate::collector::CollectorRun;
+
+/// The tools whose output speaks to an ask of `kind`; empty when the
+/// collector cannot gather it (the SSL mode, a cloud firewall).
+fn tools_for_ask(kind: AskKind) -> &'static [&'static str] {
+    match kind {
+        AskKind::Firewall => &["ufw", "iptables", "nft", "firewalld", "csf"],
+        AskKind::Bans => &["fail2ban", "ipset", "csf", "imunify360"],
+        AskKind::ServiceStatus | AskKind::ConfigTest => &["nginx", "apache", "caddy", "litespeed"],
+        AskKind::Listeners => &["ss"],
+        AskKind::Resources => &["free"],
+        AskKind::Dns => &["dig"],
+        AskKind::OriginAddress => &["ip"],
+        AskKind::CloudFirewall | AskKind::OriginRecord | AskKind::SslMode | AskKind::Collector => {
+            &[]
+        }
+    }
+}
 
 /// True when the collector's run already answers asks of `kind`: it ran
 /// those commands, or found none of their tools.
-fn answered(run: &CollectorRun, kind: &str) -> bool {
+fn answered(run: &CollectorRun, kind: AskKind) -> bool {
     let tools = tools_for_ask(kind);
     if tools.is_empty() {
         return false;
     }
     match kind {
         // Listings of rules and bans need root.
-        "firewall" | "bans" => run.root,
+        AskKind::Firewall | AskKind::Bans => run.root,
         // Names are resolved and probed only for a name given with --host.
-        "dns" => run.site.is_some() || run.lacks("dig"),
+        AskKind::Dns => run.site.is_some() || run.lacks("dig"),
         _ => true,
     }
 }
 
 /// The tools of `kinds` the run found missing, each once.
-fn absent_tools(run: &CollectorRun, kinds: &[String]) -> Vec<&'static str> {
+fn absent_tools(run: &CollectorRun, kinds: &[AskKind]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for kind in kinds {
-        for t in tools_for_ask(kind) {
+        for t in tools_for_ask(*kind) {
             if run.lacks(t) && !out.contains(t) {
                 out.push(t);
             }
@@ -48,12 +65,12 @@ pub fn apply_findings(
             continue;
         }
         let asks = asks_of(f);
-        let kinds: Vec<String> = asks.iter().map(|a| a.kind.clone()).collect();
-        if kinds.is_empty() || !kinds.iter().all(|k| answered(run, k)) {
+        let kinds: Vec<AskKind> = asks.iter().map(|a| a.kind).collect();
+        if kinds.is_empty() || !kinds.iter().all(|k| answered(run, *k)) {
             f.checks.retain(|c| {
                 !asks
                     .iter()
-                    .any(|a| &a.command == c && answered(run, &a.kind))
+                    .any(|a| &a.command == c && answered(run, a.kind))
             });
             continue;
         }
@@ -61,7 +78,7 @@ pub fn apply_findings(
         // Only where the script found every tool of this cause missing does
         // the absence speak: then nothing on this host could show it.
         let all_absent = kinds.iter().all(|k| {
-            let tools = tools_for_ask(k);
+            let tools = tools_for_ask(*k);
             !tools.is_empty() && tools.iter().all(|t| run.lacks(t))
         });
         if all_absent {
@@ -83,21 +100,21 @@ pub fn apply_findings(
 /// Keep the next steps the run cannot answer, and ask for a rerun where
 /// it ran without root or without the site's name.
 pub fn apply_asks(run: &CollectorRun, ask_for: &mut Vec<AskFor>) {
-    ask_for.retain(|a| !answered(run, &a.kind));
+    ask_for.retain(|a| !answered(run, a.kind));
     if !run.root {
         ask_for.insert(
             0,
             AskFor {
-                kind: "collector".to_string(),
+                kind: AskKind::Collector,
                 command: "sudo sh collect.sh".to_string(),
                 why: "collect.sh ran without root, so the firewall and ban listings are missing or partial".to_string(),
             },
         );
     }
-    if run.site.is_none() && ask_for.iter().any(|a| a.kind == "dns") {
-        ask_for.retain(|a| a.kind != "dns");
+    if run.site.is_none() && ask_for.iter().any(|a| a.kind == AskKind::Dns) {
+        ask_for.retain(|a| a.kind != AskKind::Dns);
         ask_for.push(AskFor {
-            kind: "collector".to_string(),
+            kind: AskKind::Collector,
             command: "sudo sh collect.sh --host www.example.com".to_string(),
             why: "with the site's name, collect.sh also resolves it and probes this origin as that site".to_string(),
         });

@@ -66,7 +66,7 @@ impl Finding {
             Status::Unknown,
             "Nothing pasted speaks to this cause yet.",
         );
-        f.checks = rules::ask_for(id, ctx)
+        f.checks = (rules::rule(id).asks)(ctx)
             .into_iter()
             .map(|a| a.command)
             .collect();
@@ -90,9 +90,48 @@ impl Finding {
 /// A command the person should run next, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AskFor {
-    pub kind: String,
+    pub kind: AskKind,
     pub command: String,
     pub why: String,
+}
+
+/// What an ask gathers; the collector knows which of these it already ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AskKind {
+    ServiceStatus,
+    ConfigTest,
+    Firewall,
+    CloudFirewall,
+    Bans,
+    Listeners,
+    Resources,
+    Dns,
+    OriginRecord,
+    OriginAddress,
+    SslMode,
+    /// Run collect.sh again (with root, or with the site's name).
+    Collector,
+}
+
+impl AskKind {
+    /// The name in JSON and in the page's `data-ask-kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AskKind::ServiceStatus => "service-status",
+            AskKind::ConfigTest => "config-test",
+            AskKind::Firewall => "firewall",
+            AskKind::CloudFirewall => "cloud-firewall",
+            AskKind::Bans => "bans",
+            AskKind::Listeners => "listeners",
+            AskKind::Resources => "resources",
+            AskKind::Dns => "dns",
+            AskKind::OriginRecord => "origin-record",
+            AskKind::OriginAddress => "origin-address",
+            AskKind::SslMode => "ssl-mode",
+            AskKind::Collector => "collector",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -345,9 +384,9 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
     let mut findings = rules::judge_all(&ctx);
     evidence::enforce(&ctx, &mut findings);
     if let Some(run) = &facts.collector {
-        collected::apply_findings(run, &mut findings, |f| rules::ask_for(f.id, &ctx));
+        collected::apply_findings(run, &mut findings, |f| (rules::rule(f.id).asks)(&ctx));
     }
-    findings.sort_by_key(|f| (f.status, rules::weight(f.id, &ctx)));
+    findings.sort_by_key(|f| (f.status, (rules::rule(f.id).rank)(&ctx)));
     let primary = findings
         .iter()
         .find(|f| f.status == Status::Confirmed)

@@ -26,3 +26,34 @@ pub fn cited(d: &Diagnosis, id: FindingId) -> Vec<usize> {
         .map(|f| f.evidence.iter().map(|e| e.line).collect())
         .unwrap_or_default()
 }
+
+/// ShellCheck's `verify` for findings: the paste raises `id` (confirmed or
+/// likely).
+#[track_caller]
+pub fn verify(id: FindingId, text: &str) {
+    let s = status(&run(text), id);
+    assert!(
+        matches!(s, Status::Confirmed | Status::Likely),
+        "{id} should be raised by {text:?}, got {s:?}"
+    );
+}
+
+/// `verifyNot`: the paste does not raise `id` (unknown or ruled out).
+#[track_caller]
+pub fn verify_not(id: FindingId, text: &str) {
+    let s = status(&run(text), id);
+    assert!(
+        matches!(s, Status::Unknown | Status::RuledOut),
+        "{id} should not be raised by {text:?}, got {s:?}"
+    );
+}
+
+/// The paste rules `id` out.
+#[track_caller]
+pub fn verify_ruled_out(id: FindingId, text: &str) {
+    assert_eq!(
+        status(&run(text), id),
+        Status::RuledOut,
+        "{id} should be ruled out by {text:?}"
+    );
+}

@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Action, ChainId, Dialect, Match, Policy, Rule, Ruleset, Undecided};
+use super::model::{Action, ChainId, Dialect, Match, Origin, Policy, Rule, Ruleset, Undecided};
 use crate::net::{AddrRange, AddrSet, Family};
 
 /// What the evaluator knows about the host.
@@ -52,6 +52,10 @@ pub struct RuleRef {
     /// through to the rules after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
+    /// Why the rule is there: a ban tool's list or a limit; absent for
+    /// the firewall's own filtering.
+    #[serde(default, skip_serializing_if = "Origin::is_filter")]
+    pub origin: Origin,
 }
 
 #[derive(Serialize, Clone, PartialEq, Eq, Debug)]
@@ -272,6 +276,7 @@ impl<'a> Ev<'a> {
             line: rule.source.line,
             text: rule.source.text.clone(),
             limit,
+            origin: rule.origin,
         }
     }
 
@@ -895,6 +900,11 @@ fn undecided(text: &str, why: &Undecided) -> String {
     }
 }
 
+// The tests' one seeded generator.
+#[cfg(test)]
+#[path = "../../tests/common/rng.rs"]
+mod test_rng;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -912,6 +922,7 @@ mod tests {
             },
             matches,
             action,
+            origin: Origin::Filter,
         }
     }
 
@@ -942,22 +953,9 @@ mod tests {
         }
     }
 
-    struct XorShift(u64);
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            let mut x = self.0;
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            self.0 = x;
-            x
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n.max(1)
-        }
-    }
+    use super::test_rng::Rng;
 
-    fn random_match(r: &mut XorShift) -> Match {
+    fn random_match(r: &mut Rng) -> Match {
         match r.below(9) {
             0..=2 => {
                 let base = 0xA29E_0000u32 as u128 + (r.below(1 << 17) as u128);
@@ -972,11 +970,11 @@ mod tests {
                 negated: r.below(2) == 0,
             },
             4 => Match::InInterface {
-                pattern: ["eth0", "eth1", "lo", "docker0"][r.below(4) as usize % 4].into(),
+                pattern: ["eth0", "eth1", "lo", "docker0"][r.below(4) % 4].into(),
                 negated: r.below(3) == 0,
             },
             5 => Match::NamedSource {
-                name: ["known", "missing"][r.below(2) as usize % 2].into(),
+                name: ["known", "missing"][r.below(2) % 2].into(),
                 negated: r.below(2) == 0,
             },
             6 => Match::Unknown {
@@ -996,10 +994,10 @@ mod tests {
 
     #[test]
     fn partition_covers_the_input_exactly_once() {
-        let mut r = XorShift(0x9E37_79B9_7F4A_7C15);
+        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
         let input = set(&["162.158.0.0/15", "173.245.48.0/20", "10.0.0.0/8"]);
         for round in 0..300 {
-            let nchains = 1 + r.below(4) as usize;
+            let nchains = 1 + r.below(4);
             let mut chains = Vec::new();
             for c in 0..nchains {
                 let mut rules = Vec::new();
@@ -1011,11 +1009,11 @@ mod tests {
                         2 => Action::Reject("tcp-reset".into()),
                         3 => Action::Return,
                         4 => Action::Continue,
-                        5 => Action::Jump(format!("c{}", r.below(nchains as u64 + 1))),
-                        6 => Action::Goto(format!("c{}", r.below(nchains as u64))),
+                        5 => Action::Jump(format!("c{}", r.below(nchains + 1))),
+                        6 => Action::Goto(format!("c{}", r.below(nchains))),
                         _ => Action::Unknown("TARPIT".into()),
                     };
-                    rules.push(rule(l as usize + 1, matches, action));
+                    rules.push(rule(l + 1, matches, action));
                 }
                 let policy = (c == 0).then_some(Policy::Drop);
                 chains.push(chain(&format!("c{c}"), policy, rules));

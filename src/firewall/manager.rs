@@ -112,11 +112,18 @@ fn base_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
 
+/// Whether some chain, or some jump to a chain, has a name `pred` accepts:
+/// `iptables -L INPUT` alone shows firewalld's `INPUT_ZONES` or ufw's
+/// `ufw-before-input` only as targets of INPUT's rules.
 fn chains_of(rulesets: &[&Ruleset], pred: impl Fn(&str) -> bool) -> bool {
-    rulesets
-        .iter()
-        .flat_map(|r| r.chains.iter())
-        .any(|c| pred(base_name(&c.name)))
+    use super::model::Action;
+    rulesets.iter().flat_map(|r| r.chains.iter()).any(|c| {
+        pred(base_name(&c.name))
+            || c.rules.iter().any(|r| match &r.action {
+                Action::Jump(t) | Action::Goto(t) => pred(base_name(t)),
+                _ => false,
+            })
+    })
 }
 
 /// CSF's own chains (`csf -l`, or an iptables dump of a CSF host).
@@ -203,6 +210,29 @@ mod tests {
             of(&[rs(Dialect::Csf, &[("INPUT", true)])]),
             Some(Manager::Csf)
         );
+    }
+
+    #[test]
+    fn a_jump_target_names_the_front_end() {
+        use crate::firewall::model::{Action, Rule};
+        let mut list = rs(Dialect::IptablesList, &[("INPUT", false)]);
+        let jump = |target: &str| Rule {
+            source: crate::firewall::model::SourceLine {
+                line: 1,
+                text: format!("{target}  all  --  anywhere  anywhere"),
+            },
+            matches: Vec::new(),
+            action: Action::Jump(target.into()),
+        };
+        if let Some(input) = list.chains.first_mut() {
+            input.rules.push(jump("INPUT_direct"));
+            input.rules.push(jump("INPUT_ZONES"));
+        }
+        assert_eq!(of(&[list.clone()]), Some(Manager::Firewalld));
+        if let Some(input) = list.chains.first_mut() {
+            input.rules = vec![jump("f2b-sshd")];
+        }
+        assert_eq!(of(&[list]), Some(Manager::Iptables));
     }
 
     #[test]

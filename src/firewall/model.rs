@@ -116,6 +116,120 @@ pub struct Rule {
     /// Every match must hold for the rule to apply (a conjunction).
     pub matches: Vec<Match>,
     pub action: Action,
+    /// Why the rule is there, as the parser that read it knows.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Why a rule is there: the firewall's own filtering, a ban tool's list, or
+/// a rate or connection limit. Set by the parser that knows the tool's
+/// conventions (chain and set names, modules); later stages read it instead
+/// of the rule's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// Allow and deny rules, policies: the firewall's allowlist.
+    #[default]
+    Filter,
+    /// An address list a ban tool fills: fail2ban, CrowdSec, CSF/LFD,
+    /// a blacklist set.
+    Ban(BanTool),
+    /// A rate or connection limit (`limit`, `hashlimit`, `connlimit`,
+    /// `recent`, ufw `LIMIT`).
+    RateLimit,
+}
+
+impl Origin {
+    pub fn is_filter(&self) -> bool {
+        *self == Origin::Filter
+    }
+
+    /// A ban or a limit: what `ban-blocks-cloudflare` speaks to.
+    pub fn is_ban_or_limit(self) -> bool {
+        matches!(self, Origin::Ban(_) | Origin::RateLimit)
+    }
+
+    /// The origin of a rule from its own conditions: a refusal of a ban
+    /// set's members, or a refusal under a rate or connection limit. The
+    /// parser adds what it knows of the rule's chain or table.
+    pub fn of_rule(matches: &[Match], action: &Action) -> Origin {
+        if !matches!(action, Action::Drop | Action::Reject(_)) {
+            return Origin::Filter;
+        }
+        let ban_set = matches.iter().find_map(|m| match m {
+            Match::NamedSource {
+                name,
+                negated: false,
+            } => ban_list(name),
+            _ => None,
+        });
+        if let Some(tool) = ban_set {
+            return Origin::Ban(tool);
+        }
+        // A limit that a first connection passes (`limit 5/sec ... reject`)
+        // refuses everyone under the rate: the firewall's own block. One
+        // that bites only over a count (`connlimit-above`, `recent
+        // --update`) refuses busy sources, as bans do.
+        if matches.iter().any(|m| {
+            matches!(
+                m,
+                Match::RateLimit {
+                    first_connection_matches: false,
+                    ..
+                }
+            )
+        }) {
+            return Origin::RateLimit;
+        }
+        Origin::Filter
+    }
+}
+
+/// The tool that fills a ban list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BanTool {
+    Fail2ban,
+    Crowdsec,
+    Csf,
+    /// A blacklist set or chain of no known tool.
+    Blacklist,
+}
+
+/// The ban tool whose list a set name belongs to (`f2b-sshd`,
+/// `crowdsec-blacklists`, `blacklist`, `block_ips`).
+pub fn ban_list(name: &str) -> Option<BanTool> {
+    ban_container(name).or_else(|| {
+        // A set is a list of addresses: a name that says block or deny
+        // names a ban list.
+        let n = name.to_ascii_lowercase();
+        ["bl_", "block", "deny", "drop"]
+            .iter()
+            .any(|p| n.starts_with(p))
+            .then_some(BanTool::Blacklist)
+    })
+}
+
+/// The ban tool a chain or table belongs to (`f2b-sshd`, `fail2ban-SSH`,
+/// `inet f2b-table`, `ip crowdsec`, CSF's `DENYIN`, `blacklist`): every rule
+/// in it serves the ban list. Stricter than [`ban_list`]: a chain named
+/// `drop_invalid` is no ban list.
+pub fn ban_container(name: &str) -> Option<BanTool> {
+    let n = name.to_ascii_lowercase();
+    let n = n.rsplit([' ', '/']).next().unwrap_or(&n);
+    if n.starts_with("f2b-") || n.contains("fail2ban") {
+        return Some(BanTool::Fail2ban);
+    }
+    if n.contains("crowdsec") {
+        return Some(BanTool::Crowdsec);
+    }
+    if matches!(n, "denyin" | "denyout" | "chain_deny") {
+        return Some(BanTool::Csf);
+    }
+    ["blacklist", "blocklist", "banned", "denylist", "badips"]
+        .iter()
+        .any(|p| n.contains(p))
+        .then_some(BanTool::Blacklist)
 }
 
 /// A condition on the packet. The evaluator knows the packet is TCP, state
@@ -239,6 +353,7 @@ impl Rule {
             source,
             matches,
             action: Action::Unknown(why),
+            origin: Origin::Filter,
         }
     }
 }
@@ -298,6 +413,21 @@ pub struct NamedSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ban_list_names() {
+        assert_eq!(ban_list("f2b-sshd"), Some(BanTool::Fail2ban));
+        assert_eq!(ban_container("inet f2b-table"), Some(BanTool::Fail2ban));
+        assert_eq!(ban_container("fail2ban-SSH"), Some(BanTool::Fail2ban));
+        assert_eq!(ban_list("crowdsec6-blacklists"), Some(BanTool::Crowdsec));
+        assert_eq!(ban_container("DENYIN"), Some(BanTool::Csf));
+        assert_eq!(ban_list("blacklist_v4"), Some(BanTool::Blacklist));
+        // A set named for blocking is a ban list; a chain so named is not.
+        assert_eq!(ban_list("block_ips"), Some(BanTool::Blacklist));
+        assert_eq!(ban_container("drop_invalid"), None);
+        assert_eq!(ban_container("ufw-logging-deny"), None);
+        assert_eq!(ban_list("cloudflare4"), None);
+    }
 
     #[test]
     fn port_ranges_are_sorted_and_merged() {

@@ -117,13 +117,21 @@ fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
         }
         return Plan::default();
     };
-    // Only the layers that block get a fix.
-    let blocking: Vec<Layer> = cov
-        .coverage
-        .iter()
-        .filter(|e| matches!(e.outcome, Outcome::Reject | Outcome::Drop))
-        .map(|e| e.layer)
-        .collect();
+    // Only the layers that block get a fix. When no layer is shown to
+    // block but the finding still stands (an `iptables -L` without `-v`
+    // hides which interface an ACCEPT is for), the undecided layers are
+    // where the allow rules go.
+    let layers_with = |pred: fn(Outcome) -> bool| -> Vec<Layer> {
+        cov.coverage
+            .iter()
+            .filter(|e| pred(e.outcome))
+            .map(|e| e.layer)
+            .collect()
+    };
+    let mut blocking = layers_with(|o| matches!(o, Outcome::Reject | Outcome::Drop));
+    if blocking.is_empty() {
+        blocking = layers_with(|o| o == Outcome::Unknown);
+    }
     let mut plan = Plan::default();
     for rs in ctx.facts.rulesets.iter().filter(|r| {
         matches!(
@@ -200,4 +208,71 @@ fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
     plan.fix
         .push(firewall::range_updater(tool, &ctx.ports, &nft_tables));
     plan
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnose::FindingId;
+    use crate::options::Options;
+    use crate::parse::CaseInput;
+
+    fn firewall_fix(paste: &str) -> Vec<String> {
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::FirewallBlocksCloudflare)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect()
+    }
+
+    /// `iptables -L` without `-v`: the unconditional-looking ACCEPT may be
+    /// for `lo` only, so no layer is shown to block, yet firewalld's zone
+    /// REJECT stands behind it. The fix still goes through firewalld.
+    const FIREWALLD_L_NO_V: &str = "Chain INPUT (policy ACCEPT)
+target     prot opt source               destination
+ACCEPT     all  --  anywhere             anywhere             ctstate RELATED,ESTABLISHED
+ACCEPT     all  --  anywhere             anywhere
+INPUT_direct  all  --  anywhere             anywhere
+INPUT_ZONES  all  --  anywhere             anywhere
+DROP       all  --  anywhere             anywhere             ctstate INVALID
+REJECT     all  --  anywhere             anywhere             reject-with icmp-host-prohibited
+
+Chain INPUT_ZONES (1 references)
+target     prot opt source               destination
+IN_public  all  --  anywhere             anywhere            [goto]
+
+Chain INPUT_direct (1 references)
+target     prot opt source               destination
+
+Chain IN_public (1 references)
+target     prot opt source               destination
+IN_public_allow  all  --  anywhere             anywhere
+ACCEPT     icmp --  anywhere             anywhere
+
+Chain IN_public_allow (1 references)
+target     prot opt source               destination
+ACCEPT     tcp  --  anywhere             anywhere             tcp dpt:ssh ctstate NEW,UNTRACKED
+";
+
+    #[test]
+    fn an_undecided_layer_gets_its_managers_fix() {
+        let fix = firewall_fix(FIREWALLD_L_NO_V);
+        assert!(
+            fix.iter()
+                .any(|c| c.starts_with("sudo firewall-cmd --permanent")),
+            "{fix:?}"
+        );
+        assert!(!fix.iter().any(|c| c.contains("iptables -I")), "{fix:?}");
+    }
+
+    #[test]
+    fn an_accepting_dump_gets_no_firewall_fix() {
+        let open = "Chain INPUT (policy ACCEPT)
+target     prot opt source               destination
+ACCEPT     tcp  --  anywhere             anywhere             tcp dpt:http
+ACCEPT     tcp  --  anywhere             anywhere             tcp dpt:https
+";
+        assert!(firewall_fix(open).is_empty());
+    }
 }

@@ -64,6 +64,21 @@ fn uses_systemd(facts: &Facts) -> bool {
     })
 }
 
+/// Where the configuration of the case's web server lives, for a grep:
+/// only its own directory when the case names it (Debian's `apache2`,
+/// Red Hat's `httpd`), every usual one when it does not.
+fn conf_dirs(server: Option<&str>) -> &'static str {
+    match server {
+        Some("nginx") => "/etc/nginx",
+        Some("apache2") => "/etc/apache2",
+        Some("httpd") => "/etc/httpd",
+        Some("apache") => "/etc/apache2 /etc/httpd",
+        Some("caddy") => "/etc/caddy",
+        Some("lsws") => "/usr/local/lsws/conf",
+        _ => "/etc/nginx /etc/apache2 /etc/httpd /etc/caddy",
+    }
+}
+
 fn config_test(server: &str) -> &'static str {
     match ServerKind::of(server) {
         Some(ServerKind::Apache) => "sudo apachectl configtest",
@@ -142,7 +157,39 @@ pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
     } else {
         format!("sudo tail -n 50 /var/log/{server}/error.log")
     };
-    let mut fix = vec![step(format!("Read why {server} stopped"), &[&journal])];
+    let mut fix = Vec::new();
+    // A masked unit, or one systemd cannot load, cannot be started until
+    // that is undone: say so before anything else.
+    let units: Vec<&crate::parse::services::Service> = ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.services.iter())
+        .filter(|s| s.is_web_server())
+        .collect();
+    if let Some(s) = units
+        .iter()
+        .find(|s| s.enabled.as_deref() == Some("masked"))
+    {
+        fix.push(step(
+            format!("Unmask {}: systemd refuses to start a masked unit (a package upgrade or an admin masked it)", s.name),
+            &[&format!("sudo systemctl unmask {}", s.name)],
+        ));
+    }
+    if let Some(s) = units.iter().find(|s| s.load_error.is_some()) {
+        fix.push(step(
+            format!(
+                "Repair the unit file systemd cannot load ({}): show it, check it, then reload systemd",
+                s.load_error.as_deref().unwrap_or("load error")
+            ),
+            &[
+                &format!("systemctl cat {}", s.name),
+                &format!("sudo systemd-analyze verify {}.service", s.name),
+                "sudo systemctl daemon-reload",
+            ],
+        ));
+    }
+    fix.push(step(format!("Read why {server} stopped"), &[&journal]));
     // SIGKILL is what the kernel's OOM killer sends.
     let killed = ctx
         .facts
@@ -163,6 +210,16 @@ pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
         "Test the configuration before starting (a failing test keeps it down)",
         &[config_test(&server)],
     ));
+    // Another program on a port the server needs keeps it from binding:
+    // move it out of the way first.
+    let held: Vec<&crate::diagnose::roles::Squatter> = ctx
+        .diagnosis
+        .roles
+        .squatters
+        .iter()
+        .filter(|s| !s.same_program && s.ports.iter().any(|p| ctx.ports.contains(p)))
+        .collect();
+    fix.extend(squatter_steps(&held, &server, uses_systemd(ctx.facts)));
     fix.push(step(
         format!("Start {server} and make it start at boot"),
         &[&start(ctx.facts, &server)],
@@ -171,6 +228,63 @@ pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
         fix,
         verify: verify_http(ctx),
     }
+}
+
+/// One step per program in the server's way, named: stop the stray copy,
+/// the container, the unit, or find the unit of a bare process.
+fn squatter_steps(
+    held: &[&crate::diagnose::roles::Squatter],
+    server: &str,
+    systemd: bool,
+) -> Vec<FixStep> {
+    let mut fix = Vec::new();
+    for s in held {
+        let what = crate::diagnose::ports_text(&s.ports);
+        let (title, commands) = if s.same_program {
+            (
+                format!("Stop the stray {} that holds {what} outside {server}'s service (its oldest process is the master)", s.process),
+                vec![
+                    format!("pgrep -a -x {}", s.process),
+                    format!("sudo kill $(pgrep -o -x {})", s.process),
+                ],
+            )
+        } else if let Some(c) = &s.container {
+            (
+                format!("Container {c} publishes {what}, which {server} needs: stop it and keep it from restarting (or publish it on another port)"),
+                vec![format!("docker stop {c} && docker update --restart no {c}")],
+            )
+        } else if s.process == "docker-proxy" {
+            (
+                format!("A Docker container publishes {what} (docker-proxy), which {server} needs: find it, then stop it or publish it on another port"),
+                vec![format!("docker ps --filter publish={}", s.ports.first().copied().unwrap_or(443))],
+            )
+        } else if let Some(unit) = &s.unit {
+            let cmd = if systemd {
+                format!("sudo systemctl disable --now {unit}")
+            } else {
+                format!("sudo service {unit} stop")
+            };
+            (
+                format!("{} holds {what}, which {server} needs: stop it and keep it from starting at boot (if you still need {unit}, move it to another port instead)", s.label()),
+                vec![cmd],
+            )
+        } else {
+            let mut cmds = Vec::new();
+            if let Some(pid) = s.pid {
+                cmds.push(format!("ps -o pid,user,args -p {pid}"));
+                cmds.push(format!(
+                    "sudo systemctl status {pid} --no-pager   # names the unit that runs {}",
+                    s.process
+                ));
+            }
+            (
+                format!("{} holds {what}, which {server} needs: stop the service that runs it (and disable it), or move it to another port", s.label()),
+                cmds,
+            )
+        };
+        fix.push(FixStep { title, commands });
+    }
+    fix
 }
 
 pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
@@ -192,13 +306,16 @@ pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
             EventKind::MissingCertificate { path } => {
                 let p = path.clone().unwrap_or_else(|| "/etc/ssl/certs/origin.pem".into());
                 let grep = match ServerKind::of(&server) {
-                    Some(ServerKind::Apache) => "sudo grep -rn SSLCertificate /etc/apache2/ /etc/httpd/ 2>/dev/null | head",
-                    Some(ServerKind::Caddy) => "sudo grep -n tls /etc/caddy/Caddyfile",
-                    _ => "sudo grep -rn ssl_certificate /etc/nginx/ 2>/dev/null | head",
+                    Some(ServerKind::Apache) => format!(
+                        "sudo grep -rn SSLCertificate {} 2>/dev/null | head",
+                        conf_dirs(Some(server.as_str()))
+                    ),
+                    Some(ServerKind::Caddy) => "sudo grep -n tls /etc/caddy/Caddyfile".into(),
+                    _ => "sudo grep -rn ssl_certificate /etc/nginx/ 2>/dev/null | head".into(),
                 };
                 push(FixStep {
                     title: format!("Put the certificate back at {p} (or point the config at the right file); a Cloudflare Origin CA certificate works for Full (strict)"),
-                    commands: vec![format!("sudo ls -l {p}"), grep.into()],
+                    commands: vec![format!("sudo ls -l {p}"), grep],
                 });
             }
             EventKind::UpstreamNotFound { host } => push(FixStep {
@@ -312,7 +429,10 @@ fn address_step(ctx: &FixCtx<'_>, server: &str, addr: Option<&str>, port: Option
                 title: format!("{a} is not an address of this host (an IP change or a migration): {instead}"),
                 commands: vec![
                     "ip -br addr".into(),
-                    format!("sudo grep -rnF '{a}' /etc/nginx /etc/apache2 /etc/httpd /etc/caddy 2>/dev/null"),
+                    format!(
+                        "sudo grep -rnF '{a}' {} 2>/dev/null",
+                        conf_dirs(seen_web_server(ctx).as_deref())
+                    ),
                 ],
             }
         }
@@ -376,52 +496,7 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
             &["sudo systemctl status PID --no-pager   # PID from the previous command"],
         ));
     }
-    for s in &held {
-        let what = crate::diagnose::ports_text(&s.ports);
-        let (title, commands) = if s.same_program {
-            (
-                format!("Stop the stray {} that holds {what} outside {server}'s service (its oldest process is the master)", s.process),
-                vec![
-                    format!("pgrep -a -x {}", s.process),
-                    format!("sudo kill $(pgrep -o -x {})", s.process),
-                ],
-            )
-        } else if let Some(c) = &s.container {
-            (
-                format!("Container {c} publishes {what}, which {server} needs: stop it and keep it from restarting (or publish it on another port)"),
-                vec![format!("docker stop {c} && docker update --restart no {c}")],
-            )
-        } else if s.process == "docker-proxy" {
-            (
-                format!("A Docker container publishes {what} (docker-proxy), which {server} needs: find it, then stop it or publish it on another port"),
-                vec![format!("docker ps --filter publish={}", s.ports.first().copied().unwrap_or(443))],
-            )
-        } else if let Some(unit) = &s.unit {
-            let cmd = if systemd {
-                format!("sudo systemctl disable --now {unit}")
-            } else {
-                format!("sudo service {unit} stop")
-            };
-            (
-                format!("{} holds {what}, which {server} needs: stop it and keep it from starting at boot (if you still need {unit}, move it to another port instead)", s.label()),
-                vec![cmd],
-            )
-        } else {
-            let mut cmds = Vec::new();
-            if let Some(pid) = s.pid {
-                cmds.push(format!("ps -o pid,user,args -p {pid}"));
-                cmds.push(format!(
-                    "sudo systemctl status {pid} --no-pager   # names the unit that runs {}",
-                    s.process
-                ));
-            }
-            (
-                format!("{} holds {what}, which {server} needs: stop the service that runs it (and disable it), or move it to another port", s.label()),
-                cmds,
-            )
-        };
-        fix.push(FixStep { title, commands });
-    }
+    fix.extend(squatter_steps(&held, &server, systemd));
     if !ports.is_empty() || !sockets.is_empty() {
         match (container(ctx), roles.server.is_some()) {
             (Some(c), _) => fix.push(step(
@@ -481,7 +556,15 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
         .copied()
         .filter(|p| !listed || !serves(*p))
         .collect();
-    let nothing_serves = listed && !ctx.ports.iter().any(|p| serves(*p));
+    let refused = refused_ports(ctx);
+    let nothing_serves = (listed && !ctx.ports.iter().any(|p| serves(*p))) || !refused.is_empty();
+    // The ports shown dead: every needed one from a listener list, the
+    // refused ones from probes.
+    let dead = if listed || refused.is_empty() {
+        ctx.ports.clone()
+    } else {
+        refused
+    };
     let down = role.is_some_and(|r| r.state == ServerState::Failed);
     let mut fix = Vec::new();
     // With no web server answering at all, the first step is to start the
@@ -489,15 +572,15 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
     if down || nothing_serves {
         fix.push(match (role, container(ctx)) {
             (_, Some(c)) => step(
-                format!("Nothing answers on {}: start container {c} (and read its log if it stops again)", crate::diagnose::ports_text(&ctx.ports)),
+                format!("Nothing answers on {}: start container {c} (and read its log if it stops again)", crate::diagnose::ports_text(&dead)),
                 &[&format!("docker start {c} && docker logs --tail 20 {c}")],
             ),
             (Some(_), None) => step(
-                format!("Nothing answers on {}: start {server} first, the web server this host uses", crate::diagnose::ports_text(&ctx.ports)),
+                format!("Nothing answers on {}: start {server} first, the web server this host uses", crate::diagnose::ports_text(&dead)),
                 &[&start(ctx.facts, &server)],
             ),
             (None, None) => step(
-                format!("Nothing answers on {}: find the web server this site uses and start it", crate::diagnose::ports_text(&ctx.ports)),
+                format!("Nothing answers on {}: find the web server this site uses and start it", crate::diagnose::ports_text(&dead)),
                 &[
                     "systemctl list-unit-files --type=service | grep -Ei 'nginx|apache2|httpd|caddy|lsws|lshttpd|haproxy|traefik'",
                     "docker ps -a 2>/dev/null",
@@ -548,6 +631,60 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
     Plan {
         fix,
         verify: verify_http(ctx),
+    }
+}
+
+/// The needed ports on which probes to the origin over IPv4 (or an unshown
+/// family) were refused, when no probe got an answer on any needed port:
+/// nothing answers there at all, so the first step is to start the web
+/// server, not to add a listen directive to one. Empty otherwise.
+fn refused_ports(ctx: &FixCtx<'_>) -> Vec<u16> {
+    use crate::parse::probes::ProbeResult;
+    let cf = ctx.options.ranges.set();
+    let probes: Vec<&crate::parse::probes::Probe> = ctx
+        .facts
+        .probes
+        .iter()
+        .flat_map(|s| s.facts.probes.iter())
+        .filter(|p| p.port.is_some_and(|port| ctx.ports.contains(&port)))
+        .filter(|p| {
+            let addr = p.addr.or_else(|| {
+                p.host
+                    .as_deref()
+                    .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
+            });
+            addr.is_none_or(|a| !a.is_ipv6() && !cf.contains(a))
+        })
+        .collect();
+    let answered = probes.iter().any(|p| {
+        matches!(
+            p.result,
+            ProbeResult::Connected
+                | ProbeResult::HttpStatus { .. }
+                | ProbeResult::TlsError { .. }
+                | ProbeResult::EmptyReply
+                | ProbeResult::Reset
+        )
+    });
+    if answered {
+        return Vec::new();
+    }
+    let refused: Vec<u16> = ctx
+        .ports
+        .iter()
+        .copied()
+        .filter(|&port| {
+            probes
+                .iter()
+                .any(|p| p.port == Some(port) && p.result == ProbeResult::Refused)
+        })
+        .collect();
+    // 443 alone refused is HTTPS missing beside a server that may well run
+    // on 80; plain HTTP refused too means no web server answers at all.
+    if refused.contains(&80) || refused == ctx.ports {
+        refused
+    } else {
+        Vec::new()
     }
 }
 
@@ -1146,17 +1283,27 @@ pub fn ipv6(ctx: &FixCtx<'_>) -> Plan {
             Some(ServerKind::Caddy) => "remove any `bind` line that names only IPv4 addresses",
             _ => "a listener on [::]",
         };
-        let title = if listed {
-            format!("Nothing listens on IPv6: make {server} listen on IPv6 too ({how})")
+        if seen_web_server(ctx).is_none() && !listed {
+            // Nothing names the server: say how each one listens on IPv6
+            // and look first, rather than reload an nginx that may not be
+            // there.
+            fix.push(step(
+                "Make the web server listen on IPv6 too, if `ss -tlnp` shows no [::] listener on the site's ports (nginx: `listen [::]:443 ssl;` and `listen [::]:80;`; Apache: `Listen 443` and `Listen 80` without an address; Caddy: no `bind` line naming only IPv4), then test its configuration and reload it",
+                &["sudo ss -tlnp | grep -E ':(80|443)\\b'"],
+            ));
         } else {
-            format!(
-                "Make {server} listen on IPv6 too, if `ss -tlnp` shows no [::] listener ({how})"
-            )
-        };
-        fix.push(step(
-            title,
-            &[config_test(&server), &reload(ctx.facts, &server)],
-        ));
+            let title = if listed {
+                format!("Nothing listens on IPv6: make {server} listen on IPv6 too ({how})")
+            } else {
+                format!(
+                    "Make {server} listen on IPv6 too, if `ss -tlnp` shows no [::] listener ({how})"
+                )
+            };
+            fix.push(step(
+                title,
+                &[config_test(&server), &reload(ctx.facts, &server)],
+            ));
+        }
     }
     let v6_firewall = ctx
         .facts
@@ -1202,7 +1349,7 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
     let mut fix = unban_and_whitelist(ctx, &ranges);
     // Config files written by the commands themselves: a config line is
     // not a shell command.
-    let seen = seen_web_server(ctx);
+    let seen = seen_web_server(ctx).or_else(|| server_of_jails(ctx.facts));
     let seen = seen.as_deref();
     let is_apache = matches!(seen, Some("apache2" | "httpd" | "apache"));
     if !is_apache {
@@ -1260,6 +1407,36 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
             "sudo tail -n 5 {log}   # visitor addresses, not Cloudflare's"
         )],
     }
+}
+
+/// The web server the ban jails watch, when their names say so and agree:
+/// fail2ban's `nginx-limit-req`, `nginxrepeatoffender` or `apache-auth`
+/// read that server's logs, so it is the one that must log visitors.
+fn server_of_jails(facts: &Facts) -> Option<String> {
+    let mut found: Option<&str> = None;
+    let names = facts.bans.iter().flat_map(|b| {
+        b.facts
+            .bans
+            .iter()
+            .map(|x| x.list.as_str())
+            .chain(b.facts.listings.iter().map(|l| l.list.as_str()))
+            .chain(b.facts.ignore.iter().map(|i| i.jail.as_str()))
+    });
+    for name in names {
+        let name = name.to_ascii_lowercase();
+        let server = if name.starts_with("nginx") {
+            "nginx"
+        } else if name.starts_with("apache") {
+            "apache"
+        } else {
+            continue;
+        };
+        if found.is_some_and(|f| f != server) {
+            return None;
+        }
+        found = Some(server);
+    }
+    found.map(str::to_string)
 }
 
 /// Commands that lift the bans on Cloudflare addresses and whitelist
@@ -1409,10 +1586,215 @@ fn icmpv6_step(facts: &Facts) -> FixStep {
         ]
         .iter()
         .map(|t| format!("sudo ip6tables -I INPUT 1 -p ipv6-icmp --icmpv6-type {t} -j ACCEPT"))
+        // `ip6tables -I` lasts until the next reboot: save it as the
+        // distribution does.
+        .chain([match distro(facts) {
+            Distro::Rhel => "sudo service ip6tables save".to_string(),
+            _ => "sudo apt-get install -y iptables-persistent && sudo netfilter-persistent save"
+                .to_string(),
+        }])
         .collect()
     };
     FixStep {
         title: "Let ICMPv6 neighbour discovery through the IPv6 firewall (without it the host is unreachable over IPv6)".into(),
         commands,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::conf_dirs;
+    use crate::diagnose::FindingId;
+    use crate::options::Options;
+    use crate::parse::CaseInput;
+
+    #[test]
+    fn a_named_server_greps_only_its_own_config() {
+        assert_eq!(conf_dirs(Some("apache2")), "/etc/apache2");
+        assert_eq!(conf_dirs(Some("httpd")), "/etc/httpd");
+        assert_eq!(conf_dirs(Some("apache")), "/etc/apache2 /etc/httpd");
+        assert!(conf_dirs(None).contains("/etc/nginx") && conf_dirs(None).contains("/etc/caddy"));
+    }
+
+    #[test]
+    fn a_debian_apache_missing_certificate_fix_stays_in_etc_apache2() {
+        let paste = "* Starting Apache httpd web server apache2
+AH00526: Syntax error on line 33 of /etc/apache2/sites-enabled/default-ssl.conf:
+SSLCertificateFile: file '/etc/ssl/certs/site.pem' does not exist or is empty
+Action 'start' failed.
+";
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        let fix: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::ConfigError)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect();
+        assert!(fix.iter().any(|c| c.contains("/etc/apache2")), "{fix:?}");
+        assert!(!fix.iter().any(|c| c.contains("/etc/httpd")), "{fix:?}");
+    }
+
+    fn not_listening_fix(paste: &str) -> Vec<String> {
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::NotListening)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn refused_everywhere_starts_with_finding_the_server() {
+        let both = "$ curl http://203.0.113.9
+curl: (7) Failed to connect to 203.0.113.9 port 80: Connection refused
+$ curl https://203.0.113.9
+curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
+";
+        let fix = not_listening_fix(both);
+        assert!(
+            fix.first()
+                .is_some_and(|c| c.starts_with("systemctl list-unit-files")),
+            "{fix:?}"
+        );
+        // Only 80 was tried: the step names the port shown dead.
+        let http = "curl: (7) Failed to connect to localhost port 80: Connection refused\n";
+        let report = crate::analyze(&[CaseInput::new("t.txt", http)], &Options::default());
+        let titles: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::NotListening)
+            .flat_map(|f| f.fix.iter().map(|s| s.title.clone()))
+            .collect();
+        assert!(
+            titles
+                .first()
+                .is_some_and(|t| t.starts_with("Nothing answers on port 80:")),
+            "{titles:?}"
+        );
+        // Only 443 refused: HTTPS is missing, the server may run on 80.
+        let https = "curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused\n";
+        let fix = not_listening_fix(https);
+        assert!(
+            !fix.is_empty()
+                && !fix
+                    .iter()
+                    .any(|c| c.starts_with("systemctl list-unit-files")),
+            "{fix:?}"
+        );
+        // 80 answers: the server runs, only 443 is missing.
+        let one = "$ curl -I http://203.0.113.9
+HTTP/1.1 200 OK
+Server: nginx
+$ curl https://203.0.113.9
+curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
+";
+        let fix = not_listening_fix(one);
+        assert!(
+            !fix.is_empty()
+                && !fix
+                    .iter()
+                    .any(|c| c.starts_with("systemctl list-unit-files")),
+            "{fix:?}"
+        );
+    }
+
+    fn ipv6_fix(paste: &str) -> Vec<String> {
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::Ipv6OriginBroken)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn an_unnamed_server_is_not_assumed_to_be_nginx_for_ipv6() {
+        let refused = "$ curl -v https://www.example.net/
+*   Trying 2001:db8::7:443...
+* connect to 2001:db8::7 port 443 failed: Connection refused
+* Failed to connect to www.example.net port 443: Connection refused
+";
+        let fix = ipv6_fix(refused);
+        assert!(
+            fix.iter().any(|c| c.starts_with("sudo ss -tlnp")),
+            "{fix:?}"
+        );
+        assert!(!fix.iter().any(|c| c.contains("nginx")), "{fix:?}");
+        // A named server gets its own test and reload.
+        let named = format!(
+            "{refused}$ sudo ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511          0.0.0.0:443       0.0.0.0:*     users:((\"nginx\",pid=990,fd=7))\n"
+        );
+        let fix = ipv6_fix(&named);
+        assert!(fix.iter().any(|c| c == "sudo nginx -t"), "{fix:?}");
+    }
+
+    #[test]
+    fn the_icmpv6_rules_are_saved() {
+        let paste = "$ dig +short AAAA www.example.net
+2001:db8::1
+# ip6tables -S
+-P INPUT DROP
+-P FORWARD DROP
+-P OUTPUT ACCEPT
+-A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT
+";
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        let fix: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::Ipv6OriginBroken)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect();
+        let insert = fix
+            .iter()
+            .position(|c| c.contains("ip6tables -I INPUT 1 -p ipv6-icmp"));
+        let save = fix
+            .iter()
+            .position(|c| c.contains("netfilter-persistent save"));
+        assert!(insert.is_some() && save > insert, "{fix:?}");
+    }
+
+    fn ban_fix(paste: &str) -> String {
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        report
+            .findings
+            .iter()
+            .filter(|f| f.id == FindingId::BanBlocksCloudflare)
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn jail(name: &str) -> String {
+        format!(
+            "Status for the jail: {name}
+|- Filter
+|  |- Currently failed: 0
+|  `- Total failed:     3
+`- Actions
+   |- Currently banned: 1
+   |- Total banned:     1
+   `- Banned IP list:   162.158.244.169
+"
+        )
+    }
+
+    #[test]
+    fn a_jail_named_for_the_server_picks_its_real_ip_step() {
+        let nginx = ban_fix(&jail("nginx-limit-req"));
+        assert!(nginx.contains("set_real_ip_from"), "{nginx}");
+        assert!(!nginx.contains("apache"), "{nginx}");
+        let apache = ban_fix(&jail("apache-auth"));
+        assert!(apache.contains("RemoteIPTrustedProxy"), "{apache}");
+        assert!(!apache.contains("nginx"), "{apache}");
+        // A jail that names no server leaves both steps.
+        let either = ban_fix(&jail("wordpress-pingback"));
+        assert!(
+            either.contains("set_real_ip_from") && either.contains("RemoteIPTrustedProxy"),
+            "{either}"
+        );
     }
 }

@@ -388,6 +388,13 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
             f.understood_lines += 1;
             continue;
         }
+        // The echo service could not be reached (`curl: (6) Could not
+        // resolve host`): no address, and nothing wrong with the reading.
+        if echo && t.starts_with("curl: (") {
+            f.understood_lines += 1;
+            echo = false;
+            continue;
+        }
         // `curl ifconfig.me`: one address, possibly glued to the next prompt.
         if echo && masked_ipv4(t) {
             f.masked_echo.push((t.to_string(), l.no));

@@ -226,7 +226,13 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
     let mut score: u32 = 0;
     for l in lines.iter().take(80) {
         let t = l.text;
-        if t.contains("fail2ban") || t.contains("Banned IP list:") || t.contains("Jail list:") {
+        // A rule that jumps to a fail2ban chain (`fail2ban-SSH  tcp  --
+        // anywhere ...`, `-A INPUT -j f2b-sshd`) is the firewall's dump.
+        let rule_row = t.contains(" -- ") || t.contains(" -j ") || t.starts_with("-A ");
+        if (t.contains("fail2ban") && !rule_row)
+            || t.contains("Banned IP list:")
+            || t.contains("Jail list:")
+        {
             score += 50;
         }
         // One kernel LOG line is already unmistakable (`dmesg -T` and
@@ -359,24 +365,7 @@ fn list_named(intro: &str) -> String {
 
 /// Set names that hold banned addresses.
 pub fn is_ban_set(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "f2b-",
-        "fail2ban",
-        "blacklist",
-        "blocklist",
-        "banned",
-        "crowdsec",
-        "denylist",
-        "badips",
-        "chain_deny",
-        "bl_",
-        "block",
-        "deny",
-        "drop",
-    ]
-    .iter()
-    .any(|p| n.starts_with(p) || (p.len() > 4 && n.contains(p)))
+    crate::firewall::model::ban_list(name).is_some()
 }
 
 fn addrs_in(text: &str) -> Vec<AddrRange> {

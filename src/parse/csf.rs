@@ -17,7 +17,7 @@
 use serde::Serialize;
 
 use crate::firewall::model::{
-    Action, Chain, Dialect, Match, Policy, PortSet, Rule, Ruleset, SourceLine,
+    Action, BanTool, Chain, Dialect, Match, Origin, Policy, PortSet, Rule, Ruleset, SourceLine,
 };
 use crate::net::{AddrRange, AddrSet, Family};
 use crate::parse::textscan::addr_token;
@@ -603,6 +603,12 @@ pub fn ruleset(f: &CsfFacts, input: &str) -> Ruleset {
             }
         }
         Some(Rule {
+            // csf.deny and `csf -t` DENY entries are CSF/LFD's ban list.
+            origin: if action == Action::Accept {
+                Origin::Filter
+            } else {
+                Origin::Ban(BanTool::Csf)
+            },
             source: src(e.line, &e.text),
             matches: m,
             action,
@@ -624,6 +630,11 @@ pub fn ruleset(f: &CsfFacts, input: &str) -> Ruleset {
             });
         }
         Rule {
+            origin: if action == Action::Accept {
+                Origin::Filter
+            } else {
+                Origin::Ban(BanTool::Csf)
+            },
             source: src(t.line, &t.text),
             matches: m,
             action,
@@ -680,6 +691,7 @@ pub fn ruleset(f: &CsfFacts, input: &str) -> Ruleset {
                             },
                         ],
                         action: drop_action.clone(),
+                        origin: Origin::RateLimit,
                     });
                 }
             }
@@ -710,6 +722,7 @@ pub fn ruleset(f: &CsfFacts, input: &str) -> Ruleset {
                         },
                     ],
                     action: Action::Accept,
+                    origin: Origin::Filter,
                 }),
                 None => notes.push(format!("{key} on line {} not understood", s.line)),
             }

@@ -215,8 +215,20 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             if matches!(c0, "dig" | "nslookup" | "host") {
                 score += 40;
             }
-        } else if parse_rr(t, "", "").is_some() {
-            score += 20;
+        } else if let Some((_, rtype, value, _)) = parse_rr(t, "", "") {
+            // `www.example.com. 300 IN AAAA 2001:db8:10::5`: a dotted owner,
+            // the IN class and an address are a record even alone.
+            let dotted = t
+                .split_whitespace()
+                .next()
+                .is_some_and(|n| n.ends_with('.'));
+            let address = matches!(rtype.as_str(), "A" | "AAAA") && parse_ip(&value).is_some();
+            let class_in = t.split_whitespace().any(|w| w == "IN");
+            score += if dotted && address && class_in {
+                50
+            } else {
+                20
+            };
         } else if t.starts_with("Server:") || t.starts_with("Addresses:") {
             score += 10;
         }
@@ -902,6 +914,16 @@ mod tests {
 
     fn p(s: &str) -> DnsFacts {
         parse(s, &lines(s))
+    }
+
+    #[test]
+    fn a_lone_dotted_address_record_is_dns() {
+        let one = |t: &str| sniff(&crate::text::lines(t));
+        assert!(one("www.example.com. 300 IN AAAA 2001:db8:10::5") >= 50);
+        assert!(one("www.example.com.\t300\tIN\tA\t203.0.113.5") >= 50);
+        // Not alone: no class, or no address.
+        assert!(one("www 300 A 203.0.113.5") < 50);
+        assert!(one("example.com. 300 IN MX 10 mail.example.com.") < 50);
     }
 
     #[test]

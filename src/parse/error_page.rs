@@ -20,6 +20,17 @@ pub enum StatusBox {
     Host,
 }
 
+impl StatusBox {
+    /// The name in JSON and text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusBox::Browser => "browser",
+            StatusBox::Cloudflare => "cloudflare",
+            StatusBox::Host => "host",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoxStatus {
     pub status_box: StatusBox,

@@ -210,6 +210,7 @@ pub static FORMATS: &[Format] = &[
             tool("tracert"),
             tool("openssl"),
             tool("Test-NetConnection"),
+            tool("nmap"),
         ],
         paths: Paths::None,
         sniff: |s| s.tally(probe_signature).max(gated(probes::sniff(s.lines))),
@@ -225,7 +226,13 @@ pub static FORMATS: &[Format] = &[
     },
     Format {
         kind: BlockKind::ServiceStatus,
-        tools: &[tool("systemctl"), tool("service")],
+        // `ps aux | grep nginx`: whether the server's processes run.
+        tools: &[
+            tool("systemctl"),
+            tool("service"),
+            tool("ps"),
+            tool("pgrep"),
+        ],
         paths: Paths::None,
         sniff: |s| {
             s.tally(service_signature)
@@ -581,7 +588,7 @@ fn csf_signature(_: &Sample<'_, '_>, _t: &str, lower: &str) -> u32 {
     }
 }
 
-fn bans_signature(_: &Sample<'_, '_>, _t: &str, lower: &str) -> u32 {
+fn bans_signature(_: &Sample<'_, '_>, t: &str, lower: &str) -> u32 {
     let mut p = 0;
     if ["ignoreip", "bantime", "findtime", "maxretry"]
         .iter()
@@ -589,10 +596,12 @@ fn bans_signature(_: &Sample<'_, '_>, _t: &str, lower: &str) -> u32 {
     {
         p += 30;
     }
+    // A firewall rule that jumps to a fail2ban chain is the firewall's.
+    let rule_row = t.contains(" -- ") || t.contains(" -j ") || t.starts_with("-A ");
     if lower.contains("currently banned")
         || lower.contains("banned ip list")
         || lower.starts_with("status for the jail")
-        || lower.contains("fail2ban")
+        || (lower.contains("fail2ban") && !rule_row)
     {
         p += 50;
     }

@@ -11,7 +11,7 @@ use crate::text::Line;
 pub enum Hint {
     SslMode(SslMode),
     /// A hosting or cloud provider named in the text.
-    Provider(String),
+    Provider(Provider),
     /// An error code the person says they see ("I get Cloudflare error
     /// 522 after about 20 seconds").
     ErrorCode(u16),
@@ -24,6 +24,9 @@ pub enum Hint {
     /// "the firewall is not active", "ufw is inactive": the person says the
     /// host firewall is off.
     FirewallInactive,
+    /// "We are running CentOS 6.6": a Red Hat-family system, where Apache
+    /// is `httpd` and lives in /etc/httpd.
+    RedHatFamily,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,22 +35,59 @@ pub struct StatedHint {
     pub line: usize,
 }
 
-const PROVIDERS: &[(&str, &str)] = &[
-    ("aws", "AWS"),
-    ("ec2", "AWS"),
-    ("lightsail", "AWS"),
-    ("google cloud", "Google Cloud"),
-    ("gcp", "Google Cloud"),
-    ("azure", "Azure"),
-    ("oracle cloud", "Oracle Cloud"),
-    ("oci", "Oracle Cloud"),
-    ("hetzner", "Hetzner"),
-    ("digitalocean", "DigitalOcean"),
-    ("digital ocean", "DigitalOcean"),
-    ("cpanel", "cPanel"),
-    ("plesk", "Plesk"),
-    ("cyberpanel", "CyberPanel"),
+/// A hosting or cloud provider; the JSON names are the ones people write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Provider {
+    #[serde(rename = "AWS")]
+    Aws,
+    #[serde(rename = "Google Cloud")]
+    GoogleCloud,
+    Azure,
+    #[serde(rename = "Oracle Cloud")]
+    OracleCloud,
+    Hetzner,
+    DigitalOcean,
+    #[serde(rename = "cPanel")]
+    CPanel,
+    Plesk,
+    CyberPanel,
+}
+
+const PROVIDERS: &[(&str, Provider)] = &[
+    ("aws", Provider::Aws),
+    ("ec2", Provider::Aws),
+    ("lightsail", Provider::Aws),
+    ("google cloud", Provider::GoogleCloud),
+    ("gcp", Provider::GoogleCloud),
+    ("azure", Provider::Azure),
+    ("oracle cloud", Provider::OracleCloud),
+    ("oci", Provider::OracleCloud),
+    ("hetzner", Provider::Hetzner),
+    ("digitalocean", Provider::DigitalOcean),
+    ("digital ocean", Provider::DigitalOcean),
+    ("cpanel", Provider::CPanel),
+    ("plesk", Provider::Plesk),
+    ("cyberpanel", Provider::CyberPanel),
 ];
+
+/// A Red Hat-family distribution named as a word: CentOS, RHEL, Rocky,
+/// AlmaLinux, Fedora, Amazon Linux, Oracle Linux.
+fn names_red_hat_family(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let pair = |a: &str, b: &str| words.windows(2).any(|w| w == [a, b]);
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "centos" | "rhel" | "almalinux" | "fedora" | "cloudlinux"
+        )
+    }) || pair("rocky", "linux")
+        || pair("red", "hat")
+        || pair("amazon", "linux")
+        || pair("oracle", "linux")
+}
 
 /// Hints stated in prose lines.
 pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
@@ -75,7 +115,10 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
         if firewall_inactive(&lower) {
             push(&mut out, Hint::FirewallInactive);
         }
-        for (needle, name) in PROVIDERS {
+        if names_red_hat_family(&lower) {
+            push(&mut out, Hint::RedHatFamily);
+        }
+        for (needle, provider) in PROVIDERS {
             let found = lower
                 .split(|c: char| !c.is_ascii_alphanumeric() && c != ' ')
                 .any(|part| {
@@ -85,10 +128,10 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
             if found
                 && !out
                     .iter()
-                    .any(|h: &StatedHint| h.hint == Hint::Provider((*name).into()))
+                    .any(|h: &StatedHint| h.hint == Hint::Provider(*provider))
             {
                 out.push(StatedHint {
-                    hint: Hint::Provider((*name).to_string()),
+                    hint: Hint::Provider(*provider),
                     line: l.no,
                 });
             }
@@ -289,6 +332,14 @@ mod tests {
         assert_eq!(modes("The site is down since the morning."), vec![]);
     }
 
+    #[test]
+    fn red_hat_family_names() {
+        assert!(stated("We are running CentOS 6.6 on Azure.").contains(&Hint::RedHatFamily));
+        assert!(stated("fresh Rocky Linux 9 box").contains(&Hint::RedHatFamily));
+        assert!(!stated("Ubuntu 22.04 with nginx").contains(&Hint::RedHatFamily));
+        assert!(!stated("the rocky road to deployment").contains(&Hint::RedHatFamily));
+    }
+
     fn stated(text: &str) -> Vec<Hint> {
         read(&lines(text)).into_iter().map(|h| h.hint).collect()
     }
@@ -351,7 +402,7 @@ mod tests {
         let got = read(&lines("I'm on Oracle Cloud with an Ampere VM"));
         assert!(got
             .iter()
-            .any(|h| h.hint == Hint::Provider("Oracle Cloud".into())));
+            .any(|h| h.hint == Hint::Provider(Provider::OracleCloud)));
         assert!(read(&lines("the choice was awesome")).is_empty());
     }
 }

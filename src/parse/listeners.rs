@@ -164,7 +164,21 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         } else if (proto_of(first).is_some() || norm_state(first).is_some())
             && t.split_whitespace().any(|w| host_port(w).is_some())
         {
-            score += 20;
+            // A row that names its process (`users:(("nginx",pid=812,fd=6))`,
+            // `812/nginx`) is a socket row even alone, as `| grep nginx`
+            // pastes it.
+            let named = t.contains("users:((")
+                || t.split_whitespace()
+                    .last()
+                    .and_then(|w| w.split_once('/'))
+                    .is_some_and(|(pid, _)| {
+                        !pid.is_empty() && pid.bytes().all(|c| c.is_ascii_digit())
+                    });
+            score += if named && t.contains("LISTEN") {
+                50
+            } else {
+                20
+            };
         } else if t.contains("(LISTEN)") {
             score += 25;
         }
@@ -227,12 +241,16 @@ fn is_header(t: &str) -> bool {
         || t.starts_with("(Not all processes")
         || t.starts_with("will not be shown")
         || t.starts_with("(No info could be read")
+        // sudo asking for the password before the tool's output.
+        || t.starts_with("[sudo] password for ")
 }
 
 pub fn parse(_input: &str, lines: &[Line<'_>]) -> ListenerFacts {
     let mut f = ListenerFacts::default();
     let mut in_unix = false;
     let mut cmd_udp = false;
+    // A header or a command says the list is a tool's whole answer.
+    let mut framed = false;
     for l in lines {
         let t = l.text.trim();
         if t.is_empty() {
@@ -242,9 +260,11 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ListenerFacts {
             cmd_udp = c.contains(" -u") && !c.contains('t');
             f.understood_lines += 1;
             in_unix = false;
+            framed = true;
             continue;
         }
         if is_header(t) {
+            framed = true;
             in_unix = t.starts_with("Active UNIX");
             if t.starts_with("Active Internet") {
                 in_unix = false;
@@ -281,6 +301,11 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ListenerFacts {
             f.not_understood
                 .push(NotUnderstood::new(*l, "socket row not readable"));
         }
+    }
+    // One row pasted alone, without header or command, is what `| grep`
+    // leaves: the other ports may be served.
+    if !framed && f.listeners.len() <= 1 {
+        f.partial = true;
     }
     f
 }
@@ -468,6 +493,21 @@ fn lsof_row(f: &mut ListenerFacts, toks: &[&str], line: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_lone_named_row_is_a_listener_list_but_not_a_whole_one() {
+        let row = "LISTEN 0      511        127.0.0.1:80        0.0.0.0:*     users:((\"nginx\",pid=812,fd=6))";
+        assert!(sniff(&lines(row)) >= 50);
+        let f = parse("ss", &lines(row));
+        assert_eq!(f.listeners.len(), 1);
+        assert!(f.partial, "one headerless row is what grep leaves");
+        let whole =
+            format!("State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n{row}\n");
+        assert!(!parse("ss", &lines(&whole)).partial);
+        // An unnamed row alone is not enough to call the block a list.
+        assert!(sniff(&lines("tcp 0 0 0.0.0.0:80 0.0.0.0:* LISTEN")) < 50);
+    }
+
     use super::*;
     use crate::text::lines;
 

@@ -228,7 +228,10 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             || t.contains("oom-kill")
             || is_oom_report_line(t) && !t.contains("Call Trace:")
         {
-            score += 35;
+            // Only the kernel writes that it killed a process for memory:
+            // that line is enough alone, in any of its wordings.
+            let kill = contains_ci(t, "killed process") || contains_ci(t, "kill process");
+            score += if kill { 50 } else { 35 };
         } else if t.contains("total") && t.contains("used") && t.contains("free") {
             score += 30;
         } else if let Some(c) = command_of(t) {
@@ -742,6 +745,17 @@ mod tests {
             (m.total_mb, m.available_mb, m.swap_total_mb, m.swap_used_mb),
             (3952, Some(2498), Some(4096), Some(23))
         );
+    }
+
+    #[test]
+    fn a_lone_kernel_kill_line_is_enough_in_every_wording() {
+        for t in [
+            "[Tue Nov 24 09:12:01 2026] Out of memory: Killed process 2211 (nginx) total-vm:52344kB",
+            "Nov 24 09:12:01 web1 kernel: Out of memory: Killed process 2211 (nginx) total-vm:52344kB",
+            "[ 8812.123456] Out of memory: Kill process 2211 (nginx) score 342 or sacrifice child",
+        ] {
+            assert!(sniff(&lines(t)) >= 50, "{t}");
+        }
     }
 
     #[test]

@@ -162,6 +162,15 @@ fn strip_decoration(text: &str) -> &str {
     {
         return trimmed.trim_matches('`');
     }
+    // `**nginx   /docker-entrypoint.sh ngin ...   Exit 1**`: one output row
+    // set in bold to point at it.
+    if let Some(inner) = trimmed
+        .strip_prefix("**")
+        .and_then(|r| r.strip_suffix("**"))
+        .filter(|i| !i.is_empty() && !i.contains("**"))
+    {
+        return inner.trim();
+    }
     t
 }
 
@@ -479,8 +488,13 @@ fn split_trailing_prose<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a
 fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
     let mut out: Vec<Vec<Line<'a>>> = Vec::new();
     let mut cur: Vec<Line<'a>> = Vec::new();
+    let cjk = |l: &Line<'_>| crate::parse::textscan::is_cjk_sentence(l.text.trim());
     for (i, l) in lines.iter().enumerate() {
-        if !cur.is_empty() && sniff::starts_document(l.text).is_some() {
+        // A sentence in Chinese, Japanese or Korean between outputs pasted
+        // with no blank line: it closes the output above and opens a new
+        // paragraph for the output below.
+        let switches = cur.last().is_some_and(|prev| cjk(prev) != cjk(l));
+        if !cur.is_empty() && (sniff::starts_document(l.text).is_some() || switches) {
             out.push(std::mem::take(&mut cur));
         }
         cur.push(*l);

@@ -20,6 +20,13 @@ pub fn command_of(text: &str) -> Option<&str> {
             return (!rest.is_empty()).then_some(rest);
         }
     }
+    // `$docker-compose ps`: a prompt typed without its space. Shell
+    // variables (`$HOME`, `$PATH`) are upper case.
+    if let Some(rest) = t.strip_prefix('$') {
+        if rest.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return Some(rest.trim());
+        }
+    }
     // user@host:path$ cmd  /  [user@host path]# cmd
     let first = t.split_whitespace().next()?;
     let promptish = first.contains('@') || first.starts_with('[') || first.starts_with("PS");
@@ -333,7 +340,7 @@ pub fn is_prose_line(text: &str) -> bool {
     if is_markdown_markup(t) {
         return true;
     }
-    if is_stamped_log_line(t) {
+    if is_stamped_log_line(t) || is_syslog_line(t) {
         return false;
     }
     // "`wget -qO- example.com` results in timeout": a code span inside a
@@ -349,7 +356,7 @@ pub fn is_prose_line(text: &str) -> bool {
     }
     // A prompt with nothing after it closes a pasted session: chatter, not
     // output of any format.
-    if is_bare_prompt(t) {
+    if is_bare_prompt(t) || is_cjk_sentence(t) {
         return true;
     }
     // Tool output has wide column gaps; prose has single spaces.
@@ -393,6 +400,20 @@ pub fn is_prose_line(text: &str) -> bool {
     enough_words && stop * 100 >= n * 15 && !column_gaps
 }
 
+/// A sentence written in Chinese, Japanese or Korean (`一，执行nginx -t命令后，
+/// 结果显示配置正确`): no spaces between words, so the word counts above do
+/// not apply. Tools print few such characters (a localized date, a unit
+/// name), never most of a line.
+pub fn is_cjk_sentence(t: &str) -> bool {
+    let cjk = |c: char| {
+        matches!(c as u32,
+            0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xFF01..=0xFF60)
+    };
+    let visible = t.chars().filter(|c| !c.is_whitespace()).count();
+    let n = t.chars().filter(|c| cjk(*c)).count();
+    n >= 4 && n * 4 >= visible && !t.contains("   ") && !t.contains('\t')
+}
+
 /// Markdown a report is written in: headings (`## Error log`), rules
 /// (`---`), and `**Field:** value` lines.
 fn is_markdown_markup(t: &str) -> bool {
@@ -419,6 +440,28 @@ fn is_markdown_markup(t: &str) -> bool {
 /// A log line: a date and time, then a bracketed level
 /// (`2024-03-01 10:00:01.123 [ERROR] No listener is available`,
 /// `2024/03/01 10:00:01 [emerg] 12#12: bind() …`).
+/// A syslog or journal line: `Aug 16 06:02:33 host systemd[1]: Stopping A
+/// high performance web server...`. Its message reads like a sentence, but
+/// the month, day and time before it make it a log line.
+pub fn is_syslog_line(t: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut w = t.split_whitespace();
+    let (Some(month), Some(day), Some(time)) = (w.next(), w.next(), w.next()) else {
+        return false;
+    };
+    let clock = time.len() == 8
+        && time.bytes().enumerate().all(|(i, c)| match i {
+            2 | 5 => c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    MONTHS.contains(&month)
+        && (1..=2).contains(&day.len())
+        && day.bytes().all(|c| c.is_ascii_digit())
+        && clock
+}
+
 pub fn is_stamped_log_line(t: &str) -> bool {
     let mut words = t.split_whitespace();
     let (Some(date), Some(time), Some(level)) = (words.next(), words.next(), words.next()) else {
@@ -480,6 +523,30 @@ pub fn addr_token(tok: &str) -> Option<AddrRange> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn journal_lines_are_not_prose() {
+        let j = "Aug 16 06:02:33 vps570864 systemd[1]: Stopping A high performance web server and a reverse proxy server...";
+        assert!(is_syslog_line(j));
+        assert!(!is_prose_line(j));
+        assert!(!is_syslog_line(
+            "May I ask why the server is down since 10:00:00 today?"
+        ));
+    }
+
+    #[test]
+    fn cjk_sentences_are_prose_and_localized_output_is_not() {
+        assert!(is_prose_line("一，执行nginx -t命令后，结果显示配置正确"));
+        assert!(is_prose_line("执行netstat -lnpt命令，输出"));
+        assert!(is_prose_line("これはテストです。サーバーが起動しません"));
+        // A localized date or unit name inside tool output.
+        assert!(!is_cjk_sentence(
+            "6月 24 15:17:04 localhost.localdomain httpd[10572]: httpd (pid 6759) already running"
+        ));
+        assert!(!is_cjk_sentence(
+            "   Active: failed (Result: protocol) since 四 2021-06-24 15:17:04 CST; 52s ago"
+        ));
+    }
 
     #[test]
     fn masked_addresses_are_recognised_and_nothing_else() {

@@ -10,10 +10,10 @@
 //! it an active ufw is read with ufw's own default (`deny` incoming) as a
 //! stated assumption, so verdicts resting on it are `likely` at most.
 
-use crate::firewall::model::Undecided;
 use crate::firewall::model::{
     Action, Chain, Dialect, Match, Policy, PortSet, Rule, Ruleset, SourceLine,
 };
+use crate::firewall::model::{Origin, Undecided};
 use crate::net::{AddrRange, AddrSet, Family};
 use crate::text::{Line, NotUnderstood};
 use serde::Serialize;
@@ -553,16 +553,19 @@ fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule
             source,
             matches,
             action: Action::Accept,
+            origin: Origin::Filter,
         }],
         "DENY" => vec![Rule {
             source,
             matches,
             action: Action::Drop,
+            origin: Origin::Filter,
         }],
         "REJECT" => vec![Rule {
             source,
             matches,
             action: reject,
+            origin: Origin::Filter,
         }],
         // ufw LIMIT: `-m recent --update --seconds 30 --hitcount 6` sends the
         // 6th new connection within 30 s from one address to a REJECT, the
@@ -579,11 +582,13 @@ fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule
                     source: source.clone(),
                     matches: limited,
                     action: Action::Reject("icmp-port-unreachable".to_string()),
+                    origin: Origin::RateLimit,
                 },
                 Rule {
                     source,
                     matches,
                     action: Action::Accept,
+                    origin: Origin::Filter,
                 },
             ]
         }

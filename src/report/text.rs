@@ -30,13 +30,7 @@ pub fn render(report: &Report) -> String {
             }
         }
         if let Some(b) = page.failing_box {
-            let _ = writeln!(
-                out,
-                "  Failing: {}",
-                serde_json::to_string(&b)
-                    .unwrap_or_default()
-                    .trim_matches('"')
-            );
+            let _ = writeln!(out, "  Failing: {}", b.as_str());
         }
         let _ = writeln!(out);
     }

@@ -114,7 +114,7 @@ pub fn share_payload(request: &Request) -> SharePayload {
     let mut overrides = request.overrides.clone();
     if request.redacted {
         let texts: Vec<&str> = request.inputs.iter().map(|i| i.text.as_str()).collect();
-        let masked = crate::redact::redact_all(&texts);
+        let masked = crate::redact::redact_all(&texts, &ranges(request));
         // Corrections name their blocks by text: name them by the text the
         // link carries.
         overrides = renamed_for_redaction(
@@ -140,7 +140,7 @@ pub fn analyze(request: &Request) -> crate::report::Report {
     let texts: Vec<&str> = request.inputs.iter().map(|i| i.text.as_str()).collect();
     let redacted;
     let texts: Vec<&str> = if request.redacted {
-        redacted = crate::redact::redact_all(&texts);
+        redacted = crate::redact::redact_all(&texts, &ranges(request));
         redacted.iter().map(String::as_str).collect()
     } else {
         texts
@@ -156,18 +156,25 @@ pub fn analyze(request: &Request) -> crate::report::Report {
     } else {
         request.overrides.clone()
     };
-    let mut options = Options {
+    let options = Options {
         ssl_mode: request.ssl_mode,
         extra_ports: request.extra_ports.clone(),
         // Redacted inputs carry documentation addresses for public ones.
         redacted: request.redacted,
         kind_overrides,
+        ranges: ranges(request),
         ..Options::default()
     };
-    if let Some(ranges) = request.ranges.as_deref().and_then(Ranges::parse) {
-        options.ranges = ranges;
-    }
     crate::analyze(&inputs, &options)
+}
+
+/// Cloudflare's ranges for this request: those given, else the bundled ones.
+fn ranges(request: &Request) -> Ranges {
+    request
+        .ranges
+        .as_deref()
+        .and_then(Ranges::parse)
+        .unwrap_or_else(Ranges::bundled)
 }
 
 /// The page names a corrected block by the fingerprint of the text it

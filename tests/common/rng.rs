@@ -1,11 +1,18 @@
-//! xorshift64*: a tiny deterministic PRNG for the property and fuzz-smoke
-//! tests, so every run tests the same inputs and a failure names its seed.
+//! xorshift64*: the one tiny deterministic PRNG of the tests (property,
+//! fuzz-smoke, evidence and kernel tests, the benchmarks' generated
+//! rulesets), so every run tests the same inputs and a failure names its
+//! seed.
 #![allow(dead_code)]
 
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    /// A generator for a user-given seed (`E521_SEED`): mixed so that small
+    /// seeds start far apart, and never zero (xorshift would stay at zero).
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15 | 1)
+    }
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -17,10 +24,16 @@ impl Rng {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
-    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs.get(self.below(xs.len())).copied().unwrap_or("")
+    /// True with probability `pct`%.
+    pub fn chance(&mut self, pct: u64) -> bool {
+        self.next_u64() % 100 < pct
+    }
+    /// One of `items`, which must not be empty.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        let i = self.below(items.len());
+        &items[i]
     }
 }

@@ -129,6 +129,8 @@ fn explain_and_ranges() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("A bad example") && text.contains("fail2ban"));
+    // The page states its evidence rules: a single lookup never rules out.
+    assert!(text.contains("Ruled out by: only whole lists") && text.contains("csf -g"));
     let out = err521(&["ranges"], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("131.0.72.0/22") && text.contains("2c0f:f248::/32"));

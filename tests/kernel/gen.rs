@@ -8,37 +8,8 @@ use std::net::IpAddr;
 
 use err521::net::AddrRange;
 
-/// xorshift64*: tiny, seeded, good enough to pick rules.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15 | 1)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next_u64() % n as u64) as usize
-        }
-    }
-    /// True with probability `pct`%.
-    pub fn chance(&mut self, pct: u64) -> bool {
-        self.next_u64() % 100 < pct
-    }
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        let i = self.below(items.len());
-        &items[i]
-    }
-}
+/// The tests' one seeded generator, good enough to pick rules.
+pub use crate::common::rng::Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fam {

@@ -4,51 +4,50 @@
 //! address, so a ban tool that reads the connecting address bans Cloudflare.
 
 use super::quote;
+use super::{ask, Rule};
+use crate::diagnose::{AskFor, AskKind};
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
 use crate::firewall::coverage::CoverageEntry;
-use crate::firewall::eval::Outcome;
+use crate::firewall::eval::{Outcome, RuleRef};
+use crate::firewall::model::{BanTool, Origin, Undecided};
 use crate::net::AddrSet;
 use crate::parse::bans::{cloudflare_hits, HitKind};
 use crate::text::Evidence;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 5,
+    asks,
+};
+
+/// Every ban tool's list.
+fn asks(_: &Ctx<'_>) -> Vec<AskFor> {
+    vec![ask(AskKind::Bans, "sudo fail2ban-client banned; sudo ipset list; sudo csf -t", "has a ban tool banned Cloudflare addresses (every jail's and set's list, and CSF's temporary blocks; on a hosting panel also `imunify360-agent blacklist ip list`)")]
+}
 
 /// Whether a firewall verdict came from a ban mechanism (a fail2ban chain,
 /// a blacklist set, CSF's deny chains, a rate or connection limit) rather
 /// than from the allowlist policy.
 pub fn is_ban_rule(e: &CoverageEntry) -> bool {
-    let Some(r) = &e.rule else { return false };
-    let t = r.text.to_ascii_lowercase();
-    // A deny-list entry (csf.deny, `csf -t`): a bare address line, or a
-    // temporary DENY row.
-    let first = r.text.split_whitespace().next().unwrap_or("");
-    if r.text.starts_with("DENY")
-        || t.contains("lfd")
-        || crate::net::AddrRange::parse(first).is_some()
-    {
-        return true;
-    }
-    [
-        "f2b-",
-        "fail2ban",
-        "crowdsec",
-        "denyin",
-        "chain_deny",
-        "blacklist",
-        "blocklist",
-        "banned",
-        "connlimit",
-        "hashlimit",
-        "--update",
-        "--rcheck",
-        "recent:",
-    ]
-    .iter()
-    .any(|k| t.contains(k))
-        || t.split_whitespace().any(|w| {
-            w.trim_start_matches('@')
-                .split(['/', ','])
-                .any(crate::parse::bans::is_ban_set)
-                && (t.contains("match-set") || t.contains('@'))
-        })
+    e.rule.as_ref().is_some_and(is_ban_ref)
+}
+
+/// An unknown verdict that hangs only on a ban list's members (a fail2ban
+/// set or chain not pasted): the ban rule decides if the address is on
+/// it, and the outcome when it is not.
+pub fn pending_ban(e: &CoverageEntry) -> Option<(&RuleRef, Outcome)> {
+    let (held, otherwise) = e.branches?;
+    let alt = e.alt_rule.as_ref()?;
+    (e.outcome == Outcome::Unknown
+        && matches!(held, Outcome::Reject | Outcome::Drop)
+        && is_ban_ref(alt))
+    .then_some((alt, otherwise))
+}
+
+/// A ban list's or a limit's rule, as the parser that read it knew.
+fn is_ban_ref(r: &RuleRef) -> bool {
+    r.origin.is_ban_or_limit()
 }
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
@@ -238,6 +237,39 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             }
         }
     }
+    // Ban rules whose members are not pasted, in front of rules that let
+    // Cloudflare in: whether they hold Cloudflare is open.
+    let mut pending: Vec<Evidence> = Vec::new();
+    // The command that lists each pending ban list, by the tool that fills it.
+    let mut pending_asks: Vec<String> = Vec::new();
+    if let Some(fw) = &ctx.firewall {
+        for (r, _) in fw.coverage.iter().filter_map(pending_ban) {
+            let ev = quote(ctx, &r.input, r.line);
+            if !pending.contains(&ev) {
+                pending.push(ev);
+            }
+            let sets = fw
+                .coverage
+                .iter()
+                .filter(|e| e.alt_rule.as_ref() == Some(r))
+                .flat_map(|e| e.undecided.iter())
+                .filter_map(|u| match u {
+                    Undecided::SetMembers(name) => Some(name.clone()),
+                    _ => None,
+                });
+            let asks: Vec<String> = match r.origin {
+                Origin::Ban(BanTool::Fail2ban) => vec!["sudo fail2ban-client banned".into()],
+                Origin::Ban(BanTool::Crowdsec) => vec!["sudo cscli decisions list".into()],
+                Origin::Ban(BanTool::Csf) => vec!["sudo csf -t; cat /etc/csf/csf.deny".into()],
+                _ => sets.map(|s| format!("sudo ipset list {s}")).collect(),
+            };
+            for a in asks {
+                if !pending_asks.contains(&a) {
+                    pending_asks.push(a);
+                }
+            }
+        }
+    }
     let what = merge_addresses(what);
     if !active.is_empty() || !throttled.is_empty() {
         let status = if active.is_empty() {
@@ -332,6 +364,23 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         }
     }
     names.dedup();
+    if !pending.is_empty() {
+        let mut f = Finding::new(
+            id,
+            Status::Unknown,
+            format!(
+                "Ban rules come before the rules that let Cloudflare in ({}): each refuses the addresses on its list, and the lists' members are not pasted, so whether Cloudflare's ranges are banned is open.",
+                pending
+                    .iter()
+                    .map(|e| format!("line {} `{}`", e.line, e.text.trim()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .with_evidence(pending);
+        f.checks = pending_asks;
+        return f;
+    }
     if lists.is_empty() || (!f2b.is_empty() && !f2b_whole) {
         let mut f = Finding::unknown(id, ctx);
         if !f2b.is_empty() && !f2b_whole {
@@ -495,5 +544,23 @@ fn capitalize(s: &str) -> String {
         }
         Some(f) => f.to_string() + c.as_str(),
         None => String::new(),
+    }
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_not};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn fail2ban_banning_a_cloudflare_address() {
+        verify(FindingId::BanBlocksCloudflare, "2026-11-24 09:12:01,123 fail2ban.actions        [812]: NOTICE  [nginx-limit-req] Ban 162.158.88.14\n");
+    }
+
+    #[test]
+    fn fail2ban_banning_a_visitor_outside_cloudflare() {
+        verify_not(FindingId::BanBlocksCloudflare, "2026-11-24 09:12:01,123 fail2ban.actions        [812]: NOTICE  [sshd] Ban 198.51.100.7\n");
     }
 }

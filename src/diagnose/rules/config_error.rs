@@ -2,9 +2,17 @@
 //! is invalid (a failed config test, a missing certificate, an upstream host
 //! that does not resolve, a privileged port it may not bind).
 
+use super::Rule;
 use super::{events, quote, web_services};
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
 use crate::parse::services::{EventKind, ServiceState};
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 1,
+    asks: super::web_server_down::asks,
+};
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::ConfigError;
@@ -124,4 +132,27 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             .with_evidence(ok);
     }
     Finding::unknown(id, ctx)
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn a_failed_nginx_t() {
+        verify(FindingId::ConfigError, "nginx: [emerg] unknown directive \"servername\" in /etc/nginx/sites-enabled/default:3\nnginx: configuration file /etc/nginx/nginx.conf test failed\n");
+    }
+
+    #[test]
+    fn a_passing_nginx_t() {
+        verify_ruled_out(FindingId::ConfigError, "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\nnginx: configuration file /etc/nginx/nginx.conf test is successful\n");
+    }
+
+    #[test]
+    fn a_passing_apachectl_configtest() {
+        verify_ruled_out(FindingId::ConfigError, "Syntax OK\n");
+    }
 }

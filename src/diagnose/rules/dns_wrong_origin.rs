@@ -5,11 +5,42 @@
 use std::net::IpAddr;
 
 use super::quote;
+use super::{ask, Rule};
+use crate::diagnose::{AskFor, AskKind};
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
 use crate::net::{classify, AddrClass};
 use crate::parse::addrs::{AddrSource, Scope};
 use crate::parse::dns::{DnsRecord, DnsSource};
 use crate::text::Evidence;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 9,
+    asks,
+};
+
+/// The public answer for the name (or the record behind it) and the
+/// origin's own addresses, to compare.
+pub fn asks(ctx: &Ctx<'_>) -> Vec<AskFor> {
+    let host = ctx.host.as_deref().unwrap_or("www.example.com");
+    let mut v = Vec::new();
+    if !fake_ip_answers(ctx).is_empty() {
+        v.push(ask(AskKind::Dns, format!("dig +noall +answer A AAAA {host} @1.1.1.1"), "the pasted answer is a local proxy's fake IP (198.18.0.0/15): ask a public resolver directly, with the proxy tool off"));
+    } else if proxied_answer_shown(ctx) {
+        // The answer already shows the name is proxied: what is missing is
+        // the record behind it.
+        v.push(ask(AskKind::OriginRecord, format!("Cloudflare dashboard > DNS > Records: the A and AAAA values of {host}"), "the public answer shows Cloudflare's addresses; the origin record it hides is in the dashboard"));
+    } else {
+        v.push(ask(
+            AskKind::Dns,
+            format!("dig +noall +answer A AAAA {host} @1.1.1.1"),
+            "is the name proxied (Cloudflare addresses in the answer)",
+        ));
+    }
+    v.push(ask(AskKind::OriginAddress, "curl -4 -s https://ifconfig.me; echo; curl -6 -s https://ifconfig.me; echo; ip -br addr", "run on the origin: its own public addresses, to compare with the proxied A/AAAA records in the Cloudflare dashboard"));
+    v
+}
 
 /// Records as configured in Cloudflare (zone file, export, API), or marked
 /// proxied: these say where Cloudflare connects. Answers from public
@@ -373,6 +404,30 @@ fn from_answers(ctx: &Ctx<'_>, own: &[(IpAddr, bool, Evidence)]) -> Finding {
         return f.with_evidence(failed.into_iter().map(|(_, e)| e));
     }
     f
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_not};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn a_proxied_record_pointing_at_a_private_address() {
+        verify(
+            FindingId::DnsWrongOrigin,
+            "www.example.com.  300  IN  A  192.168.1.20 ; cf_tags=cf-proxied:true\n",
+        );
+    }
+
+    #[test]
+    fn the_public_answer_of_a_proxied_name_cloudflare_s_addresses() {
+        verify_not(
+            FindingId::DnsWrongOrigin,
+            "$ dig +short www.example.com\n104.21.32.1\n172.67.160.1\n",
+        );
+    }
 }
 
 #[cfg(test)]

@@ -9,13 +9,51 @@ use std::collections::BTreeSet;
 
 use super::dns_wrong_origin::origin_records;
 use super::quote;
+use super::{ask, Rule};
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
+use crate::diagnose::{AskFor, AskKind};
 use crate::firewall::coverage::{layer, CoverageEntry};
 use crate::firewall::eval::Outcome;
 use crate::firewall::model::{Dialect, Undecided};
 use crate::net::Family;
 use crate::parse::bans::{cloudflare_log_blocks, LogBlock};
+use crate::parse::hints::{Hint, Provider};
 use crate::text::Evidence;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 4,
+    asks,
+};
+
+/// The firewall listings, and the firewall of a provider the ticket names
+/// (it has one of its own).
+fn asks(ctx: &Ctx<'_>) -> Vec<AskFor> {
+    let mut v =
+        vec![ask(
+        AskKind::Firewall,
+        "sudo ufw status verbose; sudo iptables-save; sudo ip6tables-save; sudo nft list ruleset",
+        format!("does the firewall let every Cloudflare range in on {}", ctx.ports_text()),
+    )];
+    for (_, h) in &ctx.facts.hints {
+        let Hint::Provider(p) = &h.hint else { continue };
+        let cloud = match p {
+            Provider::Aws => Some(("aws ec2 describe-security-groups --group-ids sg-XXXX --output json", "the instance's security groups must allow Cloudflare too (they drop silently: 522)")),
+            Provider::GoogleCloud => Some(("gcloud compute firewall-rules list --format=json", "the VPC firewall rules must allow Cloudflare too")),
+            Provider::Azure => Some(("az network nsg show --resource-group RG --name NSG", "the network security group must allow Cloudflare too")),
+            Provider::OracleCloud => Some(("sudo iptables-save; oci network security-list get --security-list-id ocid1.securitylist...", "Oracle Cloud images ship iptables rules that REJECT all but SSH (/etc/iptables/rules.v4), and the VCN security list must allow Cloudflare too")),
+            Provider::Hetzner => Some(("hcloud firewall describe FIREWALL -o json", "a Hetzner Cloud firewall must allow Cloudflare too")),
+            Provider::DigitalOcean => Some(("doctl compute firewall get FIREWALL_ID --output json", "a DigitalOcean cloud firewall must allow Cloudflare too")),
+            // Hosting panels run on the host; its own firewall is asked above.
+            Provider::CPanel | Provider::Plesk | Provider::CyberPanel => None,
+        };
+        if let Some((command, why)) = cloud {
+            v.push(ask(AskKind::CloudFirewall, command, why));
+        }
+    }
+    v
+}
 
 /// What the firewall's own kernel log says about Cloudflare addresses on
 /// the ports that matter: refused new connections (evidence of a block) and
@@ -190,15 +228,31 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
     let Some(fw) = &ctx.firewall else {
         return Finding::unknown(id, ctx);
     };
-    // Blocks by ban chains and limits are `ban-blocks-cloudflare`.
-    let blocked: Vec<&CoverageEntry> = fw
+    // A verdict that hangs only on a ban list's members is the ban
+    // finding's question: the firewall's own answer is the outcome for an
+    // address not on the list.
+    let view: Vec<CoverageEntry> = fw
         .coverage
+        .iter()
+        .map(|e| match super::ban_blocks_cloudflare::pending_ban(e) {
+            Some((_, otherwise)) => CoverageEntry {
+                outcome: otherwise,
+                branches: None,
+                alt_rule: None,
+                undecided: Vec::new(),
+                reason: None,
+                ..e.clone()
+            },
+            None => e.clone(),
+        })
+        .collect();
+    // Blocks by ban chains and limits are `ban-blocks-cloudflare`.
+    let blocked: Vec<&CoverageEntry> = view
         .iter()
         .filter(|e| matches!(e.outcome, Outcome::Reject | Outcome::Drop))
         .filter(|e| !super::ban_blocks_cloudflare::is_ban_rule(e))
         .collect();
-    let unknown: Vec<&CoverageEntry> = fw
-        .coverage
+    let unknown: Vec<&CoverageEntry> = view
         .iter()
         .filter(|e| e.outcome == Outcome::Unknown)
         .collect();
@@ -331,10 +385,7 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
         };
         let mut f = Finding::new(id, Status::Unknown, explanation)
             .with_evidence(deciding_lines(ctx, unknown.iter().copied()));
-        f.checks = super::ask_for(id, ctx)
-            .into_iter()
-            .map(|a| a.command)
-            .collect();
+        f.checks = asks(ctx).into_iter().map(|a| a.command).collect();
         let missing = |pred: &dyn Fn(&Undecided) -> bool| {
             unknown.iter().any(|e| e.undecided.iter().any(pred))
         };
@@ -353,8 +404,8 @@ fn judge_dumps(ctx: &Ctx<'_>) -> Finding {
     }
 
     // Everything pasted accepts. Say which families that covers.
-    let accepted = deciding_lines(ctx, fw.coverage.iter());
-    let all: Vec<&CoverageEntry> = fw.coverage.iter().collect();
+    let accepted = deciding_lines(ctx, view.iter());
+    let all: Vec<&CoverageEntry> = view.iter().collect();
     if let Some(a) = assumed(ctx, &all) {
         let mut f = Finding::new(
             id,
@@ -886,6 +937,32 @@ fn hidden_interface(ctx: &Ctx<'_>, unknown: &[&CoverageEntry]) -> Option<Finding
     Some(f)
 }
 
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_not, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn an_iptables_input_policy_drop_with_only_ssh_allowed() {
+        verify(FindingId::FirewallBlocksCloudflare, "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n");
+    }
+
+    #[test]
+    fn ufw_allowing_80_and_443_from_anywhere_ipv4_and_ipv6() {
+        verify_ruled_out(FindingId::FirewallBlocksCloudflare, "$ sudo ufw status verbose\nStatus: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n80,443/tcp                 ALLOW IN    Anywhere\n80,443/tcp (v6)            ALLOW IN    Anywhere (v6)\n");
+    }
+
+    #[test]
+    fn an_empty_iptables_ruleset_that_accepts_everything() {
+        verify_not(
+            FindingId::FirewallBlocksCloudflare,
+            "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n",
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::diagnose::{FindingId, Status};
@@ -934,5 +1011,38 @@ mod tests {
         // With the web ports allowed, the hidden default does not matter.
         let r = run("Status: active\n\nTo                         Action      From\n--                         ------      ----\n80,443/tcp                 ALLOW       Anywhere\n80,443/tcp (v6)            ALLOW       Anywhere (v6)\n");
         assert_eq!(status(&r), Status::RuledOut);
+    }
+
+    fn of(r: &Report, id: FindingId) -> Status {
+        r.findings
+            .iter()
+            .find(|f| f.id == id)
+            .map_or(Status::Unknown, |f| f.status)
+    }
+
+    const SAVE: &str = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m set --match-set SET src -j REJECT --reject-with icmp-port-unreachable\n-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT\nCOMMIT\n";
+
+    #[test]
+    fn a_ban_set_in_front_of_the_allow_rules_is_the_ban_findings_question() {
+        let r = run(&SAVE.replace("SET", "f2b-recidive"));
+        assert_eq!(
+            of(&r, FindingId::FirewallBlocksCloudflare),
+            Status::RuledOut
+        );
+        let ban = r
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::BanBlocksCloudflare)
+            .expect("ban finding");
+        assert_eq!(ban.status, Status::Unknown);
+        assert_eq!(ban.evidence[0].line, 5);
+        // fail2ban's set: its own command lists every jail's bans.
+        assert_eq!(ban.checks, ["sudo fail2ban-client banned"]);
+    }
+
+    #[test]
+    fn a_set_that_is_no_ban_list_keeps_the_firewall_open_question() {
+        let r = run(&SAVE.replace("SET", "office"));
+        assert_eq!(of(&r, FindingId::FirewallBlocksCloudflare), Status::Unknown);
     }
 }

@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use super::Rule;
 use super::{dns_wrong_origin::origin_records, listener_list_complete, listeners, quote};
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
 use crate::firewall::model::{Action, Dialect, Match, Policy};
@@ -10,6 +11,13 @@ use crate::net::Family;
 use crate::parse::addrs::Scope;
 use crate::parse::listeners::ListenAddr;
 use crate::text::Evidence;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 10,
+    asks: super::dns_wrong_origin::asks,
+};
 
 /// An IPv6 firewall whose input policy drops everything and that accepts no
 /// ICMPv6 also drops neighbour discovery: the host is unreachable over IPv6
@@ -190,4 +198,25 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         "An AAAA record is published; whether the origin accepts IPv6 is not shown yet."
             .to_string();
     f.with_evidence(record_ev)
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify_not, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn only_an_a_record_is_published() {
+        verify_ruled_out(
+            FindingId::Ipv6OriginBroken,
+            "www.example.com.  300  IN  A  203.0.113.10 ; cf_tags=cf-proxied:true\n",
+        );
+    }
+
+    #[test]
+    fn an_aaaa_record_with_nginx_listening_on_ipv6_too() {
+        verify_not(FindingId::Ipv6OriginBroken, "www.example.com.\t300\tIN\tAAAA\t2001:db8:10::5 ; cf_tags=cf-proxied:true\n$ sudo ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511              0.0.0.0:443      0.0.0.0:*    users:((\"nginx\",pid=812,fd=7))\nLISTEN 0      511                 [::]:443         [::]:*    users:((\"nginx\",pid=812,fd=8))\nLISTEN 0      511               0.0.0.0:80      0.0.0.0:*    users:((\"nginx\",pid=812,fd=6))\nLISTEN 0      511                  [::]:80         [::]:*    users:((\"nginx\",pid=812,fd=9))\n");
+    }
 }

@@ -1,8 +1,16 @@
 //! `loopback-only`: the web server listens only on 127.0.0.1 / ::1.
 
 use super::not_listening::by_port;
+use super::Rule;
 use super::{config_listens, quote, CONFIRM_LIVE};
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 7,
+    asks: super::not_listening::asks,
+};
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::LoopbackOnly;
@@ -73,4 +81,22 @@ fn from_config(ctx: &Ctx<'_>) -> Option<Finding> {
     .with_evidence(evidence);
     f.checks = vec![CONFIRM_LIVE.to_string()];
     Some(f)
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn a_filtered_listener_list_with_only_127_0_0_1_80() {
+        verify(FindingId::LoopbackOnly, "$ sudo ss -tlnp | grep nginx\nLISTEN 0      511             127.0.0.1:80      0.0.0.0:*    users:((\"nginx\",pid=812,fd=6))\n");
+    }
+
+    #[test]
+    fn listeners_on_every_ipv4_and_ipv6_address() {
+        verify_ruled_out(FindingId::LoopbackOnly, "$ sudo ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511               0.0.0.0:80      0.0.0.0:*    users:((\"nginx\",pid=812,fd=6))\nLISTEN 0      511                  [::]:80         [::]:*    users:((\"nginx\",pid=812,fd=7))\n");
+    }
 }

@@ -15,127 +15,56 @@ mod port_conflict;
 mod tls_port_mismatch;
 mod web_server_down;
 
-use super::{AskFor, Ctx, Finding, FindingId, Status};
+use super::catalog::ALL;
+use super::{AskFor, AskKind, Ctx, Finding, FindingId, Status};
 use crate::facts::Sourced;
 use crate::parse::listeners::Listener;
 use crate::parse::services::{Service, ServiceEvent};
 use crate::text::Evidence;
 
+/// One finding's rule: how the case is judged for it, where it ranks, and
+/// what decides it when nothing pasted does.
+pub struct Rule {
+    /// The finding with its status and the lines that prove it; `None` when
+    /// the cause does not arise in this case at all.
+    pub judge: fn(&Ctx<'_>) -> Option<Finding>,
+    /// Order among findings of one status: the cause to act on first ranks
+    /// lowest. A cause that explains another (a config error explains a
+    /// stopped server) ranks above it.
+    pub rank: fn(&Ctx<'_>) -> u8,
+    /// The commands that decide this cause.
+    pub asks: fn(&Ctx<'_>) -> Vec<AskFor>,
+}
+
+/// The rule of every finding id, each in the file named after the id.
+pub fn rule(id: FindingId) -> &'static Rule {
+    match id {
+        FindingId::FirewallBlocksCloudflare => &firewall_blocks_cloudflare::RULE,
+        FindingId::BanBlocksCloudflare => &ban_blocks_cloudflare::RULE,
+        FindingId::WebServerDown => &web_server_down::RULE,
+        FindingId::PortConflict => &port_conflict::RULE,
+        FindingId::ConfigError => &config_error::RULE,
+        FindingId::NotListening => &not_listening::RULE,
+        FindingId::LoopbackOnly => &loopback_only::RULE,
+        FindingId::OriginOverloaded => &origin_overloaded::RULE,
+        FindingId::DnsWrongOrigin => &dns_wrong_origin::RULE,
+        FindingId::TlsPortMismatch => &tls_port_mismatch::RULE,
+        FindingId::Ipv6OriginBroken => &ipv6_origin_broken::RULE,
+        FindingId::DifferentErrorCode => &different_error_code::RULE,
+    }
+}
+
+/// Every rule's finding, in catalog order (ranking comes later).
 pub fn judge_all(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let mut out = vec![
-        web_server_down::judge(ctx),
-        port_conflict::judge(ctx),
-        config_error::judge(ctx),
-        not_listening::judge(ctx),
-        loopback_only::judge(ctx),
-        origin_overloaded::judge(ctx),
-        dns_wrong_origin::judge(ctx),
-        tls_port_mismatch::judge(ctx),
-        ipv6_origin_broken::judge(ctx),
-        firewall_blocks_cloudflare::judge(ctx),
-        ban_blocks_cloudflare::judge(ctx),
-    ];
-    if let Some(f) = different_error_code::judge(ctx) {
-        out.push(f);
-    }
-    out
+    ALL.iter().filter_map(|id| (rule(*id).judge)(ctx)).collect()
 }
 
-/// Order among findings of one status: the cause to act on first comes
-/// first. A cause that explains another (a config error explains a stopped
-/// server) ranks above it.
-pub fn weight(id: FindingId, ctx: &Ctx<'_>) -> u8 {
-    // Codes decided after the TCP connection succeeded: the neighbour's own
-    // explanation is the answer.
-    let connected_code = matches!(
-        ctx.code,
-        Some(520 | 524 | 525 | 526 | 530) | Some(1000..=1999)
-    );
-    match id {
-        FindingId::DifferentErrorCode if connected_code => 0,
-        FindingId::ConfigError => 1,
-        FindingId::PortConflict => 2,
-        FindingId::WebServerDown => 3,
-        FindingId::FirewallBlocksCloudflare => 4,
-        FindingId::BanBlocksCloudflare => 5,
-        FindingId::NotListening => 6,
-        FindingId::LoopbackOnly => 7,
-        FindingId::TlsPortMismatch => 8,
-        FindingId::DnsWrongOrigin => 9,
-        FindingId::Ipv6OriginBroken => 10,
-        FindingId::OriginOverloaded => 11,
-        FindingId::DifferentErrorCode => 12,
-    }
-}
-
-/// The commands that decide one cause.
-pub fn ask_for(id: FindingId, ctx: &Ctx<'_>) -> Vec<AskFor> {
-    let ports = ctx.ports_text();
-    let host = ctx
-        .host
-        .clone()
-        .unwrap_or_else(|| "www.example.com".to_string());
-    let ask = |kind: &str, command: String, why: String| AskFor {
-        kind: kind.to_string(),
-        command,
-        why,
-    };
-    match id {
-        FindingId::WebServerDown | FindingId::PortConflict | FindingId::ConfigError => vec![
-            ask("service-status", "sudo systemctl status nginx apache2 httpd lsws caddy --no-pager".into(), "is the web server running, and if not, why it stopped".into()),
-            ask("config-test", "sudo nginx -t; sudo apachectl configtest".into(), "a configuration error keeps the server from starting".into()),
-        ],
-        FindingId::FirewallBlocksCloudflare => {
-            let mut v = vec![ask(
-                "firewall",
-                "sudo ufw status verbose; sudo iptables-save; sudo ip6tables-save; sudo nft list ruleset".into(),
-                format!("does the firewall let every Cloudflare range in on {ports}"),
-            )];
-            // A provider named in the ticket has a firewall of its own.
-            for (_, h) in &ctx.facts.hints {
-                let crate::parse::hints::Hint::Provider(p) = &h.hint else { continue };
-                let cloud = match p.as_str() {
-                    "AWS" => Some(("aws ec2 describe-security-groups --group-ids sg-XXXX --output json", "the instance's security groups must allow Cloudflare too (they drop silently: 522)")),
-                    "Google Cloud" => Some(("gcloud compute firewall-rules list --format=json", "the VPC firewall rules must allow Cloudflare too")),
-                    "Azure" => Some(("az network nsg show --resource-group RG --name NSG", "the network security group must allow Cloudflare too")),
-                    "Oracle Cloud" => Some(("sudo iptables-save; oci network security-list get --security-list-id ocid1.securitylist...", "Oracle Cloud images ship iptables rules that REJECT all but SSH (/etc/iptables/rules.v4), and the VCN security list must allow Cloudflare too")),
-                    "Hetzner" => Some(("hcloud firewall describe FIREWALL -o json", "a Hetzner Cloud firewall must allow Cloudflare too")),
-                    "DigitalOcean" => Some(("doctl compute firewall get FIREWALL_ID --output json", "a DigitalOcean cloud firewall must allow Cloudflare too")),
-                    _ => None,
-                };
-                if let Some((command, why)) = cloud {
-                    v.push(ask("cloud-firewall", command.into(), why.into()));
-                }
-            }
-            v
-        }
-        FindingId::BanBlocksCloudflare => vec![
-            ask("bans", "sudo fail2ban-client banned; sudo ipset list; sudo csf -t".into(), "has a ban tool banned Cloudflare addresses (every jail's and set's list, and CSF's temporary blocks; on a hosting panel also `imunify360-agent blacklist ip list`)".into()),
-        ],
-        FindingId::NotListening | FindingId::LoopbackOnly => vec![
-            ask("listeners", "sudo ss -tlnp".into(), format!("is anything listening on {ports}, on a public address")),
-        ],
-        FindingId::OriginOverloaded => vec![
-            ask("resources", "free -m; uptime; nproc; dmesg -T | grep -i -E 'out of memory|oom' | tail -n 20".into(), "is the origin out of memory or overloaded".into()),
-        ],
-        FindingId::DnsWrongOrigin | FindingId::Ipv6OriginBroken => {
-            let mut v = Vec::new();
-            if !dns_wrong_origin::fake_ip_answers(ctx).is_empty() {
-                v.push(ask("dns", format!("dig +noall +answer A AAAA {host} @1.1.1.1"), "the pasted answer is a local proxy's fake IP (198.18.0.0/15): ask a public resolver directly, with the proxy tool off".into()));
-            } else if dns_wrong_origin::proxied_answer_shown(ctx) {
-                // The answer already shows the name is proxied: what is
-                // missing is the record behind it.
-                v.push(ask("origin-record", format!("Cloudflare dashboard > DNS > Records: the A and AAAA values of {host}"), "the public answer shows Cloudflare's addresses; the origin record it hides is in the dashboard".into()));
-            } else {
-                v.push(ask("dns", format!("dig +noall +answer A AAAA {host} @1.1.1.1"), "is the name proxied (Cloudflare addresses in the answer)".into()));
-            }
-            v.push(ask("origin-address", "curl -4 -s https://ifconfig.me; echo; curl -6 -s https://ifconfig.me; echo; ip -br addr".into(), "run on the origin: its own public addresses, to compare with the proxied A/AAAA records in the Cloudflare dashboard".into()));
-            v
-        }
-        FindingId::TlsPortMismatch => vec![
-            ask("ssl-mode", "Cloudflare dashboard > SSL/TLS > Overview: the encryption mode".into(), "the SSL mode decides whether Cloudflare connects to port 80 or 443".into()),
-        ],
-        FindingId::DifferentErrorCode => Vec::new(),
+/// An ask of one kind.
+pub fn ask(kind: AskKind, command: impl Into<String>, why: impl Into<String>) -> AskFor {
+    AskFor {
+        kind,
+        command: command.into(),
+        why: why.into(),
     }
 }
 
@@ -163,14 +92,14 @@ pub fn next_steps(ctx: &Ctx<'_>, findings: &[Finding]) -> Vec<AskFor> {
         if !open(id) {
             continue;
         }
-        for a in ask_for(id, ctx) {
+        for a in (rule(id).asks)(ctx) {
             if !out.iter().any(|o| o.command == a.command) {
                 out.push(a);
             }
         }
     }
     if ctx.ssl_mode != crate::options::SslMode::Unknown {
-        out.retain(|a| a.kind != "ssl-mode");
+        out.retain(|a| a.kind != AskKind::SslMode);
     }
     out
 }
@@ -234,7 +163,20 @@ pub fn config_listens<'a>(
     ctx.facts
         .webconfig
         .iter()
+        .filter(|s| !in_proxy_manager_container(&s.facts))
         .flat_map(|s| s.facts.listens.iter().map(move |l| (s.input.as_str(), l)))
+}
+
+/// A proxy host file that Nginx Proxy Manager generated (it includes its
+/// own `conf.d/include/...` snippets): its listens are ports inside the
+/// container (8080/4443 in some images), which Docker maps to host ports.
+/// They say nothing about what listens on the host.
+fn in_proxy_manager_container(f: &crate::parse::webconfig::WebConfigFacts) -> bool {
+    f.includes.iter().any(|i| {
+        i.value
+            .trim_start_matches("/etc/nginx/")
+            .starts_with("conf.d/include/")
+    })
 }
 
 /// True when a whole configuration was pasted (`nginx -T`, a Caddyfile
@@ -406,4 +348,40 @@ pub fn answering_origin_probes(ctx: &Ctx<'_>) -> Vec<Evidence> {
     out.sort_by_key(|e| (e.input.clone(), e.line));
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{run, status};
+
+    #[test]
+    fn every_catalog_example_raises_its_finding() {
+        let mut wrong = Vec::new();
+        for id in ALL {
+            let s = status(&run(id.page().bad_example), id);
+            if !matches!(s, Status::Confirmed | Status::Likely) {
+                wrong.push(format!("{id}: {s:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "catalog examples not raised: {wrong:?}");
+    }
+
+    #[test]
+    fn every_rule_judges_its_own_id_and_ranks_apart() {
+        let facts = crate::facts::Facts::default();
+        let options = crate::options::Options::default();
+        let ctx = Ctx::new(&facts, &options);
+        let mut ranks = Vec::new();
+        for id in ALL {
+            let r = rule(id);
+            if let Some(f) = (r.judge)(&ctx) {
+                assert_eq!(f.id, id);
+            }
+            ranks.push((r.rank)(&ctx));
+        }
+        ranks.sort_unstable();
+        ranks.dedup();
+        assert_eq!(ranks.len(), ALL.len(), "two findings share a rank");
+    }
 }

@@ -1,11 +1,32 @@
 //! `not-listening`: nothing listens on the port Cloudflare connects to.
 
+use super::{ask, Rule};
 use super::{
     config_complete, config_listens, listener_list_complete, listeners, quote, CONFIRM_LIVE,
 };
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
+use crate::diagnose::{AskFor, AskKind};
 use crate::options::SslMode;
 use crate::text::Evidence;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 6,
+    asks,
+};
+
+/// The listener list.
+pub fn asks(ctx: &Ctx<'_>) -> Vec<AskFor> {
+    vec![ask(
+        AskKind::Listeners,
+        "sudo ss -tlnp",
+        format!(
+            "is anything listening on {}, on a public address",
+            ctx.ports_text()
+        ),
+    )]
+}
 
 /// Per needed port: public listeners, loopback-only listeners.
 pub struct PortListeners {
@@ -49,12 +70,20 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             .map(|(_, e)| e)
             .collect();
         if !refused.is_empty() {
-            f = Finding::new(
-                FindingId::NotListening,
-                Status::Likely,
-                "A connection to the origin was refused at once: nothing listens on that port, or (from another machine) a firewall rejects it. Cloudflare's connections get the same refusal (521).",
-            )
-            .with_evidence(refused);
+            // Refused on the origin itself (to its loopback address): no
+            // firewall between, so nothing listens there; from elsewhere, a
+            // rejecting firewall looks the same.
+            let local = super::origin_probes(ctx).any(|(_, p)| {
+                p.result == crate::parse::probes::ProbeResult::Refused
+                    && (p.addr.is_some_and(|a| a.is_loopback())
+                        || p.host.as_deref() == Some("localhost"))
+            });
+            let text = if local {
+                "A connection on the origin itself, to its own loopback address, was refused at once: nothing listens on that port there (a firewall rarely rejects loopback traffic). If the server listens on no public address either, Cloudflare's connections get the same refusal (521)."
+            } else {
+                "A connection to the origin was refused at once: nothing listens on that port, or (from another machine) a firewall rejects it. Cloudflare's connections get the same refusal (521)."
+            };
+            f = Finding::new(FindingId::NotListening, Status::Likely, text).with_evidence(refused);
         }
     }
     // Still open: what the person says (weaker than any output).
@@ -86,13 +115,15 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
 /// "ss shows nothing on 80 or 443", with no output that decides: a weak
 /// hint, `likely` at most, the sentence quoted.
 fn from_prose(ctx: &Ctx<'_>) -> Option<Finding> {
+    // Output that shows a listener on the port overrules the sentence.
+    let listed = |p: &u16| listeners(ctx).any(|(_, _, l)| l.port == *p && l.proto == "tcp");
     let (input, h, ports) = ctx
         .facts
         .hints
         .iter()
         .find_map(|(input, h)| match &h.hint {
             crate::parse::hints::Hint::NothingListens(ports)
-                if ports.iter().any(|p| ctx.ports.contains(p)) =>
+                if ports.iter().any(|p| ctx.ports.contains(p) && !listed(p)) =>
             {
                 Some((input, h, ports))
             }
@@ -285,6 +316,31 @@ fn judge_sockets(ctx: &Ctx<'_>) -> Finding {
     if !complete {
         explanation.push_str(" The list was filtered, so the port may be served after all: paste the whole `sudo ss -tlnp`.");
     }
+    // The other needed ports may be answered by another program than the
+    // server (a VPN, a proxy tool): Cloudflare reaches that instead.
+    if let Some(server) = ctx.roles.server.as_ref().filter(|s| s.container.is_none()) {
+        let others: Vec<String> = listeners(ctx)
+            .filter(|(_, _, l)| l.proto == "tcp" && !l.loopback && ctx.ports.contains(&l.port))
+            .filter_map(|(_, _, l)| {
+                let p = crate::diagnose::roles::program(l.process.as_deref()?);
+                let other = !crate::diagnose::roles::same_program(&p, &server.name)
+                    && !matches!(p.as_str(), "docker-proxy" | "dockerd");
+                other.then(|| format!("{p} holds port {}", l.port))
+            })
+            .fold(Vec::new(), |mut v, x| {
+                if !v.contains(&x) {
+                    v.push(x);
+                }
+                v
+            });
+        if !others.is_empty() {
+            explanation.push_str(&format!(
+                " Beside that, {}, not {}: Cloudflare's connections there reach that program instead of the site.",
+                others.join(", "),
+                server.name
+            ));
+        }
+    }
     let mut f = Finding::new(id, status, explanation).with_evidence(listed);
     if let Some(ev) = &ctx.ssl_mode_stated {
         f = f.with_evidence([ev.clone()]);
@@ -319,6 +375,61 @@ fn covers_port(ctx: &Ctx<'_>, port: u16) -> bool {
 #[cfg(test)]
 mod tests {
     use super::filtered_ports;
+    use crate::diagnose::testkit::{run, status};
+    use crate::diagnose::{FindingId::NotListening, Status};
+
+    /// A refusal on the origin's loopback says nothing listens there; one
+    /// from elsewhere could be a rejecting firewall too. Both are likely.
+    #[test]
+    fn where_a_refused_probe_ran_shapes_what_it_says() {
+        let f = |text: &str| {
+            run(text)
+                .findings
+                .into_iter()
+                .find(|f| f.id == NotListening)
+                .map(|f| (f.status, f.explanation))
+                .unwrap_or((Status::Unknown, String::new()))
+        };
+        let (st, text) = f("root@web:~# curl -I http://localhost\ncurl: (7) Failed to connect to localhost port 80: Connection refused\n");
+        assert_eq!(st, Status::Likely);
+        assert!(text.contains("loopback"), "{text}");
+        let (st, text) = f("me@laptop:~$ curl -I http://203.0.113.5\ncurl: (7) Failed to connect to 203.0.113.5 port 80 after 41 ms: Connection refused\n");
+        assert_eq!(st, Status::Likely);
+        assert!(text.contains("another machine"), "{text}");
+    }
+
+    /// nginx runs (ps) and nothing listens on 80, while another program
+    /// holds 443: the finding names it; Docker's proxy is not named.
+    #[test]
+    fn another_program_on_a_needed_port_is_named() {
+        let ps = "$ ps -ef | grep nginx\nroot     14931     1  0 15:28 ?        00:00:00 nginx: master process /usr/sbin/nginx\nnginx    14932 14931  0 15:28 ?        00:00:00 nginx: worker process\n\n$ netstat -lnpt\ntcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN      2570/sshd\n";
+        let explain = |text: &str| {
+            run(text)
+                .findings
+                .into_iter()
+                .find(|f| f.id == NotListening)
+                .map(|f| f.explanation)
+                .unwrap_or_default()
+        };
+        let trojan = format!("{ps}tcp        0      0 0.0.0.0:443             0.0.0.0:*               LISTEN      12580/trojan\n");
+        assert!(explain(&trojan).contains("trojan holds port 443, not nginx"));
+        let docker = format!("{ps}tcp        0      0 0.0.0.0:443             0.0.0.0:*               LISTEN      12580/docker-proxy\n");
+        assert!(!explain(&docker).contains("holds port 443"));
+    }
+
+    /// A server block that listens on 8080/4443 only says "nothing on 80
+    /// and 443"; the same block generated by Nginx Proxy Manager lives in a
+    /// container whose ports Docker maps, so it says nothing about the host.
+    #[test]
+    fn a_proxy_manager_container_config_says_nothing_about_host_ports() {
+        let block = "server {\n  listen 8080;\n  listen 4443 ssl http2;\n  server_name cloud.example.net;\n  location / { proxy_pass http://192.168.1.9:444; }\n}\n";
+        assert_eq!(status(&run(block), NotListening), Status::Likely);
+        let npm = block.replace(
+            "  server_name",
+            "  include conf.d/include/letsencrypt-acme-challenge.conf;\n  server_name",
+        );
+        assert_eq!(status(&run(&npm), NotListening), Status::Unknown);
+    }
 
     #[test]
     fn reads_the_ports_a_listener_command_filtered_to() {
@@ -332,5 +443,23 @@ mod tests {
         );
         assert_eq!(filtered_ports("sudo ss -tlnp"), None);
         assert_eq!(filtered_ports("netstat -tlnp | grep nginx"), None);
+    }
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn curl_refused_by_the_origin_on_port_80() {
+        verify(FindingId::NotListening, "$ curl -v http://203.0.113.10/\n*   Trying 203.0.113.10:80...\n* connect to 203.0.113.10 port 80 failed: Connection refused\n* Failed to connect to 203.0.113.10 port 80 after 2 ms: Connection refused\ncurl: (7) Failed to connect to 203.0.113.10 port 80 after 2 ms: Connection refused\n");
+    }
+
+    #[test]
+    fn listeners_on_80_and_443() {
+        verify_ruled_out(FindingId::NotListening, "$ sudo ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511               0.0.0.0:80      0.0.0.0:*    users:((\"nginx\",pid=812,fd=6))\nLISTEN 0      511              0.0.0.0:443      0.0.0.0:*    users:((\"nginx\",pid=812,fd=7))\n");
     }
 }

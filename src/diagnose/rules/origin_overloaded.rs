@@ -1,10 +1,28 @@
 //! `origin-overloaded`: out of memory (OOM kills), file descriptors,
 //! connection slots or CPU.
 
+use super::{ask, Rule};
 use super::{events, quote, web_services};
+use crate::diagnose::{AskFor, AskKind};
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
 use crate::parse::resources::Pressure;
 use crate::parse::services::{is_web_server_name, EventKind};
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 11,
+    asks,
+};
+
+/// Memory, load and OOM kills.
+fn asks(_: &Ctx<'_>) -> Vec<AskFor> {
+    vec![ask(
+        AskKind::Resources,
+        "free -m; uptime; nproc; dmesg -T | grep -i -E 'out of memory|oom' | tail -n 20",
+        "is the origin out of memory or overloaded",
+    )]
+}
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::OriginOverloaded;
@@ -250,5 +268,23 @@ fn connection_pressure(ctx: &Ctx<'_>, what: &mut Shortage, soft: &mut Vec<crate:
             ));
             soft.push(quote(ctx, &r.input, s.line));
         }
+    }
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn nginx_out_of_worker_connections() {
+        verify(FindingId::OriginOverloaded, "2026/11/24 09:12:01 [alert] 812#812: *4096 1024 worker_connections are not enough while connecting to upstream\n");
+    }
+
+    #[test]
+    fn free_m_with_plenty_available() {
+        verify_ruled_out(FindingId::OriginOverloaded, "$ free -m\n               total        used        free      shared  buff/cache   available\nMem:            3924         812        2203          12         908        2840\nSwap:              0           0           0\n");
     }
 }

@@ -3,10 +3,18 @@
 //! the cause. The program in the way answers Cloudflare on that port (a
 //! wrong site, a 520): only the ports where nothing answers give 521.
 
+use super::Rule;
 use super::{events, listener_list_complete, listeners, quote, web_services};
 use crate::diagnose::roles::Squatter;
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
 use crate::parse::services::{EventKind, ServiceState};
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 2,
+    asks: super::web_server_down::asks,
+};
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::PortConflict;
@@ -224,6 +232,27 @@ fn conflict(
     Finding::new(FindingId::PortConflict, status, text)
         .with_evidence(evidence)
         .with_evidence(squatter_lines)
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn nginx_failing_to_bind_port_80() {
+        verify(
+            FindingId::PortConflict,
+            "nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)\n",
+        );
+    }
+
+    #[test]
+    fn nginx_itself_holding_both_ports() {
+        verify_ruled_out(FindingId::PortConflict, "$ sudo ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511               0.0.0.0:80      0.0.0.0:*    users:((\"nginx\",pid=812,fd=6))\nLISTEN 0      511              0.0.0.0:443      0.0.0.0:*    users:((\"nginx\",pid=812,fd=7))\n");
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,28 @@
 //! `tls-port-mismatch`: the SSL mode and the origin's ports disagree.
 
+use super::{ask, Rule};
 use super::{config_listens, listener_list_complete, not_listening::by_port, quote, CONFIRM_LIVE};
 use crate::cloudflare::{HTTPS_PORTS, HTTP_PORTS};
+use crate::diagnose::{AskFor, AskKind};
 use crate::diagnose::{Ctx, Finding, FindingId, Status};
 use crate::options::SslMode;
 use crate::parse::probes::ProbeResult;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 8,
+    asks,
+};
+
+/// The SSL mode, which only the dashboard shows.
+fn asks(_: &Ctx<'_>) -> Vec<AskFor> {
+    vec![ask(
+        AskKind::SslMode,
+        "Cloudflare dashboard > SSL/TLS > Overview: the encryption mode",
+        "the SSL mode decides whether Cloudflare connects to port 80 or 443",
+    )]
+}
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let id = FindingId::TlsPortMismatch;
@@ -171,5 +189,23 @@ fn from_listeners(
         )
         .with_evidence(evidence),
         _ => Finding::unknown(id, ctx),
+    }
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn plain_http_answering_on_443() {
+        verify(FindingId::TlsPortMismatch, "$ openssl s_client -connect 203.0.113.10:443 -servername www.example.com\nCONNECTED(00000003)\n40F7D2A3B47F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../ssl/record/ssl3_record.c:354:\n");
+    }
+
+    #[test]
+    fn flexible_with_a_listener_on_80() {
+        verify_ruled_out(FindingId::TlsPortMismatch, "SSL/TLS encryption mode is Flexible.\n$ sudo ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511               0.0.0.0:80      0.0.0.0:*    users:((\"nginx\",pid=812,fd=6))\n");
     }
 }

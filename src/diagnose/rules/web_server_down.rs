@@ -1,9 +1,34 @@
 //! `web-server-down`: the web server is not running.
 
+use super::{ask, Rule};
 use super::{listeners, quote, web_services};
 use crate::diagnose::{ports_text, Ctx, Finding, FindingId, Status};
+use crate::diagnose::{AskFor, AskKind};
 use crate::parse::services::{ContainerStatus, EventKind, ServiceState};
 use crate::text::Evidence;
+
+/// This finding's rule, found by [`super::rule`].
+pub static RULE: Rule = Rule {
+    judge: |ctx| Some(judge(ctx)),
+    rank: |_| 3,
+    asks,
+};
+
+/// The commands that decide whether the web server runs, and why not.
+pub fn asks(_: &Ctx<'_>) -> Vec<AskFor> {
+    vec![
+        ask(
+            AskKind::ServiceStatus,
+            "sudo systemctl status nginx apache2 httpd lsws caddy --no-pager",
+            "is the web server running, and if not, why it stopped",
+        ),
+        ask(
+            AskKind::ConfigTest,
+            "sudo nginx -t; sudo apachectl configtest",
+            "a configuration error keeps the server from starting",
+        ),
+    ]
+}
 
 pub fn judge(ctx: &Ctx<'_>) -> Finding {
     let f = judge_services(ctx);
@@ -20,6 +45,24 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
             "The origin itself answered a connection (its own response, not Cloudflare's), so a server is running there.",
         )
         .with_evidence(answered);
+    }
+    // `ps -ef | grep nginx`: a process of a web server is running.
+    let running: Vec<Evidence> = ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.processes.iter().map(move |p| (s.input.as_str(), p)))
+        .filter(|(_, p)| crate::parse::services::is_web_server_name(&p.program))
+        .map(|(input, p)| quote(ctx, input, p.line))
+        .take(2)
+        .collect();
+    if !running.is_empty() {
+        return Finding::new(
+            FindingId::WebServerDown,
+            Status::RuledOut,
+            "The process list shows the web server running.",
+        )
+        .with_evidence(running);
     }
     // The server logged client requests it passed to a backend that failed:
     // it was up and serving; the failing backend gives a 502/504.
@@ -159,11 +202,18 @@ fn units(ctx: &Ctx<'_>) -> (States, States) {
             ServiceState::Running if ctx.roles.is_squatter_name(&s.name) => {}
             ServiceState::Running => up.push((s.name.clone(), ev)),
             ServiceState::Failed | ServiceState::Stopped => {
-                let how = match (&s.state, &s.result) {
+                let mut how = match (&s.state, &s.result) {
                     (ServiceState::Failed, Some(r)) => format!("failed ({r})"),
                     (ServiceState::Failed, None) => "failed".to_string(),
                     _ => "stopped".to_string(),
                 };
+                // Why it cannot simply be started again.
+                if s.enabled.as_deref() == Some("masked") {
+                    how.push_str(" and masked (systemd refuses to start a masked unit)");
+                }
+                if let Some(reason) = &s.load_error {
+                    how.push_str(&format!("; systemd cannot load its unit file ({reason})"));
+                }
                 down.push((format!("{} is {how}", s.name), ev));
             }
             // activating (auto-restart): a start loop, not a running server.
@@ -279,6 +329,24 @@ fn stopped_one_not_needed(
                 .chain(down.iter().flat_map(|(_, e)| e.iter().cloned())),
         ),
     )
+}
+
+/// One-line cases: the pastes that raise this finding and the ones that
+/// must not.
+#[cfg(test)]
+mod cases {
+    use crate::diagnose::testkit::{verify, verify_ruled_out};
+    use crate::diagnose::FindingId;
+
+    #[test]
+    fn a_failed_unit() {
+        verify(FindingId::WebServerDown, "$ systemctl status nginx\n× nginx.service - A high performance web server and a reverse proxy server\n     Loaded: loaded (/lib/systemd/system/nginx.service; enabled; preset: enabled)\n     Active: failed (Result: exit-code) since Tue 2026-11-24 09:12:01 UTC; 3min ago\n");
+    }
+
+    #[test]
+    fn a_running_unit() {
+        verify_ruled_out(FindingId::WebServerDown, "$ systemctl status nginx\n● nginx.service - A high performance web server and a reverse proxy server\n     Loaded: loaded (/lib/systemd/system/nginx.service; enabled; preset: enabled)\n     Active: active (running) since Tue 2026-11-24 09:12:01 UTC; 3min ago\n");
+    }
 }
 
 #[cfg(test)]

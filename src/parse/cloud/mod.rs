@@ -21,7 +21,7 @@
 use serde_json::Value;
 
 use crate::firewall::model::{
-    Action, Chain, Dialect, Match, Policy, PortSet, Rule, Ruleset, SourceLine,
+    Action, Chain, Dialect, Match, Origin, Policy, PortSet, Rule, Ruleset, SourceLine,
 };
 use crate::net::{AddrRange, AddrSet, Family};
 use crate::text::{Line, NotUnderstood};
@@ -583,6 +583,7 @@ fn rule(source: SourceLine, matches: Vec<Match>, action: Action) -> Rule {
         source,
         matches,
         action,
+        origin: Origin::Filter,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::rich::{Rich, RichAction};
 use super::{St, Zone, DEFAULT_REJECT, ENTRY, TABLE, UNNAMED};
-use crate::firewall::model::{Action, Chain, Dialect, Match, Rule, Ruleset, SourceLine};
+use crate::firewall::model::{Action, Chain, Dialect, Match, Origin, Rule, Ruleset, SourceLine};
 use crate::net::Family;
 use crate::text::{Line, NotUnderstood};
 
@@ -26,6 +26,7 @@ pub(super) fn rich_to_rule(r: &Rich) -> Option<Rule> {
         source: r.source.clone(),
         matches: r.matches.clone(),
         action,
+        origin: Origin::Filter,
     })
 }
 
@@ -74,6 +75,7 @@ pub(super) fn zone_chain(z: &Zone) -> (Chain, Option<String>) {
                 source: line.clone(),
                 matches: Vec::new(),
                 action,
+                origin: Origin::Filter,
             });
         }
         None => {
@@ -88,6 +90,7 @@ pub(super) fn zone_chain(z: &Zone) -> (Chain, Option<String>) {
                     "the target of zone {0} is not shown; paste `firewall-cmd --zone={0} --list-all`",
                     z.name
                 )),
+                origin: Origin::Filter,
             });
             note = Some(format!(
                 "zone {} was only partly pasted: traffic its rules do not accept is undecided",
@@ -156,6 +159,7 @@ pub(super) fn build(
                 source: line.clone(),
                 matches: vec![m.clone()],
                 action: Action::Goto(zone_chain_name(&z.name)),
+                origin: Origin::Filter,
             });
         }
     }
@@ -168,6 +172,7 @@ pub(super) fn build(
                     negated: false,
                 }],
                 action: Action::Goto(zone_chain_name(&z.name)),
+                origin: Origin::Filter,
             });
         }
     }
@@ -177,6 +182,7 @@ pub(super) fn build(
                 source: line.clone(),
                 matches: Vec::new(),
                 action: Action::Goto(zone_chain_name(def)),
+                origin: Origin::Filter,
             });
             if st.zones.iter().all(|z| &z.name != def) {
                 notes.push(format!(

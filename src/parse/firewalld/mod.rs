@@ -28,7 +28,7 @@ mod xml;
 pub use build::zone_chain_name;
 pub use services::service_ports;
 
-use crate::firewall::model::{Action, Match, PortSet, Rule, Ruleset, SourceLine};
+use crate::firewall::model::{Action, Match, Origin, PortSet, Rule, Ruleset, SourceLine};
 use crate::net::{AddrRange, AddrSet};
 use crate::text::{Line, NotUnderstood};
 use build::build;
@@ -473,6 +473,7 @@ fn zone_key(st: &mut St, zone: &str, key: &str, value: &str, line: Line<'_>) -> 
                         negated: false,
                     }],
                     action: Action::Accept,
+                    origin: Origin::Filter,
                 })
                 .collect();
             st.with_zone(zone, line, |z| z.allows.extend(rules));

@@ -1,7 +1,7 @@
 //! firewalld's bundled service definitions (`/usr/lib/firewalld/services/*.xml`)
 //! and the accept rules a service or port stands for.
 
-use crate::firewall::model::{Action, Match, PortSet, Rule, SourceLine, Undecided};
+use crate::firewall::model::{Action, Match, Origin, PortSet, Rule, SourceLine, Undecided};
 
 /// Ports of firewalld's bundled service definitions
 /// (`/usr/lib/firewalld/services/*.xml`): name, (first, last, protocol).
@@ -123,6 +123,7 @@ pub(super) fn port_rule(ports: PortSet, proto: &str, source: SourceLine) -> Rule
             },
         ],
         action: Action::Accept,
+        origin: Origin::Filter,
     }
 }
 
@@ -142,6 +143,7 @@ pub(super) fn service_rules(name: &str, source: SourceLine) -> Vec<Rule> {
                 why: Undecided::ServicePorts,
             }],
             action: Action::Accept,
+            origin: Origin::Filter,
         }],
     }
 }

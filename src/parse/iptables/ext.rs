@@ -3,7 +3,7 @@
 //! (`-m limit --limit 3/min`) and the `-L` match text (`limit: avg 3/min`).
 
 use super::lex::{parse_ports, tcp_flag_bits};
-use crate::firewall::model::{Action, Match, Undecided};
+use crate::firewall::model::{ban_container, Action, Match, Origin, Undecided};
 use crate::net::AddrSet;
 
 const SYN: u8 = 0x02;
@@ -190,4 +190,17 @@ pub(super) fn pkt_type(kind: &str, negated: bool) -> Option<Match> {
 /// `policy --pol`: the SYN carries no IPsec policy.
 pub(super) fn ipsec_policy(pol: &str, negated: bool) -> Option<Match> {
     ((pol == "none") == negated).then(never)
+}
+
+/// Why a rule is there: any rule of a ban tool's chain (`f2b-sshd`,
+/// `fail2ban-SSH`, CSF's `DENYIN`); ufw's `ufw-user-limit`, which holds
+/// the refusals of its `LIMIT` rules; else what the rule itself says.
+pub(super) fn origin(chain: &str, matches: &[Match], action: &Action) -> Origin {
+    if let Some(tool) = ban_container(chain) {
+        return Origin::Ban(tool);
+    }
+    if matches!(chain, "ufw-user-limit" | "ufw6-user-limit") {
+        return Origin::RateLimit;
+    }
+    Origin::of_rule(matches, action)
 }

@@ -3,10 +3,10 @@
 
 use std::borrow::Cow;
 
-use super::ext::{never, target_action, unknown, PortDir};
+use super::ext::{never, origin, target_action, unknown, PortDir};
 use super::lex::{bang, parse_policy, tokenize};
 use super::{ext, Builder, BUILTIN};
-use crate::firewall::model::{Action, ChainId, Match, Rule, SourceLine, Undecided};
+use crate::firewall::model::{Action, ChainId, Match, Origin, Rule, SourceLine, Undecided};
 use crate::text::Line;
 
 #[derive(Clone, Copy)]
@@ -170,6 +170,7 @@ impl Builder {
         };
         if let Some(c) = self.chains.get_mut(chain) {
             c.rules.push(Rule {
+                origin: origin(&c.name, &m, &action),
                 source: SourceLine::from(line),
                 matches: m,
                 action,
@@ -187,6 +188,7 @@ impl Builder {
                     source: SourceLine::from(line),
                     matches: vec![never()],
                     action: Action::Continue,
+                    origin: Origin::Filter,
                 });
             }
         }

@@ -18,7 +18,8 @@ mod save;
 use std::collections::HashMap;
 
 use crate::firewall::model::{
-    Action, Chain, ChainId, Dialect, Match, NamedSet, Policy, Ruleset, SourceLine, Undecided,
+    ban_container, Action, Chain, ChainId, Dialect, Match, NamedSet, Origin, Policy, Rule, Ruleset,
+    SourceLine, Undecided,
 };
 use crate::net::{AddrSet, Family};
 use crate::text::{Line, NotUnderstood};
@@ -359,9 +360,11 @@ impl Builder {
                 }
             }
         }
+        let mut notes = std::mem::take(&mut self.notes);
+        self.stub_missing_chains(&mut notes, default_reject);
         let find = |t: &str, n: &str| self.index.get(t).and_then(|c| c.get(n)).copied();
         let mut entry = Vec::new();
-        let mut notes = std::mem::take(&mut self.notes);
+        let mut assumptions = Vec::new();
         // `iptables -S` and `iptables-save` always print INPUT's policy
         // first: without it the paste was filtered (`| grep`) or cut, and
         // the policy is not the built-in ACCEPT it would otherwise read as.
@@ -411,10 +414,23 @@ impl Builder {
                     entry.push(id);
                 }
             }
-            None => notes.push(
-                "the paste shows no INPUT chain of the filter table; paste `iptables-save` or `iptables -S`"
-                    .to_string(),
-            ),
+            None => match shorewall_input(&self.chains) {
+                // Shorewall's zone chain for new connections from the net
+                // to this host: INPUT sends them there (by interface).
+                Some(id) => {
+                    let name = self.chains.get(id).map_or("", |c| c.name.as_str());
+                    let a = format!(
+                        "only chain {name} is pasted: read as the chain INPUT sends new connections from the internet to (Shorewall's net-to-firewall chain); paste `iptables -S` to confirm"
+                    );
+                    notes.push(a.clone());
+                    assumptions.push(a);
+                    entry.push(id);
+                }
+                None => notes.push(
+                    "the paste shows no INPUT chain of the filter table; paste `iptables-save` or `iptables -S`"
+                        .to_string(),
+                ),
+            },
         }
         Ruleset {
             dialect,
@@ -425,17 +441,167 @@ impl Builder {
             interfaces: self.interfaces,
             sets: Vec::new(),
             notes,
-            assumptions: Vec::new(),
+            assumptions,
             understood_lines: self.understood,
             not_understood: self.not_understood,
         }
     }
 }
 
+impl Builder {
+    /// Chains the rules jump to that the paste does not show, where the
+    /// tool's conventions say what they can do: a fail2ban or CrowdSec
+    /// chain refuses the addresses on its list and returns the rest (never
+    /// accepts); Shorewall's `Drop` and `Reject` actions drop or reject
+    /// some packets (broadcasts, invalid ones) and return the rest. Read as
+    /// such, the evaluator follows both ways exactly instead of stopping.
+    fn stub_missing_chains(&mut self, notes: &mut Vec<String>, reject_with: &str) {
+        let shorewall = shorewall_input(&self.chains).is_some();
+        // (table, chain, the first line that jumps there: the stub quotes
+        // it, as the line that hands packets to the list).
+        let mut missing: Vec<(String, String, SourceLine)> = Vec::new();
+        for c in &self.chains {
+            for r in &c.rules {
+                if let Action::Jump(t) | Action::Goto(t) = &r.action {
+                    let known = self.index.get(&c.table).is_some_and(|m| m.contains_key(t));
+                    if !known && !missing.iter().any(|(tb, n, _)| *tb == c.table && n == t) {
+                        missing.push((c.table.clone(), t.clone(), r.source.clone()));
+                    }
+                }
+            }
+        }
+        let mut ban_chains: Vec<String> = Vec::new();
+        for (table, name, source) in missing {
+            let rule = if let Some(tool) = ban_container(&name) {
+                ban_chains.push(name.clone());
+                Rule {
+                    source,
+                    matches: vec![Match::NamedSource {
+                        name: name.clone(),
+                        negated: false,
+                    }],
+                    action: Action::Reject(reject_with.to_string()),
+                    origin: Origin::Ban(tool),
+                }
+            } else if shorewall && matches!(name.as_str(), "Drop" | "Reject") {
+                notes.push(format!(
+                    "chain {name} is not in the paste: read as Shorewall's {name} action (it {}s some packets, such as broadcasts, and returns the rest; it never accepts)",
+                    name.to_ascii_lowercase()
+                ));
+                Rule {
+                    source,
+                    matches: vec![Match::Unknown {
+                        text: format!("the packets Shorewall's {name} action catches"),
+                        why: Undecided::Other,
+                    }],
+                    action: if name == "Drop" {
+                        Action::Drop
+                    } else {
+                        Action::Reject(reject_with.to_string())
+                    },
+                    origin: Origin::Filter,
+                }
+            } else {
+                continue;
+            };
+            let id = self.chain(Some(&table), &name);
+            if let Some(c) = self.chains.get_mut(id) {
+                c.rules.push(rule);
+            }
+        }
+        if !ban_chains.is_empty() {
+            notes.push(format!(
+                "{} {} not in the paste: read as the ban lists they are (each refuses the addresses on it and returns the rest)",
+                if ban_chains.len() == 1 { "chain" } else { "chains" },
+                match ban_chains.len() {
+                    1 => format!("{} is", ban_chains.join(", ")),
+                    _ => format!("{} are", ban_chains.join(", ")),
+                }
+            ));
+        }
+    }
+}
+
+/// Shorewall's chain for new connections from the internet zone to the
+/// firewall host itself (`net2fw`, `net-fw`), when INPUT is not pasted.
+fn shorewall_input(chains: &[Chain]) -> Option<ChainId> {
+    chains.iter().position(|c| {
+        c.table == "filter" && matches!(c.name.as_str(), "net2fw" | "net-fw" | "wan2fw" | "inet2fw")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::text::lines;
+
+    #[test]
+    fn missing_ban_chains_read_as_their_lists() {
+        let text = "Chain INPUT (policy DROP)\ntarget     prot opt source               destination\nfail2ban-SSH  tcp  --  anywhere             anywhere             tcp dpt:ssh\nmy-rules   all  --  anywhere             anywhere\n";
+        let rs = parse("t", &lines(text));
+        let f2b = rs.chains.iter().find(|c| c.name == "fail2ban-SSH");
+        let rule = f2b.and_then(|c| c.rules.first());
+        assert!(rule.is_some_and(|r| r.source.line == 3
+            && matches!(r.matches.first(), Some(Match::NamedSource { name, .. }) if name == "fail2ban-SSH")));
+        // A chain of no known tool stays missing: its verdict is unknown.
+        assert!(!rs.chains.iter().any(|c| c.name == "my-rules"));
+    }
+
+    #[test]
+    fn a_lone_shorewall_zone_chain_is_the_entry_under_an_assumption() {
+        let text = "Chain net2fw (1 references)\n pkts bytes target     prot opt in     out     source               destination\n  103 12822 ACCEPT     all  --  *      *       0.0.0.0/0            0.0.0.0/0            ctstate RELATED,ESTABLISHED\n    7   377 Drop       all  --  *      *       0.0.0.0/0            0.0.0.0/0\n    7   377 DROP       all  --  *      *       0.0.0.0/0            0.0.0.0/0\n";
+        let rs = parse("t", &lines(text));
+        let entry = rs.entry.first().and_then(|&id| rs.chains.get(id));
+        assert_eq!(entry.map(|c| c.name.as_str()), Some("net2fw"));
+        assert_eq!(rs.assumptions.len(), 1);
+        // Shorewall's Drop action never accepts.
+        let drop = rs.chains.iter().find(|c| c.name == "Drop");
+        assert!(drop.is_some_and(|c| c.rules.iter().all(|r| r.action == Action::Drop)));
+        // With INPUT pasted, INPUT is the entry and nothing is assumed.
+        let with_input = format!("Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n pkts bytes target     prot opt in     out     source               destination\n{text}");
+        let rs = parse("t", &lines(&with_input));
+        assert!(rs.assumptions.is_empty());
+        assert_eq!(
+            rs.entry
+                .last()
+                .and_then(|&id| rs.chains.get(id))
+                .map(|c| c.name.as_str()),
+            Some("INPUT")
+        );
+    }
+
+    #[test]
+    fn rules_carry_their_origin() {
+        use crate::firewall::model::{BanTool, Origin};
+        let text = "-A INPUT -p tcp -m tcp --dport 80 -m connlimit --connlimit-above 20 -j DROP\n\
+-A INPUT -p tcp -m tcp --dport 443 -m limit --limit 5/sec -j REJECT\n\
+-A INPUT -m set --match-set crowdsec-blacklists src -j DROP\n\
+-A INPUT -m set --match-set office src -j DROP\n\
+-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT\n\
+-A f2b-sshd -s 198.51.100.7/32 -j REJECT --reject-with icmp-port-unreachable\n\
+-A f2b-sshd -j RETURN\n\
+-A ufw-user-limit -j REJECT --reject-with icmp-port-unreachable\n\
+-A DENYIN -s 198.51.100.8/32 -j DROP\n";
+        let rs = parse("t", &lines(text));
+        let origin = |line: usize| {
+            rs.chains
+                .iter()
+                .flat_map(|c| c.rules.iter())
+                .find(|r| r.source.line == line)
+                .map(|r| r.origin)
+        };
+        // A limit over a count refuses busy sources; one a first
+        // connection passes is the firewall's own block.
+        assert_eq!(origin(1), Some(Origin::RateLimit));
+        assert_eq!(origin(2), Some(Origin::Filter));
+        assert_eq!(origin(3), Some(Origin::Ban(BanTool::Crowdsec)));
+        assert_eq!(origin(4), Some(Origin::Filter));
+        assert_eq!(origin(5), Some(Origin::Filter));
+        assert_eq!(origin(6), Some(Origin::Ban(BanTool::Fail2ban)));
+        assert_eq!(origin(7), Some(Origin::Ban(BanTool::Fail2ban)));
+        assert_eq!(origin(8), Some(Origin::RateLimit));
+        assert_eq!(origin(9), Some(Origin::Ban(BanTool::Csf)));
+    }
 
     #[test]
     fn old_style_negation_and_lists() {

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::ext::{never, target_action, unknown, PortDir, IGNORED};
+use super::ext::{never, origin, target_action, unknown, PortDir, IGNORED};
 use super::lex::{parse_policy, tokenize};
 use super::{ext, Builder};
 use crate::firewall::model::{Action, Match, Rule, SourceLine, Undecided};
@@ -87,6 +87,7 @@ impl Builder {
                 match self.rule_tokens(rest) {
                     Ok((matches, action)) => {
                         let rule = Rule {
+                            origin: origin(chain, &matches, &action),
                             source: SourceLine::from(line),
                             matches,
                             action,

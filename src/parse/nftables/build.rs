@@ -7,7 +7,8 @@ use super::expr::{Conv, RuleOut};
 use super::lex::Tok;
 use super::structure::{SetKind, State, Table};
 use crate::firewall::model::{
-    Action, Chain, ChainId, Dialect, Match, NamedSet, Policy, Rule, Ruleset, Undecided,
+    ban_container, Action, Chain, ChainId, Dialect, Match, NamedSet, Origin, Policy, Rule, Ruleset,
+    Undecided,
 };
 use crate::net::{AddrSet, Family};
 
@@ -219,6 +220,11 @@ pub(super) fn convert_rule<'a>(
         return;
     }
     let source = st.source(first.line);
+    // Every rule of a ban tool's table or chain (`inet f2b-table`, `ip
+    // crowdsec`) serves its list.
+    let container = ban_container(&table.key)
+        .or_else(|| ban_container(&chain.name))
+        .map(Origin::Ban);
     if out.never {
         // The rule cannot match a new TCP connection to this host.
         if !had_notes {
@@ -231,6 +237,7 @@ pub(super) fn convert_rule<'a>(
             source,
             matches: Vec::new(),
             action: Action::Continue,
+            origin: Origin::Filter,
         });
         return;
     }
@@ -285,6 +292,7 @@ pub(super) fn convert_rule<'a>(
                     let mut matches = c.clone();
                     matches.extend(m.iter().cloned());
                     chain.rules.push(Rule {
+                        origin: container.unwrap_or_else(|| Origin::of_rule(&matches, a)),
                         source: source.clone(),
                         matches,
                         action: a.clone(),
@@ -306,6 +314,7 @@ pub(super) fn convert_rule<'a>(
                     break;
                 };
                 chain.rules.push(Rule {
+                    origin: container.unwrap_or_else(|| Origin::of_rule(&c, &act)),
                     source: src,
                     matches: c,
                     action: act,

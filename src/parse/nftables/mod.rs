@@ -60,6 +60,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ban_tools_tables_and_sets_mark_their_rules() {
+        use crate::firewall::model::{BanTool, Origin};
+        let text = "table inet f2b-table {\n\tset addr-set-sshd {\n\t\ttype ipv4_addr\n\t}\n\tchain f2b-chain {\n\t\ttype filter hook input priority filter - 1; policy accept;\n\t\ttcp dport 22 ip saddr @addr-set-sshd reject with icmp port-unreachable\n\t}\n}\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tip saddr @crowdsec-blacklists drop\n\t\ttcp dport 443 accept\n\t}\n}\n";
+        let rs = parse("t", &crate::text::lines(text));
+        let origin = |line: usize| {
+            rs.chains
+                .iter()
+                .flat_map(|c| c.rules.iter())
+                .find(|r| r.source.line == line)
+                .map(|r| r.origin)
+        };
+        assert_eq!(origin(7), Some(Origin::Ban(BanTool::Fail2ban)));
+        assert_eq!(origin(13), Some(Origin::Ban(BanTool::Crowdsec)));
+        assert_eq!(origin(14), Some(Origin::Filter));
+    }
+
+    #[test]
     fn priorities_by_name_and_offset() {
         assert_eq!(parse_priority(&["filter"]), Some(0));
         assert_eq!(parse_priority(&["filter", "-", "10"]), Some(-10));

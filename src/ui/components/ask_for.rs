@@ -18,7 +18,7 @@ pub fn AskForList(props: &Props) -> Html {
             <h2 id="ask-title" class="section-title">{ "To decide, paste the output of" }</h2>
             <ol>
                 { for props.items.iter().map(|a| html! {
-                    <li key={a.command.clone()} data-ask-kind={a.kind.clone()}>
+                    <li key={a.command.clone()} data-ask-kind={a.kind.as_str()}>
                         <p>{ a.why.clone() }</p>
                         <div class="command">
                             <pre tabindex="0" role="group" aria-label={format!("Command: {}", a.command.lines().next().unwrap_or_default())}><code>{ a.command.clone() }</code></pre>

@@ -9,7 +9,7 @@ pub struct Props {
 }
 
 /// The page of one finding id: what it means, a bad example, why it breaks,
-/// the fix (like ShellCheck's wiki pages).
+/// the fix (like ShellCheck's wiki pages), and which lines decide it.
 #[component]
 pub fn FindingPage(props: &Props) -> Html {
     let page = props.id.page();
@@ -21,6 +21,13 @@ pub fn FindingPage(props: &Props) -> Html {
             <section aria-labelledby="bad"><h2 id="bad">{ "What it looks like" }</h2><pre tabindex="0" role="group" aria-label="Example"><code>{ page.bad_example }</code></pre></section>
             <section aria-labelledby="why"><h2 id="why">{ "Why Cloudflare shows an error" }</h2><p>{ page.why }</p></section>
             <section aria-labelledby="fix"><h2 id="fix">{ "The fix" }</h2><p>{ page.fix }</p></section>
+            <section aria-labelledby="decides"><h2 id="decides">{ "What decides it" }</h2>
+                <dl class="evidence-rules">
+                    <dt>{ "Confirmed by" }</dt><dd>{ page.confirms }</dd>
+                    <dt>{ "Ruled out by" }</dt><dd>{ page.rules_out }</dd>
+                    <dt>{ "Stays unknown" }</dt><dd>{ page.unknown }</dd>
+                </dl>
+            </section>
             <p class="page-actions">
                 <ExampleButton id={props.id} />
                 <a class="button secondary" href="#/">{ "Diagnose your own case" }</a>
