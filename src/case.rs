@@ -69,6 +69,16 @@ pub fn read_case_with(inputs: &[CaseInput], overrides: &[KindOverride]) -> Facts
             facts.collector = collected;
         }
     }
+    link(&mut facts);
+    facts
+}
+
+/// The passes that join what separate blocks said, run once after every
+/// block is read: security groups of one input merge into one layer, the
+/// tool that manages the host's firewall is found from every dump, and
+/// `ipset list` pasted anywhere in the case tells what `--match-set` rules
+/// match.
+fn link(facts: &mut Facts) {
     cloud::merge_security_groups(&mut facts.rulesets);
     facts.host_firewall = crate::firewall::manager::detect(
         &facts.rulesets,
@@ -77,8 +87,6 @@ pub fn read_case_with(inputs: &[CaseInput], overrides: &[KindOverride]) -> Facts
             ufw_commands: !facts.ufw_changes.is_empty(),
         },
     );
-    // `ipset list` pasted anywhere in the case tells what `--match-set`
-    // rules match.
     if !facts.ipsets.is_empty() {
         let sets = facts.ipsets.clone();
         for r in facts
@@ -89,8 +97,75 @@ pub fn read_case_with(inputs: &[CaseInput], overrides: &[KindOverride]) -> Facts
             iptables::attach_sets(r, sets.iter().cloned());
         }
     }
-    facts
 }
+
+/// What reading one block gave: how many of its lines were understood, and
+/// the lines that were not.
+struct Read {
+    understood: usize,
+    /// The unread lines with their text, at most [`UNREAD_KEPT`] of them.
+    unread: Vec<NotUnderstood>,
+    unread_lines: usize,
+}
+
+impl Read {
+    fn parsed(understood: usize, unread: Vec<NotUnderstood>) -> Self {
+        Read {
+            understood,
+            unread_lines: unread.len(),
+            unread,
+        }
+    }
+
+    /// Nothing of `block` was understood, for `why`: the first lines are
+    /// kept with their text, the rest only counted (see [`UNREAD_KEPT`]).
+    fn nothing(block: &split::Block<'_>, why: &'static str) -> Self {
+        Read {
+            understood: 0,
+            unread: content(block)
+                .take(UNREAD_KEPT)
+                .map(|l| NotUnderstood::new(*l, why))
+                .collect(),
+            unread_lines: content(block).count(),
+        }
+    }
+}
+
+/// Reads one block of `input` into `facts`.
+type Reader = fn(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read;
+
+/// The reader of each kind of block. Most kinds have one parser; the named
+/// readers below are the policies that join formats (a log read three ways,
+/// `nginx -T` test lines, a curl page, CSF's facts and ruleset).
+fn reader(kind: BlockKind) -> Reader {
+    match kind {
+        BlockKind::ErrorPage => read_error_page,
+        BlockKind::Ufw | BlockKind::Nftables | BlockKind::Iptables | BlockKind::Firewalld => {
+            read_ruleset
+        }
+        BlockKind::Csf => read_csf_facts_and_ruleset,
+        BlockKind::Bans => read_bans,
+        BlockKind::CloudFirewall => read_cloud,
+        BlockKind::Ipset => read_ipset,
+        BlockKind::Dns => read_dns,
+        BlockKind::Addresses => read_addrs,
+        BlockKind::ServiceStatus | BlockKind::ConfigTest | BlockKind::Containers => {
+            read_services_and_published_ports
+        }
+        BlockKind::Logs => read_log_three_ways,
+        BlockKind::WebConfig => read_webconfig_and_its_test,
+        BlockKind::Listeners => read_listeners,
+        BlockKind::Probe => read_probe_and_its_page,
+        BlockKind::Resources => read_resources,
+        BlockKind::Prose => read_hints,
+        BlockKind::Unknown => read_nothing,
+    }
+}
+
+/// How many unread lines a case keeps with their text (the report lists
+/// 200 and counts the rest): a paste of a million lines no format reads
+/// must not hold a million copies of them.
+const UNREAD_KEPT: usize = 10_000;
 
 fn read_block(
     input: &str,
@@ -98,203 +173,11 @@ fn read_block(
     detected_kind: Option<BlockKind>,
     facts: &mut Facts,
 ) {
-    // long: one arm per block kind, with the cross-format policies (logs read by three parsers,
-    // `nginx -T` test lines, curl pages); issue 15 item 2 turns it into a lookup in a table of
-    // formats.
-    let content: Vec<&text::Line<'_>> = block
-        .lines
-        .iter()
-        .filter(|l| !l.text.trim().is_empty())
-        .collect();
-    let mut unread: Vec<NotUnderstood> = Vec::new();
-    let lines = &block.lines;
-    let understood = match block.kind {
-        BlockKind::ErrorPage => match error_page::parse(input, lines) {
-            Some(page) => {
-                facts.add_error_page(page, input);
-                content.len()
-            }
-            None => {
-                unread.extend(content.iter().map(|l| {
-                    NotUnderstood::new(**l, "looks like an error page, but no code or Ray ID")
-                }));
-                0
-            }
-        },
-        BlockKind::Ufw | BlockKind::Nftables | BlockKind::Iptables => {
-            if block.kind == BlockKind::Ufw {
-                let changes = ufw::changes(lines);
-                if !changes.is_empty() {
-                    facts.ufw_changes.push(sourced(input, block, changes));
-                }
-            }
-            let ruleset = match block.kind {
-                BlockKind::Ufw => ufw::parse(input, lines),
-                BlockKind::Nftables => nftables::parse(input, lines),
-                _ => iptables::parse_family(input, lines, iptables_family(block.command)),
-            };
-            unread.extend(ruleset.not_understood.iter().cloned());
-            let understood = ruleset.understood_lines;
-            // ufw command output alone (`Rule added`) is no rule set.
-            let empty = ruleset
-                .chains
-                .iter()
-                .all(|c| c.rules.is_empty() && c.policy.is_none());
-            if !(empty && block.kind == BlockKind::Ufw) {
-                facts.rulesets.push(ruleset);
-            }
-            understood
-        }
-        BlockKind::Firewalld => {
-            let ruleset = firewalld::parse(input, lines);
-            unread.extend(ruleset.not_understood.iter().cloned());
-            let n = ruleset.understood_lines;
-            facts.rulesets.push(ruleset);
-            n
-        }
-        BlockKind::Csf => {
-            let f = csf::parse_with(input, lines, block.command);
-            unread.extend(f.not_understood.iter().cloned());
-            let n = f.understood_lines;
-            let ruleset = csf::ruleset(&f, input);
-            if ruleset.chains.iter().any(|c| !c.rules.is_empty()) {
-                facts.rulesets.push(ruleset);
-            }
-            facts.csf.push(sourced(input, block, f));
-            n
-        }
-        BlockKind::Bans => {
-            let f = bans::parse_with(input, lines, block.command);
-            unread.extend(f.not_understood.iter().cloned());
-            let n = f.understood_lines;
-            facts.bans.push(sourced(input, block, f));
-            n
-        }
-        BlockKind::CloudFirewall => {
-            let mut f = cloud::parse(input, lines);
-            if let Some(command) = block.command {
-                cloud::name_from_command(&mut f.rulesets, command);
-            }
-            unread.extend(f.not_understood.iter().cloned());
-            facts
-                .cloud_notes
-                .extend(f.notes.iter().map(|n| (input.to_string(), n.clone())));
-            let n = f.understood_lines;
-            facts.rulesets.extend(f.rulesets);
-            n
-        }
-        BlockKind::Ipset => {
-            let dump = ipset::parse_dump(input, lines);
-            unread.extend(dump.not_understood.iter().cloned());
-            facts.ipsets.extend(dump.sets);
-            dump.understood_lines
-        }
-        BlockKind::Dns => {
-            let f = dns::parse_with(input, lines, block.command);
-            unread.extend(f.not_understood.iter().cloned());
-            let n = f.understood_lines;
-            facts.dns.push(sourced(input, block, f));
-            n
-        }
-        BlockKind::Addresses => {
-            let f = addrs::parse(input, lines, block.command);
-            unread.extend(f.not_understood.iter().cloned());
-            let n = f.understood_lines;
-            facts.addrs.push(sourced(input, block, f));
-            n
-        }
-        BlockKind::ServiceStatus | BlockKind::ConfigTest | BlockKind::Containers => {
-            let f = services::parse(input, lines);
-            unread.extend(f.not_understood.iter().cloned());
-            let n = f.understood_lines;
-            // Published ports are listeners, like `ss` rows.
-            if !f.containers.is_empty() {
-                let l = container_listeners(&f.containers);
-                facts.listeners.push(sourced(input, block, l));
-            }
-            facts.services.push(sourced(input, block, f));
-            n
-        }
-        BlockKind::Logs => {
-            // Journal and kernel logs speak of services (bind errors, config
-            // failures) and of resources (OOM kills): both parsers read them,
-            // and a line is unread only when neither understood it.
-            let s = services::parse(input, lines);
-            let r = resources::parse(input, lines);
-            let b = bans::parse(input, lines);
-            unread.extend(
-                s.not_understood
-                    .iter()
-                    .filter(|u| r.not_understood.iter().any(|v| v.line == u.line))
-                    .filter(|u| b.not_understood.iter().any(|v| v.line == u.line))
-                    .cloned(),
-            );
-            let n = content.len().saturating_sub(unread.len());
-            facts.services.push(sourced(input, block, s));
-            facts.resources.push(sourced(input, block, r));
-            facts.bans.push(sourced(input, block, b));
-            n
-        }
-        BlockKind::WebConfig => {
-            let f = webconfig::parse_with(input, lines, block.command);
-            unread.extend(f.not_understood.iter().cloned());
-            // `nginx -T` prints its config test result first: the service
-            // parser reads those lines as a config test.
-            let test: Vec<text::Line<'_>> = lines
-                .iter()
-                .filter(|l| f.test_lines.contains(&l.no))
-                .copied()
-                .collect();
-            if !test.is_empty() {
-                let s = services::parse(input, &test);
-                facts.services.push(sourced(input, block, s));
-            }
-            let n = f.understood_lines;
-            facts.webconfig.push(sourced(input, block, f));
-            n
-        }
-        BlockKind::Listeners => {
-            let f = listeners::parse(input, lines);
-            unread.extend(f.not_understood.iter().cloned());
-            let n = f.understood_lines;
-            facts.listeners.push(sourced(input, block, f));
-            n
-        }
-        BlockKind::Probe => {
-            // curl output can carry a whole error page or its headers.
-            if let Some(page) = error_page::parse(input, lines) {
-                facts.add_error_page(page, input);
-            }
-            let f = probes::parse_with(input, lines, block.command);
-            unread.extend(f.not_understood.iter().cloned());
-            let n = f.understood_lines;
-            facts.probes.push(sourced(input, block, f));
-            n
-        }
-        BlockKind::Resources => {
-            let f = resources::parse_with(input, lines, block.command);
-            unread.extend(f.not_understood.iter().cloned());
-            let n = f.understood_lines;
-            facts.resources.push(sourced(input, block, f));
-            n
-        }
-        BlockKind::Prose => {
-            facts.hints.extend(
-                hints::read(lines)
-                    .into_iter()
-                    .map(|h| (input.to_string(), h)),
-            );
-            content.len()
-        }
-        BlockKind::Unknown => {
-            unread.extend(
-                content
-                    .iter()
-                    .map(|l| NotUnderstood::new(**l, "not a format err521 reads")),
-            );
-            0
-        }
-    };
+    let Read {
+        understood,
+        unread,
+        unread_lines,
+    } = reader(block.kind)(input, block, facts);
     facts.blocks.push(InputBlock {
         input: input.to_string(),
         kind: block.kind,
@@ -302,15 +185,213 @@ fn read_block(
         first_line: block.first_line,
         last_line: block.last_line,
         understood_lines: understood,
-        not_understood_lines: unread.len(),
+        not_understood_lines: unread_lines,
         detected_kind,
     });
+    facts.not_understood_count += unread_lines;
+    let room = UNREAD_KEPT.saturating_sub(facts.not_understood.len());
     facts
         .not_understood
-        .extend(unread.into_iter().map(|line| Unread {
+        .extend(unread.into_iter().take(room).map(|line| Unread {
             input: input.to_string(),
             line,
         }));
+}
+
+/// The block's lines that are not blank.
+fn content<'b, 'a>(block: &'b split::Block<'a>) -> impl Iterator<Item = &'b text::Line<'a>> {
+    block.lines.iter().filter(|l| !l.text.trim().is_empty())
+}
+
+fn read_error_page(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    match error_page::parse(input, &block.lines) {
+        Some(page) => {
+            facts.add_error_page(page, input);
+            Read::parsed(content(block).count(), Vec::new())
+        }
+        None => Read::nothing(block, "looks like an error page, but no code or Ray ID"),
+    }
+}
+
+fn read_ruleset(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let lines = &block.lines;
+    if block.kind == BlockKind::Ufw {
+        let changes = ufw::changes(lines);
+        if !changes.is_empty() {
+            facts.ufw_changes.push(sourced(input, block, changes));
+        }
+    }
+    let ruleset = match block.kind {
+        BlockKind::Ufw => ufw::parse(input, lines),
+        BlockKind::Nftables => nftables::parse(input, lines),
+        BlockKind::Firewalld => firewalld::parse(input, lines),
+        _ => iptables::parse_family(input, lines, iptables_family(block.command)),
+    };
+    let read = Read::parsed(ruleset.understood_lines, ruleset.not_understood.clone());
+    // ufw command output alone (`Rule added`) is no rule set.
+    let empty = ruleset
+        .chains
+        .iter()
+        .all(|c| c.rules.is_empty() && c.policy.is_none());
+    if !(empty && block.kind == BlockKind::Ufw) {
+        facts.rulesets.push(ruleset);
+    }
+    read
+}
+
+/// CSF gives facts of its own (its lists, lfd's blocks) and, when it shows
+/// rules, a ruleset.
+fn read_csf_facts_and_ruleset(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let f = csf::parse_with(input, &block.lines, block.command);
+    let read = Read::parsed(f.understood_lines, f.not_understood.clone());
+    let ruleset = csf::ruleset(&f, input);
+    if ruleset.chains.iter().any(|c| !c.rules.is_empty()) {
+        facts.rulesets.push(ruleset);
+    }
+    facts.csf.push(sourced(input, block, f));
+    read
+}
+
+fn read_bans(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let f = bans::parse_with(input, &block.lines, block.command);
+    let read = Read::parsed(f.understood_lines, f.not_understood.clone());
+    facts.bans.push(sourced(input, block, f));
+    read
+}
+
+fn read_cloud(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let mut f = cloud::parse(input, &block.lines);
+    if let Some(command) = block.command {
+        cloud::name_from_command(&mut f.rulesets, command);
+    }
+    facts
+        .cloud_notes
+        .extend(f.notes.iter().map(|n| (input.to_string(), n.clone())));
+    facts.rulesets.extend(f.rulesets);
+    Read::parsed(f.understood_lines, f.not_understood)
+}
+
+fn read_ipset(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let dump = ipset::parse_dump(input, &block.lines);
+    facts.ipsets.extend(dump.sets);
+    Read::parsed(dump.understood_lines, dump.not_understood)
+}
+
+fn read_dns(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let f = dns::parse_with(input, &block.lines, block.command);
+    let read = Read::parsed(f.understood_lines, f.not_understood.clone());
+    facts.dns.push(sourced(input, block, f));
+    read
+}
+
+fn read_addrs(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let f = addrs::parse(input, &block.lines, block.command);
+    let read = Read::parsed(f.understood_lines, f.not_understood.clone());
+    facts.addrs.push(sourced(input, block, f));
+    read
+}
+
+/// Service status, config tests and container lists; published ports are
+/// listeners, like `ss` rows.
+fn read_services_and_published_ports(
+    input: &str,
+    block: &split::Block<'_>,
+    facts: &mut Facts,
+) -> Read {
+    let f = services::parse_with(input, &block.lines, block.command);
+    let read = Read::parsed(f.understood_lines, f.not_understood.clone());
+    if !f.containers.is_empty() {
+        let l = container_listeners(&f.containers);
+        facts.listeners.push(sourced(input, block, l));
+    }
+    facts.services.push(sourced(input, block, f));
+    read
+}
+
+/// Journal and kernel logs speak of services (bind errors, config
+/// failures), of resources (OOM kills) and of bans: three parsers read
+/// them, and a line is unread only when none understood it.
+fn read_log_three_ways(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let lines = &block.lines;
+    let s = services::parse(input, lines);
+    let r = resources::parse(input, lines);
+    let b = bans::parse(input, lines);
+    let unread_by = |u: &[NotUnderstood]| -> std::collections::HashSet<usize> {
+        u.iter().map(|v| v.line).collect()
+    };
+    let (by_r, by_b) = (unread_by(&r.not_understood), unread_by(&b.not_understood));
+    let unread: Vec<NotUnderstood> = s
+        .not_understood
+        .iter()
+        .filter(|u| by_r.contains(&u.line) && by_b.contains(&u.line))
+        .cloned()
+        .collect();
+    let understood = content(block).count().saturating_sub(unread.len());
+    facts.services.push(sourced(input, block, s));
+    facts.resources.push(sourced(input, block, r));
+    facts.bans.push(sourced(input, block, b));
+    Read {
+        understood,
+        unread_lines: unread.len(),
+        unread,
+    }
+}
+
+/// `nginx -T` prints its config test result first: the service parser
+/// reads those lines as a config test.
+fn read_webconfig_and_its_test(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let f = webconfig::parse_with(input, &block.lines, block.command);
+    let read = Read::parsed(f.understood_lines, f.not_understood.clone());
+    let test: Vec<text::Line<'_>> = block
+        .lines
+        .iter()
+        .filter(|l| f.test_lines.contains(&l.no))
+        .copied()
+        .collect();
+    if !test.is_empty() {
+        let s = services::parse(input, &test);
+        facts.services.push(sourced(input, block, s));
+    }
+    facts.webconfig.push(sourced(input, block, f));
+    read
+}
+
+fn read_listeners(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let f = listeners::parse(input, &block.lines);
+    let read = Read::parsed(f.understood_lines, f.not_understood.clone());
+    facts.listeners.push(sourced(input, block, f));
+    read
+}
+
+/// curl output can carry a whole error page or its headers.
+fn read_probe_and_its_page(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    if let Some(page) = error_page::parse(input, &block.lines) {
+        facts.add_error_page(page, input);
+    }
+    let f = probes::parse_with(input, &block.lines, block.command);
+    let read = Read::parsed(f.understood_lines, f.not_understood.clone());
+    facts.probes.push(sourced(input, block, f));
+    read
+}
+
+fn read_resources(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    let f = resources::parse_with(input, &block.lines, block.command);
+    let read = Read::parsed(f.understood_lines, f.not_understood.clone());
+    facts.resources.push(sourced(input, block, f));
+    read
+}
+
+fn read_hints(input: &str, block: &split::Block<'_>, facts: &mut Facts) -> Read {
+    facts.hints.extend(
+        hints::read(&block.lines)
+            .into_iter()
+            .map(|h| (input.to_string(), h)),
+    );
+    Read::parsed(content(block).count(), Vec::new())
+}
+
+fn read_nothing(_: &str, block: &split::Block<'_>, _: &mut Facts) -> Read {
+    Read::nothing(block, "not a format err521 reads")
 }
 
 /// The host sockets that running containers' published ports open

@@ -108,6 +108,63 @@ pub fn read(input: &str, lines: &[Line<'_>]) -> Option<CollectorRun> {
     Some(run)
 }
 
+/// The name to pass as `--host`, from a name the case gives (the error
+/// page's host): a DNS name as the script accepts it, or none. An address,
+/// a name the redaction masked (`host-1.example`) or anything with other
+/// characters is no site to resolve, and must not reach a shell.
+pub fn site_for_host(name: &str) -> Option<&str> {
+    let n = name.trim().trim_end_matches('.');
+    let lower = n.to_ascii_lowercase();
+    let ok = !n.is_empty()
+        && n.len() <= 253
+        && n.contains('.')
+        && n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && n.split('.')
+            .all(|label| !label.is_empty() && !label.starts_with('-') && label.len() <= 63)
+        && n.parse::<std::net::IpAddr>().is_err()
+        && !lower.ends_with(".example")
+        && !lower.ends_with(".invalid");
+    ok.then_some(n)
+}
+
+/// `--host NAME` for a site the case names, or nothing.
+fn host_args(site: Option<&str>) -> String {
+    site.and_then(site_for_host)
+        .map(|s| format!(" --host {s}"))
+        .unwrap_or_default()
+}
+
+/// A URL as one shell word: single-quoted unless it is plainly safe (a
+/// page's folder may hold `;`, `&` or `'`).
+fn shell_word(s: &str) -> String {
+    let plain = s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"%+,-./:=@_~".contains(&b));
+    if plain && !s.is_empty() {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The one-liner that fetches the script from `url` and runs it as root:
+/// `curl -fsS URL | sudo sh -s -- --host NAME`.
+pub fn one_liner(url: &str, site: Option<&str>) -> String {
+    let args = host_args(site);
+    let sh = if args.is_empty() {
+        "sudo sh".to_string()
+    } else {
+        format!("sudo sh -s --{args}")
+    };
+    format!("curl -fsS {} | {sh}", shell_word(url))
+}
+
+/// The command that runs a saved copy: `sudo sh collect.sh --host NAME`.
+pub fn run_saved(site: Option<&str>) -> String {
+    format!("sudo sh collect.sh{}", host_args(site))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +210,48 @@ mod tests {
             "# configuration file /etc/nginx/nginx.conf:"
         ));
         assert!(is_collector_line("# collect.sh: done in 2 s"));
+    }
+
+    #[test]
+    fn the_one_liner_takes_only_a_real_site_name() {
+        assert_eq!(
+            one_liner(
+                "https://help.example.com/521/collect.sh",
+                Some("www.shop.io")
+            ),
+            "curl -fsS https://help.example.com/521/collect.sh | sudo sh -s -- --host www.shop.io"
+        );
+        assert_eq!(
+            one_liner("http://127.0.0.1:8080/collect.sh", None),
+            "curl -fsS http://127.0.0.1:8080/collect.sh | sudo sh"
+        );
+        // Whatever an error page claims as its host never becomes shell.
+        for bad in [
+            "www.shop.io; rm -rf /",
+            "$(reboot).example.com",
+            "-x.example.com",
+            "203.0.113.7",
+            "2001:db8::1",
+            "host-1.example",
+            "localhost",
+            "a..b.com",
+            "",
+        ] {
+            assert_eq!(site_for_host(bad), None, "{bad}");
+            assert_eq!(run_saved(Some(bad)), "sudo sh collect.sh", "{bad}");
+        }
+        assert_eq!(site_for_host("WWW.Shop.io."), Some("WWW.Shop.io"));
+        // A folder with shell characters is quoted as one word.
+        assert_eq!(
+            one_liner("https://x.example.com/a;b/it's/collect.sh", None),
+            "curl -fsS 'https://x.example.com/a;b/it'\\''s/collect.sh' | sudo sh"
+        );
+    }
+
+    #[test]
+    fn the_one_liners_host_flag_is_the_scripts() {
+        // The flag the page writes is the one collect.sh parses.
+        assert!(SCRIPT.contains("    --host)\n"));
+        assert!(run_saved(Some("www.shop.io")).ends_with(" --host www.shop.io"));
     }
 }

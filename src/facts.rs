@@ -114,7 +114,10 @@ pub struct Facts {
     pub cloud_notes: Vec<(String, String)>,
     /// Weak hints stated in prose, with the input they came from.
     pub hints: Vec<(String, crate::parse::hints::StatedHint)>,
+    /// Lines no parser understood: the first 10,000 of a case with their
+    /// text (the report lists fewer), all of them in the count below.
     pub not_understood: Vec<Unread>,
+    pub not_understood_count: usize,
     /// The output of `collect.sh`: its header and notes, when the case
     /// is (or holds) one.
     pub collector: Option<crate::collector::CollectorRun>,

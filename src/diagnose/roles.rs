@@ -9,7 +9,9 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use crate::facts::Facts;
-use crate::parse::services::{is_web_server_name, ContainerStatus, EventKind, ServiceState};
+use crate::parse::services::{
+    is_web_server_name, ContainerStatus, EventKind, Service, ServiceState,
+};
 
 /// The family of a web server: decides the config syntax and the commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -396,6 +398,28 @@ fn unit_name(name: &str, rhel: bool) -> String {
     }
 }
 
+/// A stopped unit meant to run, when no web server runs: one still enabled,
+/// or a disabled one when no other web server listens either (a disabled
+/// nginx beside a running Apache is not the site's server).
+fn stopped_server<'a>(facts: &Facts, services: &[&'a Service]) -> Option<&'a str> {
+    if services.iter().any(|x| x.state == ServiceState::Running) {
+        return None;
+    }
+    let stopped = || services.iter().filter(|s| s.state == ServiceState::Stopped);
+    if let Some(s) = stopped().find(|s| s.enabled.as_deref() != Some("disabled")) {
+        return Some(s.name.as_str());
+    }
+    let web_listens = facts
+        .listeners
+        .iter()
+        .flat_map(|l| l.facts.listeners.iter())
+        .any(|l| l.process.as_deref().is_some_and(is_web_process));
+    if web_listens {
+        return None;
+    }
+    stopped().next().map(|s| s.name.as_str())
+}
+
 fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
     let role = |name: &str, state: ServerState| {
         let name = unit_name(name, rhel);
@@ -458,14 +482,8 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
             return Some(role(&w, ServerState::Failed));
         }
     }
-    // A stopped unit that is still enabled is meant to run.
-    if let Some(s) = services
-        .iter()
-        .find(|s| s.state == ServiceState::Stopped && s.enabled.as_deref() != Some("disabled"))
-    {
-        if !services.iter().any(|x| x.state == ServiceState::Running) {
-            return Some(role(&s.name, ServerState::Failed));
-        }
+    if let Some(name) = stopped_server(facts, &services) {
+        return Some(role(name, ServerState::Failed));
     }
     // 2. A running unit.
     if let Some(s) = services.iter().find(|s| s.state == ServiceState::Running) {
@@ -544,6 +562,23 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
                 .map(str::to_string)
         });
     named.map(|n| role(&n, ServerState::Unknown))
+}
+
+/// The processes of the server's own program that hold a port it could
+/// not bind: a stray copy, with every port it holds.
+fn stray_pids(facts: &Facts, conflict_ports: &[u16], server: &ServerRole) -> Vec<u32> {
+    facts
+        .listeners
+        .iter()
+        .flat_map(|src| src.facts.listeners.iter())
+        .filter(|l| l.proto == "tcp" && conflict_ports.contains(&l.port))
+        .filter(|l| {
+            l.process
+                .as_deref()
+                .is_some_and(|p| same_program(p, &server.name))
+        })
+        .filter_map(|l| l.pid)
+        .collect()
 }
 
 fn find_squatters(facts: &Facts, ports: &[u16], server: &ServerRole) -> Vec<Squatter> {
@@ -637,18 +672,7 @@ fn find_squatters(facts: &Facts, ports: &[u16], server: &ServerRole) -> Vec<Squa
     };
     // The processes of the server's own program that hold a port it could
     // not bind: a stray copy, with every port it holds.
-    let stray_pids: Vec<u32> = facts
-        .listeners
-        .iter()
-        .flat_map(|src| src.facts.listeners.iter())
-        .filter(|l| l.proto == "tcp" && conflict_ports.contains(&l.port))
-        .filter(|l| {
-            l.process
-                .as_deref()
-                .is_some_and(|p| same_program(p, &server.name))
-        })
-        .filter_map(|l| l.pid)
-        .collect();
+    let stray_pids = stray_pids(facts, &conflict_ports, server);
     for src in &facts.listeners {
         for l in src.facts.listeners.iter().filter(|l| l.proto == "tcp") {
             if !watched.contains(&l.port) {

@@ -142,7 +142,39 @@ pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
     } else {
         format!("sudo tail -n 50 /var/log/{server}/error.log")
     };
-    let mut fix = vec![step(format!("Read why {server} stopped"), &[&journal])];
+    let mut fix = Vec::new();
+    // A masked unit, or one systemd cannot load, cannot be started until
+    // that is undone: say so before anything else.
+    let units: Vec<&crate::parse::services::Service> = ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.services.iter())
+        .filter(|s| s.is_web_server())
+        .collect();
+    if let Some(s) = units
+        .iter()
+        .find(|s| s.enabled.as_deref() == Some("masked"))
+    {
+        fix.push(step(
+            format!("Unmask {}: systemd refuses to start a masked unit (a package upgrade or an admin masked it)", s.name),
+            &[&format!("sudo systemctl unmask {}", s.name)],
+        ));
+    }
+    if let Some(s) = units.iter().find(|s| s.load_error.is_some()) {
+        fix.push(step(
+            format!(
+                "Repair the unit file systemd cannot load ({}): show it, check it, then reload systemd",
+                s.load_error.as_deref().unwrap_or("load error")
+            ),
+            &[
+                &format!("systemctl cat {}", s.name),
+                &format!("sudo systemd-analyze verify {}.service", s.name),
+                "sudo systemctl daemon-reload",
+            ],
+        ));
+    }
+    fix.push(step(format!("Read why {server} stopped"), &[&journal]));
     // SIGKILL is what the kernel's OOM killer sends.
     let killed = ctx
         .facts
@@ -163,6 +195,16 @@ pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
         "Test the configuration before starting (a failing test keeps it down)",
         &[config_test(&server)],
     ));
+    // Another program on a port the server needs keeps it from binding:
+    // move it out of the way first.
+    let held: Vec<&crate::diagnose::roles::Squatter> = ctx
+        .diagnosis
+        .roles
+        .squatters
+        .iter()
+        .filter(|s| !s.same_program && s.ports.iter().any(|p| ctx.ports.contains(p)))
+        .collect();
+    fix.extend(squatter_steps(&held, &server, uses_systemd(ctx.facts)));
     fix.push(step(
         format!("Start {server} and make it start at boot"),
         &[&start(ctx.facts, &server)],
@@ -171,6 +213,63 @@ pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
         fix,
         verify: verify_http(ctx),
     }
+}
+
+/// One step per program in the server's way, named: stop the stray copy,
+/// the container, the unit, or find the unit of a bare process.
+fn squatter_steps(
+    held: &[&crate::diagnose::roles::Squatter],
+    server: &str,
+    systemd: bool,
+) -> Vec<FixStep> {
+    let mut fix = Vec::new();
+    for s in held {
+        let what = crate::diagnose::ports_text(&s.ports);
+        let (title, commands) = if s.same_program {
+            (
+                format!("Stop the stray {} that holds {what} outside {server}'s service (its oldest process is the master)", s.process),
+                vec![
+                    format!("pgrep -a -x {}", s.process),
+                    format!("sudo kill $(pgrep -o -x {})", s.process),
+                ],
+            )
+        } else if let Some(c) = &s.container {
+            (
+                format!("Container {c} publishes {what}, which {server} needs: stop it and keep it from restarting (or publish it on another port)"),
+                vec![format!("docker stop {c} && docker update --restart no {c}")],
+            )
+        } else if s.process == "docker-proxy" {
+            (
+                format!("A Docker container publishes {what} (docker-proxy), which {server} needs: find it, then stop it or publish it on another port"),
+                vec![format!("docker ps --filter publish={}", s.ports.first().copied().unwrap_or(443))],
+            )
+        } else if let Some(unit) = &s.unit {
+            let cmd = if systemd {
+                format!("sudo systemctl disable --now {unit}")
+            } else {
+                format!("sudo service {unit} stop")
+            };
+            (
+                format!("{} holds {what}, which {server} needs: stop it and keep it from starting at boot (if you still need {unit}, move it to another port instead)", s.label()),
+                vec![cmd],
+            )
+        } else {
+            let mut cmds = Vec::new();
+            if let Some(pid) = s.pid {
+                cmds.push(format!("ps -o pid,user,args -p {pid}"));
+                cmds.push(format!(
+                    "sudo systemctl status {pid} --no-pager   # names the unit that runs {}",
+                    s.process
+                ));
+            }
+            (
+                format!("{} holds {what}, which {server} needs: stop the service that runs it (and disable it), or move it to another port", s.label()),
+                cmds,
+            )
+        };
+        fix.push(FixStep { title, commands });
+    }
+    fix
 }
 
 pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
@@ -376,52 +475,7 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
             &["sudo systemctl status PID --no-pager   # PID from the previous command"],
         ));
     }
-    for s in &held {
-        let what = crate::diagnose::ports_text(&s.ports);
-        let (title, commands) = if s.same_program {
-            (
-                format!("Stop the stray {} that holds {what} outside {server}'s service (its oldest process is the master)", s.process),
-                vec![
-                    format!("pgrep -a -x {}", s.process),
-                    format!("sudo kill $(pgrep -o -x {})", s.process),
-                ],
-            )
-        } else if let Some(c) = &s.container {
-            (
-                format!("Container {c} publishes {what}, which {server} needs: stop it and keep it from restarting (or publish it on another port)"),
-                vec![format!("docker stop {c} && docker update --restart no {c}")],
-            )
-        } else if s.process == "docker-proxy" {
-            (
-                format!("A Docker container publishes {what} (docker-proxy), which {server} needs: find it, then stop it or publish it on another port"),
-                vec![format!("docker ps --filter publish={}", s.ports.first().copied().unwrap_or(443))],
-            )
-        } else if let Some(unit) = &s.unit {
-            let cmd = if systemd {
-                format!("sudo systemctl disable --now {unit}")
-            } else {
-                format!("sudo service {unit} stop")
-            };
-            (
-                format!("{} holds {what}, which {server} needs: stop it and keep it from starting at boot (if you still need {unit}, move it to another port instead)", s.label()),
-                vec![cmd],
-            )
-        } else {
-            let mut cmds = Vec::new();
-            if let Some(pid) = s.pid {
-                cmds.push(format!("ps -o pid,user,args -p {pid}"));
-                cmds.push(format!(
-                    "sudo systemctl status {pid} --no-pager   # names the unit that runs {}",
-                    s.process
-                ));
-            }
-            (
-                format!("{} holds {what}, which {server} needs: stop the service that runs it (and disable it), or move it to another port", s.label()),
-                cmds,
-            )
-        };
-        fix.push(FixStep { title, commands });
-    }
+    fix.extend(squatter_steps(&held, &server, systemd));
     if !ports.is_empty() || !sockets.is_empty() {
         match (container(ctx), roles.server.is_some()) {
             (Some(c), _) => fix.push(step(

@@ -176,6 +176,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
     let mut iface: Option<String> = None;
     let mut echo = command.is_some_and(is_echo_command);
     let mut hostname_i = command.is_some_and(|c| c.contains("hostname") && c.contains("-I"));
+    let mut multipath_default = false;
     for l in lines {
         let raw = l.text;
         let t = raw.trim();
@@ -301,22 +302,40 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
             f.understood_lines += 1;
             continue;
         }
-        // `ip route`: `default via 203.0.113.1 dev eth0 proto static`; the
-        // other routes (`10.0.0.0/24 dev eth1 proto kernel scope link …`)
-        // say nothing about where the Internet arrives.
-        if let Some(dev) = words
-            .iter()
-            .position(|w| *w == "dev")
-            .and_then(|i| words.get(i + 1))
-            .filter(|_| {
-                words
-                    .iter()
-                    .any(|w| *w == "via" || *w == "proto" || *w == "scope")
-                    && (first == "default" || first.contains('/') || parse_ip(first).is_some())
-            })
-        {
-            if first == "default" && !f.default_routes.iter().any(|d| d == dev) {
-                f.default_routes.push((*dev).to_string());
+        // `ip route` / `ip -6 route`: only a default route's device says
+        // where the Internet (and so Cloudflare) arrives; the other routes
+        // are read and pass.
+        if let Some(route) = route_line(&words) {
+            let dev = match route {
+                Route::Default(dev) => {
+                    // `default proto static metric 50` spreads over the
+                    // indented `nexthop via … dev eth1` lines below it.
+                    multipath_default = dev.is_none();
+                    dev
+                }
+                Route::Nexthop(dev) if multipath_default => dev,
+                Route::Nexthop(_) | Route::Other => {
+                    multipath_default = false;
+                    None
+                }
+            };
+            if let Some(dev) = dev {
+                if !f.default_routes.iter().any(|d| d == dev) {
+                    f.default_routes.push(dev.to_string());
+                }
+            }
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(missing) = ipv6_sysctl_error(t) {
+            // No `disable_ipv6` key at all: the kernel runs without IPv6
+            // (`ipv6.disable=1`), which disables it everywhere.
+            if let Some(scope) = missing {
+                f.ipv6_sysctl.push(Ipv6Sysctl {
+                    scope,
+                    disabled: true,
+                    line: l.no,
+                });
             }
             f.understood_lines += 1;
             continue;
@@ -325,7 +344,14 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
         if words.len() >= 2
             && matches!(
                 words.get(1).copied(),
-                Some("UP" | "DOWN" | "UNKNOWN" | "LOWERLAYERDOWN" | "DORMANT")
+                Some(
+                    "UP" | "DOWN"
+                        | "UNKNOWN"
+                        | "LOWERLAYERDOWN"
+                        | "DORMANT"
+                        | "NOTPRESENT"
+                        | "TESTING"
+                )
             )
         {
             let name = first.split('@').next().unwrap_or(first).to_string();
@@ -362,6 +388,13 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
             f.understood_lines += 1;
             continue;
         }
+        // The echo service could not be reached (`curl: (6) Could not
+        // resolve host`): no address, and nothing wrong with the reading.
+        if echo && t.starts_with("curl: (") {
+            f.understood_lines += 1;
+            echo = false;
+            continue;
+        }
         // `curl ifconfig.me`: one address, possibly glued to the next prompt.
         if echo && masked_ipv4(t) {
             f.masked_echo.push((t.to_string(), l.no));
@@ -390,6 +423,101 @@ pub fn parse(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> AddrFac
         }
     }
     f
+}
+
+/// What one `ip route` line says about where the Internet arrives.
+enum Route<'a> {
+    /// `default via … dev eth0`, `default dev wg0`; no device for a
+    /// multipath default, whose devices follow on `nexthop` lines.
+    Default(Option<&'a str>),
+    /// `nexthop via 198.51.100.1 dev eth1 weight 1` (indented).
+    Nexthop(Option<&'a str>),
+    Other,
+}
+
+/// Route types `ip route` prints before the destination.
+const ROUTE_TYPES: [&str; 10] = [
+    "unicast",
+    "local",
+    "broadcast",
+    "multicast",
+    "anycast",
+    "blackhole",
+    "unreachable",
+    "prohibit",
+    "throw",
+    "nat",
+];
+
+/// Words `ip route` prints after a destination.
+const ROUTE_KEYS: [&str; 14] = [
+    "via", "dev", "proto", "scope", "src", "metric", "table", "error", "pref", "expires", "mtu",
+    "nexthop", "onlink", "linkdown",
+];
+
+/// An `ip route` line: `[TYPE] DEST [KEY VALUE]…`, or a multipath
+/// route's `nexthop` line.
+fn route_line<'a>(words: &[&'a str]) -> Option<Route<'a>> {
+    let dev = || {
+        words
+            .iter()
+            .position(|w| *w == "dev")
+            .and_then(|i| words.get(i + 1))
+            .copied()
+    };
+    if words.first() == Some(&"nexthop") {
+        return Some(Route::Nexthop(dev()));
+    }
+    let (typed, rest) = match words.split_first() {
+        Some((t, rest)) if ROUTE_TYPES.contains(t) => (*t != "unicast", rest),
+        _ => (false, words),
+    };
+    let dest = *rest.first()?;
+    let is_dest = dest == "default"
+        || parse_ip(dest.split_once('/').map_or(dest, |(a, _)| a)).is_some()
+            && dest
+                .split_once('/')
+                .is_none_or(|(_, p)| p.parse::<u8>().is_ok_and(|p| p <= 128));
+    // A destination alone is a route only after a type (`blackhole
+    // 10.66.0.0/16`); a bare address is `hostname -I` or an echo service.
+    let keyed = match rest.get(1) {
+        Some(k) => ROUTE_KEYS.contains(k),
+        None => typed,
+    };
+    if !is_dest || !keyed {
+        return None;
+    }
+    Some(if dest == "default" && !typed {
+        Route::Default(dev())
+    } else {
+        Route::Other
+    })
+}
+
+/// A `sysctl` complaint about an IPv6 key: `Some(Some(scope))` when the
+/// key does not exist (`cannot stat /proc/sys/net/ipv6/conf/all/disable_ipv6:
+/// No such file or directory`, old procps' `error: "net.ipv6.conf.all.
+/// disable_ipv6" is an unknown key`), `Some(None)` for other errors about
+/// it (`Permission denied`).
+fn ipv6_sysctl_error(t: &str) -> Option<Option<String>> {
+    let rest = t
+        .strip_prefix("sysctl: ")
+        .or_else(|| t.strip_prefix("error: "))?;
+    let key = rest
+        .split(['/', '.', '"', '\'', ' ', ':'])
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>();
+    let ipv6 = key.windows(2).any(|w| w == ["net", "ipv6"]);
+    if !ipv6 {
+        return None;
+    }
+    let missing =
+        rest.ends_with("No such file or directory") || rest.ends_with("is an unknown key");
+    let scope = key
+        .windows(3)
+        .find(|w| w[0] == "conf" && w[2] == "disable_ipv6")
+        .map(|w| w[1].to_string());
+    Some(scope.filter(|_| missing))
 }
 
 /// `netmask 255.255.255.0`, `Mask:255.255.255.0`, BSD `netmask 0xffffff00`.
@@ -463,5 +591,52 @@ mod tests {
         let f = p("203.0.113.10 10.0.0.5 2001:db8::10 \n", None);
         assert_eq!(f.addrs.len(), 3);
         assert_eq!(f.addrs[2].source, AddrSource::HostnameI);
+    }
+
+    #[test]
+    fn every_ip_route_shape_reads_and_only_default_routes_count() {
+        let text = "$ ip route\ndefault via 203.0.113.1 dev eth0 proto dhcp src 203.0.113.10 metric 100 \n10.9.0.0/24 dev wg0 proto kernel scope link src 10.9.0.1 \n169.254.169.254 via 203.0.113.1 dev eth0 proto dhcp src 203.0.113.10 metric 100 \n172.17.0.0/16 dev docker0 proto kernel scope link src 172.17.0.1 linkdown \nblackhole 10.66.0.0/16 \nunreachable 10.67.0.0/16 \nprohibit 10.68.0.0/16 \ndefault proto static metric 50 \n\tnexthop via 198.51.100.1 dev eth1 weight 1 \n\tnexthop via 198.51.100.2 dev eth2 weight 1 \n$ ip -6 route\n::1 dev lo proto kernel metric 256 pref medium\n2001:db8::/64 dev eth0 proto ra metric 100 expires 86391sec pref medium\nunreachable ::/96 dev lo metric 1024 error -113 pref medium\ndefault via fe80::1 dev eth0 proto ra metric 1024 expires 1790sec hoplimit 64 pref medium\ndefault dev wg0 metric 1024 pref medium\n";
+        let f = p(text, None);
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        assert_eq!(f.default_routes, ["eth0", "eth1", "eth2", "wg0"]);
+        // Routes name gateways and sources, never the server's addresses.
+        assert!(f.addrs.is_empty(), "{:?}", f.addrs);
+        // A bare address is still no route (hostname -I, echo services).
+        assert_eq!(p("203.0.113.10 10.0.0.5\n", None).addrs.len(), 2);
+        assert!(p("unreachable\n", None).not_understood.len() == 1);
+    }
+
+    #[test]
+    fn a_kernel_without_ipv6_has_no_disable_ipv6_key() {
+        // procps-ng, then old procps; both mean the IPv6 stack is not loaded.
+        let f = p("$ sysctl net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6\nsysctl: cannot stat /proc/sys/net/ipv6/conf/all/disable_ipv6: No such file or directory\nsysctl: cannot stat /proc/sys/net/ipv6/conf/default/disable_ipv6: No such file or directory\n", None);
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        let got: Vec<_> = f
+            .ipv6_sysctl
+            .iter()
+            .map(|x| (x.scope.as_str(), x.disabled, x.line))
+            .collect();
+        assert_eq!(got, [("all", true, 2), ("default", true, 3)]);
+        let f = p(
+            "error: \"net.ipv6.conf.all.disable_ipv6\" is an unknown key\n",
+            None,
+        );
+        assert_eq!(
+            f.ipv6_sysctl
+                .first()
+                .map(|x| (x.scope.as_str(), x.disabled)),
+            Some(("all", true))
+        );
+        // Denied is no answer either way; another key's error is not ours.
+        let f = p(
+            "sysctl: cannot stat /proc/sys/net/ipv6/conf/all/disable_ipv6: Permission denied\n",
+            None,
+        );
+        assert!(f.ipv6_sysctl.is_empty() && f.not_understood.is_empty());
+        let f = p(
+            "sysctl: cannot stat /proc/sys/net/ipv4/ip_forward: No such file or directory\n",
+            None,
+        );
+        assert_eq!(f.not_understood.len(), 1);
     }
 }

@@ -113,7 +113,30 @@ fn is_cloudflare_code(code: u16) -> bool {
 /// How strongly the lines look like a Cloudflare error page (0-100).
 pub fn sniff(lines: &[Line<'_>]) -> u8 {
     let mut score: u32 = 0;
+    let mut lower = String::new();
     for l in lines.iter().take(600) {
+        // Every signal below needs one of these words or shapes: most lines
+        // of a dump have none and cost one lower-casing into a kept buffer.
+        lower.clear();
+        lower.push_str(l.text);
+        lower.make_ascii_lowercase();
+        let may_signal = [
+            "cf",
+            "cloudflare",
+            "error",
+            "ray id",
+            "server is down",
+            "http",
+            "security by",
+            ": ",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+            || code_title_form(l.text).is_some()
+            || is_standard_title_line(l.text);
+        if !may_signal {
+            continue;
+        }
         let t = php_header(l.text)
             .unwrap_or_else(|| l.text.to_string())
             .to_ascii_lowercase();
@@ -143,15 +166,17 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             score += 40;
         }
         // A sentence that quotes a code is prose, a weak hint read elsewhere.
-        let sentence = crate::parse::textscan::is_prose_line(l.text);
-        if !sentence
-            && (t.contains("error code 52")
-                || t.contains("error code 53")
-                || t.contains(": web server is down"))
+        let sentence = || crate::parse::textscan::is_prose_line(l.text);
+        if (t.contains("error code 52")
+            || t.contains("error code 53")
+            || t.contains(": web server is down"))
+            && !sentence()
         {
             score += 60;
-        } else if !sentence
-            && (t.starts_with("error 52") || t.starts_with("error 53") || t.starts_with("error 10"))
+        } else if (t.starts_with("error 52")
+            || t.starts_with("error 53")
+            || t.starts_with("error 10"))
+            && !sentence()
         {
             score += 40;
         }

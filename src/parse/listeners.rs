@@ -227,6 +227,8 @@ fn is_header(t: &str) -> bool {
         || t.starts_with("(Not all processes")
         || t.starts_with("will not be shown")
         || t.starts_with("(No info could be read")
+        // sudo asking for the password before the tool's output.
+        || t.starts_with("[sudo] password for ")
 }
 
 pub fn parse(_input: &str, lines: &[Line<'_>]) -> ListenerFacts {

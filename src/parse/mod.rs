@@ -12,6 +12,7 @@ pub mod csf;
 pub mod dns;
 pub mod error_page;
 pub mod firewalld;
+pub mod formats;
 pub mod hints;
 pub mod html;
 pub mod ipset;

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::textscan::{after_ci, between, command_of, split_host_port, SockHost};
+use super::textscan::{after_ci, between, command_of, contains_ci, split_host_port, SockHost};
 use crate::text::{Line, NotUnderstood};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,6 +41,9 @@ pub struct Service {
     pub main_pid: Option<u32>,
     /// `enabled` / `disabled` / `masked` from the Loaded: line.
     pub enabled: Option<String>,
+    /// `Loaded: error (Reason: Bad message)`: systemd could not load the
+    /// unit file; the reason as printed.
+    pub load_error: Option<String>,
     pub line: usize,
     /// The `Active:` (or sysvinit status) line that gives the state.
     pub state_line: Option<usize>,
@@ -192,8 +195,106 @@ pub struct ServiceFacts {
     pub services: Vec<Service>,
     pub events: Vec<ServiceEvent>,
     pub containers: Vec<Container>,
+    /// Rows of `ps -ef` / `ps aux` (and `| grep`): running processes.
+    pub processes: Vec<ProcessRow>,
     pub understood_lines: usize,
     pub not_understood: Vec<NotUnderstood>,
+}
+
+/// One running process from `ps -ef` or `ps aux`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcessRow {
+    /// The program (`nginx`, `apache2`, `httpd`), from its command.
+    pub program: String,
+    pub pid: u32,
+    pub line: usize,
+}
+
+/// A `ps -ef` row (`root 14931 1 0 15:28 ? 00:00:00 nginx: master process
+/// /usr/sbin/nginx`) or a `ps aux` row (`www-data 812 0.0 0.3 ... S 10:00
+/// 0:00 /usr/sbin/apache2 -k start`): the user, the pid, then columns up to
+/// the cumulative CPU time, then the command. `None` for the `grep` that
+/// found the rows, and for anything else.
+pub fn ps_row(t: &str, line: usize) -> Option<ProcessRow> {
+    let toks: Vec<&str> = t.split_whitespace().collect();
+    let pid: u32 = toks.get(1)?.parse().ok()?;
+    // PPID and C (ps -ef), or %CPU and %MEM (ps aux): numbers.
+    let numeric = |i: usize| {
+        toks.get(i)
+            .is_some_and(|w| w.parse::<f64>().is_ok_and(f64::is_finite))
+    };
+    if !numeric(2) || !numeric(3) {
+        return None;
+    }
+    let user_ok = toks.first().is_some_and(|u| {
+        u.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-.+".contains(&c))
+    });
+    let timeish = |w: &str| {
+        w.contains(':')
+            && w.bytes()
+                .all(|c| c.is_ascii_digit() || c == b':' || c == b'-' || c == b'.')
+    };
+    // The command follows the last time column (STIME/START, then TIME).
+    let time_at = (2..toks.len().min(11))
+        .rev()
+        .find(|&i| toks.get(i).is_some_and(|w| timeish(w)))?;
+    let cmd = toks.get(time_at + 1)?;
+    let program = cmd.trim_end_matches(':').rsplit('/').next().unwrap_or(cmd);
+    let program = program.trim_start_matches('[').trim_end_matches(']');
+    if !user_ok || program.is_empty() || program == "grep" {
+        return None;
+    }
+    Some(ProcessRow {
+        program: program.to_string(),
+        pid,
+        line,
+    })
+}
+
+/// The units `systemctl is-active a b` asks about, in order; empty for
+/// any other command.
+fn is_active_units(cmd: &str) -> Vec<String> {
+    let words: Vec<&str> = cmd.split_whitespace().filter(|w| *w != "sudo").collect();
+    if words.first() != Some(&"systemctl") || words.get(1) != Some(&"is-active") {
+        return Vec::new();
+    }
+    words
+        .iter()
+        .skip(2)
+        .filter(|w| !w.starts_with('-'))
+        .map(|w| w.trim_end_matches(".service").to_string())
+        .collect()
+}
+
+/// systemctl refusing a unit: `Unit nginx.service is masked.` (true) or
+/// `Unit nginx.service failed to load: Bad message.` (false, the reason).
+fn unit_refusal(t: &str) -> Option<(String, bool, Option<String>)> {
+    let rest = after_ci(t, "unit ")?;
+    let (unit, tail) = rest.split_once(".service")?;
+    if unit.is_empty() || unit.contains(char::is_whitespace) {
+        return None;
+    }
+    let tail = tail.trim_start();
+    if tail.starts_with("is masked") {
+        return Some((unit.to_string(), true, None));
+    }
+    let reason = tail.strip_prefix("failed to load:")?;
+    let reason = reason.split(". See").next().unwrap_or(reason);
+    Some((
+        unit.to_string(),
+        false,
+        Some(reason.trim().trim_end_matches('.').to_string()),
+    ))
+}
+
+/// `UID PID PPID C STIME TTY TIME CMD` (ps -ef) or `USER PID %CPU ...
+/// COMMAND` (ps aux).
+fn is_ps_header(t: &str) -> bool {
+    let w: Vec<&str> = t.split_whitespace().collect();
+    matches!(w.first(), Some(&"UID") | Some(&"USER"))
+        && w.get(1) == Some(&"PID")
+        && matches!(w.last(), Some(&"CMD") | Some(&"COMMAND"))
 }
 
 /// Confidence (0-100) that `lines` are service status, config test or log output.
@@ -206,18 +307,28 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
         } else if t.starts_with("Loaded:") || t.starts_with("Active:") || t.starts_with("Main PID:")
         {
             score += 30;
-        } else if is_headerless_ps_row(t) || is_headerless_compose_row(t) {
+        } else if is_headerless_ps_row(t) || is_headerless_compose_row(t) || is_ps_header(t) {
             score += 40;
+        } else if ps_row(t, 0).is_some_and(|p| is_web_server_name(&p.program)) {
+            // `ps -ef | grep nginx`: the server's own processes.
+            score += 25;
         } else if t.starts_with("CONTAINER ID")
             || (t.starts_with("NAME") && t.contains("STATUS") && t.contains("IMAGE"))
         {
             score += 60;
-        } else if matches!(
-            classify_event(t),
-            Some(EventKind::BindConflict { port: Some(_), .. })
-                | Some(EventKind::AddressUnavailable { .. })
-        ) {
-            // A server's bind error names its address: one line is enough.
+        } else if (t.contains('(')
+            || contains_ci(t, "address")
+            || contains_ci(t, "allocated")
+            || t.contains("upstream"))
+            && matches!(
+                classify_event(t),
+                Some(EventKind::BindConflict { port: Some(_), .. })
+                    | Some(EventKind::AddressUnavailable { .. })
+                    | Some(EventKind::UpstreamFailed { .. })
+            )
+        {
+            // A server's bind error names its address, and only nginx
+            // writes `while connecting to upstream`: one line is enough.
             score += 50;
         } else if t.contains("syntax is ok")
             || t.contains("Syntax OK")
@@ -556,8 +667,27 @@ fn is_known_noise(t: &str) -> bool {
         "Swap:",
         "Duration:",
         "See \"systemctl status",
+        // systemctl's own refusal of enable/disable on a broken unit file.
+        "Failed to execute operation:",
+        "[sudo] password for ",
+        // journalctl -x catalog entries pasted without their `░░`/`--`.
+        "Subject: ",
+        "Defined-By: ",
+        "Support: ",
+        "Documentation: ",
+        "A start job for unit ",
+        "A stop job for unit ",
+        "The job identifier is ",
+        "An ExecStart",
+        "The unit ",
     ];
     if keys.iter().any(|k| t.starts_with(k)) {
+        return true;
+    }
+    // dmesg's own complaint (`dmesg: read kernel buffer failed: Operation
+    // not permitted`, kernel.dmesg_restrict or a container): no kernel log
+    // to read, and no fact.
+    if t.starts_with("dmesg: ") {
         return true;
     }
     // `░░` lines are journalctl -x catalog text.
@@ -624,12 +754,20 @@ fn is_log_line(t: &str) -> bool {
 }
 
 /// Parse systemctl/service/config-test/log/docker output.
-pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
+pub fn parse(input: &str, lines: &[Line<'_>]) -> ServiceFacts {
+    parse_with(input, lines, None)
+}
+
+/// Parse a block whose command line the splitter took off: the command
+/// says what a bare answer means (`systemctl is-active nginx`: `active`).
+pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> ServiceFacts {
     // long: systemctl, service, docker and config-test shapes share the current-service context of
     // one pass.
     let mut f = ServiceFacts::default();
     let mut current: Option<usize> = None; // index into f.services
     let mut docker: Option<DockerLayout> = None;
+    // `systemctl is-active nginx` prints one word per unit it was asked.
+    let mut is_active: Vec<String> = command.map(is_active_units).unwrap_or_default();
     for l in lines {
         let raw = l.text;
         let t = raw.trim();
@@ -640,10 +778,38 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
         let unit_name = current
             .and_then(|i| f.services.get(i))
             .map(|s| s.name.clone());
-        if command_of(raw).is_some() {
+        if let Some(c) = command_of(raw) {
+            is_active = is_active_units(c);
             f.understood_lines += 1;
             docker = None;
             continue;
+        }
+        if !is_active.is_empty() {
+            let state = match t {
+                "active" => Some(ServiceState::Running),
+                "inactive" => Some(ServiceState::Stopped),
+                "failed" => Some(ServiceState::Failed),
+                "activating" => Some(ServiceState::Activating),
+                _ => None,
+            };
+            if let Some(state) = state {
+                let name = is_active.remove(0);
+                f.services.push(Service {
+                    name,
+                    state,
+                    sub: None,
+                    result: None,
+                    since: None,
+                    main_pid: None,
+                    enabled: None,
+                    load_error: None,
+                    line: l.no,
+                    state_line: Some(l.no),
+                });
+                f.understood_lines += 1;
+                continue;
+            }
+            is_active.clear();
         }
         if let Some(layout) = docker_header(t) {
             docker = Some(layout);
@@ -682,6 +848,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                 since: None,
                 main_pid: None,
                 enabled: None,
+                load_error: None,
                 line: l.no,
                 state_line: None,
             });
@@ -698,6 +865,9 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                 }
                 if r.starts_with("masked") {
                     s.enabled = Some("masked".into());
+                } else if r.starts_with("error") {
+                    let reason = after_ci(r, "reason:").unwrap_or(r);
+                    s.load_error = Some(reason.trim().trim_end_matches(')').to_string());
                 } else if let Some(inner) = between(r, "(", ")") {
                     s.enabled = inner.split(';').nth(1).map(|e| e.trim().to_string());
                 }
@@ -721,6 +891,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                         since: None,
                         main_pid: None,
                         enabled: None,
+                        load_error: None,
                         line: l.no,
                         state_line: Some(l.no),
                     };
@@ -812,6 +983,53 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                 continue;
             }
         }
+        // `Failed to start nginx.service: Unit nginx.service is masked.`,
+        // `... Unit nginx.service failed to load: Bad message.`: what keeps
+        // the unit from starting, kept on the unit.
+        if let Some((unit, masked, reason)) = unit_refusal(t) {
+            let pos = f.services.iter().position(|s| s.name == unit);
+            let s = match pos {
+                Some(i) => f.services.get_mut(i),
+                None => {
+                    f.services.push(Service {
+                        name: unit,
+                        state: ServiceState::Unknown,
+                        sub: None,
+                        result: None,
+                        since: None,
+                        main_pid: None,
+                        enabled: None,
+                        load_error: None,
+                        line: l.no,
+                        state_line: None,
+                    });
+                    f.services.last_mut()
+                }
+            };
+            if let Some(s) = s {
+                if masked {
+                    s.enabled = Some("masked".into());
+                } else {
+                    s.load_error = reason;
+                }
+            }
+            f.understood_lines += 1;
+            continue;
+        }
+        if is_ps_header(t) {
+            f.understood_lines += 1;
+            continue;
+        }
+        if let Some(p) = ps_row(t, l.no) {
+            f.processes.push(p);
+            f.understood_lines += 1;
+            continue;
+        }
+        // The `grep nginx` row that `ps -ef | grep nginx` also prints.
+        if t.contains("grep") && ps_row(&t.replace("grep", "x"), l.no).is_some() {
+            f.understood_lines += 1;
+            continue;
+        }
         if let Some(kind) = classify_event(t) {
             let mut about = unit_name;
             if let EventKind::UnitNotFound { unit } = &kind {
@@ -824,6 +1042,7 @@ pub fn parse(_input: &str, lines: &[Line<'_>]) -> ServiceFacts {
                     since: None,
                     main_pid: None,
                     enabled: None,
+                    load_error: None,
                     line: l.no,
                     state_line: Some(l.no),
                 });
@@ -909,6 +1128,7 @@ fn sysv_status(t: &str, line: usize) -> Option<Service> {
         since: None,
         main_pid,
         enabled: None,
+        load_error: None,
         line,
         state_line: Some(line),
     })
@@ -1106,6 +1326,42 @@ mod tests {
     }
 
     #[test]
+    fn systemctl_is_active_answers_per_unit() {
+        let f = p("root@app:~# systemctl is-active nginx php8.2-fpm\nactive\nfailed\n");
+        let got: Vec<(&str, ServiceState)> = f
+            .services
+            .iter()
+            .map(|s| (s.name.as_str(), s.state))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("nginx", ServiceState::Running),
+                ("php8.2-fpm", ServiceState::Failed)
+            ]
+        );
+        assert!(f.not_understood.is_empty());
+        // The same word after another command is not a unit state.
+        assert!(p("$ systemctl status nginx\nactive\n").services.is_empty());
+    }
+
+    #[test]
+    fn journal_catalog_text_and_masked_units_are_read() {
+        let f = p("Jan 18 02:50:14 video systemd[1]: Starting nginx.service - A high performance web server...\n Subject: A start job for unit nginx.service has begun execution\n Defined-By: systemd\n A start job for unit nginx.service has begun execution.\n The job identifier is 146.\nJan 18 02:51:45 video systemd[1]: nginx.service: start operation timed out. Terminating.\nFailed to start nginx.service: Unit nginx.service is masked.\n");
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        assert!(f.events.iter().any(|e| e.kind == EventKind::StartTimeout));
+        assert_eq!(
+            f.services
+                .iter()
+                .find(|s| s.name == "nginx")
+                .and_then(|s| s.enabled.as_deref()),
+            Some("masked")
+        );
+        let f = p("\u{25cf} nginx.service - nginx\n   Loaded: error (Reason: Bad message)\n   Active: inactive (dead)\n");
+        assert_eq!(f.services[0].load_error.as_deref(), Some("Bad message"));
+    }
+
+    #[test]
     fn a_bind_line_cut_before_its_address_is_no_event() {
         assert_eq!(
             classify_event("nginx[4748]: 2025/04/18 21:43:06 [emerg] 4748#4748: bind() to"),
@@ -1163,6 +1419,35 @@ mod tests {
             k("2021/07/19 23:02:51 [error] 222#222: *7441 no live upstreams while connecting to upstream, client: 192.0.2.1"),
             Some(EventKind::UpstreamFailed { upstream: None })
         );
+        assert_eq!(
+            unit_refusal("Failed to start nginx.service: Unit nginx.service is masked."),
+            Some(("nginx".into(), true, None))
+        );
+        assert_eq!(
+            unit_refusal("Failed to start nginx.service: Unit nginx.service failed to load: Bad message. See system logs and 'systemctl status nginx.service' for details."),
+            Some(("nginx".into(), false, Some("Bad message".into())))
+        );
+        assert_eq!(unit_refusal("Unit nginx.service has failed."), None);
+        let row = |t: &str| ps_row(t, 1).map(|p| (p.program, p.pid));
+        assert_eq!(
+            row("root     14931     1  0 15:28 ?        00:00:00 nginx: master process /usr/sbin/nginx"),
+            Some(("nginx".into(), 14931))
+        );
+        assert_eq!(
+            row("www-data   812  0.0  0.3 226400  6540 ?        S    10:00   0:00 /usr/sbin/apache2 -k start"),
+            Some(("apache2".into(), 812))
+        );
+        assert_eq!(
+            row("root     14976 14594  0 15:41 pts/1    00:00:00 grep --color=auto nginx"),
+            None
+        );
+        // Not process rows: a journal line, a netstat row, an lsof row.
+        assert_eq!(
+            row("Jan 18 02:50:14 video systemd[1]: Starting nginx.service"),
+            None
+        );
+        assert_eq!(row("tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN      2570/sshd"), None);
+        assert_eq!(row("nginx   27584       root    6u  IPv4  43582      0t0  TCP localhost:https (LISTEN)"), None);
         assert_eq!(
             k("Action 'start' failed."),
             Some(EventKind::StartFailed { unit: None })

@@ -10,8 +10,8 @@
 //! keep the input's own line numbers.
 
 pub use crate::parse::kind::{BlockKind, KindOverride};
-use crate::parse::sniff;
 use crate::parse::textscan::{is_prose_line, is_prose_paragraph};
+use crate::parse::{formats, sniff};
 use crate::text::{self, Line};
 
 /// A run of lines of one kind. `lines` are the content lines with prompts,
@@ -162,6 +162,15 @@ fn strip_decoration(text: &str) -> &str {
     {
         return trimmed.trim_matches('`');
     }
+    // `**nginx   /docker-entrypoint.sh ngin ...   Exit 1**`: one output row
+    // set in bold to point at it.
+    if let Some(inner) = trimmed
+        .strip_prefix("**")
+        .and_then(|r| r.strip_suffix("**"))
+        .filter(|i| !i.is_empty() && !i.contains("**"))
+    {
+        return inner.trim();
+    }
     t
 }
 
@@ -172,84 +181,6 @@ fn looks_like_request_line(s: &str) -> bool {
         "GET" | "HEAD" | "POST" | "Host:" | "User-Agent:" | "Accept:" | "PUT" | "OPTIONS"
     ) || s.is_empty()
 }
-
-/// Commands whose presence after a prompt marks a command line.
-const COMMANDS: &[&str] = &[
-    "ufw",
-    "iptables",
-    "ip6tables",
-    "iptables-save",
-    "ip6tables-save",
-    "iptables-legacy-save",
-    "iptables-nft-save",
-    "nft",
-    "ipset",
-    "firewall-cmd",
-    "csf",
-    "fail2ban-client",
-    "cscli",
-    "imunify360-agent",
-    "bitninjacli",
-    "whmapi1",
-    "aws",
-    "gcloud",
-    "az",
-    "hcloud",
-    "doctl",
-    "oci",
-    "dig",
-    "nslookup",
-    "host",
-    "ip",
-    "ifconfig",
-    "hostname",
-    "curl",
-    "wget",
-    "nc",
-    "ncat",
-    "netcat",
-    "telnet",
-    "ping",
-    "ping6",
-    "mtr",
-    "traceroute",
-    "openssl",
-    "systemctl",
-    "service",
-    "journalctl",
-    "nginx",
-    "apachectl",
-    "apache2ctl",
-    "httpd",
-    "caddy",
-    "docker",
-    "docker-compose",
-    "podman",
-    "ss",
-    "netstat",
-    "lsof",
-    "free",
-    "top",
-    "htop",
-    "uptime",
-    "ulimit",
-    "dmesg",
-    "cat",
-    "tail",
-    "head",
-    "grep",
-    "less",
-    "sudo",
-    "lswsctrl",
-    "tracert",
-    "Test-NetConnection",
-    "Resolve-DnsName",
-    "kubectl",
-    "cloudflared",
-    "whoami",
-    "uname",
-    "sysctl",
-];
 
 /// The command of a prompt line such as `root@web1:~# ufw status`,
 /// `$ sudo ss -tlnp`, `[root@web1 ~]# nft list ruleset` or a bare known
@@ -267,7 +198,7 @@ pub fn command_of(text: &str) -> Option<&str> {
         first
     };
     let word = word.rsplit('/').next().unwrap_or(word);
-    if !COMMANDS.contains(&word) {
+    if !formats::is_command(word) {
         return None;
     }
     // A bare line (no prompt) must read like a command typed at column 0,
@@ -313,7 +244,9 @@ fn bare_command_shape(line: &str, word: &str) -> bool {
         "service" => args
             .get(1)
             .is_some_and(|w| ["status", "start", "restart", "reload", "stop"].contains(w)),
-        "cat" | "head" | "tail" | "less" | "grep" => args.iter().any(|w| w.contains('/')),
+        "cat" | "head" | "tail" | "less" | "grep" | "zcat" | "more" => {
+            args.iter().any(|w| w.contains('/'))
+        }
         "hostname" => args.iter().any(|w| *w == "-I" || *w == "-i"),
         // A program's own log line that starts with its name: the kernel's
         // `nginx invoked oom-killer: gfp_mask=...` and `nginx cpuset=/
@@ -333,124 +266,6 @@ fn bare_command_shape(line: &str, word: &str) -> bool {
                 && !["is", "was", "has", "shows", "says", "not", "works", "keeps"].contains(&s)
         }),
     }
-}
-
-/// Kind named by a command line.
-pub fn kind_of_command(command: &str) -> Option<BlockKind> {
-    let words: Vec<&str> = command
-        .split_whitespace()
-        .filter(|w| *w != "sudo")
-        .collect();
-    let tool = words.first()?.rsplit('/').next().unwrap_or("");
-    let has = |w: &str| words.contains(&w);
-    Some(match tool {
-        "ufw" => BlockKind::Ufw,
-        "iptables"
-        | "ip6tables"
-        | "iptables-save"
-        | "ip6tables-save"
-        | "iptables-legacy-save"
-        | "iptables-nft-save" => BlockKind::Iptables,
-        "nft" => BlockKind::Nftables,
-        "ipset" => BlockKind::Ipset,
-        "firewall-cmd" => BlockKind::Firewalld,
-        "csf" => BlockKind::Csf,
-        // Hosting panels' ban tools: Imunify360, BitNinja, cPHulk (WHM API).
-        "fail2ban-client" | "imunify360-agent" | "bitninjacli" => BlockKind::Bans,
-        // CrowdSec's decisions and alerts.
-        "cscli" => BlockKind::Bans,
-        "whmapi1" if words.iter().any(|w| w.contains("cphulk")) => BlockKind::Bans,
-        "aws" | "gcloud" | "az" | "hcloud" | "doctl" | "oci" => BlockKind::CloudFirewall,
-        "dig" | "nslookup" | "host" | "Resolve-DnsName" => BlockKind::Dns,
-        "ifconfig" | "hostname" | "sysctl" => BlockKind::Addresses,
-        "ip" if has("a")
-            || has("addr")
-            || has("address")
-            || has("-br")
-            || has("route")
-            || has("r") =>
-        {
-            BlockKind::Addresses
-        }
-        "curl" | "wget"
-            if words.iter().any(|w| {
-                w.contains("ifconfig.me")
-                    || w.contains("icanhazip")
-                    || w.contains("ipinfo.io/ip")
-                    || w.contains("api.ipify")
-            }) =>
-        {
-            BlockKind::Addresses
-        }
-        "curl" | "wget" | "nc" | "ncat" | "netcat" | "telnet" | "ping" | "ping6" | "mtr"
-        | "traceroute" | "tracert" | "openssl" | "Test-NetConnection" => BlockKind::Probe,
-        "systemctl" | "service" => BlockKind::ServiceStatus,
-        // `nginx -T` prints the test result, then every config file;
-        // `apachectl -S` the virtual hosts.
-        "nginx" if has("-T") => BlockKind::WebConfig,
-        "apachectl" | "apache2ctl" | "httpd" | "apache2"
-            if has("-S") || words.iter().any(|w| w.contains("DUMP_VHOSTS")) =>
-        {
-            BlockKind::WebConfig
-        }
-        "caddy" if has("adapt") => return None,
-        "nginx" | "apachectl" | "apache2ctl" | "httpd" | "caddy"
-            if has("-t") || has("configtest") || has("validate") =>
-        {
-            BlockKind::ConfigTest
-        }
-        // A server started by hand prints its start log (bind errors).
-        "caddy" if has("run") || has("start") || has("reload") => BlockKind::Logs,
-        "journalctl" | "dmesg" => BlockKind::Logs,
-        // `cat /etc/csf/csf.allow`, `tail /var/log/fail2ban.log`: the file
-        // names the format.
-        "cat" | "tail" | "head" | "less" | "grep" | "zcat" | "more" => {
-            let path = words
-                .iter()
-                .skip(1)
-                .find(|w| w.contains('/'))
-                .copied()
-                .unwrap_or("");
-            if path.contains("/csf/") || path.contains("lfd.log") {
-                BlockKind::Csf
-            } else if path.contains("fail2ban")
-                || path.contains("jail.")
-                || path.contains("imunify360")
-                || path.contains("bitninja")
-                || path.contains("cphulk")
-                || path.contains(".rtreport")
-            {
-                BlockKind::Bans
-            } else if path.contains("/firewalld/") {
-                BlockKind::Firewalld
-            } else if path.contains("nftables") || path.ends_with(".nft") {
-                BlockKind::Nftables
-            } else if path.contains("iptables")
-                || path.contains("rules.v4")
-                || path.contains("rules.v6")
-            {
-                BlockKind::Iptables
-            } else if path.contains("/log/") || path.ends_with(".log") {
-                BlockKind::Logs
-            } else if crate::parse::webconfig::is_config_path(path)
-                || (words.first() == Some(&"grep")
-                    && words
-                        .iter()
-                        .skip(1)
-                        .any(|w| w.trim_matches(['"', '\'']).eq_ignore_ascii_case("listen")))
-            {
-                // `grep -R listen *` inside /etc/nginx: the listen lines.
-                BlockKind::WebConfig
-            } else {
-                return None;
-            }
-        }
-        "docker" | "docker-compose" | "podman" => BlockKind::Containers,
-        "ss" if has("-s") => BlockKind::Resources,
-        "ss" | "netstat" | "lsof" => BlockKind::Listeners,
-        "free" | "top" | "htop" | "uptime" | "ulimit" => BlockKind::Resources,
-        _ => return None,
-    })
 }
 
 fn classify_segment<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
@@ -474,7 +289,7 @@ fn classify_segment<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
 }
 
 fn classify_lines<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
-    if let Some(kind) = seg.command.and_then(kind_of_command) {
+    if let Some(kind) = seg.command.and_then(formats::named_by) {
         // Output of a known command, up to a paragraph that is plainly
         // another tool's output (pasted without its command line).
         let (lines, rest) = split_other_output(seg.lines, kind);
@@ -521,7 +336,7 @@ fn classify_lines<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
     if let Some(cmd) = seg.command {
         // A command we do not know: its output is classified by content,
         // but the block keeps the command for the reader.
-        let kind = sniff::best(&seg.lines).unwrap_or(BlockKind::Unknown);
+        let kind = formats::best(&seg.lines).unwrap_or(BlockKind::Unknown);
         out.push(Block {
             kind,
             command: Some(cmd),
@@ -536,7 +351,7 @@ fn classify_lines<'a>(seg: Segment<'a>, out: &mut Vec<Block<'a>>) {
     // paragraphs are judged one by one.
     let (page, rest) = split_html_page(seg.lines);
     let html_page = crate::parse::html::looks_like_html(&page);
-    if let Some(kind) = sniff::best(&page).filter(|k| *k == BlockKind::ErrorPage && html_page) {
+    if let Some(kind) = formats::best(&page).filter(|k| *k == BlockKind::ErrorPage && html_page) {
         let own_last = page.last().map_or(seg.first_line, |l| l.no);
         out.push(Block {
             kind,
@@ -605,12 +420,30 @@ fn split_html_page<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
 fn split_other_output<'a>(lines: Vec<Line<'a>>, kind: BlockKind) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
     let paras = paragraphs(&lines);
     let mut cut = None;
-    for p in paras.iter().skip(1) {
-        let other = sniff::best(p)
+    // An nft ruleset's chains are paragraphs inside its table's braces
+    // (`log prefix "[UFW BLOCK] "` in one reads like a ban list): nothing
+    // else starts before the table closes.
+    let mut depth: i64 = 0;
+    for (i, p) in paras.iter().enumerate() {
+        if kind == BlockKind::Nftables && i > 0 && depth > 0 {
+            depth += brace_depth(p);
+            continue;
+        }
+        depth += brace_depth(p);
+        if i == 0 {
+            continue;
+        }
+        if p.iter()
+            .find(|l| !l.text.trim().is_empty())
+            .is_some_and(|l| formats::goes_on(kind, l.text))
+        {
+            continue;
+        }
+        let other = formats::best(p)
             .filter(|k| *k != kind && !matches!(k, BlockKind::Prose | BlockKind::Unknown));
         let strong = other.is_some_and(|k| {
             k == BlockKind::ErrorPage
-                || sniff::best(&p.iter().copied().take(3).collect::<Vec<_>>()) == Some(k)
+                || formats::best(&p.iter().copied().take(3).collect::<Vec<_>>()) == Some(k)
         });
         if strong {
             cut = p.first().map(|l| l.no);
@@ -655,8 +488,13 @@ fn split_trailing_prose<'a>(lines: Vec<Line<'a>>) -> (Vec<Line<'a>>, Vec<Line<'a
 fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
     let mut out: Vec<Vec<Line<'a>>> = Vec::new();
     let mut cur: Vec<Line<'a>> = Vec::new();
+    let cjk = |l: &Line<'_>| crate::parse::textscan::is_cjk_sentence(l.text.trim());
     for (i, l) in lines.iter().enumerate() {
-        if !cur.is_empty() && sniff::starts_document(l.text).is_some() {
+        // A sentence in Chinese, Japanese or Korean between outputs pasted
+        // with no blank line: it closes the output above and opens a new
+        // paragraph for the output below.
+        let switches = cur.last().is_some_and(|prev| cjk(prev) != cjk(l));
+        if !cur.is_empty() && (sniff::starts_document(l.text).is_some() || switches) {
             out.push(std::mem::take(&mut cur));
         }
         cur.push(*l);
@@ -684,15 +522,17 @@ fn paragraphs<'a>(lines: &[Line<'a>]) -> Vec<Vec<Line<'a>>> {
 /// boundary.
 fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
     let mut out: Vec<Block<'a>> = Vec::new();
+    let mut braces = OpenBraces::default();
     for mut p in paragraphs(&lines) {
-        if !continues_previous(out.last(), &p) {
+        let goes_on = continues_previous(out.last(), &p, &mut braces);
+        if !goes_on {
             dedent(&mut p);
         }
         let content: Vec<&Line<'a>> = p.iter().filter(|l| !l.text.trim().is_empty()).collect();
         let (Some(first), Some(last)) = (p.first(), p.last()) else {
             continue;
         };
-        if content.is_empty() || continues_previous(out.last(), &p) {
+        if content.is_empty() || goes_on {
             // Blank lines, and the rest of an unfinished structure (an nft
             // ruleset between braces), belong to the block before.
             if let Some(prev) = out.last_mut() {
@@ -750,8 +590,22 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
             }
             continue;
         }
-        let sniffed = sniff::best(&p);
-        let prose_lines = content.iter().filter(|l| is_prose_line(l.text)).count();
+        // The next part of the dump before it (an `iptables -L` listing has
+        // a paragraph per chain) is that dump: no format is asked again.
+        let sniffed = match out.last() {
+            Some(prev)
+                if content
+                    .first()
+                    .is_some_and(|l| formats::goes_on(prev.kind, l.text)) =>
+            {
+                Some(prev.kind)
+            }
+            _ => formats::best(&p),
+        };
+        // Counted only for a paragraph no signature claimed: a dump's lines
+        // are never tested as sentences.
+        let mostly_prose =
+            || content.iter().filter(|l| is_prose_line(l.text)).count() * 2 >= content.len();
         let kind = match sniffed {
             // A paragraph of plain sentences that mention a tool ("I added
             // the ranges to fail2ban ignoreip") is prose, not its output.
@@ -761,7 +615,7 @@ fn push_paragraphs<'a>(lines: Vec<Line<'a>>, all: &mut Vec<Block<'a>>) {
                 BlockKind::Prose
             }
             Some(kind) => kind,
-            None if prose_lines * 2 >= content.len() => BlockKind::Prose,
+            None if mostly_prose() => BlockKind::Prose,
             // Output with no signature of its own continues the output
             // before it (an iptables -L listing has one paragraph per chain).
             None => match out.last() {
@@ -849,23 +703,51 @@ fn take_ban_intro<'a>(out: &mut Vec<Block<'a>>) -> Option<Line<'a>> {
 
 /// True when `prev` is a brace-structured dump (nft, web server config)
 /// still open, or web server config that `next` goes on with.
-fn continues_previous(prev: Option<&Block<'_>>, next: &[Line<'_>]) -> bool {
+fn continues_previous(
+    prev: Option<&Block<'_>>,
+    next: &[Line<'_>],
+    braces: &mut OpenBraces,
+) -> bool {
     let Some(prev) = prev else { return false };
     if prev.kind == BlockKind::WebConfig {
         return crate::parse::webconfig::continues(&prev.lines, next);
     }
-    if prev.kind != BlockKind::Nftables {
-        return false;
+    prev.kind == BlockKind::Nftables && braces.depth(prev) > 0
+}
+
+/// The brace depth of the last nft block, counted once per line as the
+/// block grows: recounting the whole block for each of its paragraphs made
+/// a ruleset with blank lines between many chains quadratic.
+#[derive(Default)]
+struct OpenBraces {
+    first_line: usize,
+    counted: usize,
+    depth: i64,
+}
+
+impl OpenBraces {
+    fn depth(&mut self, block: &Block<'_>) -> i64 {
+        if self.first_line != block.first_line || self.counted > block.lines.len() {
+            *self = OpenBraces {
+                first_line: block.first_line,
+                ..OpenBraces::default()
+            };
+        }
+        self.depth += brace_depth(block.lines.get(self.counted..).unwrap_or(&[]));
+        self.counted = block.lines.len();
+        self.depth
     }
-    let depth: i64 = prev
-        .lines
+}
+
+/// Braces opened minus closed in `lines`, comments aside.
+fn brace_depth(lines: &[Line<'_>]) -> i64 {
+    lines
         .iter()
         .map(|l| {
             let t = l.text.split('#').next().unwrap_or("");
             t.matches('{').count() as i64 - t.matches('}').count() as i64
         })
-        .sum();
-    depth > 0
+        .sum()
 }
 
 /// Kinds whose output is itself sentences (log messages, service status,

@@ -20,6 +20,13 @@ pub fn command_of(text: &str) -> Option<&str> {
             return (!rest.is_empty()).then_some(rest);
         }
     }
+    // `$docker-compose ps`: a prompt typed without its space. Shell
+    // variables (`$HOME`, `$PATH`) are upper case.
+    if let Some(rest) = t.strip_prefix('$') {
+        if rest.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return Some(rest.trim());
+        }
+    }
     // user@host:path$ cmd  /  [user@host path]# cmd
     let first = t.split_whitespace().next()?;
     let promptish = first.contains('@') || first.starts_with('[') || first.starts_with("PS");
@@ -217,18 +224,94 @@ pub fn is_prose_paragraph(p: &[Line<'_>]) -> bool {
     prose > 0
 }
 
-const GREETINGS: &[&str] = &[
-    "hi", "hello", "hey", "thanks", "thank", "regards", "cheers", "dear", "best",
-];
+/// "hi", "thanks", ...: words a greeting or sign-off line is made of.
+fn is_greeting(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"hi"
+            | b"hello"
+            | b"hey"
+            | b"thanks"
+            | b"thank"
+            | b"regards"
+            | b"cheers"
+            | b"dear"
+            | b"best"
+    )
+}
 
 /// Little words that sentences have and tool output rarely does.
-const STOPWORDS: &[&str] = &[
-    "the", "a", "an", "is", "are", "was", "were", "i", "my", "we", "our", "you", "your", "it",
-    "its", "this", "that", "and", "but", "or", "to", "of", "in", "on", "for", "with", "have",
-    "has", "had", "be", "been", "can", "cannot", "can't", "not", "no", "when", "after", "before",
-    "since", "still", "please", "here", "there", "what", "why", "how", "do", "does", "did", "so",
-    "if", "me", "us",
-];
+fn is_stopword(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"the"
+            | b"a"
+            | b"an"
+            | b"is"
+            | b"are"
+            | b"was"
+            | b"were"
+            | b"i"
+            | b"my"
+            | b"we"
+            | b"our"
+            | b"you"
+            | b"your"
+            | b"it"
+            | b"its"
+            | b"this"
+            | b"that"
+            | b"and"
+            | b"but"
+            | b"or"
+            | b"to"
+            | b"of"
+            | b"in"
+            | b"on"
+            | b"for"
+            | b"with"
+            | b"have"
+            | b"has"
+            | b"had"
+            | b"be"
+            | b"been"
+            | b"can"
+            | b"cannot"
+            | b"can't"
+            | b"not"
+            | b"no"
+            | b"when"
+            | b"after"
+            | b"before"
+            | b"since"
+            | b"still"
+            | b"please"
+            | b"here"
+            | b"there"
+            | b"what"
+            | b"why"
+            | b"how"
+            | b"do"
+            | b"does"
+            | b"did"
+            | b"so"
+            | b"if"
+            | b"me"
+            | b"us"
+    )
+}
+
+/// `word` lower-cased into `buf` when it is short enough to be one of the
+/// little words above (the longest has 7 bytes); `None` otherwise. No
+/// allocation: this runs on every line of a paragraph no format claimed.
+fn short_lower<'b>(word: &str, buf: &'b mut [u8; 8]) -> Option<&'b [u8]> {
+    let b = word.as_bytes();
+    let out = buf.get_mut(..b.len())?;
+    for (o, c) in out.iter_mut().zip(b) {
+        *o = c.to_ascii_lowercase();
+    }
+    Some(out)
+}
 
 /// A sentence a person wrote: several words, mostly letters, no columns.
 pub fn is_prose_line(text: &str) -> bool {
@@ -236,66 +319,78 @@ pub fn is_prose_line(text: &str) -> bool {
     if is_markdown_markup(t) {
         return true;
     }
-    if is_stamped_log_line(t) {
+    if is_stamped_log_line(t) || is_syslog_line(t) {
         return false;
     }
     // "`wget -qO- example.com` results in timeout": a code span inside a
     // sentence counts as one word.
-    if !(t.starts_with('`') && t.ends_with('`')) && t.matches('`').count() >= 2 {
+    if !(t.starts_with('`') && t.ends_with('`'))
+        && t.bytes().filter(|&b| b == b'`').nth(1).is_some()
+    {
         let mut plain = String::with_capacity(t.len());
         for (i, part) in t.split('`').enumerate() {
             plain.push_str(if i % 2 == 1 { "code" } else { part });
         }
-        if !plain.contains('`') {
-            return is_prose_line(&plain);
-        }
+        return is_prose_line(&plain);
     }
     // A prompt with nothing after it closes a pasted session: chatter, not
     // output of any format.
-    if is_bare_prompt(t) {
+    if is_bare_prompt(t) || is_cjk_sentence(t) {
         return true;
     }
-    let words: Vec<&str> = t.split_whitespace().collect();
-    if words.len() < 4 {
+    // Tool output has wide column gaps; prose has single spaces.
+    let column_gaps = t.contains('\t') || t.contains("   ");
+    let mut buf = [0u8; 8];
+    let mut n = 0usize;
+    let mut wordy = 0usize;
+    let mut stop = 0usize;
+    for w in t.split_whitespace() {
+        n += 1;
+        if column_gaps && n >= 4 {
+            return false;
+        }
+        let core = w.trim_matches(|c: char| ",.;:!?()\"'".contains(c));
+        if !core.is_empty()
+            && core
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
+        {
+            wordy += 1;
+        }
+        if short_lower(core, &mut buf).is_some_and(is_stopword) {
+            stop += 1;
+        }
+    }
+    if n < 4 {
         // "Hi team,", "The page says:", "Thanks!": short, but a sentence.
-        return !words.is_empty()
+        return n > 0
             && t.ends_with([',', ':', '!'])
-            && words.iter().any(|w| {
-                let core = w
-                    .trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_ascii_lowercase();
-                STOPWORDS.contains(&core.as_str()) || GREETINGS.contains(&core.as_str())
+            && t.split_whitespace().any(|w| {
+                let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+                short_lower(core, &mut buf).is_some_and(|l| is_stopword(l) || is_greeting(l))
             })
-            && words.iter().all(|w| {
+            && t.split_whitespace().all(|w| {
                 w.trim_end_matches([',', ':', '!'])
                     .chars()
                     .all(char::is_alphabetic)
             });
     }
-    let wordy = words
-        .iter()
-        .filter(|w| {
-            let core = w.trim_matches(|c: char| ",.;:!?()\"'".contains(c));
-            !core.is_empty()
-                && core
-                    .chars()
-                    .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
-        })
-        .count();
-    let stop = words
-        .iter()
-        .filter(|w| {
-            let core = w
-                .trim_matches(|c: char| ",.;:!?()\"'".contains(c))
-                .to_ascii_lowercase();
-            STOPWORDS.contains(&core.as_str())
-        })
-        .count();
-    // Tool output has wide column gaps; prose has single spaces.
-    let column_gaps = t.contains("   ") || t.contains('\t');
-    let enough_words = wordy * 10 >= words.len() * 7
-        || (wordy * 10 >= words.len() * 5 && stop * 10 >= words.len() * 2);
-    enough_words && stop * 100 >= words.len() * 15 && !column_gaps
+    let enough_words = wordy * 10 >= n * 7 || (wordy * 10 >= n * 5 && stop * 10 >= n * 2);
+    enough_words && stop * 100 >= n * 15 && !column_gaps
+}
+
+/// A sentence written in Chinese, Japanese or Korean (`一，执行nginx -t命令后，
+/// 结果显示配置正确`): no spaces between words, so the word counts above do
+/// not apply. Tools print few such characters (a localized date, a unit
+/// name), never most of a line.
+pub fn is_cjk_sentence(t: &str) -> bool {
+    let cjk = |c: char| {
+        matches!(c as u32,
+            0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xFF01..=0xFF60)
+    };
+    let visible = t.chars().filter(|c| !c.is_whitespace()).count();
+    let n = t.chars().filter(|c| cjk(*c)).count();
+    n >= 4 && n * 4 >= visible && !t.contains("   ") && !t.contains('\t')
 }
 
 /// Markdown a report is written in: headings (`## Error log`), rules
@@ -324,6 +419,28 @@ fn is_markdown_markup(t: &str) -> bool {
 /// A log line: a date and time, then a bracketed level
 /// (`2024-03-01 10:00:01.123 [ERROR] No listener is available`,
 /// `2024/03/01 10:00:01 [emerg] 12#12: bind() …`).
+/// A syslog or journal line: `Aug 16 06:02:33 host systemd[1]: Stopping A
+/// high performance web server...`. Its message reads like a sentence, but
+/// the month, day and time before it make it a log line.
+pub fn is_syslog_line(t: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut w = t.split_whitespace();
+    let (Some(month), Some(day), Some(time)) = (w.next(), w.next(), w.next()) else {
+        return false;
+    };
+    let clock = time.len() == 8
+        && time.bytes().enumerate().all(|(i, c)| match i {
+            2 | 5 => c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    MONTHS.contains(&month)
+        && (1..=2).contains(&day.len())
+        && day.bytes().all(|c| c.is_ascii_digit())
+        && clock
+}
+
 pub fn is_stamped_log_line(t: &str) -> bool {
     let mut words = t.split_whitespace();
     let (Some(date), Some(time), Some(level)) = (words.next(), words.next(), words.next()) else {
@@ -339,7 +456,6 @@ pub fn is_stamped_log_line(t: &str) -> bool {
             2 | 5 => c == b':',
             _ => c.is_ascii_digit(),
         });
-    let level = level.to_ascii_lowercase();
     let level_ok = [
         "[emerg]",
         "[alert]",
@@ -351,7 +467,8 @@ pub fn is_stamped_log_line(t: &str) -> bool {
         "[debug]",
         "[warning]",
     ]
-    .contains(&level.as_str());
+    .iter()
+    .any(|l| l.eq_ignore_ascii_case(level));
     date_ok && time_ok && level_ok
 }
 
@@ -385,6 +502,30 @@ pub fn addr_token(tok: &str) -> Option<AddrRange> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn journal_lines_are_not_prose() {
+        let j = "Aug 16 06:02:33 vps570864 systemd[1]: Stopping A high performance web server and a reverse proxy server...";
+        assert!(is_syslog_line(j));
+        assert!(!is_prose_line(j));
+        assert!(!is_syslog_line(
+            "May I ask why the server is down since 10:00:00 today?"
+        ));
+    }
+
+    #[test]
+    fn cjk_sentences_are_prose_and_localized_output_is_not() {
+        assert!(is_prose_line("一，执行nginx -t命令后，结果显示配置正确"));
+        assert!(is_prose_line("执行netstat -lnpt命令，输出"));
+        assert!(is_prose_line("これはテストです。サーバーが起動しません"));
+        // A localized date or unit name inside tool output.
+        assert!(!is_cjk_sentence(
+            "6月 24 15:17:04 localhost.localdomain httpd[10572]: httpd (pid 6759) already running"
+        ));
+        assert!(!is_cjk_sentence(
+            "   Active: failed (Result: protocol) since 四 2021-06-24 15:17:04 CST; 52s ago"
+        ));
+    }
 
     #[test]
     fn masked_addresses_are_recognised_and_nothing_else() {

@@ -112,7 +112,7 @@ impl Report {
             ask_for: diagnosis.ask_for,
             ssl_mode: options.ssl_mode,
             ports: diagnosis.ports.clone(),
-            not_understood_count: facts.not_understood.len(),
+            not_understood_count: facts.not_understood_count,
             not_understood: facts
                 .not_understood
                 .iter()

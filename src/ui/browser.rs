@@ -193,3 +193,18 @@ pub fn embedded_json(id: &str) -> Option<String> {
         .and_then(|d| d.get_element_by_id(id))
         .and_then(|e| e.text_content())
 }
+
+/// The address of `file` in the page's own folder (`new URL(file,
+/// document.baseURI)`), when the page came over http(s): from `file://`
+/// there is nothing to fetch from.
+pub fn beside_page(file: &str) -> Option<String> {
+    let w = window()?;
+    let protocol = w.location().protocol().ok()?;
+    if protocol != "http:" && protocol != "https:" {
+        return None;
+    }
+    let base = w.document()?.base_uri().ok().flatten()?;
+    web_sys::Url::new_with_base(file, &base)
+        .ok()
+        .map(|u| u.href())
+}

@@ -1,10 +1,11 @@
-// Accessibility checked by a machine: axe-core on the four main states, in
-// light and dark mode. No serious or critical violation may appear.
+// Accessibility checked by a machine: axe-core on the main states (the
+// single-file build's script offer too), in light and dark mode. No serious or critical violation may appear.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { serve, launch, root } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -35,6 +36,15 @@ const STATES = [
     await page.locator('#make-share-link').click();
     await page.locator('#share-url').waitFor();
   }],
+  // Undecided: "Run this on your server" with the host's one-liner.
+  ['an undecided case', async (page) => {
+    await page.locator('#paste').fill(await readFile(join(root, 'tests', 'fixtures', 'error-page', 'visible-text-521.txt'), 'utf8'));
+    await page.locator('.report:not(.stale) [data-collect-offer]').waitFor();
+  }],
+  ['a collect.sh case', async (page) => {
+    await page.locator('#paste').fill(await readFile(join(root, 'tests', 'fixtures', 'collector', 'debian-vm-no-systemd.txt'), 'utf8'));
+    await page.locator('.report:not(.stale) .collected').waitFor();
+  }],
   ['the causes index', async (page) => {
     await page.evaluate(() => { location.hash = '#/findings'; });
     await page.locator('[data-index-id]').first().waitFor();
@@ -60,3 +70,16 @@ for (const colorScheme of ['light', 'dark']) {
     assert.deepEqual(failures, []);
   });
 }
+
+test('axe: the single-file build from file://, where the script itself is offered', async () => {
+  const failures = [];
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await browser.newContext({ colorScheme, viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(root, 'dist-single', 'err521.html')).href);
+    await page.locator('[data-collect-script]').waitFor();
+    for (const v of await audit(page)) failures.push(`${colorScheme}: ${v}`);
+    await context.close();
+  }
+  assert.deepEqual(failures, []);
+});

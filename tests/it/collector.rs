@@ -126,6 +126,58 @@ fn run_uid() -> String {
         .to_string()
 }
 
+/// The lines of a report the engine did not read, one per line.
+fn unread(report: &Report) -> String {
+    report
+        .not_understood
+        .iter()
+        .map(|u| {
+            format!(
+                "  {}:{}: {} ({})\n",
+                u.input, u.line.line, u.line.text, u.line.reason
+            )
+        })
+        .collect()
+}
+
+/// Real collect.sh output (tests/fixtures/collector/) is read to the last
+/// line: every section's block has a kind, and no line is left unread.
+#[test]
+fn a_whole_collector_output_is_read_to_the_last_line() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/collector");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("tests/fixtures/collector")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("fixture");
+        let report = analyze(&text);
+        let name = file.display();
+        assert!(report.collector.is_some(), "{name}: not recognised");
+        assert_eq!(
+            report.not_understood_count,
+            0,
+            "{name}:\n{}",
+            unread(&report)
+        );
+        // Every `$ command` section is some block's command.
+        let sections = text.lines().filter(|l| l.starts_with("$ ")).count();
+        let commands = report.inputs.iter().filter(|b| b.command.is_some()).count();
+        assert!(commands > 0 && commands <= sections, "{name}");
+        for b in &report.inputs {
+            assert!(
+                b.understood_lines > 0 || b.last_line <= b.first_line + 2,
+                "{name}: block {:?} at line {} read nothing",
+                b.command,
+                b.first_line
+            );
+        }
+    }
+}
+
 #[test]
 fn redact_masks_public_addresses_and_names_but_keeps_cloudflare() {
     // The filter alone, fed a fake section through a pipeline of the
@@ -632,6 +684,12 @@ fn collect_sh_finds_and_fixes_every_planted_cause() {
             ));
         }
         let report = analyze(&text);
+        if report.not_understood_count > 0 {
+            fails.push(format!(
+                "{broken:?}: lines of collect.sh output not understood:\n{}",
+                unread(&report)
+            ));
+        }
         if broken == Broken::NginxStopped {
             fails.extend(cli_run_agrees(&o, want));
         }

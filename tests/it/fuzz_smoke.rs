@@ -191,6 +191,7 @@ fn run_parsers(ls: &[Line<'_>]) {
 /// block's range and given to one block only.
 fn check_split(ls: &[Line<'_>]) -> Vec<usize> {
     let blocks = split::split(ls);
+    let collected = err521::collector::read("input", ls).is_some();
     let mut last_line_seen = 0usize;
     let mut last_start = 0usize;
     let mut per_block = Vec::new();
@@ -222,6 +223,13 @@ fn check_split(ls: &[Line<'_>]) -> Vec<usize> {
             );
             assert!(l.no <= ls.len(), "line {} beyond the input", l.no);
             last_line_seen = l.no;
+        }
+        // Collector output: a block of only the collector's own header
+        // and notes is no tool's output, and the case reader drops it.
+        let own =
+            |l: &Line<'_>| l.text.trim().is_empty() || err521::collector::is_collector_line(l.text);
+        if collected && b.command.is_none() && b.lines.iter().all(own) {
+            continue;
         }
         per_block.push(nonblank(&b.lines));
     }

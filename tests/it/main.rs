@@ -36,3 +36,4 @@ mod split;
 mod tidy;
 mod ufw;
 mod webconfig;
+mod work_bound;

@@ -1089,3 +1089,41 @@ fn litespeed_names_the_busy_port_on_the_line_after_its_bind_error() {
     );
     assert!(fix_commands(&r, id).contains(&"sudo ss -ltnp 'sport = :7080'".to_string()));
 }
+
+fn inline(text: &str) -> Report {
+    err521::analyze(&[CaseInput::new("paste", text)], &Options::default())
+}
+
+/// A masked unit cannot start: the fix unmasks it before starting it; a
+/// unit file systemd cannot load is repaired first. A plain stopped unit
+/// gets neither step.
+#[test]
+fn masked_or_unloadable_units_are_fixed_before_the_start() {
+    let id = FindingId::WebServerDown;
+    let masked = inline("$ sudo systemctl status nginx\n\u{25cf} nginx.service\n   Loaded: masked (/dev/null; bad)\n   Active: inactive (dead) since Fri 2019-08-16 06:02:33 CEST; 2h 9min ago\n");
+    let c = fix_text(&masked, id);
+    let unmask = c.find("sudo systemctl unmask nginx").expect(&c);
+    assert!(unmask < c.find("enable --now nginx").expect(&c), "{c}");
+
+    let broken = inline("$ systemctl start nginx\nFailed to start nginx.service: Unit nginx.service failed to load: Bad message. See system logs and 'systemctl status nginx.service' for details.\n$ systemctl status nginx\n\u{25cf} nginx.service - The NGINX HTTP and reverse proxy server\n   Loaded: error (Reason: Bad message)\n   Active: inactive (dead)\n");
+    let c = fix_text(&broken, id);
+    assert!(c.contains("systemd-analyze verify nginx.service"), "{c}");
+    assert!(c.contains("daemon-reload"), "{c}");
+
+    let plain = inline("$ systemctl status nginx\n\u{25cf} nginx.service - nginx\n   Loaded: loaded (/lib/systemd/system/nginx.service; enabled; vendor preset: enabled)\n   Active: inactive (dead)\n");
+    let c = fix_text(&plain, id);
+    assert!(!c.contains("unmask") && !c.contains("daemon-reload"), "{c}");
+}
+
+/// A stopped (even disabled) server with another program on its port: the
+/// fix names that program before starting the server, which could not
+/// bind the port otherwise.
+#[test]
+fn a_program_on_the_port_of_a_stopped_server_is_moved_first() {
+    let id = FindingId::WebServerDown;
+    let r = inline("$ sudo lsof -i :80\nCOMMAND  PID USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\nnc      3446 root    3u  IPv4  21737      0t0  TCP *:http (LISTEN)\n\n$ systemctl status nginx.service\n\u{25cf} nginx.service - The nginx HTTP and reverse proxy server\n   Loaded: loaded (/usr/lib/systemd/system/nginx.service; disabled; vendor preset: disabled)\n   Active: inactive (dead)\n");
+    assert_eq!(r.primary, Some(id));
+    let c = fix_text(&r, id);
+    let nc = c.find("nc (pid 3446) holds port 80").expect(&c);
+    assert!(nc < c.find("enable --now nginx").expect(&c), "{c}");
+}

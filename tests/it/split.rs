@@ -289,3 +289,52 @@ fn a_prompt_with_nothing_typed_is_not_output() {
     let kinds: Vec<BlockKind> = r.inputs.iter().map(|b| b.kind).collect();
     assert_eq!(kinds, [BlockKind::Listeners, BlockKind::Prose]);
 }
+
+/// Sentences in Chinese between outputs pasted with no blank line: each
+/// output becomes a block of its own kind, each sentence prose.
+#[test]
+fn cjk_sentences_separate_outputs_without_blank_lines() {
+    use BlockKind::*;
+    let text = "一，执行nginx -t命令后，结果显示配置正确\n\
+nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n\
+nginx: configuration file /etc/nginx/nginx.conf test is successful\n\
+二，执行ps -ef | grep nginx命令，\n\
+root     14931     1  0 15:28 ?        00:00:00 nginx: master process /usr/sbin/nginx\n\
+nginx    14932 14931  0 15:28 ?        00:00:00 nginx: worker process\n\
+root     14976 14594  0 15:41 pts/1    00:00:00 grep --color=auto nginx\n\
+三，执行netstat -lnpt命令，输出\n\
+tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN      2570/sshd\n\
+tcp        0      0 0.0.0.0:443             0.0.0.0:*               LISTEN      12580/trojan\n\
+tcp6       0      0 :::22                   :::*                    LISTEN      2570/sshd\n";
+    let got: Vec<BlockKind> = split(&lines(text)).into_iter().map(|b| b.kind).collect();
+    assert_eq!(
+        got,
+        vec![Prose, ConfigTest, Prose, ServiceStatus, Prose, Listeners]
+    );
+}
+
+/// A row set in Markdown bold is still a row of its table.
+#[test]
+fn a_bold_row_is_read_as_its_table_row() {
+    let text = "$ docker-compose ps\nName               Command               State       Ports\n------------------------------------------------------------\n**nginx   /docker-entrypoint.sh ngin ...   Exit 1**\n";
+    let bs = split(&lines(text));
+    assert_eq!(bs.len(), 1);
+    assert_eq!(bs[0].kind, BlockKind::Containers);
+    assert_eq!(
+        bs[0].lines.last().map(|l| l.text),
+        Some("nginx   /docker-entrypoint.sh ngin ...   Exit 1")
+    );
+}
+
+#[test]
+fn an_nft_ruleset_after_its_command_stays_whole_though_a_chain_logs_like_a_ban() {
+    // iptables-nft's chains as `nft list ruleset` prints them, one
+    // paragraph each; `log prefix "[UFW BLOCK] "` alone would read as bans.
+    // (The collector's own header and notes are left to the case reader.)
+    let bs = blocks("collector/iptables-nft-chains.txt");
+    let nft: Vec<_> = bs.iter().filter(|b| b.0 == BlockKind::Nftables).collect();
+    assert_eq!(nft.len(), 1, "{bs:?}");
+    assert_eq!(nft[0].1.as_deref(), Some("nft list ruleset"));
+    assert!(nft[0].2 == 3 && (85..=86).contains(&nft[0].3), "{bs:?}");
+    assert!(!kinds(&bs).contains(&BlockKind::Bans), "{bs:?}");
+}

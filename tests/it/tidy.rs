@@ -21,7 +21,7 @@ const LONG_MARKER: &str = "// long:";
 const PARSE_SHARED: &[&str] = &["textscan", "kind", "html"];
 /// Modules under `parse/` that route blocks to parsers, so they may name
 /// every parser; no parser may name them.
-const PARSE_DISPATCH: &[&str] = &["split", "sniff"];
+const PARSE_DISPATCH: &[&str] = &["split", "sniff", "formats"];
 
 /// Stages after parsing: `parse/` never imports them.
 const AFTER_PARSE: &[&str] = &["case", "facts", "diagnose", "fix", "report", "ui"];

@@ -163,7 +163,20 @@ pub fn config_listens<'a>(
     ctx.facts
         .webconfig
         .iter()
+        .filter(|s| !in_proxy_manager_container(&s.facts))
         .flat_map(|s| s.facts.listens.iter().map(move |l| (s.input.as_str(), l)))
+}
+
+/// A proxy host file that Nginx Proxy Manager generated (it includes its
+/// own `conf.d/include/...` snippets): its listens are ports inside the
+/// container (8080/4443 in some images), which Docker maps to host ports.
+/// They say nothing about what listens on the host.
+fn in_proxy_manager_container(f: &crate::parse::webconfig::WebConfigFacts) -> bool {
+    f.includes.iter().any(|i| {
+        i.value
+            .trim_start_matches("/etc/nginx/")
+            .starts_with("conf.d/include/")
+    })
 }
 
 /// True when a whole configuration was pasted (`nginx -T`, a Caddyfile

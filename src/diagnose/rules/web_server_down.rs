@@ -46,6 +46,24 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
         .with_evidence(answered);
     }
+    // `ps -ef | grep nginx`: a process of a web server is running.
+    let running: Vec<Evidence> = ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.processes.iter().map(move |p| (s.input.as_str(), p)))
+        .filter(|(_, p)| crate::parse::services::is_web_server_name(&p.program))
+        .map(|(input, p)| quote(ctx, input, p.line))
+        .take(2)
+        .collect();
+    if !running.is_empty() {
+        return Finding::new(
+            FindingId::WebServerDown,
+            Status::RuledOut,
+            "The process list shows the web server running.",
+        )
+        .with_evidence(running);
+    }
     // The server logged client requests it passed to a backend that failed:
     // it was up and serving; the failing backend gives a 502/504.
     let proxied: Vec<Evidence> = super::events(ctx)
@@ -184,11 +202,18 @@ fn units(ctx: &Ctx<'_>) -> (States, States) {
             ServiceState::Running if ctx.roles.is_squatter_name(&s.name) => {}
             ServiceState::Running => up.push((s.name.clone(), ev)),
             ServiceState::Failed | ServiceState::Stopped => {
-                let how = match (&s.state, &s.result) {
+                let mut how = match (&s.state, &s.result) {
                     (ServiceState::Failed, Some(r)) => format!("failed ({r})"),
                     (ServiceState::Failed, None) => "failed".to_string(),
                     _ => "stopped".to_string(),
                 };
+                // Why it cannot simply be started again.
+                if s.enabled.as_deref() == Some("masked") {
+                    how.push_str(" and masked (systemd refuses to start a masked unit)");
+                }
+                if let Some(reason) = &s.load_error {
+                    how.push_str(&format!("; systemd cannot load its unit file ({reason})"));
+                }
                 down.push((format!("{} is {how}", s.name), ev));
             }
             // activating (auto-restart): a start loop, not a running server.

@@ -56,29 +56,42 @@ pub struct CloudFirewalls {
     pub not_understood: Vec<NotUnderstood>,
 }
 
+/// Keys of the providers' JSON listings.
+const CLOUD_KEYS: &[&str] = &[
+    "\"SecurityGroups\"",
+    "\"IpPermissions\"",
+    "\"NetworkAcls\"",
+    "\"SecurityGroupRules\"",
+    "\"securityRules\"",
+    "\"defaultSecurityRules\"",
+    "\"sourceAddressPrefix\"",
+    "\"sourceRanges\"",
+    "\"ingress-security-rules\"",
+    "\"egress-security-rules\"",
+    "\"IPProtocol\"",
+    "\"source_ips\"",
+    "\"inbound_rules\"",
+];
+
 /// Confidence (0-100) that `lines` are a cloud firewall listing.
 pub fn sniff(lines: &[Line<'_>]) -> u8 {
     let mut score: u32 = 0;
     for l in lines.iter().take(80) {
         let t = l.text;
-        for key in [
-            "\"SecurityGroups\"",
-            "\"IpPermissions\"",
-            "\"NetworkAcls\"",
-            "\"SecurityGroupRules\"",
-            "\"securityRules\"",
-            "\"defaultSecurityRules\"",
-            "\"sourceAddressPrefix\"",
-            "\"sourceRanges\"",
-            "\"ingress-security-rules\"",
-            "\"egress-security-rules\"",
-            "\"IPProtocol\"",
-            "\"source_ips\"",
-            "\"inbound_rules\"",
-        ] {
+        // Every key is quoted: most lines of other output skip the list.
+        for key in if t.contains('"') { CLOUD_KEYS } else { &[] } {
             if t.contains(key) {
                 score += 50;
             }
+        }
+        let first = t.split_whitespace().next();
+        if first.is_none_or(|f| {
+            !matches!(
+                f,
+                "NAME" | "Name" | "SECURITYGROUPS" | "IPPERMISSIONS" | "SECURITYGROUPRULES"
+            )
+        }) {
+            continue;
         }
         let w: Vec<&str> = t.split_whitespace().collect();
         if w.starts_with(&["NAME", "NETWORK", "DIRECTION", "PRIORITY"]) {

@@ -16,6 +16,7 @@ use crate::text::{Line, NotUnderstood};
 mod curl;
 mod mtr;
 mod nc;
+mod nmap;
 mod openssl;
 mod ping;
 mod telnet;
@@ -34,6 +35,8 @@ pub enum ProbeTool {
     Wget,
     /// PowerShell `Test-NetConnection -Port`.
     TestNetConnection,
+    /// An nmap port scan row.
+    Nmap,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -146,6 +149,8 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
             "TcpTestSucceeded",
             "Connecting to ",
             "HTTP request sent",
+            "Nmap scan report for",
+            "Starting Nmap",
         ];
         let status_line =
             t.starts_with("HTTP/") && t.split_whitespace().nth(1).is_some_and(|c| c.len() == 3);
@@ -165,6 +170,7 @@ pub fn sniff(lines: &[Line<'_>]) -> u8 {
                 "wget",
                 "Test-NetConnection",
                 "tnc ",
+                "nmap",
             ]
             .iter()
             .any(|p| c.starts_with(p))
@@ -488,6 +494,7 @@ const READERS: &[Reader] = &[
     openssl::line,
     ping::line,
     mtr::line,
+    nmap::line,
 ];
 
 /// Handle one line; false when nothing matched.

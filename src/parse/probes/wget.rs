@@ -30,6 +30,11 @@ pub(super) fn line(s: &mut St, _raw: &str, t: &str, no: usize) -> Option<bool> {
         s.probe(ProbeTool::Wget, result, no);
         return Some(true);
     }
+    // The request was sent and no answer has come yet (the paste stops, or
+    // the server never answers): nothing to conclude from the line alone.
+    if t == "HTTP request sent, awaiting response..." {
+        return Some(true);
+    }
     if t.starts_with("Resolving ")
         || t.starts_with("--20")
         || t.starts_with("Retrying.")

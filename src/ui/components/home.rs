@@ -3,6 +3,7 @@ use std::rc::Rc;
 use serde_json::Value;
 use yew::prelude::*;
 
+use super::collect_offer::CollectOffer;
 use super::examples::ExampleList;
 use super::extra_inputs::ExtraInputs;
 use super::paste::{CaseOptions, PasteArea};
@@ -41,6 +42,7 @@ pub fn Home(props: &Props) -> Html {
             <div class="verdict verdict-wait" aria-busy="true"><p>{ "Reading what you pasted…" }</p></div>
         },
         _ => html! {
+            <>
             <div class="empty">
                 <h2>{ "What does your 521 mean?" }</h2>
                 <p>{ "Paste the Cloudflare error page, firewall rules, service status, DNS records or a whole support ticket on the left. The answer appears here: the cause, the lines that prove it, and the commands that fix it." }</p>
@@ -49,6 +51,8 @@ pub fn Home(props: &Props) -> Html {
                     <ExampleList />
                 }
             </div>
+            <CollectOffer />
+            </>
         },
     };
     html! {

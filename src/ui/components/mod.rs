@@ -19,6 +19,8 @@
 pub mod app;
 pub mod ask_for;
 pub mod chips;
+pub mod collect_offer;
+pub mod collected_by;
 pub mod command_list;
 pub mod context;
 pub mod copy_button;

@@ -4,6 +4,8 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use super::ask_for::AskForList;
+use super::collect_offer::CollectOffer;
+use super::collected_by::CollectedBy;
 use super::coverage::CoverageMap;
 use super::error_summary::ErrorSummary;
 use super::finding::FindingCard;
@@ -16,7 +18,7 @@ use crate::report::Report;
 
 /// Top-level report fields this page renders itself; any other field the
 /// engine adds is shown generically under "More details".
-const KNOWN: [&str; 11] = [
+const KNOWN: [&str; 12] = [
     "schema",
     "error_page",
     "inputs",
@@ -28,6 +30,7 @@ const KNOWN: [&str; 11] = [
     "ports",
     "not_understood_count",
     "not_understood",
+    "collector",
 ];
 
 #[derive(Properties, PartialEq)]
@@ -105,6 +108,11 @@ pub fn ReportView(props: &Props) -> Html {
         })
         .unwrap_or_default();
     let busy = props.busy;
+    let site = report
+        .error_page
+        .as_ref()
+        .and_then(|p| p.host.clone())
+        .map(AttrValue::from);
     html! {
         <div class={classes!("report", busy.then_some("stale"))} aria-busy={busy.then_some("true")}>
             <div aria-live="polite" aria-atomic="true">
@@ -112,6 +120,9 @@ pub fn ReportView(props: &Props) -> Html {
             </div>
             if let Some(page) = report.error_page.clone() {
                 <ErrorSummary {page} />
+            }
+            if let Some(run) = report.collector.clone() {
+                <CollectedBy {run} />
             }
             if !primary.is_empty() {
                 <section class="findings primary-finding" aria-label="The cause">{ for primary }</section>
@@ -124,6 +135,12 @@ pub fn ReportView(props: &Props) -> Html {
                     <h2 id="others-title" class="section-title">{ "Also found" }</h2>
                     { for others }
                 </section>
+            }
+            // Undecided: one command gathers what every ask names. A case
+            // the collector produced already has it (its asks say what a
+            // rerun adds).
+            if report.primary.is_none() && report.collector.is_none() {
+                <CollectOffer host={site} />
             }
             if !report.ask_for.is_empty() {
                 <AskForList items={report.ask_for.clone()} />
