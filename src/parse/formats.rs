@@ -227,7 +227,12 @@ pub static FORMATS: &[Format] = &[
     Format {
         kind: BlockKind::ServiceStatus,
         // `ps aux | grep nginx`: whether the server's processes run.
-        tools: &[tool("systemctl"), tool("service"), tool("ps"), tool("pgrep")],
+        tools: &[
+            tool("systemctl"),
+            tool("service"),
+            tool("ps"),
+            tool("pgrep"),
+        ],
         paths: Paths::None,
         sniff: |s| {
             s.tally(service_signature)
