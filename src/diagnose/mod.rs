@@ -407,3 +407,31 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         ssl_mode: ctx.ssl_mode,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::AskKind;
+
+    /// `as_str` (the page's `data-ask-kind`) and the JSON name agree.
+    #[test]
+    fn ask_kind_labels_are_their_json_names() {
+        use AskKind::*;
+        for k in [
+            ServiceStatus,
+            ConfigTest,
+            Firewall,
+            CloudFirewall,
+            Bans,
+            Listeners,
+            Resources,
+            Dns,
+            OriginRecord,
+            OriginAddress,
+            SslMode,
+            Collector,
+        ] {
+            let json = serde_json::to_string(&k).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+        }
+    }
+}
