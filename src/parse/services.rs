@@ -484,6 +484,14 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
             port: None,
         });
     }
+    // Exhaustion is the cause even when nginx adds the upstream it was
+    // connecting to.
+    if has("too many open files") || has("(24:") {
+        return Some(EventKind::TooManyOpenFiles);
+    }
+    if has("worker_connections are not enough") {
+        return Some(EventKind::WorkerConnectionsExhausted);
+    }
     if has("while connecting to upstream")
         || has("while reading response header from upstream")
         || has("no live upstreams")
@@ -543,12 +551,6 @@ pub fn classify_event(t: &str) -> Option<EventKind> {
     }
     if has("no listener is available") {
         return Some(EventKind::NoListener);
-    }
-    if has("too many open files") || has("(24:") {
-        return Some(EventKind::TooManyOpenFiles);
-    }
-    if has("worker_connections are not enough") {
-        return Some(EventKind::WorkerConnectionsExhausted);
     }
     if has("syntax is ok")
         || has("test is successful")
