@@ -272,13 +272,14 @@ fn firewall_coverage(facts: &Facts, options: &Options, ports: &[u16]) -> Option<
     // The interface that carries a global address is the public one, when
     // `ip addr` shows exactly one such interface; with several (a private
     // second NIC), the one whose address is public.
+    let cloudflare = options.ranges.set();
     let global = |public_only: bool| {
         let mut v: Vec<&str> = facts
             .addrs
             .iter()
             .flat_map(|a| a.facts.addrs.iter())
             .filter(|a| a.scope == crate::parse::addrs::Scope::Global)
-            .filter(|a| !public_only || is_public(a.addr))
+            .filter(|a| !public_only || is_public(a.addr, &cloudflare))
             .filter_map(|a| a.interface.as_deref())
             .filter(|i| !crate::firewall::eval::is_internal(i))
             .collect();
@@ -352,21 +353,15 @@ fn firewall_notes(facts: &Facts) -> Vec<FirewallNote> {
     notes
 }
 
-/// Not a private (RFC 1918, shared, unique-local) or link-local address.
-fn is_public(addr: std::net::IpAddr) -> bool {
-    match addr {
-        std::net::IpAddr::V4(a) => {
-            let [x, y, ..] = a.octets();
-            !(a.is_private()
-                || a.is_link_local()
-                || a.is_loopback()
-                || (x == 100 && (64..128).contains(&y)))
-        }
-        std::net::IpAddr::V6(a) => {
-            let first = a.segments().first().copied().unwrap_or(0);
-            !(a.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80)
-        }
-    }
+/// Not a private (RFC 1918, shared, unique-local), loopback or link-local
+/// address: one the Internet may reach. Documentation addresses count as
+/// public, since redacted pastes put them in place of public ones.
+fn is_public(addr: std::net::IpAddr, cloudflare: &AddrSet) -> bool {
+    use crate::net::AddrClass as C;
+    !matches!(
+        crate::net::classify(addr, cloudflare),
+        C::Private | C::Cgnat | C::Loopback | C::LinkLocal
+    )
 }
 
 pub fn ports_text(ports: &[u16]) -> String {
@@ -410,5 +405,33 @@ pub fn diagnose(facts: &Facts, options: &Options) -> Diagnosis {
         host: ctx.host.clone(),
         roles: ctx.roles.clone(),
         ssl_mode: ctx.ssl_mode,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AskKind;
+
+    /// `as_str` (the page's `data-ask-kind`) and the JSON name agree.
+    #[test]
+    fn ask_kind_labels_are_their_json_names() {
+        use AskKind::*;
+        for k in [
+            ServiceStatus,
+            ConfigTest,
+            Firewall,
+            CloudFirewall,
+            Bans,
+            Listeners,
+            Resources,
+            Dns,
+            OriginRecord,
+            OriginAddress,
+            SslMode,
+            Collector,
+        ] {
+            let json = serde_json::to_string(&k).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+        }
     }
 }

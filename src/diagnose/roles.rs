@@ -544,15 +544,7 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
     }
     // 5. A web server process listening on a needed port, unless a bind
     // failed there: then it is the program in the way.
-    let conflicts: Vec<u16> = facts
-        .services
-        .iter()
-        .flat_map(|s| s.facts.events.iter())
-        .filter_map(|e| match e.kind {
-            EventKind::BindConflict { port, .. } => port,
-            _ => None,
-        })
-        .collect();
+    let conflicts = bind_conflict_ports(facts);
     if let Some(p) = facts
         .listeners
         .iter()
@@ -583,6 +575,19 @@ fn find_server(facts: &Facts, ports: &[u16], rhel: bool) -> Option<ServerRole> {
     named.map(|n| role(&n, ServerState::Unknown))
 }
 
+/// The ports a bind() failed on with "Address already in use".
+fn bind_conflict_ports(facts: &Facts) -> Vec<u16> {
+    facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.events.iter())
+        .filter_map(|e| match e.kind {
+            EventKind::BindConflict { port, .. } => port,
+            _ => None,
+        })
+        .collect()
+}
+
 /// The processes of the server's own program that hold a port it could
 /// not bind: a stray copy, with every port it holds.
 fn stray_pids(facts: &Facts, conflict_ports: &[u16], server: &ServerRole) -> Vec<u32> {
@@ -603,15 +608,7 @@ fn stray_pids(facts: &Facts, conflict_ports: &[u16], server: &ServerRole) -> Vec
 fn find_squatters(facts: &Facts, ports: &[u16], server: &ServerRole) -> Vec<Squatter> {
     // The ports the server could not bind, and, when it is down, every
     // port Cloudflare needs.
-    let mut conflict_ports: Vec<u16> = facts
-        .services
-        .iter()
-        .flat_map(|s| s.facts.events.iter())
-        .filter_map(|e| match e.kind {
-            EventKind::BindConflict { port, .. } => port,
-            _ => None,
-        })
-        .collect();
+    let mut conflict_ports = bind_conflict_ports(facts);
     let any_conflict = facts
         .services
         .iter()

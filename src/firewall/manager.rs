@@ -223,6 +223,7 @@ mod tests {
             },
             matches: Vec::new(),
             action: Action::Jump(target.into()),
+            origin: Default::default(),
         };
         if let Some(input) = list.chains.first_mut() {
             input.rules.push(jump("INPUT_direct"));

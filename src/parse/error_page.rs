@@ -676,6 +676,14 @@ mod tests {
     use crate::text::lines;
 
     #[test]
+    fn status_box_labels_are_their_json_names() {
+        for b in [StatusBox::Browser, StatusBox::Cloudflare, StatusBox::Host] {
+            let json = serde_json::to_string(&b).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", b.as_str()));
+        }
+    }
+
+    #[test]
     fn reads_the_title_form() {
         assert_eq!(
             title_form("example.com | 522: Connection timed out"),

@@ -54,6 +54,14 @@ pub struct ReportFinding {
 }
 
 impl Report {
+    /// The status of `id` (unknown when the report does not list it).
+    pub fn status_of(&self, id: FindingId) -> Status {
+        self.findings
+            .iter()
+            .find(|f| f.id == id)
+            .map_or(Status::Unknown, |f| f.status)
+    }
+
     /// The distinct reasons lines were not understood, each with its first
     /// input and line, at most `max`, in input order.
     pub fn unread_reasons(&self, max: usize) -> Vec<(&str, usize, &str)> {

@@ -1,28 +1,11 @@
 //! `err521 diagnose --jsonl`: batch triage of a helpdesk archive, one ticket
 //! per JSON line in, one answer per line out.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use crate::common::cli::err521;
 
 use serde_json::{json, Value};
-
-fn err521(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_err521"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run err521");
-    let mut pipe = child.stdin.take().expect("stdin pipe");
-    // Write from another thread: the answers fill stdout while we feed it.
-    let input = stdin.to_vec();
-    let feeder = std::thread::spawn(move || pipe.write_all(&input));
-    let out = child.wait_with_output().expect("wait for err521");
-    feeder.join().expect("feeder").expect("write stdin");
-    out
-}
 
 fn answers(out: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout)

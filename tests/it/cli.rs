@@ -1,24 +1,8 @@
 //! The `err521` binary as a user and ticket automation run it.
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn err521(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_err521"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run err521");
-    if let Some(mut pipe) = child.stdin.take() {
-        if let Some(bytes) = stdin {
-            pipe.write_all(bytes).expect("write stdin");
-        }
-    }
-    child.wait_with_output().expect("wait for err521")
-}
+use crate::common::cli::err521;
 
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
@@ -33,7 +17,7 @@ fn json_for_a_521_page_has_every_error_page_field() {
             "--format",
             "json",
         ],
-        None,
+        b"",
     );
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
@@ -56,7 +40,7 @@ fn json_for_a_521_page_has_every_error_page_field() {
 #[test]
 fn stdin_and_several_files_are_one_case() {
     let page = std::fs::read("tests/fixtures/error-page/modern-522-blog.html").unwrap_or_default();
-    let out = err521(&["diagnose", "--format", "json"], Some(&page));
+    let out = err521(&["diagnose", "--format", "json"], &page);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out)["primary"], "different-error-code");
     let out = err521(
@@ -67,7 +51,7 @@ fn stdin_and_several_files_are_one_case() {
             "--format",
             "json",
         ],
-        None,
+        b"",
     );
     let v = json(&out);
     let names: Vec<String> = v["inputs"]
@@ -83,31 +67,28 @@ fn stdin_and_several_files_are_one_case() {
 
 #[test]
 fn input_not_understood_says_so_and_exits_zero() {
-    let out = err521(&["diagnose"], Some(b"zzkq 19 ~~ 0x33\nqqq --- 7 7 7\n"));
+    let out = err521(&["diagnose"], b"zzkq 19 ~~ 0x33\nqqq --- 7 7 7\n");
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("Nothing in the input was understood"),
         "{text}"
     );
-    let out = err521(
-        &["diagnose", "--format", "json"],
-        Some(b"zzkq 19 ~~ 0x33\n"),
-    );
+    let out = err521(&["diagnose", "--format", "json"], b"zzkq 19 ~~ 0x33\n");
     assert_eq!(json(&out)["not_understood_count"], 1);
 }
 
 #[test]
 fn binary_input_is_handled_not_a_crash() {
     let bytes: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
-    let out = err521(&["diagnose", "--format", "json"], Some(&bytes));
+    let out = err521(&["diagnose", "--format", "json"], &bytes);
     assert_eq!(out.status.code(), Some(0));
     assert!(json(&out)["primary"].is_null());
 }
 
 #[test]
 fn missing_file_and_bad_usage_exit_2_with_one_line() {
-    let out = err521(&["diagnose", "/no/such/file.txt"], None);
+    let out = err521(&["diagnose", "/no/such/file.txt"], b"");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("err521: /no/such/file.txt:"), "{err}");
@@ -119,19 +100,19 @@ fn missing_file_and_bad_usage_exit_2_with_one_line() {
         &["frobnicate"][..],
         &["explain", "no-such-id"][..],
     ] {
-        assert_eq!(err521(args, Some(b"")).status.code(), Some(2), "{args:?}");
+        assert_eq!(err521(args, b"").status.code(), Some(2), "{args:?}");
     }
 }
 
 #[test]
 fn explain_and_ranges() {
-    let out = err521(&["explain", "ban-blocks-cloudflare"], None);
+    let out = err521(&["explain", "ban-blocks-cloudflare"], b"");
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("A bad example") && text.contains("fail2ban"));
     // The page states its evidence rules: a single lookup never rules out.
     assert!(text.contains("Ruled out by: only whole lists") && text.contains("csf -g"));
-    let out = err521(&["ranges"], None);
+    let out = err521(&["ranges"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("131.0.72.0/22") && text.contains("2c0f:f248::/32"));
     assert!(text.contains("2021-04-08"));
@@ -147,7 +128,7 @@ fn redact_masks_hosts_ips_and_ray_ids_consistently() {
             "json",
             "--redact",
         ],
-        None,
+        b"",
     );
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -169,7 +150,7 @@ fn redact_masks_hosts_ips_and_ray_ids_consistently() {
             "tests/fixtures/tickets/ufw-partial-allowlist.txt",
             "--redact",
         ],
-        None,
+        b"",
     );
     assert!(String::from_utf8_lossy(&plain.stdout).contains("131.0.72.0/22"));
 }
@@ -178,16 +159,13 @@ const PAGE: &str = "tests/fixtures/error-page/modern-521-shop.html";
 
 #[test]
 fn an_option_value_may_be_attached_with_equals() {
-    let spaced = err521(&["diagnose", PAGE, "--format", "json"], None);
-    let attached = err521(
-        &["diagnose", PAGE, "--format=json", "--ssl-mode=full"],
-        None,
-    );
+    let spaced = err521(&["diagnose", PAGE, "--format", "json"], b"");
+    let attached = err521(&["diagnose", PAGE, "--format=json", "--ssl-mode=full"], b"");
     assert_eq!(attached.status.code(), Some(0));
     assert_eq!(json(&attached)["error_page"], json(&spaced)["error_page"]);
     assert_eq!(json(&attached)["ssl_mode"], "full");
     // A flag takes no value; a value it does not take is a usage error.
-    let out = err521(&["diagnose", PAGE, "--redact=yes"], None);
+    let out = err521(&["diagnose", PAGE, "--redact=yes"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
     for args in [
@@ -198,7 +176,7 @@ fn an_option_value_may_be_attached_with_equals() {
         &["--no-such-command"][..],
         &[][..],
     ] {
-        assert_eq!(err521(args, Some(b"")).status.code(), Some(2), "{args:?}");
+        assert_eq!(err521(args, b"").status.code(), Some(2), "{args:?}");
     }
 }
 

@@ -63,7 +63,7 @@ fn the_cli_prints_the_shipped_script() {
 fn shellcheck_finds_nothing() {
     if !have("shellcheck") {
         assert!(
-            std::env::var("E521_REQUIRE_NETNS").as_deref() != Ok("1"),
+            !crate::kernel::required(),
             "shellcheck is missing (scripts/setup.sh --test installs it)"
         );
         println!("skipped: shellcheck not installed");
@@ -644,16 +644,9 @@ fn summary(report: &Report) -> String {
 
 #[test]
 fn collect_sh_finds_and_fixes_every_planted_cause() {
-    let _turn = crate::kernel::exclusive();
-    let require = std::env::var("E521_REQUIRE_NETNS").as_deref() == Ok("1");
-    if let Err(why) = netns::check_available() {
-        assert!(
-            !require,
-            "E521_REQUIRE_NETNS=1 but the lab cannot run: {why}"
-        );
-        println!("skipped: collector end-to-end test ({why})");
+    let Some(_turn) = crate::kernel::lab_turn() else {
         return;
-    }
+    };
     for tool in ["nginx", "apache2ctl", "ufw", "openssl"] {
         assert!(have(tool), "{tool} is missing: run scripts/setup.sh --test");
     }

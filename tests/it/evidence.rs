@@ -1020,17 +1020,6 @@ fn addresses_a_probe_resolved_are_dns_answers() {
 
 // ------------------------------------------------ probes, diagnosed
 
-fn status_of(
-    r: &err521::report::Report,
-    id: err521::diagnose::FindingId,
-) -> err521::diagnose::Status {
-    r.findings
-        .iter()
-        .find(|f| f.id == id)
-        .map(|f| f.status)
-        .unwrap_or(err521::diagnose::Status::Unknown)
-}
-
 #[test]
 fn a_refused_connection_to_the_origin_points_to_no_listener() {
     use err521::diagnose::{FindingId as F, Status};
@@ -1040,7 +1029,7 @@ fn a_refused_connection_to_the_origin_points_to_no_listener() {
         "$ openssl s_client -connect shop.example.net:443\nconnect: Connection refused\nconnect:errno=111\n",
     ] {
         let r = diagnose_dns(text);
-        assert_eq!(status_of(&r, F::NotListening), Status::Likely, "{text}");
+        assert_eq!(r.status_of(F::NotListening), Status::Likely, "{text}");
         assert_eq!(r.primary, Some(F::NotListening), "{text}");
     }
 }
@@ -1051,7 +1040,7 @@ fn ipv6_probe_failures_point_to_a_broken_ipv6_origin() {
     // Refused over IPv6 is not a missing IPv4 listener.
     let refused = "$ curl -v https://shop.example.net/\n*   Trying [2a01:4f8:c17:1::5]:443...\n* connect to 2a01:4f8:c17:1::5 port 443 failed: Connection refused\ncurl: (7) Failed to connect to shop.example.net port 443: Connection refused\n";
     let r = diagnose_dns(refused);
-    assert_eq!(status_of(&r, F::Ipv6OriginBroken), Status::Likely);
+    assert_eq!(r.status_of(F::Ipv6OriginBroken), Status::Likely);
     assert_eq!(r.primary, Some(F::Ipv6OriginBroken));
     // A timeout is a silent drop: 522.
     let timeout = "$ curl -6 -v https://shop.example.net/\n*   Trying [2a01:4f8:c17:1::5]:443...\n* connect to 2a01:4f8:c17:1::5 port 443 failed: Connection timed out\ncurl: (28) Failed to connect to shop.example.net port 443 after 130665 ms: Connection timed out\n";
@@ -1064,7 +1053,7 @@ fn ipv6_probe_failures_point_to_a_broken_ipv6_origin() {
     // The client's own missing IPv6 route says nothing about the origin.
     let no_route = "$ curl -6 https://shop.example.net/\ncurl: (7) Failed to connect to 2a01:4f8:c17:1::5 port 443: Network is unreachable\n";
     assert_eq!(
-        status_of(&diagnose_dns(no_route), F::Ipv6OriginBroken),
+        diagnose_dns(no_route).status_of(F::Ipv6OriginBroken),
         Status::Unknown
     );
 }
@@ -1074,13 +1063,13 @@ fn an_answer_from_the_origin_rules_out_a_stopped_server() {
     use err521::diagnose::{FindingId as F, Status};
     let text = "$ curl -4 -v https://shop.example.net/\n*   Trying 45.76.12.9:443...\n* Connected to shop.example.net (45.76.12.9) port 443 (#0)\n< HTTP/1.1 200 OK\n< Server: nginx\n";
     assert_eq!(
-        status_of(&diagnose_dns(text), F::WebServerDown),
+        diagnose_dns(text).status_of(F::WebServerDown),
         Status::RuledOut
     );
     // The same through a Cloudflare address is Cloudflare's edge answering.
     let edge = text.replace("45.76.12.9", "104.21.50.7");
     assert_eq!(
-        status_of(&diagnose_dns(&edge), F::WebServerDown),
+        diagnose_dns(&edge).status_of(F::WebServerDown),
         Status::Unknown
     );
 }

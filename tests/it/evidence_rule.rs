@@ -169,14 +169,6 @@ fn every_decided_finding_quotes_lines_that_speak_to_it() {
     );
 }
 
-fn status(r: &Report, id: FindingId) -> Status {
-    r.findings
-        .iter()
-        .find(|f| f.id == id)
-        .map(|f| f.status)
-        .unwrap_or(Status::Unknown)
-}
-
 fn one(text: &str) -> Report {
     run(&[CaseInput::new("ticket", text)], SslMode::Unknown)
 }
@@ -208,8 +200,8 @@ fn a_bind_error_log_rules_out_neither_bans_nor_overload() {
     let log = "$ sudo tail -n 3 /var/log/nginx/error.log\n2026/03/01 10:00:00 [emerg] 1234#1234: bind() to 0.0.0.0:443 failed (98: Address already in use)\n2026/03/01 10:00:00 [emerg] 1234#1234: bind() to 0.0.0.0:80 failed (98: Address already in use)\n2026/03/01 10:00:00 [emerg] 1234#1234: still could not bind()\n";
     let r = one(log);
     assert_eq!(r.primary, Some(FindingId::PortConflict));
-    assert_eq!(status(&r, FindingId::BanBlocksCloudflare), Status::Unknown);
-    assert_eq!(status(&r, FindingId::OriginOverloaded), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::BanBlocksCloudflare), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::OriginOverloaded), Status::Unknown);
 }
 
 #[test]
@@ -219,7 +211,7 @@ fn one_address_lookups_do_not_rule_out_bans_for_all_of_cloudflare() {
     for text in [csf_g, ufw_line] {
         let r = one(text);
         assert_eq!(
-            status(&r, FindingId::BanBlocksCloudflare),
+            r.status_of(FindingId::BanBlocksCloudflare),
             Status::Unknown,
             "{text}"
         );
@@ -240,5 +232,5 @@ fn a_whole_ban_list_without_cloudflare_rules_bans_out_and_quotes_it() {
     // The status of one jail out of two leaves the other's bans open.
     let partial = status_out.replace("Jail list:\tsshd", "Jail list:\tsshd, recidive");
     let r = one(&partial);
-    assert_eq!(status(&r, FindingId::BanBlocksCloudflare), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::BanBlocksCloudflare), Status::Unknown);
 }

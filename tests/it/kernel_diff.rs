@@ -512,16 +512,10 @@ impl Runner {
 
 #[test]
 fn kernel_agrees_with_engine() {
-    let _turn = crate::kernel::exclusive();
-    let require = std::env::var("E521_REQUIRE_NETNS").is_ok_and(|v| v == "1");
-    if let Err(why) = netns::check_available() {
-        assert!(
-            !require,
-            "E521_REQUIRE_NETNS=1 but the kernel lab cannot run: {why}"
-        );
-        eprintln!("skipped: needs root and ip netns ({why})");
+    let Some(_turn) = crate::kernel::lab_turn() else {
         return;
-    }
+    };
+    let require = crate::kernel::required();
     let seed = std::env::var("E521_SEED")
         .ok()
         .and_then(|s| s.trim().parse().ok())

@@ -526,16 +526,10 @@ fn ufw_as_iptables(lab: &Lab, name: &str, when: &str, want: &[&FixStep]) -> Vec<
 
 #[test]
 fn generated_firewall_fixes_work_in_the_kernel() {
-    let _turn = crate::kernel::exclusive();
-    let require = std::env::var("E521_REQUIRE_NETNS").is_ok_and(|v| v == "1");
-    if let Err(why) = netns::check_available() {
-        assert!(
-            !require,
-            "E521_REQUIRE_NETNS=1 but the kernel lab cannot run: {why}"
-        );
-        eprintln!("skipped: needs root and ip netns ({why})");
+    let Some(_turn) = crate::kernel::lab_turn() else {
         return;
-    }
+    };
+    let require = crate::kernel::required();
     let start = Instant::now();
     netns::cleanup_stale();
     let mut sources = cloudflare_sources();

@@ -157,15 +157,11 @@ fn published_container_ports_are_listeners_in_every_ps_layout() {
 
 /// Status of one finding for a paste.
 fn status(text: &str, id: err521::diagnose::FindingId) -> err521::diagnose::Status {
-    let r = err521::analyze(
+    err521::analyze(
         &[CaseInput::new("paste", text)],
         &err521::options::Options::default(),
-    );
-    r.findings
-        .iter()
-        .find(|f| f.id == id)
-        .map(|f| f.status)
-        .unwrap_or(err521::diagnose::Status::Unknown)
+    )
+    .status_of(id)
 }
 
 #[test]

@@ -287,15 +287,6 @@ fn fix_misses(expect: &Expect, report: &Report) -> Vec<String> {
     misses
 }
 
-fn status_of(report: &Report, id: FindingId) -> Status {
-    report
-        .findings
-        .iter()
-        .find(|f| f.id == id)
-        .map(|f| f.status)
-        .unwrap_or(Status::Unknown)
-}
-
 fn id_name(id: Option<FindingId>) -> &'static str {
     id.map(FindingId::as_str).unwrap_or("none")
 }
@@ -312,7 +303,7 @@ fn score(expect: &Expect, report: &Report) -> Vec<String> {
         ));
     }
     for (&id, &want) in &expect.statuses {
-        let got = status_of(report, id);
+        let got = report.status_of(id);
         if got != want {
             misses.push(format!(
                 "{id} {} got {}",

@@ -21,14 +21,6 @@ fn default_run(name: &str) -> Report {
     run(name, &Options::default())
 }
 
-fn status(r: &Report, id: FindingId) -> Status {
-    r.findings
-        .iter()
-        .find(|f| f.id == id)
-        .map(|f| f.status)
-        .unwrap_or(Status::Unknown)
-}
-
 fn finding(r: &Report, id: FindingId) -> &err521::report::ReportFinding {
     r.findings
         .iter()
@@ -45,10 +37,10 @@ fn partial_ufw_allowlist_behind_a_healthy_nginx() {
     let r = default_run("tickets/ufw-partial-allowlist.txt");
     assert_eq!(r.primary, Some(FindingId::FirewallBlocksCloudflare));
     assert_eq!(
-        status(&r, FindingId::FirewallBlocksCloudflare),
+        r.status_of(FindingId::FirewallBlocksCloudflare),
         Status::Confirmed
     );
-    assert_eq!(status(&r, FindingId::WebServerDown), Status::RuledOut);
+    assert_eq!(r.status_of(FindingId::WebServerDown), Status::RuledOut);
     let f = finding(&r, FindingId::FirewallBlocksCloudflare);
     // The range the glued list lost, and all of IPv6, on the HTTPS port.
     assert!(f.explanation.contains("131.0.72.0/22"), "{}", f.explanation);
@@ -85,7 +77,7 @@ fn partial_ufw_allowlist_behind_a_healthy_nginx() {
 fn failed_start_with_missing_certificate_is_a_config_error() {
     let r = default_run("tickets/mixed-fences-failed-nginx.md");
     assert_eq!(r.primary, Some(FindingId::ConfigError));
-    assert_eq!(status(&r, FindingId::WebServerDown), Status::Confirmed);
+    assert_eq!(r.status_of(FindingId::WebServerDown), Status::Confirmed);
     assert!(finding(&r, FindingId::ConfigError)
         .explanation
         .contains("/etc/ssl/certs/shop.pem"));
@@ -123,8 +115,8 @@ fn bind_conflict_on_a_needed_port_names_the_holder() {
 fn loud_bind_error_elsewhere_is_not_the_cause_and_drop_means_522() {
     let r = default_run("scenarios/loud-bind-error-but-iptables-drops.txt");
     assert_eq!(r.primary, Some(FindingId::FirewallBlocksCloudflare));
-    assert_eq!(status(&r, FindingId::PortConflict), Status::RuledOut);
-    assert_eq!(status(&r, FindingId::WebServerDown), Status::RuledOut);
+    assert_eq!(r.status_of(FindingId::PortConflict), Status::RuledOut);
+    assert_eq!(r.status_of(FindingId::WebServerDown), Status::RuledOut);
     let f = finding(&r, FindingId::FirewallBlocksCloudflare);
     // A retired 104.16.0.0/12 still covers today's 104.16/13 and 104.24/14;
     // 162.158.0.0/15 and 131.0.72.0/22 are missing.
@@ -151,8 +143,8 @@ fn loud_bind_error_elsewhere_is_not_the_cause_and_drop_means_522() {
 fn full_mode_without_https_listener() {
     let stated = default_run("scenarios/full-mode-no-443.txt");
     // The mode stated in prose is a hint, not proof.
-    assert_eq!(status(&stated, FindingId::NotListening), Status::Likely);
-    assert_eq!(status(&stated, FindingId::TlsPortMismatch), Status::Likely);
+    assert_eq!(stated.status_of(FindingId::NotListening), Status::Likely);
+    assert_eq!(stated.status_of(FindingId::TlsPortMismatch), Status::Likely);
     let given = run(
         "scenarios/full-mode-no-443.txt",
         &Options {
@@ -162,10 +154,10 @@ fn full_mode_without_https_listener() {
     );
     assert_eq!(given.primary, Some(FindingId::NotListening));
     assert_eq!(
-        status(&given, FindingId::TlsPortMismatch),
+        given.status_of(FindingId::TlsPortMismatch),
         Status::Confirmed
     );
-    assert_eq!(status(&given, FindingId::WebServerDown), Status::RuledOut);
+    assert_eq!(given.status_of(FindingId::WebServerDown), Status::RuledOut);
     let flexible = run(
         "scenarios/full-mode-no-443.txt",
         &Options {
@@ -173,7 +165,10 @@ fn full_mode_without_https_listener() {
             ..Options::default()
         },
     );
-    assert_eq!(status(&flexible, FindingId::NotListening), Status::RuledOut);
+    assert_eq!(
+        flexible.status_of(FindingId::NotListening),
+        Status::RuledOut
+    );
 }
 
 #[test]
@@ -199,14 +194,14 @@ fn proxied_record_to_a_private_address() {
     assert!(finding(&r, FindingId::DnsWrongOrigin)
         .explanation
         .contains("10.20.0.15"));
-    assert_eq!(status(&r, FindingId::Ipv6OriginBroken), Status::RuledOut);
+    assert_eq!(r.status_of(FindingId::Ipv6OriginBroken), Status::RuledOut);
 }
 
 #[test]
 fn aaaa_published_without_ipv6_listener() {
     let r = default_run("scenarios/aaaa-without-ipv6-listener.txt");
     assert_eq!(r.primary, Some(FindingId::Ipv6OriginBroken));
-    assert_ne!(status(&r, FindingId::DnsWrongOrigin), Status::Confirmed);
+    assert_ne!(r.status_of(FindingId::DnsWrongOrigin), Status::Confirmed);
 }
 
 #[test]
@@ -278,10 +273,10 @@ fn redacted_shares_keep_their_diagnosis() {
     // Read as a redacted share, placeholders are public addresses again.
     let r = opened(true);
     assert_eq!(r.primary, Some(FindingId::Ipv6OriginBroken));
-    assert_ne!(status(&r, FindingId::DnsWrongOrigin), Status::Confirmed);
+    assert_ne!(r.status_of(FindingId::DnsWrongOrigin), Status::Confirmed);
     // Read as plain text, a documentation address in DNS is wrong.
     assert_eq!(
-        status(&opened(false), FindingId::DnsWrongOrigin),
+        opened(false).status_of(FindingId::DnsWrongOrigin),
         Status::Confirmed
     );
 }
@@ -308,7 +303,7 @@ fn ipv6_policy_drop_without_icmpv6_breaks_neighbour_discovery() {
         .any(|c| c.contains("--icmpv6-type neighbour-solicitation")));
     // The Cloudflare allowlist itself is complete for IPv6.
     assert_ne!(
-        status(&r, FindingId::FirewallBlocksCloudflare),
+        r.status_of(FindingId::FirewallBlocksCloudflare),
         Status::Confirmed
     );
 }
@@ -566,7 +561,7 @@ fn a_refused_syn_in_the_firewall_log_is_a_block_and_rst_fin_is_noise() {
     // Line 3 is a SYN from Cloudflare refused; lines 1-2 are RST and FIN.
     let r = default_run("bans/kernel-ufw-block.log");
     assert_eq!(r.primary, Some(fw));
-    assert_eq!(status(&r, fw), Status::Likely);
+    assert_eq!(r.status_of(fw), Status::Likely);
     let f = finding(&r, fw);
     assert!(
         f.explanation
@@ -588,7 +583,7 @@ fn a_refused_syn_in_the_firewall_log_is_a_block_and_rst_fin_is_noise() {
     );
     // A firewall log is not a ban list: it neither rules bans out nor
     // brings a real-IP or unban fix.
-    assert_eq!(status(&r, FindingId::BanBlocksCloudflare), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::BanBlocksCloudflare), Status::Unknown);
     assert!(
         fix_commands(&r, fw).is_empty() || !all_fix_commands(&r, fw).contains("set_real_ip_from")
     );
@@ -724,7 +719,7 @@ fn apache_blocked_by_nginx_stops_nginx_and_starts_apache() {
     // The squatter's listener is quoted, and it does not make the failed
     // server "running".
     assert!(cites_line(&r, id, 12));
-    assert_ne!(status(&r, FindingId::WebServerDown), Status::RuledOut);
+    assert_ne!(r.status_of(FindingId::WebServerDown), Status::RuledOut);
 }
 
 #[test]
@@ -740,7 +735,7 @@ fn a_stray_copy_of_the_server_is_stopped_not_disabled() {
         .explanation
         .contains("another nginx process (pid 1187)"));
     // The stray copy serves 80 and 443: the server is not simply down.
-    assert_eq!(status(&r, FindingId::WebServerDown), Status::Likely);
+    assert_eq!(r.status_of(FindingId::WebServerDown), Status::Likely);
     assert!(c.contains("ports 80 and 443"), "{c}");
 }
 
@@ -756,16 +751,16 @@ fn a_container_in_the_way_is_named_once() {
         "{c:?}"
     );
     // The failed `nginx -t` is the bind conflict, not a config error.
-    assert_ne!(status(&r, FindingId::ConfigError), Status::Confirmed);
+    assert_ne!(r.status_of(FindingId::ConfigError), Status::Confirmed);
     // The container holding the port is not the web server running.
-    assert_ne!(status(&r, FindingId::WebServerDown), Status::RuledOut);
+    assert_ne!(r.status_of(FindingId::WebServerDown), Status::RuledOut);
 }
 
 #[test]
 fn errno_99_is_an_address_not_on_the_host_not_a_port_conflict() {
     let r = default_run("scenarios/roles-errno99.txt");
     assert_eq!(r.primary, Some(FindingId::ConfigError));
-    assert_ne!(status(&r, FindingId::PortConflict), Status::Confirmed);
+    assert_ne!(r.status_of(FindingId::PortConflict), Status::Confirmed);
     let f = finding(&r, FindingId::ConfigError);
     assert!(
         f.explanation.contains("203.0.113.10:443"),
@@ -813,7 +808,10 @@ fn nothing_listening_on_a_caddy_host_starts_caddy_first() {
     let r = default_run("scenarios/roles-caddy.txt");
     assert_eq!(r.primary, Some(FindingId::WebServerDown));
     let id = FindingId::NotListening;
-    assert!(matches!(status(&r, id), Status::Confirmed | Status::Likely));
+    assert!(matches!(
+        r.status_of(id),
+        Status::Confirmed | Status::Likely
+    ));
     let f = finding(&r, id);
     assert!(
         f.fix[0].commands[0].starts_with("sudo systemctl enable --now caddy"),
@@ -830,7 +828,7 @@ fn nothing_listening_on_a_caddy_host_starts_caddy_first() {
 fn an_upstream_at_a_cloudflare_address_is_named_as_a_loop() {
     let r = default_run("scenarios/roles-loop.txt");
     let id = FindingId::ConfigError;
-    assert_eq!(status(&r, id), Status::Likely);
+    assert_eq!(r.status_of(id), Status::Likely);
     let f = finding(&r, id);
     assert!(f.title.contains("loop"), "{}", f.title);
     assert!(
@@ -847,7 +845,7 @@ fn an_upstream_at_a_cloudflare_address_is_named_as_a_loop() {
     .unwrap_or_default()
     .replace("https://104.21.32.5", "http://10.0.0.5:8080");
     let r = err521::analyze(&[CaseInput::new("case", text)], &Options::default());
-    assert_ne!(status(&r, id), Status::Likely);
+    assert_ne!(r.status_of(id), Status::Likely);
 }
 
 #[test]
@@ -877,9 +875,9 @@ fn the_port_conflict_example_names_both_programs_once() {
     );
     // Cloudflare reaches httpd on 443: not a refusal there.
     assert!(f.explanation.contains("not a refusal"), "{}", f.explanation);
-    assert_ne!(status(&r, FindingId::WebServerDown), Status::RuledOut);
+    assert_ne!(r.status_of(FindingId::WebServerDown), Status::RuledOut);
     // A list filtered to 443 says nothing about port 80.
-    assert_eq!(status(&r, FindingId::NotListening), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::NotListening), Status::Unknown);
 }
 
 #[test]

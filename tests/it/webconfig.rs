@@ -45,14 +45,6 @@ fn analyze(name: &str, mode: SslMode) -> Report {
     err521::analyze(&[CaseInput::new(name, fixture(name))], &options)
 }
 
-fn status(r: &Report, id: FindingId) -> Status {
-    r.findings
-        .iter()
-        .find(|f| f.id == id)
-        .map(|f| f.status)
-        .unwrap_or(Status::Unknown)
-}
-
 fn finding(r: &Report, id: FindingId) -> Option<&err521::report::ReportFinding> {
     r.findings.iter().find(|f| f.id == id)
 }
@@ -112,7 +104,7 @@ fn nginx_dump_is_one_complete_block_with_files_and_lines() {
 #[test]
 fn nginx_dump_loopback_is_likely_and_fixed_at_its_file_line() {
     let r = analyze("nginx-T-debian.txt", SslMode::Full);
-    assert_eq!(status(&r, FindingId::LoopbackOnly), Status::Likely);
+    assert_eq!(r.status_of(FindingId::LoopbackOnly), Status::Likely);
     assert_eq!(r.primary, Some(FindingId::LoopbackOnly));
     let Some(f) = finding(&r, FindingId::LoopbackOnly) else {
         panic!("no loopback finding")
@@ -143,7 +135,7 @@ fn nginx_dump_loopback_is_likely_and_fixed_at_its_file_line() {
         .iter()
         .any(|c| c.contains("ufw allow") || c.contains("0.0.0.0/0")));
     // A whole config that listens on 443 does not make not-listening likely.
-    assert_eq!(status(&r, FindingId::NotListening), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::NotListening), Status::Unknown);
 }
 
 #[test]
@@ -158,7 +150,7 @@ fn live_listeners_win_over_configuration() {
         ..Options::default()
     };
     let r = err521::analyze(&inputs, &options);
-    assert_eq!(status(&r, FindingId::LoopbackOnly), Status::RuledOut);
+    assert_eq!(r.status_of(FindingId::LoopbackOnly), Status::RuledOut);
 }
 
 #[test]
@@ -187,13 +179,13 @@ fn bare_server_block_in_a_ticket() {
     // Full (strict) stated in prose: HTTP visitors still reach port 80,
     // bound to loopback only; 443 is served on every address.
     let r = analyze("ticket-bare-server-block.txt", SslMode::Unknown);
-    assert_eq!(status(&r, FindingId::LoopbackOnly), Status::Likely);
+    assert_eq!(r.status_of(FindingId::LoopbackOnly), Status::Likely);
     let f = finding(&r, FindingId::LoopbackOnly);
     assert!(f.is_some_and(
         |f| f.evidence.iter().any(|e| e.line == 7) && !f.evidence.iter().any(|e| e.line == 11)
     ));
-    assert_eq!(status(&r, FindingId::NotListening), Status::Unknown);
-    assert_eq!(status(&r, FindingId::TlsPortMismatch), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::NotListening), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::TlsPortMismatch), Status::Unknown);
 }
 
 #[test]
@@ -228,8 +220,8 @@ fn apachectl_s_on_debian_lists_vhosts_not_listens() {
     );
     // Virtual hosts open no socket: nothing likely from them alone.
     let r = analyze("apachectl-S-debian.txt", SslMode::Full);
-    assert_eq!(status(&r, FindingId::LoopbackOnly), Status::Unknown);
-    assert_eq!(status(&r, FindingId::NotListening), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::LoopbackOnly), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::NotListening), Status::Unknown);
 }
 
 #[test]
@@ -255,7 +247,7 @@ fn httpd_s_on_rhel_keeps_ipv6_vhosts_and_is_not_complete() {
     );
     // RHEL's `Listen 80` has no virtual host: -S cannot prove 80 absent.
     let r = analyze("httpd-S-rhel.txt", SslMode::Flexible);
-    assert_eq!(status(&r, FindingId::NotListening), Status::Unknown);
+    assert_eq!(r.status_of(FindingId::NotListening), Status::Unknown);
 }
 
 #[test]
@@ -292,7 +284,7 @@ fn apache_vhost_file_with_sslengine() {
         &[CaseInput::new("v", fixture("apache-vhost-ssl.txt"))],
         &options,
     );
-    assert_eq!(status(&r, FindingId::TlsPortMismatch), Status::Likely);
+    assert_eq!(r.status_of(FindingId::TlsPortMismatch), Status::Likely);
     let f = finding(&r, FindingId::TlsPortMismatch);
     assert!(f.is_some_and(|f| f.evidence.iter().any(|e| e.line == 29)));
 }
@@ -336,7 +328,7 @@ fn complete_config_without_443_is_likely_not_listening() {
         ..Options::default()
     };
     let r = err521::analyze(&[CaseInput::new("t", text)], &options);
-    assert_eq!(status(&r, FindingId::NotListening), Status::Likely);
+    assert_eq!(r.status_of(FindingId::NotListening), Status::Likely);
     let f = finding(&r, FindingId::NotListening);
     assert!(f.is_some_and(
         |f| f.explanation.contains("port 443") && f.evidence.iter().any(|e| e.line == 7)
@@ -347,7 +339,7 @@ fn complete_config_without_443_is_likely_not_listening() {
 fn plain_443_and_tls_80_and_proxy_protocol() {
     let text = "Here is my config:\n\n```\nserver {\n    listen 443 proxy_protocol;\n    server_name example.com;\n}\nserver {\n    listen 80 ssl;\n}\n```\n";
     let r = err521::analyze(&[CaseInput::new("t", text)], &Options::default());
-    assert_eq!(status(&r, FindingId::TlsPortMismatch), Status::Likely);
+    assert_eq!(r.status_of(FindingId::TlsPortMismatch), Status::Likely);
     let Some(f) = finding(&r, FindingId::TlsPortMismatch) else {
         panic!("no finding")
     };
@@ -384,7 +376,7 @@ fn grep_of_listen_lines_is_read_with_files() {
             ..Options::default()
         },
     );
-    assert_eq!(status(&r, FindingId::LoopbackOnly), Status::Likely);
+    assert_eq!(r.status_of(FindingId::LoopbackOnly), Status::Likely);
     let cmds: Vec<String> = finding(&r, FindingId::LoopbackOnly)
         .map(|f| f.fix.iter().flat_map(|s| s.commands.clone()).collect())
         .unwrap_or_default();
@@ -413,7 +405,7 @@ fn plain_http_on_443_gets_ssl_added_at_its_file_and_line() {
     let id = FindingId::TlsPortMismatch;
     let r = analyze("nginx-T-plain-443.txt", SslMode::Full);
     assert_eq!(r.primary, Some(id));
-    assert_eq!(status(&r, id), Status::Likely);
+    assert_eq!(r.status_of(id), Status::Likely);
     let fix = fix_text(&r, id);
     // Pasted line 13 is line 3 of the site file the dump names.
     assert!(
