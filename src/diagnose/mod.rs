@@ -335,7 +335,14 @@ fn firewall_notes(facts: &Facts) -> Vec<FirewallNote> {
     let from_rulesets = facts
         .rulesets
         .iter()
-        .flat_map(|r| r.notes.iter().map(move |n| (&r.input, n)));
+        // An assumption a dump was read under is a caveat on every verdict
+        // the grid shows for it.
+        .flat_map(|r| {
+            r.notes
+                .iter()
+                .chain(&r.assumptions)
+                .map(move |n| (&r.input, n))
+        });
     for (input, text) in from_rulesets.chain(facts.cloud_notes.iter().map(|(i, n)| (i, n))) {
         // Every cloud layer says it drops silently; the explanation of a
         // block already says what that means (522).

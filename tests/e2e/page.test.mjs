@@ -70,7 +70,7 @@ test('a firewall dump\'s caveats are listed under the coverage grid', async () =
   await paste(page, await fixture('ufw/plain-status.txt'));
   const notes = page.locator('.coverage .cov-notes li');
   await notes.first().waitFor();
-  assert.match(await notes.allInnerTexts().then((t) => t.join('\n')), /default incoming policy not shown: paste `sudo ufw status verbose`/);
+  assert.match(await notes.allInnerTexts().then((t) => t.join('\n')), /default incoming policy: read as ufw's default `deny` \(paste `sudo ufw status verbose` to confirm\)/);
   assert.deepEqual(errors, []);
   await context.close();
 });
