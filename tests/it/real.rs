@@ -15,7 +15,7 @@ use err521::report::Report;
 /// The score measured when the corpus was last extended, rounded down, so
 /// a change that loses real cases fails. It only ever goes up; the target of
 /// issue 13 is 90 % (96/105 on 2026-12-07; 139/141 on 2026-12-08).
-const FLOOR_PERCENT: u32 = 99;
+const FLOOR_PERCENT: u32 = 100;
 
 /// What one `.expect` file states.
 #[derive(Debug)]
