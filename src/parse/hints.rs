@@ -27,6 +27,10 @@ pub enum Hint {
     /// "We are running CentOS 6.6": a Red Hat-family system, where Apache
     /// is `httpd` and lives in /etc/httpd.
     RedHatFamily,
+    /// "it blocked CF IP with 330 connections", "fail2ban banned Cloudflare
+    /// IPs": the person says a ban tool or firewall blocked Cloudflare's
+    /// addresses.
+    CloudflareBanned,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +121,9 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
         }
         if names_red_hat_family(&lower) {
             push(&mut out, Hint::RedHatFamily);
+        }
+        if cloudflare_banned(&lower) {
+            push(&mut out, Hint::CloudflareBanned);
         }
         for (needle, provider) in PROVIDERS {
             let found = lower
@@ -241,6 +248,39 @@ fn firewall_inactive(lower: &str) -> bool {
                         .is_some_and(|n| matches!(*n, "active" | "running" | "enabled")))
         }
     })
+}
+
+/// "it blocked CF IP with 330 connections", "Cloudflare IPs are banned":
+/// a ban word, Cloudflare and an address word in one sentence. A sentence
+/// about an allowlist ("block everything except Cloudflare's IPs") or a
+/// wish ("how do I block non-Cloudflare IPs") is not one.
+fn cloudflare_banned(lower: &str) -> bool {
+    let w = words(lower);
+    let banned = [
+        "banned",
+        "banning",
+        "bans",
+        "blocked",
+        "blocking",
+        "blocks",
+        "blacklisted",
+    ];
+    let cf = w
+        .iter()
+        .any(|x| matches!(x.strip_suffix("'s").unwrap_or(x), "cloudflare" | "cf"));
+    let addr = w.iter().any(|x| {
+        matches!(
+            *x,
+            "ip" | "ips" | "address" | "addresses" | "range" | "ranges" | "proxy"
+        )
+    });
+    let allowlist = w.iter().any(|x| {
+        matches!(
+            *x,
+            "except" | "but" | "only" | "other" | "non" | "allow" | "not" | "how" | "unless"
+        )
+    });
+    cf && addr && !allowlist && w.iter().any(|x| banned.contains(x))
 }
 
 /// "ss shows nothing on 80 or 443", "nothing is listening on port 443".
@@ -395,6 +435,25 @@ mod tests {
             assert!(stated(s).contains(&Hint::FirewallInactive), "{s}");
         }
         assert!(!stated("the firewall is active and allows 443").contains(&Hint::FirewallInactive));
+    }
+
+    #[test]
+    fn reads_cloudflare_said_to_be_banned() {
+        for s in [
+            "it blocked CF IP with 330 connections.",
+            "fail2ban is banning Cloudflare IPs again",
+            "Cloudflare's proxy addresses got blacklisted by CSF",
+        ] {
+            assert!(stated(s).contains(&Hint::CloudflareBanned), "{s}");
+        }
+        for s in [
+            "block everything except Cloudflare's IPs",
+            "how do I block non-Cloudflare IPs?",
+            "Cloudflare IPs are not blocked",
+            "fail2ban blocked 1.2.3.4",
+        ] {
+            assert!(!stated(s).contains(&Hint::CloudflareBanned), "{s}");
+        }
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! **Guarantees:** never panics; every non-blank line is a header, a rule
 //! row, a prompt, or reported in `not_understood`. Incoming rows become one
 //! entry chain `ufw-user-input` in printed order (ufw is first-match in that
-//! order); `OUT` and `FWD` rows are read and skipped. Rows marked `(v6)` apply
+//! order); `OUT` rows are read and skipped. `ALLOW FWD` rows (route rules,
+//! as ufw-docker writes for published containers) end the chain as undecided
+//! rules: a connection INPUT would refuse may be one to a container that the
+//! routed path allows. Rows marked `(v6)` apply
 //! to IPv6 only; other rows to IPv4 unless an address in them is IPv6. The
 //! chain policy comes from the `Default:` line of `status verbose`; without
 //! it an active ufw is read with ufw's own default (`deny` incoming) as a
@@ -17,6 +20,9 @@ use crate::firewall::model::{Origin, Undecided};
 use crate::net::{AddrRange, AddrSet, Family};
 use crate::text::{Line, NotUnderstood};
 use serde::Serialize;
+
+/// Why a connection an `ALLOW FWD` row covers is undecided.
+pub const ROUTED: &str = "a ufw route rule (ALLOW FWD) allows this port to forwarded traffic: if the web server is a container with a published port (docker), Cloudflare reaches it on that routed path and ufw's incoming rules do not apply; paste `sudo ss -tlnp` and `docker ps`";
 
 /// The chain name given to ufw's incoming rules (as in its iptables chains).
 pub const CHAIN: &str = "ufw-user-input";
@@ -258,6 +264,8 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
     // line): ufw prints each of them once per family, IPv4 first.
     let mut plain_rows: Vec<(bool, String, Line<'_>)> = Vec::new();
     let mut last_line = None;
+    // Undecided rules from `ALLOW FWD` rows, after every incoming row.
+    let mut routed: Vec<Rule> = Vec::new();
     for line in lines {
         let t = line.text.trim();
         if t.is_empty() {
@@ -285,6 +293,10 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
             true
         } else {
             match row(t, *line, &mut rs.interfaces) {
+                Some(rules) if rules.iter().any(is_routed) => {
+                    routed.extend(rules);
+                    true
+                }
                 Some(rules) => {
                     rows += 1;
                     if let Some(key) = plain_row(t, &rules) {
@@ -336,8 +348,15 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
         rs.notes.push(why.clone());
         chain.rules.push(Rule::cut(line, Some(Family::V6), why));
     }
+    if status != Some(false) {
+        chain.rules.extend(routed);
+    }
     rs.chains.push(chain);
     rs
+}
+
+fn is_routed(r: &Rule) -> bool {
+    matches!(&r.action, Action::Unknown(w) if w == ROUTED)
 }
 
 /// An incoming row without addresses: whether it is the IPv6 copy, and its
@@ -467,8 +486,10 @@ fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule
     if to_text.is_empty() || from_words.is_empty() {
         return None;
     }
-    if dir != "IN" {
-        // Outgoing and routed rules do not decide connections to this host.
+    let routed = dir == "FWD" && action == "ALLOW";
+    if dir != "IN" && !routed {
+        // Outgoing rules and routed denials do not decide connections to
+        // this host.
         return Some(Vec::new());
     }
     let to = parse_loc(&to_text);
@@ -494,7 +515,9 @@ fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule
             negated: false,
         });
     }
-    if let Some(a) = to.addr {
+    // A route rule's destination is the container behind the host, not
+    // the address Cloudflare connects to.
+    if let Some(a) = to.addr.filter(|_| !routed) {
         matches.push(Match::DestAddr {
             set: AddrSet::from_ranges([a]),
             negated: false,
@@ -548,6 +571,14 @@ fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule
     } else {
         "icmp-port-unreachable".to_string()
     });
+    if routed {
+        return Some(vec![Rule {
+            source,
+            matches,
+            action: Action::Unknown(ROUTED.to_string()),
+            origin: Origin::Filter,
+        }]);
+    }
     Some(match action {
         "ALLOW" => vec![Rule {
             source,
@@ -598,6 +629,37 @@ fn row(t: &str, line: Line<'_>, interfaces: &mut Vec<String>) -> Option<Vec<Rule
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn route_allows_end_the_chain_undecided() {
+        // ufw-docker: published ports allowed on the routed path only.
+        let text = "Status: active\nDefault: deny (incoming), allow (outgoing), deny (routed)\n\
+To                         Action      From\n\
+--                         ------      ----\n\
+443/tcp                    ALLOW FWD   Anywhere\n\
+22/tcp                     ALLOW IN    Anywhere\n\
+172.17.0.2 80/tcp          ALLOW FWD   Anywhere\n\
+8080/tcp                   DENY FWD    Anywhere\n\
+443/tcp (v6)               ALLOW FWD   Anywhere (v6)\n";
+        let ls = crate::text::lines(text);
+        let rs = parse("t", &ls);
+        assert!(rs.not_understood.is_empty(), "{:?}", rs.not_understood);
+        let rules = &rs.chains[0].rules;
+        let lines: Vec<usize> = rules.iter().map(|r| r.source.line).collect();
+        // The incoming row first; the three route allows after it; the
+        // routed DENY decides nothing for this host.
+        assert_eq!(lines, vec![6, 5, 7, 9]);
+        assert!(matches!(rules[0].action, Action::Accept));
+        assert!(rules[1..].iter().all(is_routed));
+        // The container address is not the origin's address.
+        assert!(!rules[2]
+            .matches
+            .iter()
+            .any(|m| matches!(m, Match::DestAddr { .. })));
+        // An inactive ufw has no rules, routed or not.
+        let ls = crate::text::lines("Status: inactive\n80/tcp ALLOW FWD Anywhere\n");
+        assert!(parse("t", &ls).chains[0].rules.is_empty());
+    }
 
     #[test]
     fn reads_what_allow_commands_printed() {

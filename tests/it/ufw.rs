@@ -129,7 +129,17 @@ fn numbered_every_row_form() {
     // Row with an IPv6 source and no (v6) marker is IPv6.
     assert_eq!(family(&at(25)[0].matches), Some(Family::V6));
     assert_eq!(family(&at(26)[0].matches), Some(Family::V6));
-    assert!(at(30).is_empty()); // ALLOW FWD
+    // ALLOW FWD: a route rule, read as undecided after every incoming row
+    // (a published container may be reached on that path); its destination
+    // is behind the host, so no DestAddr.
+    let fwd = at(30);
+    assert_eq!(fwd.len(), 1);
+    assert!(matches!(&fwd[0].action, Action::Unknown(w) if w == ufw::ROUTED));
+    assert!(!fwd[0]
+        .matches
+        .iter()
+        .any(|m| matches!(m, Match::DestAddr { .. })));
+    assert_eq!(c.rules.last().map(|r| r.source.line), Some(30));
     assert_eq!(rs.interfaces, vec!["eth0".to_string(), "wg0".to_string()]);
 }
 

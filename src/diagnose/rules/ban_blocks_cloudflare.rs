@@ -381,6 +381,11 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         f.checks = pending_asks;
         return f;
     }
+    if lists.is_empty() && lifted.is_empty() {
+        if let Some(f) = from_prose(ctx) {
+            return f;
+        }
+    }
     if lists.is_empty() || (!f2b.is_empty() && !f2b_whole) {
         let mut f = Finding::unknown(id, ctx);
         if !f2b.is_empty() && !f2b_whole {
@@ -412,6 +417,24 @@ pub fn judge(ctx: &Ctx<'_>) -> Finding {
         )
     };
     Finding::new(id, Status::RuledOut, text).with_evidence(lists.into_iter().chain(lifted))
+}
+
+/// "it blocked CF IP with 330 connections", with no list that decides: the
+/// ticket's word, `likely` at most, the sentence quoted.
+fn from_prose(ctx: &Ctx<'_>) -> Option<Finding> {
+    let (input, h) = ctx
+        .facts
+        .hints
+        .iter()
+        .find(|(_, h)| h.hint == crate::parse::hints::Hint::CloudflareBanned)?;
+    let mut f = Finding::new(
+        FindingId::BanBlocksCloudflare,
+        Status::Likely,
+        "The ticket says a ban tool or firewall blocked Cloudflare addresses. Behind Cloudflare every visitor arrives from a Cloudflare address, so a ban on one blocks everyone served through it; per-address connection or request limits ban Cloudflare first. This is the ticket's word, not a ban list: paste the lists to confirm.".to_string(),
+    )
+    .with_evidence([quote(ctx, input, h.line)]);
+    f.checks = vec!["sudo fail2ban-client banned; sudo ipset list; sudo csf -t".to_string()];
+    Some(f)
 }
 
 /// "X has banned Cloudflare address A" and "... address B" as one "X has

@@ -251,6 +251,27 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
             }
             continue;
         }
+        // A zone header indented by the paste (a quote or list item), its
+        // `key:` lines indented as deep or deeper: `  home (active)` then `  target: default`.
+        if indented && !t.contains(':') {
+            let depth = |s: &str| s.len() - s.trim_start().len();
+            let key_next = lines
+                .get(i..)
+                .unwrap_or(&[])
+                .iter()
+                .find(|l| !l.text.trim().is_empty())
+                .is_some_and(|l| depth(l.text) >= depth(raw) && l.text.contains(':'));
+            if let Some((name, markers)) = zone_header(t).filter(|_| key_next) {
+                if markers.contains(&"default") {
+                    st.default = Some((name.clone(), sl(line)));
+                }
+                st.with_zone(&name, line, |_| {});
+                block_zone = Some(name);
+                in_rich = false;
+                understood += 1;
+                continue;
+            }
+        }
         if indented {
             if let (Some((key, value)), Some(zone)) = (t.split_once(':'), block_zone.clone()) {
                 in_rich = key.trim() == "rich rules";
@@ -622,6 +643,20 @@ mod tests {
         assert!(rs.not_understood.is_empty(), "{:?}", rs.not_understood);
         // One fully listed zone and no default named: assumed, with a note.
         assert!(rs.notes.iter().any(|n| n.contains("assuming zone public")));
+    }
+
+    #[test]
+    fn indented_listing_is_read() {
+        // `firewall-cmd --list-all` quoted with a uniform indent in an issue.
+        let text = "  home (active)\n  target: default\n  interfaces: br0\n  services: ssh\n  ports: 74/tcp\n  rich rules: \n";
+        let ls = lines(text);
+        let rs = parse("t", &ls);
+        assert!(rs.not_understood.is_empty(), "{:?}", rs.not_understood);
+        let n = chain(&rs, "IN_home").map(|c| c.rules.len()).unwrap_or(0);
+        assert!(n >= 3, "ssh, 74/tcp and the target: {n} rules");
+        // An indented line with no `key:` line after it stays unread.
+        let rs = parse("t", &lines("  home (active)\nsomething\n"));
+        assert!(chain(&rs, "IN_home").is_none());
     }
 
     #[test]
