@@ -55,13 +55,22 @@ fn container<'a>(ctx: &'a FixCtx<'_>) -> Option<&'a str> {
         .and_then(|s| s.container.as_deref())
 }
 
-/// Whether the host uses systemd (`systemctl status` output) or sysvinit.
+/// Whether the host uses systemd or sysvinit: a `service` command's output,
+/// or a stated release without systemd (CentOS 6, an `el6` kernel) that no
+/// `systemctl` output contradicts.
 fn uses_systemd(facts: &Facts) -> bool {
-    !facts.services.iter().any(|s| {
-        s.command
-            .as_deref()
-            .is_some_and(|c| c.trim_start_matches("sudo ").starts_with("service "))
-    })
+    let ran = |prog: &str| {
+        facts.services.iter().any(|s| {
+            s.command
+                .as_deref()
+                .is_some_and(|c| c.trim_start_matches("sudo ").starts_with(prog))
+        })
+    };
+    let stated = facts
+        .hints
+        .iter()
+        .any(|(_, h)| h.hint == crate::parse::hints::Hint::PreSystemd);
+    !(ran("service ") || (stated && !ran("systemctl ")))
 }
 
 /// Where the configuration of the case's web server lives, for a grep:
@@ -92,8 +101,27 @@ fn config_test(server: &str) -> &'static str {
 fn start(facts: &Facts, server: &str) -> String {
     if uses_systemd(facts) {
         format!("sudo systemctl enable --now {server} && sudo systemctl status {server} --no-pager")
+    } else if server == "httpd" || shows_rhel_hint(facts) {
+        // Red Hat's sysvinit: chkconfig starts it at boot too.
+        format!("sudo service {server} start && sudo chkconfig {server} on && sudo service {server} status")
     } else {
         format!("sudo service {server} start && sudo service {server} status")
+    }
+}
+
+fn shows_rhel_hint(facts: &Facts) -> bool {
+    facts
+        .hints
+        .iter()
+        .any(|(_, h)| h.hint == crate::parse::hints::Hint::RedHatFamily)
+}
+
+/// Reload, or start when it is not running.
+fn reload_or_restart(facts: &Facts, server: &str) -> String {
+    if uses_systemd(facts) {
+        format!("sudo systemctl reload-or-restart {server}")
+    } else {
+        format!("sudo service {server} restart")
     }
 }
 
@@ -355,7 +383,7 @@ pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
         // Not shown: reload it if it runs, start it if it does not.
         _ if uses_systemd(ctx.facts) => step(
             format!("Then apply it: reload {server}, or start it if it is stopped"),
-            &[&format!("sudo systemctl reload-or-restart {server}")],
+            &[&reload_or_restart(ctx.facts, &server)],
         ),
         _ => step(
             format!("Then restart {server}"),
@@ -731,7 +759,12 @@ fn https_steps(ctx: &FixCtx<'_>, kind: ServerKind, server: &str, then: &str) -> 
             },
         ],
         ServerKind::Apache => {
-            let enable = if server == "httpd" || ctx.diagnosis.roles.rhel {
+            let enable = if (server == "httpd" || ctx.diagnosis.roles.rhel)
+                && !uses_systemd(ctx.facts)
+            {
+                // CentOS 6 and older have no dnf.
+                "sudo yum install -y mod_ssl   # adds Listen 443 and /etc/httpd/conf.d/ssl.conf"
+            } else if server == "httpd" || ctx.diagnosis.roles.rhel {
                 "sudo dnf install -y mod_ssl   # adds Listen 443 and /etc/httpd/conf.d/ssl.conf"
             } else {
                 "sudo a2enmod ssl && sudo a2ensite default-ssl   # Listen 443 comes with mod_ssl"
@@ -785,10 +818,7 @@ fn apply_step(ctx: &FixCtx<'_>, kind: ServerKind, server: &str) -> FixStep {
         // reload-or-restart also starts a server that is not running.
         _ if uses_systemd(ctx.facts) => step(
             "Test and apply",
-            &[
-                config_test(server),
-                &format!("sudo systemctl reload-or-restart {server}"),
-            ],
+            &[config_test(server), &reload_or_restart(ctx.facts, &server)],
         ),
         _ => step(
             "Test and reload",
@@ -1632,6 +1662,43 @@ Action 'start' failed.
             .collect();
         assert!(fix.iter().any(|c| c.contains("/etc/apache2")), "{fix:?}");
         assert!(!fix.iter().any(|c| c.contains("/etc/httpd")), "{fix:?}");
+    }
+
+    /// Every fix command of every finding.
+    fn all_fix(paste: &str) -> Vec<String> {
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        report
+            .findings
+            .iter()
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_stated_centos_6_starts_httpd_with_service_and_chkconfig() {
+        let bind = "(99)Cannot assign requested address: make_sock: could not bind to address 40.76.89.82:80
+no listening sockets available, shutting down
+Unable to open logs
+";
+        let fix = all_fix(&format!("We are running CentOS 6.6 on Azure.\n\n{bind}"));
+        assert!(
+            fix.iter()
+                .any(|c| c.contains("service httpd start") && c.contains("chkconfig httpd on")),
+            "{fix:?}"
+        );
+        assert!(
+            !fix.iter()
+                .any(|c| c.contains("systemctl") || c.contains("apache2") || c.contains("a2en")),
+            "{fix:?}"
+        );
+        // CentOS 7 has systemd.
+        let fix = all_fix(&format!("We are running CentOS 7.9 on Azure.\n\n{bind}"));
+        assert!(
+            fix.iter()
+                .any(|c| c.contains("systemctl enable --now httpd")),
+            "{fix:?}"
+        );
+        assert!(!fix.iter().any(|c| c.contains("chkconfig")), "{fix:?}");
     }
 
     fn not_listening_fix(paste: &str) -> Vec<String> {
