@@ -368,6 +368,30 @@ fn is_container_name(w: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
+/// The web server whose logs the ban tools watch (`File list:
+/// /var/log/nginx/access.log`, centminmod's `/home/nginx/domains/...`):
+/// `Some` only when every watched log with a server's directory names the
+/// same kind.
+pub fn server_of_watched_logs(facts: &Facts) -> Option<ServerKind> {
+    let mut found = None;
+    for path in facts.bans.iter().flat_map(|b| b.facts.watched_logs.iter()) {
+        let kind = path.split('/').find_map(|seg| match seg {
+            "nginx" => Some(ServerKind::Nginx),
+            "apache2" | "httpd" | "apache" => Some(ServerKind::Apache),
+            "lsws" | "litespeed" => Some(ServerKind::Litespeed),
+            "caddy" => Some(ServerKind::Caddy),
+            _ => None,
+        });
+        match (found, kind) {
+            (_, None) => {}
+            (None, k) => found = k,
+            (Some(a), Some(b)) if a != b => return None,
+            _ => {}
+        }
+    }
+    found
+}
+
 fn shows_rhel(facts: &Facts) -> bool {
     let unit_httpd = facts
         .services

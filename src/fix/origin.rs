@@ -1523,7 +1523,16 @@ fn server_of_jails(facts: &Facts) -> Option<String> {
         }
         found = Some(server);
     }
-    found.map(str::to_string)
+    // No jail named for a server: the logs the jails watch may say.
+    found
+        .or_else(
+            || match crate::diagnose::roles::server_of_watched_logs(facts)? {
+                ServerKind::Nginx => Some("nginx"),
+                ServerKind::Apache => Some("apache"),
+                _ => None,
+            },
+        )
+        .map(str::to_string)
 }
 
 /// Commands that lift the bans on Cloudflare addresses and whitelist
@@ -1948,17 +1957,44 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
     }
 
     fn jail(name: &str) -> String {
+        jail_watching(name, "/var/log/auth.log")
+    }
+
+    fn jail_watching(name: &str, files: &str) -> String {
         format!(
             "Status for the jail: {name}
 |- Filter
 |  |- Currently failed: 0
-|  `- Total failed:     3
+|  |- Total failed:     3
+|  `- File list:        {files}
 `- Actions
    |- Currently banned: 1
    |- Total banned:     1
    `- Banned IP list:   162.158.244.169
 "
         )
+    }
+
+    #[test]
+    fn the_logs_a_jail_watches_pick_its_real_ip_step() {
+        let centminmod = ban_fix(&jail_watching(
+            "wordpress-pingback",
+            "/home/nginx/domains/domain.com/log/access.log /home/nginx/domains/demo.com/log/access.log",
+        ));
+        assert!(centminmod.contains("set_real_ip_from"), "{centminmod}");
+        assert!(!centminmod.contains("RemoteIPTrustedProxy"), "{centminmod}");
+        let apache = ban_fix(&jail_watching("wordpress", "/var/log/httpd/access_log"));
+        assert!(apache.contains("RemoteIPTrustedProxy"), "{apache}");
+        assert!(!apache.contains("set_real_ip_from"), "{apache}");
+        // Logs of both servers: say nothing, keep both steps.
+        let both = ban_fix(&jail_watching(
+            "wordpress",
+            "/var/log/nginx/access.log /var/log/apache2/access.log",
+        ));
+        assert!(
+            both.contains("set_real_ip_from") && both.contains("RemoteIPTrustedProxy"),
+            "{both}"
+        );
     }
 
     #[test]
