@@ -56,6 +56,27 @@ pub fn command_of(text: &str) -> Option<&str> {
     None
 }
 
+/// A line that runs `tool`, typed after a prompt (`$ sudo nft list ruleset`,
+/// `root@host:~# ufw status`, `% nft -a list ruleset`) or bare (`sudo ufw
+/// status`, `nft list ruleset`): the command above a dump, not part of it.
+/// The tool may be named by its path (`/usr/sbin/nft`).
+pub fn runs_tool(text: &str, tool: &str) -> bool {
+    let t = text.trim();
+    let mut words = t.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let names = |line: &str| {
+        line.split_whitespace()
+            .any(|w| w == tool || w.strip_suffix(tool).is_some_and(|dir| dir.ends_with('/')))
+    };
+    let prompt_or_tool = matches!(first, "$" | "#" | "%" | "sudo")
+        || first == tool
+        || first.ends_with(['$', '#', '>', '%']);
+    // `[root@web ~]# ufw status`, `PS C:\> ...`: prompts with a space inside.
+    (prompt_or_tool && names(t)) || command_of(t).is_some_and(names)
+}
+
 /// A shell prompt with nothing typed after it (`user@host:~$`,
 /// `[root@web ~]#`, `PS C:\\Users\\me>`, a lone `$`): the end of a pasted
 /// terminal session, not output.
@@ -551,6 +572,32 @@ mod tests {
         assert_eq!(command_of("tcp LISTEN 0 511 0.0.0.0:80"), None);
         assert_eq!(command_of("nginx: [emerg] bind() failed"), None);
         assert_eq!(command_of("> Accept: */*"), None);
+    }
+
+    #[test]
+    fn lines_that_run_a_tool() {
+        for (line, tool) in [
+            ("$ sudo nft list ruleset", "nft"),
+            ("root@host:~# nft -a list ruleset", "nft"),
+            ("# nft list ruleset", "nft"),
+            ("% /usr/sbin/nft list ruleset", "nft"),
+            ("sudo ufw status verbose", "ufw"),
+            ("ufw status numbered", "ufw"),
+            ("[root@web ~]# ufw status", "ufw"),
+            ("PS C:\\> ufw status", "ufw"),
+        ] {
+            assert!(runs_tool(line, tool), "{line}");
+        }
+        for (line, tool) in [
+            ("table inet nft {", "nft"),
+            ("chain nft-input {", "nft"),
+            ("22/tcp ALLOW Anywhere # ufw rule", "ufw"),
+            ("$ sudo iptables -S", "nft"),
+            ("$ sudo nftables-dump", "nft"),
+            ("", "ufw"),
+        ] {
+            assert!(!runs_tool(line, tool), "{line}");
+        }
     }
 
     #[test]

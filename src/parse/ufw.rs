@@ -121,21 +121,6 @@ struct Loc {
     unknown: Option<String>,
 }
 
-fn is_prompt(t: &str) -> bool {
-    let mut words = t.split_whitespace();
-    let Some(first) = words.next() else {
-        return false;
-    };
-    let has_ufw = t
-        .split_whitespace()
-        .any(|w| w == "ufw" || w.ends_with("/ufw"));
-    has_ufw
-        && (matches!(first, "$" | "#" | "sudo" | "ufw")
-            || first.ends_with('$')
-            || first.ends_with('#')
-            || first.ends_with('>'))
-}
-
 fn port_spec(text: &str) -> Option<(PortSet, Option<String>)> {
     let (ports, proto) = match text.split_once('/') {
         Some((p, proto))
@@ -279,7 +264,7 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
             continue;
         }
         last_line = Some(line.no);
-        let ok = if is_prompt(t) {
+        let ok = if crate::parse::textscan::runs_tool(t, "ufw") {
             true
         } else if let Some(s) = t.strip_prefix("Status:") {
             match s.trim() {

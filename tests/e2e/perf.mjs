@@ -2,7 +2,10 @@
 // in headless Chromium on the built dist/, of
 //   1. navigation to an interactive page (the paste area is usable),
 //   2. pasting a realistic 20 KB ticket to the rendered verdict, cold (the
-//      analysis worker starts with the paste) and warm (it is running).
+//      analysis worker starts with the paste) and warm (it is running),
+//   3. pasting a 5 MB ticket (the shape of worker.test.mjs: prompts, curl,
+//      ufw, two nft rulesets, an error page, repeated) to the rendered
+//      verdict, the worker running.
 // Run: `trunk build --release --offline && node tests/e2e/perf.mjs [RUNS]`.
 // Prints figures; asserts nothing about time (timings are reported, not tested).
 import { serve, launch, fixture } from './harness.mjs';
@@ -23,6 +26,24 @@ async function ticket20k() {
     for (const p of parts) text += (await fixture(p)) + '\n';
   }
   return text.slice(0, 20 * 1024);
+}
+
+/** A realistic 5 MB ticket: real-format outputs repeated, with prompts. */
+async function ticket5m() {
+  const parts = [
+    ['$ curl -sv https://shop.example.net/', await fixture('error-page/curl-v-521-headers.txt')],
+    ['root@web1:~# sudo ufw status verbose', await fixture('ufw/verbose-apps-reject.txt')],
+    ['root@web1:~# sudo nft list ruleset', await fixture('nftables/inet-filter-cloudflare-set-no-icmpv6.nft')],
+    ['root@web1:~# sudo nft list ruleset', await fixture('nftables/firewalld-nft-backend.nft')],
+    ['', await fixture('error-page/visible-text-521.txt')],
+  ];
+  let out = '';
+  let i = 0;
+  while (out.length < 5 * 1024 * 1024) {
+    const [cmd, body] = parts[i++ % parts.length];
+    out += (cmd ? cmd + '\n' : '') + body.replace(/^(\$ |root@\S+# )/, '') + '\n\n';
+  }
+  return out;
 }
 
 function median(xs) {
@@ -63,9 +84,11 @@ const browser = await launch();
 const text = await ticket20k();
 // A second ticket, so a warm paste changes the verdict's inputs.
 const other = text.slice(0, text.length - 2048);
+const big = await ticket5m();
 const interactive = [];
 const cold = [];
 const warm = [];
+const large = [];
 try {
   for (let i = 0; i < runs; i++) {
     const context = await browser.newContext();
@@ -79,6 +102,8 @@ try {
     // Warm: the worker is running.
     warm.push(await pasteToVerdict(page, other));
     warm.push(await pasteToVerdict(page, text));
+    // 5 MB, the worker running (it was warmed by the pastes above).
+    large.push(await pasteToVerdict(page, big));
     await context.close();
   }
 } finally {
@@ -89,3 +114,4 @@ const fmt = (xs) => `median ${Math.round(median(xs))} ms (min ${Math.round(Math.
 console.log(`navigation to interactive: ${fmt(interactive)}`);
 console.log(`20 KB ticket paste to rendered verdict, cold (worker starting): ${fmt(cold)}`);
 console.log(`20 KB ticket paste to rendered verdict, warm (worker running): ${fmt(warm)}`);
+console.log(`5 MB ticket paste to rendered verdict, worker running: ${fmt(large)}`);

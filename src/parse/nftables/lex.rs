@@ -3,6 +3,7 @@
 //! address and port literals of sets and rules.
 
 use crate::net::AddrRange;
+use crate::parse::textscan::runs_tool;
 use crate::text::Line;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -31,37 +32,14 @@ impl Tok<'_> {
     }
 }
 
-/// A shell prompt or the command itself (`$ sudo nft list ruleset`,
-/// `root@host:~# nft -a list ruleset`): not part of the ruleset.
-pub(super) fn is_prompt(text: &str) -> bool {
-    let t = text.trim();
-    let mut words = t.split_whitespace();
-    let Some(first) = words.next() else {
-        return false;
-    };
-    if matches!(first, "table" | "chain" | "set" | "map") {
-        return false;
-    }
-    let has_nft = t
-        .split_whitespace()
-        .any(|w| w == "nft" || w.ends_with("/nft"));
-    has_nft
-        && (first == "$"
-            || first == "#"
-            || first == "sudo"
-            || first == "nft"
-            || first.ends_with('$')
-            || first.ends_with('#')
-            || first.ends_with('>')
-            || first.ends_with('%'))
-}
-
 pub(super) fn tokenize<'a>(lines: &[Line<'a>], out: &mut Vec<Tok<'a>>) {
     for (idx, line) in lines.iter().enumerate() {
         let text = line.text;
         // Blank by the pipeline's measure (`trim`, which also strips a
         // vertical tab or a no-break space): nothing to read or to reject.
-        if is_prompt(text) || text.trim().is_empty() {
+        // The command above the ruleset (`$ sudo nft list ruleset`) is no
+        // part of it.
+        if runs_tool(text, "nft") || text.trim().is_empty() {
             continue;
         }
         let b = text.as_bytes();

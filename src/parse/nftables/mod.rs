@@ -56,7 +56,6 @@ pub fn parse(input: &str, lines: &[Line<'_>]) -> Ruleset {
 #[cfg(test)]
 mod tests {
     use super::expr::eval_flags;
-    use super::lex::is_prompt;
     use super::structure::parse_priority;
     use super::*;
 
@@ -120,9 +119,21 @@ mod tests {
 
     #[test]
     fn prompts_are_not_rules() {
-        assert!(is_prompt("$ sudo nft list ruleset"));
-        assert!(is_prompt("root@host:~# nft -a list ruleset"));
-        assert!(is_prompt("# nft list ruleset"));
-        assert!(!is_prompt("table inet nft {"));
+        for prompt in [
+            "$ sudo nft list ruleset",
+            "root@host:~# nft -a list ruleset",
+            "# nft list ruleset",
+        ] {
+            let text = format!(
+                "{prompt}\ntable inet nft {{\n\tchain input {{\n\t\ttype filter hook input priority filter; policy drop;\n\t}}\n}}\n"
+            );
+            let rs = parse("p", &crate::text::lines(&text));
+            assert!(
+                rs.not_understood.is_empty(),
+                "{prompt}: {:?}",
+                rs.not_understood
+            );
+            assert!(!rs.chains.is_empty(), "{prompt}");
+        }
     }
 }
