@@ -537,7 +537,31 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
         .filter(|s| s.ports.iter().any(|p| ports.contains(p)))
         .collect();
     let systemd = uses_systemd(ctx.facts);
-    if held.is_empty() && !ports.is_empty() {
+    // The server's own bind error from inside its container: the holder is
+    // in the container's network, not the host's (unless it runs with
+    // `network_mode: host`), most often a second Listen for the same port.
+    let inside = container(ctx).filter(|_| {
+        held.is_empty()
+            && events().any(|e| {
+                matches!(e.kind, EventKind::BindConflict { .. })
+                    && crate::diagnose::roles::program_in_text(&e.text)
+                        .and_then(|p| ServerKind::of(&p))
+                        .is_some_and(|k| k != ServerKind::Other)
+            })
+    });
+    if let (Some(c), false) = (inside, ports.is_empty()) {
+        let (dir, directive) = match ServerKind::of(&server) {
+            Some(ServerKind::Apache) => ("/usr/local/apache2/conf", "Listen"),
+            _ => ("/etc/nginx", "listen"),
+        };
+        fix.push(step(
+            format!("The bind of {} failed inside container {c}: its own network holds nothing else there, so look for the port listed twice in its configuration (a host network, `network_mode: host`, shares the host's ports instead)", crate::diagnose::ports_text(&ports)),
+            &[
+                &format!("docker inspect -f '{{{{.HostConfig.NetworkMode}}}}' {c}   # host: find the holder with `sudo ss -ltnp` on the host"),
+                &format!("docker cp {c}:{dir} - | tar -xO | grep -n '^[[:space:]]*{directive}'   # works on a stopped container; one line per port"),
+            ],
+        ));
+    } else if held.is_empty() && !ports.is_empty() {
         fix.push(step(
             format!(
                 "Find the program that holds {}",
@@ -1780,10 +1804,9 @@ apachekerberosldapreverseproxy_ad-reverse-proxy_1 exited with code 1
                 .any(|c| c == "docker start apachekerberosldapreverseproxy_ad-reverse-proxy_1"),
             "{fix:?}"
         );
-        assert!(
-            !fix.iter().any(|c| c.contains("systemctl enable")),
-            "{fix:?}"
-        );
+        assert!(!fix.iter().any(|c| c.contains("systemctl")), "{fix:?}");
+        // The holder is in the container's network: its configuration.
+        assert!(fix.iter().any(|c| c.starts_with("docker cp apachekerberosldapreverseproxy_ad-reverse-proxy_1:/usr/local/apache2/conf -")), "{fix:?}");
         // The same lines from the host's journal: a systemd unit.
         let host: String = logs
             .lines()
@@ -1796,6 +1819,10 @@ apachekerberosldapreverseproxy_ad-reverse-proxy_1 exited with code 1
             "{fix:?}"
         );
         assert!(!fix.iter().any(|c| c.starts_with("docker")), "{fix:?}");
+        assert!(
+            fix.iter().any(|c| c.starts_with("sudo ss -ltnp")),
+            "{fix:?}"
+        );
     }
 
     #[test]
