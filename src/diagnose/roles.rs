@@ -141,6 +141,9 @@ impl Roles {
                 s.state = ServerState::Running;
             }
         }
+        if let Some(s) = server.as_mut().filter(|s| s.container.is_none()) {
+            s.container = server_container(facts, &s.name);
+        }
         // With the server unknown, whatever holds a port a bind failed on
         // is still in the way.
         let unknown = ServerRole {
@@ -283,6 +286,110 @@ pub fn same_program(a: &str, b: &str) -> bool {
         (Some(x), Some(y)) if x != ServerKind::Other => x == y,
         _ => a.eq_ignore_ascii_case(b),
     }
+}
+
+/// What fixes call a container the paste shows but does not name.
+pub const UNNAMED_CONTAINER: &str = "CONTAINER";
+
+/// The container the web server `server` runs in, when the paste shows
+/// one around it: its log lines behind a compose prefix
+/// (`ad-reverse-proxy_1  | (98)Address already in use`), its OOM kill in a
+/// Docker cgroup, or its configuration under a Docker volume path
+/// (`/mnt/docker/flarum/nginx`). The name when the paste gives one, else
+/// [`UNNAMED_CONTAINER`].
+fn server_container(facts: &Facts, server: &str) -> Option<String> {
+    let lines: Vec<&str> = facts
+        .texts
+        .iter()
+        .flat_map(|t| (1..).map_while(move |n| t.line(n)))
+        .collect();
+    let events = facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.events.iter())
+        .filter(|e| program_in_text(&e.text).is_none_or(|p| same_program(&p, server)));
+    for e in events {
+        if let Some(prefix) = compose_prefix(&e.text) {
+            // Compose v1 names the container project_service_1 and prints
+            // it whole in `Attaching to` / `exited with code`.
+            let full = lines
+                .iter()
+                .flat_map(|l| l.split(|c: char| c.is_whitespace() || c == ','))
+                .find(|w| {
+                    w.len() > prefix.len()
+                        && (w.ends_with(&format!("_{prefix}"))
+                            || w.ends_with(&format!("-{prefix}")))
+                        && is_container_name(w)
+                });
+            return Some(full.unwrap_or(prefix).to_string());
+        }
+    }
+    let oom = facts
+        .resources
+        .iter()
+        .flat_map(|r| r.facts.oom.iter())
+        .filter(|o| {
+            o.process
+                .as_deref()
+                .is_some_and(|p| same_program(p, server))
+        })
+        .find_map(|o| o.container.clone());
+    if let Some(id) = oom {
+        return Some(if id.is_empty() {
+            UNNAMED_CONTAINER.to_string()
+        } else {
+            id
+        });
+    }
+    // A path with a `docker` directory that ends in the server's own
+    // directory: a bind-mounted configuration.
+    let volume = lines.iter().flat_map(|l| l.split_whitespace()).any(|w| {
+        let segs: Vec<&str> = w.split('/').filter(|s| !s.is_empty()).collect();
+        w.starts_with('/')
+            && segs.contains(&"docker")
+            && segs.iter().any(|s| same_program(s, server))
+    });
+    volume.then(|| UNNAMED_CONTAINER.to_string())
+}
+
+/// The service of a compose log line: `web_1  | ...` (v1), `web-1  | ...`
+/// (v2), `proxy  | ...`.
+fn compose_prefix(text: &str) -> Option<&str> {
+    let (name, rest) = text.split_once(" | ").or_else(|| text.split_once("| "))?;
+    let name = name.trim_end();
+    (is_container_name(name) && !rest.is_empty() && name.len() < text.len()).then_some(name)
+}
+
+fn is_container_name(w: &str) -> bool {
+    !w.is_empty()
+        && w.len() <= 128
+        && w.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && w.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// The web server whose logs the ban tools watch (`File list:
+/// /var/log/nginx/access.log`, centminmod's `/home/nginx/domains/...`):
+/// `Some` only when every watched log with a server's directory names the
+/// same kind.
+pub fn server_of_watched_logs(facts: &Facts) -> Option<ServerKind> {
+    let mut found = None;
+    for path in facts.bans.iter().flat_map(|b| b.facts.watched_logs.iter()) {
+        let kind = path.split('/').find_map(|seg| match seg {
+            "nginx" => Some(ServerKind::Nginx),
+            "apache2" | "httpd" | "apache" => Some(ServerKind::Apache),
+            "lsws" | "litespeed" => Some(ServerKind::Litespeed),
+            "caddy" => Some(ServerKind::Caddy),
+            _ => None,
+        });
+        match (found, kind) {
+            (_, None) => {}
+            (None, k) => found = k,
+            (Some(a), Some(b)) if a != b => return None,
+            _ => {}
+        }
+    }
+    found
 }
 
 fn shows_rhel(facts: &Facts) -> bool {
@@ -868,6 +975,47 @@ mod tests {
             program_of_line("Nov 25 06:01:10 web3 systemd[1]: node-exporter.service: Failed with result 'exit-code'.").as_deref(),
             Some("node-exporter")
         );
+    }
+
+    #[test]
+    fn compose_log_prefixes_name_the_service() {
+        for (t, want) in [
+            ("ad-reverse-proxy_1  | (98)Address already in use: AH00072: make_sock: could not bind to address 0.0.0.0:443", "ad-reverse-proxy_1"),
+            ("web-1  | 2024/03/01 10:00:00 [emerg] 1#1: bind() to 0.0.0.0:80 failed (98: Address already in use)", "web-1"),
+            ("nginx_proxy | nginx: [emerg] host not found in upstream", "nginx_proxy"),
+        ] {
+            assert_eq!(compose_prefix(t), Some(want), "{t}");
+        }
+        for t in [
+            "(98)Address already in use: AH00072: make_sock: could not bind to address 0.0.0.0:443",
+            "Nov 24 10:02:17 web2 nginx[3391]: nginx: [emerg] bind() | failed",
+            "| tcp | 443 | ALLOW |",
+        ] {
+            assert_eq!(compose_prefix(t), None, "{t}");
+        }
+    }
+
+    fn server_of(paste: &str) -> Option<ServerRole> {
+        let facts =
+            crate::case::read_case_with(&[crate::parse::CaseInput::new("t.txt", paste)], &[]);
+        crate::diagnose::diagnose(&facts, &Default::default())
+            .roles
+            .server
+    }
+
+    #[test]
+    fn a_config_under_a_docker_volume_means_a_container() {
+        let conf = "    listen 443 ssl http2;\n    ssl_certificate /etc/nginx/flarum/cert.pem;\n";
+        let boxed = server_of(&format!(
+            "I placed my key.pem and cert.pem in the /mnt/docker/flarum/nginx folder with this vhost:\n{conf}"
+        ))
+        .expect("nginx from the config");
+        assert_eq!(boxed.container.as_deref(), Some(UNNAMED_CONTAINER));
+        let host = server_of(&format!(
+            "I placed my key.pem and cert.pem in the /etc/nginx/flarum folder with this vhost:\n{conf}"
+        ))
+        .expect("nginx from the config");
+        assert_eq!(host.container, None);
     }
 
     #[test]

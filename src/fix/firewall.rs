@@ -361,6 +361,40 @@ fn nftables(
 /// Cloudflare's published ranges: new ranges are added before stale ones
 /// are removed, so Cloudflare is never locked out. `nft_tables`: the
 /// (family, table) pairs whose sets the nftables fix created.
+/// Docker publishes `ports`: their packets are DNATed and filtered in
+/// FORWARD, where INPUT and ufw rules never see them, so Cloudflare's
+/// ranges go in DOCKER-USER (the chain Docker leaves to the admin), above
+/// a DROP that keeps the port closed to everyone else. conntrack's
+/// original destination port is the published one; `--dport` there would
+/// be the container's port after DNAT.
+pub fn docker_user(ranges: &Ranges, ports: &[u16]) -> (FixStep, String) {
+    let mut commands = Vec::new();
+    for (tool, family) in [("iptables", Family::V4), ("ip6tables", Family::V6)] {
+        let nets = ranges.cidrs(family);
+        if nets.is_empty() {
+            continue;
+        }
+        for p in ports {
+            let m = format!("-p tcp -m conntrack --ctorigdstport {p} --ctdir ORIGINAL");
+            // -I puts each rule on top: the DROP first, the allows above it.
+            commands.push(format!("sudo {tool} -I DOCKER-USER {m} -j DROP"));
+            commands.push(format!(
+                "for net in {}; do sudo {tool} -I DOCKER-USER -s \"$net\" {m} -j RETURN; done",
+                nets.join(" ")
+            ));
+        }
+    }
+    let step = FixStep {
+        title: format!(
+            "Docker publishes {}: its packets pass FORWARD, not INPUT, so allow Cloudflare in DOCKER-USER (IPv4 and IPv6; ip6tables only when Docker's IPv6 is on) and drop the rest there",
+            crate::diagnose::ports_text(ports)
+        ),
+        commands,
+    };
+    let verify = "sudo iptables -S DOCKER-USER; sudo ip6tables -S DOCKER-USER   # RETURN for each Cloudflare range above the DROP".to_string();
+    (step, verify)
+}
+
 pub fn range_updater(tool: Tool, ports: &[u16], nft_tables: &[(String, String)]) -> FixStep {
     let p_comma = port_list(ports, ",");
     let p_nft = port_list(ports, ", ");

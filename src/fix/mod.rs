@@ -200,6 +200,12 @@ fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
     );
     plan.fix.extend(fix);
     plan.verify.extend(verify);
+    let published = published_ports(ctx);
+    if ctx.facts.host_firewall.docker && !published.is_empty() {
+        let (step, verify) = firewall::docker_user(&ctx.options.ranges, &published);
+        plan.fix.push(step);
+        plan.verify.push(verify);
+    }
     let nft_tables = if tool == firewall::Tool::Nftables {
         firewall::nft_set_tables(&ctx.facts.rulesets, cov)
     } else {
@@ -208,6 +214,22 @@ fn firewall_plan(ctx: &FixCtx<'_>) -> Plan {
     plan.fix
         .push(firewall::range_updater(tool, &ctx.ports, &nft_tables));
     plan
+}
+
+/// The case's ports a container publishes on the host (`docker ps`).
+fn published_ports(ctx: &FixCtx<'_>) -> Vec<u16> {
+    let mut out: Vec<u16> = ctx
+        .facts
+        .services
+        .iter()
+        .flat_map(|s| s.facts.containers.iter())
+        .flat_map(|c| c.published.iter())
+        .filter_map(|p| p.host_port)
+        .filter(|p| ctx.ports.contains(p))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -254,6 +276,60 @@ Chain IN_public_allow (1 references)
 target     prot opt source               destination
 ACCEPT     tcp  --  anywhere             anywhere             tcp dpt:ssh ctstate NEW,UNTRACKED
 ";
+
+    const DOCKER_HOST: &str = "$ sudo iptables-save
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:DOCKER - [0:0]
+:DOCKER-USER - [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+-A FORWARD -j DOCKER-USER
+-A FORWARD -o docker0 -j DOCKER
+-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 443 -j ACCEPT
+-A DOCKER-USER -j RETURN
+COMMIT
+$ docker ps
+CONTAINER ID   IMAGE          COMMAND                  CREATED        STATUS        PORTS                                      NAMES
+3f1c0a9e2b7d   nginx:1.25     \"/docker-entrypoint.…\"   2 hours ago    Up 2 hours    0.0.0.0:443->443/tcp, :::443->443/tcp      web
+";
+
+    #[test]
+    fn a_published_port_is_allowed_in_docker_user() {
+        let fix = firewall_fix(DOCKER_HOST);
+        let v4 = fix
+            .iter()
+            .find(|c| c.contains("iptables -I DOCKER-USER -s"))
+            .unwrap_or_else(|| panic!("{fix:?}"));
+        assert!(
+            v4.contains("--ctorigdstport 443")
+                && v4.contains("-j RETURN")
+                && v4.contains("173.245.48.0/20"),
+            "{v4}"
+        );
+        assert!(
+            fix.iter().any(|c| c.starts_with(
+                "sudo iptables -I DOCKER-USER -p tcp -m conntrack --ctorigdstport 443"
+            ) && c.ends_with("-j DROP")),
+            "{fix:?}"
+        );
+        assert!(
+            fix.iter()
+                .any(|c| c.contains("ip6tables -I DOCKER-USER -s")),
+            "{fix:?}"
+        );
+        // The same host without a published port: INPUT only.
+        let plain = DOCKER_HOST.replace("0.0.0.0:443->443/tcp, :::443->443/tcp", "443/tcp");
+        let fix = firewall_fix(&plain);
+        assert!(!fix.iter().any(|c| c.contains("DOCKER-USER")), "{fix:?}");
+        assert!(
+            fix.iter().any(|c| c.contains("iptables -I INPUT")),
+            "{fix:?}"
+        );
+    }
 
     #[test]
     fn an_undecided_layer_gets_its_managers_fix() {

@@ -55,13 +55,22 @@ fn container<'a>(ctx: &'a FixCtx<'_>) -> Option<&'a str> {
         .and_then(|s| s.container.as_deref())
 }
 
-/// Whether the host uses systemd (`systemctl status` output) or sysvinit.
+/// Whether the host uses systemd or sysvinit: a `service` command's output,
+/// or a stated release without systemd (CentOS 6, an `el6` kernel) that no
+/// `systemctl` output contradicts.
 fn uses_systemd(facts: &Facts) -> bool {
-    !facts.services.iter().any(|s| {
-        s.command
-            .as_deref()
-            .is_some_and(|c| c.trim_start_matches("sudo ").starts_with("service "))
-    })
+    let ran = |prog: &str| {
+        facts.services.iter().any(|s| {
+            s.command
+                .as_deref()
+                .is_some_and(|c| c.trim_start_matches("sudo ").starts_with(prog))
+        })
+    };
+    let stated = facts
+        .hints
+        .iter()
+        .any(|(_, h)| h.hint == crate::parse::hints::Hint::PreSystemd);
+    !(ran("service ") || (stated && !ran("systemctl ")))
 }
 
 /// Where the configuration of the case's web server lives, for a grep:
@@ -79,7 +88,24 @@ fn conf_dirs(server: Option<&str>) -> &'static str {
     }
 }
 
-fn config_test(server: &str) -> &'static str {
+/// The configuration test, inside the server's container when it runs in
+/// one.
+fn config_test(ctx: &FixCtx<'_>, server: &str) -> String {
+    let test = host_config_test(server);
+    match in_container(ctx, server) {
+        Some(c) => format!("docker exec {c} {}", test.trim_start_matches("sudo ")),
+        None => test.to_string(),
+    }
+}
+
+/// The container `server` runs in, when the case shows one.
+fn in_container<'a>(ctx: &'a FixCtx<'_>, server: &str) -> Option<&'a str> {
+    let role = ctx.diagnosis.roles.server.as_ref()?;
+    let c = role.container.as_deref()?;
+    (role.name == server || crate::diagnose::roles::same_program(&role.name, server)).then_some(c)
+}
+
+fn host_config_test(server: &str) -> &'static str {
     match ServerKind::of(server) {
         Some(ServerKind::Apache) => "sudo apachectl configtest",
         Some(ServerKind::Caddy) => "sudo caddy validate --config /etc/caddy/Caddyfile",
@@ -89,24 +115,56 @@ fn config_test(server: &str) -> &'static str {
     }
 }
 
-fn start(facts: &Facts, server: &str) -> String {
-    if uses_systemd(facts) {
+fn start(ctx: &FixCtx<'_>, server: &str) -> String {
+    let facts = ctx.facts;
+    if let Some(c) = in_container(ctx, server) {
+        format!("docker start {c} && docker ps -a --filter name={c}")
+    } else if uses_systemd(facts) {
         format!("sudo systemctl enable --now {server} && sudo systemctl status {server} --no-pager")
+    } else if server == "httpd" || shows_rhel_hint(facts) {
+        // Red Hat's sysvinit: chkconfig starts it at boot too.
+        format!("sudo service {server} start && sudo chkconfig {server} on && sudo service {server} status")
     } else {
         format!("sudo service {server} start && sudo service {server} status")
     }
 }
 
-fn reload(facts: &Facts, server: &str) -> String {
-    if uses_systemd(facts) {
+fn shows_rhel_hint(facts: &Facts) -> bool {
+    facts
+        .hints
+        .iter()
+        .any(|(_, h)| h.hint == crate::parse::hints::Hint::RedHatFamily)
+}
+
+/// Reload, or start when it is not running.
+fn reload_or_restart(ctx: &FixCtx<'_>, server: &str) -> String {
+    if let Some(c) = in_container(ctx, server) {
+        format!("docker restart {c}")
+    } else if uses_systemd(ctx.facts) {
+        format!("sudo systemctl reload-or-restart {server}")
+    } else {
+        format!("sudo service {server} restart")
+    }
+}
+
+fn reload(ctx: &FixCtx<'_>, server: &str) -> String {
+    if let Some(c) = in_container(ctx, server) {
+        match ServerKind::of(server) {
+            Some(ServerKind::Nginx) => format!("docker exec {c} nginx -s reload"),
+            Some(ServerKind::Apache) => format!("docker exec {c} apachectl graceful"),
+            _ => format!("docker restart {c}"),
+        }
+    } else if uses_systemd(ctx.facts) {
         format!("sudo systemctl reload {server}")
     } else {
         format!("sudo service {server} reload")
     }
 }
 
-fn restart(facts: &Facts, server: &str) -> String {
-    if uses_systemd(facts) {
+fn restart(ctx: &FixCtx<'_>, server: &str) -> String {
+    if let Some(c) = in_container(ctx, server) {
+        format!("docker restart {c}")
+    } else if uses_systemd(ctx.facts) {
         format!("sudo systemctl restart {server}")
     } else {
         format!("sudo service {server} restart")
@@ -208,7 +266,7 @@ pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
     }
     fix.push(step(
         "Test the configuration before starting (a failing test keeps it down)",
-        &[config_test(&server)],
+        &[&config_test(ctx, &server)],
     ));
     // Another program on a port the server needs keeps it from binding:
     // move it out of the way first.
@@ -222,7 +280,7 @@ pub fn web_server_down(ctx: &FixCtx<'_>) -> Plan {
     fix.extend(squatter_steps(&held, &server, uses_systemd(ctx.facts)));
     fix.push(step(
         format!("Start {server} and make it start at boot"),
-        &[&start(ctx.facts, &server)],
+        &[&start(ctx, &server)],
     ));
     Plan {
         fix,
@@ -341,21 +399,17 @@ pub fn config_error(ctx: &FixCtx<'_>) -> Plan {
     }
     fix.push(step(
         "Run the configuration test until it passes; it names the file and line of any error",
-        &[config_test(&server)],
+        &[&config_test(ctx, &server)],
     ));
     let apply = match roles.server.as_ref().map(|s| s.state) {
-        Some(ServerState::Failed) => step(
-            format!("Then start {server}"),
-            &[&start(ctx.facts, &server)],
-        ),
-        Some(ServerState::Running) => step(
-            format!("Then reload {server}"),
-            &[&reload(ctx.facts, &server)],
-        ),
+        Some(ServerState::Failed) => step(format!("Then start {server}"), &[&start(ctx, &server)]),
+        Some(ServerState::Running) => {
+            step(format!("Then reload {server}"), &[&reload(ctx, &server)])
+        }
         // Not shown: reload it if it runs, start it if it does not.
         _ if uses_systemd(ctx.facts) => step(
             format!("Then apply it: reload {server}, or start it if it is stopped"),
-            &[&format!("sudo systemctl reload-or-restart {server}")],
+            &[&reload_or_restart(ctx, &server)],
         ),
         _ => step(
             format!("Then restart {server}"),
@@ -483,7 +537,31 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
         .filter(|s| s.ports.iter().any(|p| ports.contains(p)))
         .collect();
     let systemd = uses_systemd(ctx.facts);
-    if held.is_empty() && !ports.is_empty() {
+    // The server's own bind error from inside its container: the holder is
+    // in the container's network, not the host's (unless it runs with
+    // `network_mode: host`), most often a second Listen for the same port.
+    let inside = container(ctx).filter(|_| {
+        held.is_empty()
+            && events().any(|e| {
+                matches!(e.kind, EventKind::BindConflict { .. })
+                    && crate::diagnose::roles::program_in_text(&e.text)
+                        .and_then(|p| ServerKind::of(&p))
+                        .is_some_and(|k| k != ServerKind::Other)
+            })
+    });
+    if let (Some(c), false) = (inside, ports.is_empty()) {
+        let (dir, directive) = match ServerKind::of(&server) {
+            Some(ServerKind::Apache) => ("/usr/local/apache2/conf", "Listen"),
+            _ => ("/etc/nginx", "listen"),
+        };
+        fix.push(step(
+            format!("The bind of {} failed inside container {c}: its own network holds nothing else there, so look for the port listed twice in its configuration (a host network, `network_mode: host`, shares the host's ports instead)", crate::diagnose::ports_text(&ports)),
+            &[
+                &format!("docker inspect -f '{{{{.HostConfig.NetworkMode}}}}' {c}   # host: find the holder with `sudo ss -ltnp` on the host"),
+                &format!("docker cp {c}:{dir} - | tar -xO | grep -n '^[[:space:]]*{directive}'   # works on a stopped container; one line per port"),
+            ],
+        ));
+    } else if held.is_empty() && !ports.is_empty() {
         fix.push(step(
             format!(
                 "Find the program that holds {}",
@@ -503,10 +581,7 @@ pub fn port_conflict(ctx: &FixCtx<'_>) -> Plan {
                 format!("Start container {c} again (`docker compose up -d` when compose runs it)"),
                 &[&format!("docker start {c}")],
             )),
-            (None, true) => fix.push(step(
-                format!("Start {server}"),
-                &[&start(ctx.facts, &server)],
-            )),
+            (None, true) => fix.push(step(format!("Start {server}"), &[&start(ctx, &server)])),
             (None, false) => fix.push(step(
                 "Then start the server whose bind failed again (its unit or container)",
                 &[],
@@ -577,7 +652,7 @@ pub fn listen_on_needed_ports(ctx: &FixCtx<'_>, id: FindingId) -> Plan {
             ),
             (Some(_), None) => step(
                 format!("Nothing answers on {}: start {server} first, the web server this host uses", crate::diagnose::ports_text(&dead)),
-                &[&start(ctx.facts, &server)],
+                &[&start(ctx, &server)],
             ),
             (None, None) => step(
                 format!("Nothing answers on {}: find the web server this site uses and start it", crate::diagnose::ports_text(&dead)),
@@ -731,7 +806,12 @@ fn https_steps(ctx: &FixCtx<'_>, kind: ServerKind, server: &str, then: &str) -> 
             },
         ],
         ServerKind::Apache => {
-            let enable = if server == "httpd" || ctx.diagnosis.roles.rhel {
+            let enable = if (server == "httpd" || ctx.diagnosis.roles.rhel)
+                && !uses_systemd(ctx.facts)
+            {
+                // CentOS 6 and older have no dnf.
+                "sudo yum install -y mod_ssl   # adds Listen 443 and /etc/httpd/conf.d/ssl.conf"
+            } else if server == "httpd" || ctx.diagnosis.roles.rhel {
                 "sudo dnf install -y mod_ssl   # adds Listen 443 and /etc/httpd/conf.d/ssl.conf"
             } else {
                 "sudo a2enmod ssl && sudo a2ensite default-ssl   # Listen 443 comes with mod_ssl"
@@ -785,14 +865,11 @@ fn apply_step(ctx: &FixCtx<'_>, kind: ServerKind, server: &str) -> FixStep {
         // reload-or-restart also starts a server that is not running.
         _ if uses_systemd(ctx.facts) => step(
             "Test and apply",
-            &[
-                config_test(server),
-                &format!("sudo systemctl reload-or-restart {server}"),
-            ],
+            &[&config_test(ctx, server), &reload_or_restart(ctx, server)],
         ),
         _ => step(
             "Test and reload",
-            &[config_test(server), &reload(ctx.facts, server)],
+            &[&config_test(ctx, server), &reload(ctx, server)],
         ),
     }
 }
@@ -847,7 +924,11 @@ fn plain_https_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
     }
     fix.push(step(
         "Test and reload",
-        &[&format!("sudo nginx -t && {}", reload(ctx.facts, "nginx"))],
+        &[&format!(
+            "{} && {}",
+            config_test(ctx, "nginx"),
+            reload(ctx, "nginx")
+        )],
     ));
     if let Some(s) = ssl_mode_alternative(ctx) {
         fix.push(s);
@@ -936,14 +1017,11 @@ fn loopback_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
             } else {
                 "apache2"
             };
-            (
-                "sudo apachectl configtest".to_string(),
-                restart(ctx.facts, unit),
-            )
+            ("sudo apachectl configtest".to_string(), restart(ctx, unit))
         }
         Server::Caddy => (
             "sudo caddy validate --config /etc/caddy/Caddyfile".to_string(),
-            reload(ctx.facts, "caddy"),
+            reload(ctx, "caddy"),
         ),
         Server::Litespeed => (
             "sudo /usr/local/lsws/bin/lswsctrl status".to_string(),
@@ -951,7 +1029,7 @@ fn loopback_config_fix(ctx: &FixCtx<'_>) -> Option<Plan> {
         ),
         // A reload cannot bind *:80 while the old 127.0.0.1:80 socket is
         // open: a changed listen address needs a restart.
-        Server::Nginx => ("sudo nginx -t".to_string(), restart(ctx.facts, "nginx")),
+        Server::Nginx => ("sudo nginx -t".to_string(), restart(ctx, "nginx")),
     };
     fix.push(FixStep {
         title: "Test the configuration, then apply it".into(),
@@ -1006,11 +1084,11 @@ pub fn loopback_only(ctx: &FixCtx<'_>) -> Plan {
     if container(ctx).is_none() {
         let apply = match ServerKind::of(&server) {
             Some(ServerKind::Litespeed) => "sudo /usr/local/lsws/bin/lswsctrl restart".to_string(),
-            _ => restart(ctx.facts, &server),
+            _ => restart(ctx, &server),
         };
         fix.push(step(
             "Test and restart (a changed listen address needs a restart)",
-            &[config_test(&server), &apply],
+            &[&config_test(ctx, &server), &apply],
         ));
     }
     Plan {
@@ -1083,6 +1161,30 @@ fn unit_of_killed(process: &str) -> Option<String> {
     })
 }
 
+/// The container a killed program ran in: the server's own, or the one
+/// its OOM kill line names (`task_memcg=/system.slice/docker-ID.scope`).
+fn killed_in_container(ctx: &FixCtx<'_>, unit: &str) -> Option<String> {
+    if let Some(c) = in_container(ctx, unit) {
+        return Some(c.to_string());
+    }
+    let id = ctx
+        .facts
+        .resources
+        .iter()
+        .flat_map(|r| r.facts.oom.iter())
+        .filter(|o| {
+            o.process
+                .as_deref()
+                .is_some_and(|p| unit_of_killed(p).as_deref() == Some(unit))
+        })
+        .find_map(|o| o.container.clone())?;
+    Some(if id.is_empty() {
+        crate::diagnose::roles::UNNAMED_CONTAINER.to_string()
+    } else {
+        id
+    })
+}
+
 pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
     let server = web_server(ctx);
     let ran = what_ran_out(ctx.facts);
@@ -1126,10 +1228,19 @@ pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
                 units.join(", ")
             )
         };
-        fix.push(FixStep {
-            title,
-            commands: vec![format!("sudo systemctl restart {}", units.join(" "))],
-        });
+        // A server killed inside its container restarts with the container.
+        let (boxed, host): (Vec<String>, Vec<String>) = units
+            .into_iter()
+            .partition(|u| killed_in_container(ctx, u).is_some());
+        let mut commands: Vec<String> = boxed
+            .iter()
+            .filter_map(|u| killed_in_container(ctx, u))
+            .map(|c| format!("docker restart {c}"))
+            .collect();
+        if !host.is_empty() {
+            commands.push(format!("sudo systemctl restart {}", host.join(" ")));
+        }
+        fix.push(FixStep { title, commands });
         verify
             .push("free -m; sudo dmesg -T | grep -ci 'out of memory'   # no new kills".to_string());
     }
@@ -1173,7 +1284,7 @@ pub fn overloaded(ctx: &FixCtx<'_>) -> Plan {
             format!("See what is short right now, then restart {server}"),
             &[
                 "free -m; uptime; ps aux --sort=-%mem | head -n 15",
-                &format!("sudo systemctl restart {server}"),
+                &restart(ctx, &server),
             ],
         ));
         verify.push("free -m; uptime".to_string());
@@ -1301,7 +1412,7 @@ pub fn ipv6(ctx: &FixCtx<'_>) -> Plan {
             };
             fix.push(step(
                 title,
-                &[config_test(&server), &reload(ctx.facts, &server)],
+                &[&config_test(ctx, &server), &reload(ctx, &server)],
             ));
         }
     }
@@ -1365,7 +1476,7 @@ pub fn real_ip(ctx: &FixCtx<'_>) -> Plan {
                     "sudo tee /etc/nginx/conf.d/cloudflare-realip.conf >/dev/null <<'CONF'\n{}\nCONF",
                     conf.join("\n")
                 ),
-                format!("sudo nginx -t && {}", reload(ctx.facts, "nginx")),
+                format!("sudo nginx -t && {}", reload(ctx, "nginx")),
             ],
         });
     }
@@ -1436,7 +1547,16 @@ fn server_of_jails(facts: &Facts) -> Option<String> {
         }
         found = Some(server);
     }
-    found.map(str::to_string)
+    // No jail named for a server: the logs the jails watch may say.
+    found
+        .or_else(
+            || match crate::diagnose::roles::server_of_watched_logs(facts)? {
+                ServerKind::Nginx => Some("nginx"),
+                ServerKind::Apache => Some("apache"),
+                _ => None,
+            },
+        )
+        .map(str::to_string)
 }
 
 /// Commands that lift the bans on Cloudflare addresses and whitelist
@@ -1634,6 +1754,101 @@ Action 'start' failed.
         assert!(!fix.iter().any(|c| c.contains("/etc/httpd")), "{fix:?}");
     }
 
+    /// Every fix command of every finding.
+    fn all_fix(paste: &str) -> Vec<String> {
+        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
+        report
+            .findings
+            .iter()
+            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_stated_centos_6_starts_httpd_with_service_and_chkconfig() {
+        let bind = "(99)Cannot assign requested address: make_sock: could not bind to address 40.76.89.82:80
+no listening sockets available, shutting down
+Unable to open logs
+";
+        let fix = all_fix(&format!("We are running CentOS 6.6 on Azure.\n\n{bind}"));
+        assert!(
+            fix.iter()
+                .any(|c| c.contains("service httpd start") && c.contains("chkconfig httpd on")),
+            "{fix:?}"
+        );
+        assert!(
+            !fix.iter()
+                .any(|c| c.contains("systemctl") || c.contains("apache2") || c.contains("a2en")),
+            "{fix:?}"
+        );
+        // CentOS 7 has systemd.
+        let fix = all_fix(&format!("We are running CentOS 7.9 on Azure.\n\n{bind}"));
+        assert!(
+            fix.iter()
+                .any(|c| c.contains("systemctl enable --now httpd")),
+            "{fix:?}"
+        );
+        assert!(!fix.iter().any(|c| c.contains("chkconfig")), "{fix:?}");
+    }
+
+    #[test]
+    fn a_server_in_a_compose_container_starts_with_docker() {
+        let logs = "ad-reverse-proxy_1  | (98)Address already in use: AH00072: make_sock: could not bind to address 0.0.0.0:443
+ad-reverse-proxy_1  | no listening sockets available, shutting down
+ad-reverse-proxy_1  | AH00015: Unable to open logs
+apachekerberosldapreverseproxy_ad-reverse-proxy_1 exited with code 1
+";
+        let fix = all_fix(logs);
+        assert!(
+            fix.iter()
+                .any(|c| c == "docker start apachekerberosldapreverseproxy_ad-reverse-proxy_1"),
+            "{fix:?}"
+        );
+        assert!(!fix.iter().any(|c| c.contains("systemctl")), "{fix:?}");
+        // The holder is in the container's network: its configuration.
+        assert!(fix.iter().any(|c| c.starts_with("docker cp apachekerberosldapreverseproxy_ad-reverse-proxy_1:/usr/local/apache2/conf -")), "{fix:?}");
+        // The same lines from the host's journal: a systemd unit.
+        let host: String = logs
+            .lines()
+            .filter_map(|l| l.strip_prefix("ad-reverse-proxy_1  | "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let fix = all_fix(&host);
+        assert!(
+            fix.iter().any(|c| c.contains("systemctl enable --now")),
+            "{fix:?}"
+        );
+        assert!(!fix.iter().any(|c| c.starts_with("docker")), "{fix:?}");
+        assert!(
+            fix.iter().any(|c| c.starts_with("sudo ss -ltnp")),
+            "{fix:?}"
+        );
+    }
+
+    #[test]
+    fn an_oom_kill_in_a_docker_scope_restarts_the_container() {
+        let kill = |memcg: &str| {
+            format!("[148588.070565] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset={},mems_allowed=0,global_oom,task_memcg={memcg},task=nginx,pid=812,uid=101
+[148588.070576] Out of memory: Killed process 812 (nginx) total-vm:872480kB, anon-rss:3840kB, file-rss:0kB, shmem-rss:0kB, UID:101 pgtables:2404kB oom_score_adj:0
+", if memcg.contains("docker") { "docker.service" } else { "/" })
+        };
+        let fix = all_fix(&kill("/system.slice/docker-3f1c0a9e2b7d55aa66bb77cc88dd99ee00ff11aa22bb33cc44dd55ee66ff7788.scope"));
+        assert!(
+            fix.iter().any(|c| c == "docker restart 3f1c0a9e2b7d"),
+            "{fix:?}"
+        );
+        assert!(
+            !fix.iter().any(|c| c.contains("systemctl restart")),
+            "{fix:?}"
+        );
+        let fix = all_fix(&kill("/system.slice/nginx.service"));
+        assert!(
+            fix.iter().any(|c| c == "sudo systemctl restart nginx"),
+            "{fix:?}"
+        );
+        assert!(!fix.iter().any(|c| c.contains("docker")), "{fix:?}");
+    }
+
     fn not_listening_fix(paste: &str) -> Vec<String> {
         let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
         report
@@ -1769,17 +1984,44 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
     }
 
     fn jail(name: &str) -> String {
+        jail_watching(name, "/var/log/auth.log")
+    }
+
+    fn jail_watching(name: &str, files: &str) -> String {
         format!(
             "Status for the jail: {name}
 |- Filter
 |  |- Currently failed: 0
-|  `- Total failed:     3
+|  |- Total failed:     3
+|  `- File list:        {files}
 `- Actions
    |- Currently banned: 1
    |- Total banned:     1
    `- Banned IP list:   162.158.244.169
 "
         )
+    }
+
+    #[test]
+    fn the_logs_a_jail_watches_pick_its_real_ip_step() {
+        let centminmod = ban_fix(&jail_watching(
+            "wordpress-pingback",
+            "/home/nginx/domains/domain.com/log/access.log /home/nginx/domains/demo.com/log/access.log",
+        ));
+        assert!(centminmod.contains("set_real_ip_from"), "{centminmod}");
+        assert!(!centminmod.contains("RemoteIPTrustedProxy"), "{centminmod}");
+        let apache = ban_fix(&jail_watching("wordpress", "/var/log/httpd/access_log"));
+        assert!(apache.contains("RemoteIPTrustedProxy"), "{apache}");
+        assert!(!apache.contains("set_real_ip_from"), "{apache}");
+        // Logs of both servers: say nothing, keep both steps.
+        let both = ban_fix(&jail_watching(
+            "wordpress",
+            "/var/log/nginx/access.log /var/log/apache2/access.log",
+        ));
+        assert!(
+            both.contains("set_real_ip_from") && both.contains("RemoteIPTrustedProxy"),
+            "{both}"
+        );
     }
 
     #[test]

@@ -132,6 +132,9 @@ pub struct BanFacts {
     pub throttles: Vec<Throttle>,
     /// fail2ban jails named by `fail2ban-client status`.
     pub jails: Vec<String>,
+    /// The log files fail2ban jails watch (`File list:` of
+    /// `fail2ban-client status JAIL`): they tell which server writes them.
+    pub watched_logs: Vec<String>,
     pub understood_lines: usize,
     pub not_understood: Vec<NotUnderstood>,
 }
@@ -571,6 +574,14 @@ fn read_line(
         return true;
     }
     let tree = t.trim_start_matches(['|', '`', '-', ' ']);
+    if let Some(files) = tree.strip_prefix("File list:") {
+        for path in files.split_whitespace().filter(|p| p.starts_with('/')) {
+            if !f.watched_logs.iter().any(|w| w == path) {
+                f.watched_logs.push(path.to_string());
+            }
+        }
+        return true;
+    }
     if [
         "Filter",
         "Actions",
@@ -1156,6 +1167,29 @@ mod tests {
         );
         assert!(f.listings.is_empty());
         assert_eq!(f.bans.len(), 1);
+    }
+
+    #[test]
+    fn fail2ban_file_lists_are_kept() {
+        let text = "Status for the jail: wordpress-pingback\n|- Filter\n|  |- Currently failed:\t0\n|  |- Total failed:\t14\n|  `- File list:\t/home/nginx/domains/a.com/log/access.log /home/nginx/domains/b.com/log/access.log\n`- Actions\n   |- Currently banned:\t0\n   |- Total banned:\t0\n   `- Banned IP list:\n";
+        let f = parse_with(
+            "t",
+            &lines(text),
+            Some("fail2ban-client status wordpress-pingback"),
+        );
+        assert!(f.not_understood.is_empty(), "{:?}", f.not_understood);
+        assert_eq!(
+            f.watched_logs,
+            [
+                "/home/nginx/domains/a.com/log/access.log",
+                "/home/nginx/domains/b.com/log/access.log"
+            ]
+        );
+        // A journal backend watches no files.
+        let journal = "|  `- Journal matches:  _SYSTEMD_UNIT=sshd.service + _COMM=sshd\n";
+        assert!(parse_with("t", &lines(journal), None)
+            .watched_logs
+            .is_empty());
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub enum Hint {
     /// IPs": the person says a ban tool or firewall blocked Cloudflare's
     /// addresses.
     CloudflareBanned,
+    /// "CentOS 6.6", "service httpd start": an init without systemd, where
+    /// services start with `service` and boot with `chkconfig`.
+    PreSystemd,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,12 +88,41 @@ fn names_red_hat_family(lower: &str) -> bool {
     words.iter().any(|w| {
         matches!(
             *w,
-            "centos" | "rhel" | "almalinux" | "fedora" | "cloudlinux"
+            "centos" | "rhel" | "almalinux" | "fedora" | "cloudlinux" | "yum" | "dnf"
         )
     }) || pair("rocky", "linux")
         || pair("red", "hat")
         || pair("amazon", "linux")
         || pair("oracle", "linux")
+}
+
+/// A release without systemd: CentOS, RHEL, CloudLinux, Scientific or
+/// Oracle Linux 5 or 6 (`CentOS release 6.10`, `RHEL 6`), an `el5`/`el6`
+/// kernel, or a `service NAME start|restart|reload` the person ran.
+fn names_pre_systemd(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let old = |w: &str| matches!(w, "5" | "6");
+    let release = words.iter().enumerate().any(|(i, w)| {
+        matches!(
+            *w,
+            "centos" | "rhel" | "cloudlinux" | "scientific" | "oracle" | "enterprise"
+        ) && words
+            .iter()
+            .skip(i + 1)
+            .take(3)
+            .find(|x| !matches!(**x, "release" | "linux" | "server" | "os"))
+            .is_some_and(|x| old(x))
+    });
+    let kernel = words.iter().any(|w| matches!(*w, "el5" | "el6"));
+    let service = words.windows(3).any(|w| {
+        w[0] == "service"
+            && matches!(w[1], "httpd" | "nginx" | "apache2" | "lsws" | "lshttpd")
+            && matches!(w[2], "start" | "restart" | "reload" | "stop")
+    });
+    release || kernel || service
 }
 
 /// Hints stated in prose lines.
@@ -124,6 +156,9 @@ pub fn read(lines: &[Line<'_>]) -> Vec<StatedHint> {
         }
         if cloudflare_banned(&lower) {
             push(&mut out, Hint::CloudflareBanned);
+        }
+        if names_pre_systemd(&lower) {
+            push(&mut out, Hint::PreSystemd);
         }
         for (needle, provider) in PROVIDERS {
             let found = lower
@@ -378,6 +413,20 @@ mod tests {
         assert!(stated("fresh Rocky Linux 9 box").contains(&Hint::RedHatFamily));
         assert!(!stated("Ubuntu 22.04 with nginx").contains(&Hint::RedHatFamily));
         assert!(!stated("the rocky road to deployment").contains(&Hint::RedHatFamily));
+        assert!(stated("installed it with yum install httpd").contains(&Hint::RedHatFamily));
+    }
+
+    #[test]
+    fn pre_systemd_releases() {
+        assert!(stated("We are running CentOS 6.6 on Azure.").contains(&Hint::PreSystemd));
+        assert!(stated("CentOS release 6.10 (Final)").contains(&Hint::PreSystemd));
+        assert!(stated("RHEL 6 box, I ran service httpd restart").contains(&Hint::PreSystemd));
+        assert!(stated("Linux web1 2.6.32-754.el6.x86_64 #1 SMP").contains(&Hint::PreSystemd));
+        assert!(stated("then I did service nginx start and nothing").contains(&Hint::PreSystemd));
+        assert!(!stated("fresh CentOS 7 install").contains(&Hint::PreSystemd));
+        assert!(!stated("Rocky Linux 9 with httpd").contains(&Hint::PreSystemd));
+        assert!(!stated("CentOS Stream 9, 6 sites on it").contains(&Hint::PreSystemd));
+        assert!(!stated("the service httpd is down").contains(&Hint::PreSystemd));
     }
 
     fn stated(text: &str) -> Vec<Hint> {

@@ -56,7 +56,39 @@ pub struct OomLine {
     /// The task that asked for memory (`nginx invoked oom-killer`): the
     /// program starved of memory, whoever was killed.
     pub invoker: Option<String>,
+    /// The killed task ran in a Docker container (`task_memcg=/docker/ID`,
+    /// `/system.slice/docker-ID.scope`, `cpuset=docker...`): `Some` with
+    /// its short id when the line shows one, `Some("")` when it hides it.
+    pub container: Option<String>,
     pub line: usize,
+}
+
+/// The Docker container an OOM report line puts the killed task in.
+fn oom_container(t: &str) -> Option<String> {
+    let field = |key: &str| {
+        t.split([',', ' '])
+            .find_map(|w| w.strip_prefix(key))
+            .map(str::to_string)
+    };
+    let memcg = field("task_memcg=").or_else(|| field("oom_memcg="));
+    let id = memcg.as_deref().and_then(|m| {
+        let last = m.rsplit('/').next().unwrap_or(m);
+        let id = last
+            .strip_prefix("docker-")
+            .map(|r| r.strip_suffix(".scope").unwrap_or(r))
+            .or_else(|| m.contains("/docker/").then_some(last))?;
+        Some(id.to_string())
+    });
+    let cpuset = field("cpuset=").is_some_and(|c| c.starts_with("docker"));
+    match id {
+        // A short id names it for docker; a redacted one does not.
+        Some(id) if id.len() >= 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(id.chars().take(12).collect())
+        }
+        Some(_) => Some(String::new()),
+        None if cpuset => Some(String::new()),
+        None => None,
+    }
 }
 
 /// `ss -s` totals.
@@ -413,6 +445,7 @@ fn read_line(f: &mut ResourceFacts, t: &str, no: usize, ctx: &mut Ctx) -> bool {
             process,
             pid,
             invoker,
+            container: oom_container(t),
             line: no,
         });
         return true;
@@ -780,6 +813,24 @@ Call Trace:\n \
         // Not a report line: an ordinary log line with a `+0x` in it.
         assert!(!is_oom_report_line("GET /a+0x1 HTTP/1.1"));
         assert!(!is_oom_report_line("Mem:           486M        102M"));
+    }
+
+    #[test]
+    fn an_oom_kill_in_a_container_says_so() {
+        // cgroup v2 under systemd, id redacted by the poster.
+        let c = oom_container("[148588.070565] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=docker.service,mems_allowed=0,global_oom,task_memcg=/system.slice/docker-[CONTAINER_ID].scope,task=nginx,pid=812,uid=101");
+        assert_eq!(c.as_deref(), Some(""));
+        // cgroup v1: /docker/<full id>, cut to docker's short id.
+        let c = oom_container("[ 99.1] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=3f1c0a9e2b7d,mems_allowed=0,oom_memcg=/docker/3f1c0a9e2b7d55aa66bb77cc88dd99ee00ff11aa22bb33cc44dd55ee66ff7788,task_memcg=/docker/3f1c0a9e2b7d55aa66bb77cc88dd99ee00ff11aa22bb33cc44dd55ee66ff7788,task=nginx,pid=4242,uid=0");
+        assert_eq!(c.as_deref(), Some("3f1c0a9e2b7d"));
+        // A host service: no container.
+        assert_eq!(oom_container("oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/nginx.service,task=nginx,pid=812,uid=33"), None);
+        assert_eq!(
+            oom_container("Out of memory: Killed process 1234 (mysqld) total-vm:100kB"),
+            None
+        );
+        let f = p("[148588.070565] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=docker.service,mems_allowed=0,global_oom,task_memcg=/system.slice/docker-[CONTAINER_ID].scope,task=nginx,pid=812,uid=101\n");
+        assert_eq!(f.oom[0].container.as_deref(), Some(""));
     }
 
     #[test]
