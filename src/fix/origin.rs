@@ -1743,25 +1743,30 @@ AH00526: Syntax error on line 33 of /etc/apache2/sites-enabled/default-ssl.conf:
 SSLCertificateFile: file '/etc/ssl/certs/site.pem' does not exist or is empty
 Action 'start' failed.
 ";
-        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
-        let fix: Vec<String> = report
-            .findings
-            .iter()
-            .filter(|f| f.id == FindingId::ConfigError)
-            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
-            .collect();
+        let fix = fix_of(paste, FindingId::ConfigError);
         assert!(fix.iter().any(|c| c.contains("/etc/apache2")), "{fix:?}");
         assert!(!fix.iter().any(|c| c.contains("/etc/httpd")), "{fix:?}");
     }
 
-    /// Every fix command of every finding.
-    fn all_fix(paste: &str) -> Vec<String> {
+    /// The fix commands of the findings `keep` selects.
+    fn fix_commands(paste: &str, keep: impl Fn(FindingId) -> bool) -> Vec<String> {
         let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
         report
             .findings
             .iter()
+            .filter(|f| keep(f.id))
             .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
             .collect()
+    }
+
+    /// Every fix command of every finding.
+    fn all_fix(paste: &str) -> Vec<String> {
+        fix_commands(paste, |_| true)
+    }
+
+    /// The fix commands of finding `id`.
+    fn fix_of(paste: &str, id: FindingId) -> Vec<String> {
+        fix_commands(paste, |f| f == id)
     }
 
     #[test]
@@ -1849,16 +1854,6 @@ apachekerberosldapreverseproxy_ad-reverse-proxy_1 exited with code 1
         assert!(!fix.iter().any(|c| c.contains("docker")), "{fix:?}");
     }
 
-    fn not_listening_fix(paste: &str) -> Vec<String> {
-        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
-        report
-            .findings
-            .iter()
-            .filter(|f| f.id == FindingId::NotListening)
-            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
-            .collect()
-    }
-
     #[test]
     fn refused_everywhere_starts_with_finding_the_server() {
         let both = "$ curl http://203.0.113.9
@@ -1866,7 +1861,7 @@ curl: (7) Failed to connect to 203.0.113.9 port 80: Connection refused
 $ curl https://203.0.113.9
 curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
 ";
-        let fix = not_listening_fix(both);
+        let fix = fix_of(both, FindingId::NotListening);
         assert!(
             fix.first()
                 .is_some_and(|c| c.starts_with("systemctl list-unit-files")),
@@ -1889,7 +1884,7 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
         );
         // Only 443 refused: HTTPS is missing, the server may run on 80.
         let https = "curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused\n";
-        let fix = not_listening_fix(https);
+        let fix = fix_of(https, FindingId::NotListening);
         assert!(
             !fix.is_empty()
                 && !fix
@@ -1904,7 +1899,7 @@ Server: nginx
 $ curl https://203.0.113.9
 curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
 ";
-        let fix = not_listening_fix(one);
+        let fix = fix_of(one, FindingId::NotListening);
         assert!(
             !fix.is_empty()
                 && !fix
@@ -1914,16 +1909,6 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
         );
     }
 
-    fn ipv6_fix(paste: &str) -> Vec<String> {
-        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
-        report
-            .findings
-            .iter()
-            .filter(|f| f.id == FindingId::Ipv6OriginBroken)
-            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
-            .collect()
-    }
-
     #[test]
     fn an_unnamed_server_is_not_assumed_to_be_nginx_for_ipv6() {
         let refused = "$ curl -v https://www.example.net/
@@ -1931,7 +1916,7 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
 * connect to 2001:db8::7 port 443 failed: Connection refused
 * Failed to connect to www.example.net port 443: Connection refused
 ";
-        let fix = ipv6_fix(refused);
+        let fix = fix_of(refused, FindingId::Ipv6OriginBroken);
         assert!(
             fix.iter().any(|c| c.starts_with("sudo ss -tlnp")),
             "{fix:?}"
@@ -1941,7 +1926,7 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
         let named = format!(
             "{refused}$ sudo ss -tlnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0      511          0.0.0.0:443       0.0.0.0:*     users:((\"nginx\",pid=990,fd=7))\n"
         );
-        let fix = ipv6_fix(&named);
+        let fix = fix_of(&named, FindingId::Ipv6OriginBroken);
         assert!(fix.iter().any(|c| c == "sudo nginx -t"), "{fix:?}");
     }
 
@@ -1956,13 +1941,7 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
 -A INPUT -i lo -j ACCEPT
 -A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT
 ";
-        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
-        let fix: Vec<String> = report
-            .findings
-            .iter()
-            .filter(|f| f.id == FindingId::Ipv6OriginBroken)
-            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
-            .collect();
+        let fix = fix_of(paste, FindingId::Ipv6OriginBroken);
         let insert = fix
             .iter()
             .position(|c| c.contains("ip6tables -I INPUT 1 -p ipv6-icmp"));
@@ -1973,14 +1952,7 @@ curl: (7) Failed to connect to 203.0.113.9 port 443: Connection refused
     }
 
     fn ban_fix(paste: &str) -> String {
-        let report = crate::analyze(&[CaseInput::new("t.txt", paste)], &Options::default());
-        report
-            .findings
-            .iter()
-            .filter(|f| f.id == FindingId::BanBlocksCloudflare)
-            .flat_map(|f| f.fix.iter().flat_map(|s| s.commands.clone()))
-            .collect::<Vec<_>>()
-            .join("\n")
+        fix_of(paste, FindingId::BanBlocksCloudflare).join("\n")
     }
 
     fn jail(name: &str) -> String {
