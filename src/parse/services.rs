@@ -50,6 +50,22 @@ pub struct Service {
 }
 
 impl Service {
+    /// A service named on line `line`, with nothing else known yet.
+    pub fn new(name: String, state: ServiceState, line: usize) -> Self {
+        Service {
+            name,
+            state,
+            sub: None,
+            result: None,
+            since: None,
+            main_pid: None,
+            enabled: None,
+            load_error: None,
+            line,
+            state_line: None,
+        }
+    }
+
     /// Whether this unit is a web server Cloudflare would connect to.
     pub fn is_web_server(&self) -> bool {
         is_web_server_name(&self.name)
@@ -797,16 +813,8 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> Se
             if let Some(state) = state {
                 let name = is_active.remove(0);
                 f.services.push(Service {
-                    name,
-                    state,
-                    sub: None,
-                    result: None,
-                    since: None,
-                    main_pid: None,
-                    enabled: None,
-                    load_error: None,
-                    line: l.no,
                     state_line: Some(l.no),
+                    ..Service::new(name, state, l.no)
                 });
                 f.understood_lines += 1;
                 continue;
@@ -842,18 +850,8 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> Se
             continue;
         }
         if let Some(name) = unit_header(t) {
-            f.services.push(Service {
-                name,
-                state: ServiceState::Unknown,
-                sub: None,
-                result: None,
-                since: None,
-                main_pid: None,
-                enabled: None,
-                load_error: None,
-                line: l.no,
-                state_line: None,
-            });
+            f.services
+                .push(Service::new(name, ServiceState::Unknown, l.no));
             current = f.services.len().checked_sub(1);
             f.understood_lines += 1;
             continue;
@@ -886,16 +884,8 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> Se
                 None => {
                     // Active: without a header (pasted from the middle).
                     let mut s = Service {
-                        name: String::new(),
-                        state: ServiceState::Unknown,
-                        sub: None,
-                        result: None,
-                        since: None,
-                        main_pid: None,
-                        enabled: None,
-                        load_error: None,
-                        line: l.no,
                         state_line: Some(l.no),
+                        ..Service::new(String::new(), ServiceState::Unknown, l.no)
                     };
                     apply_active(&mut s, rest.trim());
                     f.services.push(s);
@@ -993,18 +983,8 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> Se
             let s = match pos {
                 Some(i) => f.services.get_mut(i),
                 None => {
-                    f.services.push(Service {
-                        name: unit,
-                        state: ServiceState::Unknown,
-                        sub: None,
-                        result: None,
-                        since: None,
-                        main_pid: None,
-                        enabled: None,
-                        load_error: None,
-                        line: l.no,
-                        state_line: None,
-                    });
+                    f.services
+                        .push(Service::new(unit, ServiceState::Unknown, l.no));
                     f.services.last_mut()
                 }
             };
@@ -1037,16 +1017,8 @@ pub fn parse_with(_input: &str, lines: &[Line<'_>], command: Option<&str>) -> Se
             if let EventKind::UnitNotFound { unit } = &kind {
                 about = Some(unit.clone());
                 f.services.push(Service {
-                    name: unit.clone(),
-                    state: ServiceState::NotFound,
-                    sub: None,
-                    result: None,
-                    since: None,
-                    main_pid: None,
-                    enabled: None,
-                    load_error: None,
-                    line: l.no,
                     state_line: Some(l.no),
+                    ..Service::new(unit.clone(), ServiceState::NotFound, l.no)
                 });
             }
             push_event(&mut f, kind, about, l);
@@ -1123,16 +1095,9 @@ fn sysv_status(t: &str, line: usize) -> Option<Service> {
         return None;
     }
     Some(Service {
-        name,
-        state,
-        sub: None,
-        result: None,
-        since: None,
         main_pid,
-        enabled: None,
-        load_error: None,
-        line,
         state_line: Some(line),
+        ..Service::new(name, state, line)
     })
 }
 
